@@ -1,0 +1,1 @@
+//! Shared helpers for ddbsse's benchmarks (criterion benches live in `benches/benches/`).

@@ -1,0 +1,1 @@
+//! caller (being written).

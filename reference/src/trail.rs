@@ -1,0 +1,1 @@
+//! trail (being written).

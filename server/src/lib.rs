@@ -1,0 +1,7 @@
+//! The in-repo implementation: a real DynamoDB + KMS + CloudTrail endpoint that encrypts every
+//! item at rest with the key hierarchy of `spec/key-hierarchy.md`.
+//!
+//! It is its own implementation: it shares the wire types and the crypto core with
+//! `ddbsse-reference`, and never calls the reference model's transition logic.
+
+pub mod cli;

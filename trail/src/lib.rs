@@ -1,0 +1,3 @@
+//! CloudTrail delivery layout (writer and streaming reader) and the `ddbsse trail` analytics.
+
+pub mod cli;
