@@ -1,0 +1,384 @@
+//! KMS request and response shapes (awsJson1_1, `TrentService.<Op>`), for the operations ddbsse
+//! models. Blobs (`Plaintext`, `CiphertextBlob`) are base64 strings on the wire ([`Blob`]).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::attribute::Blob;
+
+/// An encryption context.
+pub type ContextMap = BTreeMap<String, String>;
+
+/// `CreateKey` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateKeyInput {
+    /// Description.
+    pub description: Option<String>,
+    /// `ENCRYPT_DECRYPT` only.
+    pub key_usage: Option<String>,
+    /// `SYMMETRIC_DEFAULT` only.
+    pub key_spec: Option<String>,
+    /// Deprecated spelling of `KeySpec`.
+    pub customer_master_key_spec: Option<String>,
+    /// `AWS_KMS` only.
+    pub origin: Option<String>,
+    /// Not supported (rejected when true).
+    pub multi_region: Option<bool>,
+    /// Key policy (accepted, not enforced).
+    pub policy: Option<String>,
+    /// Tags (accepted).
+    pub tags: Option<Value>,
+}
+
+/// `KeyMetadata`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyMetadata {
+    /// Account.
+    #[serde(rename = "AWSAccountId")]
+    pub aws_account_id: String,
+    /// Key id (UUID).
+    pub key_id: String,
+    /// Key ARN.
+    pub arn: String,
+    /// Creation (epoch seconds).
+    pub creation_date: f64,
+    /// True when `KeyState` is `Enabled`.
+    pub enabled: bool,
+    /// Description.
+    pub description: String,
+    /// `ENCRYPT_DECRYPT`.
+    pub key_usage: String,
+    /// `Enabled`, `Disabled`, `PendingDeletion`.
+    pub key_state: String,
+    /// Present when pending deletion (epoch seconds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub deletion_date: Option<f64>,
+    /// Present when pending deletion.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pending_deletion_window_in_days: Option<i64>,
+    /// `AWS_KMS`.
+    pub origin: String,
+    /// `AWS` or `CUSTOMER`.
+    pub key_manager: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub customer_master_key_spec: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub key_spec: String,
+    /// `["SYMMETRIC_DEFAULT"]`.
+    pub encryption_algorithms: Vec<String>,
+    /// False.
+    pub multi_region: bool,
+}
+
+/// `CreateKey` / `DescribeKey` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyMetadataOutput {
+    /// The key.
+    pub key_metadata: KeyMetadata,
+}
+
+/// Input naming one key (`DescribeKey`, `EnableKey`, `DisableKey`, `CancelKeyDeletion`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyIdInput {
+    /// Key id, key ARN, alias name or alias ARN (which forms are allowed depends on the operation).
+    pub key_id: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+}
+
+/// `CancelKeyDeletion` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyIdOutput {
+    /// The key ARN.
+    pub key_id: String,
+}
+
+/// Pagination input (`ListKeys`, `ListAliases`, `ListGrants`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListInput {
+    /// Filter by key (ListAliases, ListGrants).
+    pub key_id: Option<String>,
+    /// 1-100 (1000 for ListKeys), default 50... see `spec/kms.md`.
+    pub limit: Option<i64>,
+    /// From a previous `NextMarker`.
+    pub marker: Option<String>,
+    /// ListGrants filter.
+    pub grant_id: Option<String>,
+    /// ListGrants filter.
+    pub grantee_principal: Option<String>,
+}
+
+/// One entry of `ListKeys`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeyListEntry {
+    /// Key id.
+    pub key_id: String,
+    /// Key ARN.
+    pub key_arn: String,
+}
+
+/// `ListKeys` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListKeysOutput {
+    /// Keys.
+    pub keys: Vec<KeyListEntry>,
+    /// Next page marker.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_marker: Option<String>,
+    /// More pages follow.
+    pub truncated: bool,
+}
+
+/// `CreateAlias` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateAliasInput {
+    /// `alias/...`.
+    pub alias_name: Option<String>,
+    /// Key id or ARN.
+    pub target_key_id: Option<String>,
+}
+
+/// One entry of `ListAliases`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AliasListEntry {
+    /// `alias/...`.
+    pub alias_name: String,
+    /// Alias ARN.
+    pub alias_arn: String,
+    /// Key id; absent for predefined aliases not yet associated.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target_key_id: Option<String>,
+    /// Creation (epoch seconds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub creation_date: Option<f64>,
+    /// Last update (epoch seconds).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_updated_date: Option<f64>,
+}
+
+/// `ListAliases` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListAliasesOutput {
+    /// Aliases.
+    pub aliases: Vec<AliasListEntry>,
+    /// Next page marker.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_marker: Option<String>,
+    /// More pages follow.
+    pub truncated: bool,
+}
+
+/// `ScheduleKeyDeletion` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleKeyDeletionInput {
+    /// Key id or ARN.
+    pub key_id: Option<String>,
+    /// 7-30, default 30.
+    pub pending_window_in_days: Option<i64>,
+}
+
+/// `ScheduleKeyDeletion` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ScheduleKeyDeletionOutput {
+    /// Key ARN.
+    pub key_id: String,
+    /// When the key is deleted (epoch seconds).
+    pub deletion_date: f64,
+    /// `PendingDeletion`.
+    pub key_state: String,
+    /// The window.
+    pub pending_window_in_days: i64,
+}
+
+/// `GrantConstraints`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantConstraints {
+    /// The request's context must include these pairs.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub encryption_context_subset: Option<ContextMap>,
+    /// The request's context must equal this.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub encryption_context_equals: Option<ContextMap>,
+}
+
+/// `CreateGrant` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateGrantInput {
+    /// Key id or ARN.
+    pub key_id: Option<String>,
+    /// Who may use the grant.
+    pub grantee_principal: Option<String>,
+    /// Who may retire it.
+    pub retiring_principal: Option<String>,
+    /// Operations allowed.
+    pub operations: Option<Vec<String>>,
+    /// Constraints.
+    pub constraints: Option<GrantConstraints>,
+    /// Optional name.
+    pub name: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+}
+
+/// `CreateGrant` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateGrantOutput {
+    /// Token.
+    pub grant_token: String,
+    /// 64 hex characters.
+    pub grant_id: String,
+}
+
+/// `GrantListEntry`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantListEntry {
+    /// Key ARN... key id as AWS shows it.
+    pub key_id: String,
+    /// Grant id.
+    pub grant_id: String,
+    /// Name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// Creation (epoch seconds).
+    pub creation_date: f64,
+    /// Grantee.
+    pub grantee_principal: String,
+    /// Retiring principal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retiring_principal: Option<String>,
+    /// `arn:aws:iam::<account>:root`.
+    pub issuing_account: String,
+    /// Operations.
+    pub operations: Vec<String>,
+    /// Constraints.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub constraints: Option<GrantConstraints>,
+}
+
+/// `ListGrants` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListGrantsOutput {
+    /// Grants.
+    pub grants: Vec<GrantListEntry>,
+    /// Next page marker.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_marker: Option<String>,
+    /// More pages follow.
+    pub truncated: bool,
+}
+
+/// `RetireGrant` / `RevokeGrant` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GrantRefInput {
+    /// RetireGrant: the token.
+    pub grant_token: Option<String>,
+    /// Key id or ARN.
+    pub key_id: Option<String>,
+    /// Grant id.
+    pub grant_id: Option<String>,
+}
+
+/// `Encrypt` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptInput {
+    /// Key id, ARN, alias name or alias ARN.
+    pub key_id: Option<String>,
+    /// 1-4096 bytes.
+    pub plaintext: Option<Blob>,
+    /// Context.
+    pub encryption_context: Option<ContextMap>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+}
+
+/// `Encrypt` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EncryptOutput {
+    /// The blob.
+    pub ciphertext_blob: Blob,
+    /// Key ARN.
+    pub key_id: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: String,
+}
+
+/// `Decrypt` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DecryptInput {
+    /// 1-6144 bytes.
+    pub ciphertext_blob: Option<Blob>,
+    /// Context.
+    pub encryption_context: Option<ContextMap>,
+    /// Optional for symmetric keys; must match the blob's key when given.
+    pub key_id: Option<String>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+}
+
+/// `Decrypt` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DecryptOutput {
+    /// Key ARN.
+    pub key_id: String,
+    /// The plaintext.
+    pub plaintext: Blob,
+    /// `SYMMETRIC_DEFAULT`.
+    pub encryption_algorithm: String,
+}
+
+/// `GenerateDataKey` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyInput {
+    /// Key id, ARN, alias name or alias ARN.
+    pub key_id: Option<String>,
+    /// Context.
+    pub encryption_context: Option<ContextMap>,
+    /// 1-1024, exclusive with `KeySpec`.
+    pub number_of_bytes: Option<i64>,
+    /// `AES_256` or `AES_128`.
+    pub key_spec: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+}
+
+/// `GenerateDataKey` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyOutput {
+    /// The wrapped key.
+    pub ciphertext_blob: Blob,
+    /// The plaintext key.
+    pub plaintext: Blob,
+    /// Key ARN.
+    pub key_id: String,
+}

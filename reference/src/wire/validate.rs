@@ -1,0 +1,361 @@
+//! Input validation AWS performs before any state is read, with AWS's messages
+//! (`spec/tables.md`, `spec/errors.md`). Shared by every implementation because it is part of the
+//! protocol: the same request must be refused with the same text everywhere.
+
+use super::attribute::{AttributeValue, Item, ScalarType};
+use super::dynamodb::{AttributeDefinition, KeySchemaElement, SseSpecification};
+use super::error::ApiError;
+
+/// Collects constraint violations into DynamoDB's "N validation error(s) detected: ..." message.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<String>);
+
+impl Violations {
+    /// Records that `member` is missing.
+    pub fn null(&mut self, member: &str) {
+        self.0.push(format!(
+            "Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ));
+    }
+
+    /// Records a violated constraint on a present value.
+    pub fn constraint(&mut self, value: &str, member: &str, constraint: &str) {
+        self.0.push(format!(
+            "Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
+        ));
+    }
+
+    /// The error, if anything was recorded.
+    pub fn into_result(self) -> Result<(), ApiError> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(ApiError::validation(format!(
+                "1 validation error detected: {}",
+                self.0[0]
+            ))),
+            n => Err(ApiError::validation(format!(
+                "{n} validation errors detected: {}",
+                self.0.join("; ")
+            ))),
+        }
+    }
+}
+
+/// Checks a table name's length and characters (3-255 of `[a-zA-Z0-9_.-]`).
+pub fn table_name<'a>(name: Option<&'a str>, v: &mut Violations) -> Option<&'a str> {
+    let Some(name) = name else {
+        v.null("tableName");
+        return None;
+    };
+    if name.len() < 3 {
+        v.constraint(
+            name,
+            "tableName",
+            "Member must have length greater than or equal to 3",
+        );
+    } else if name.len() > 255 {
+        v.constraint(
+            name,
+            "tableName",
+            "Member must have length less than or equal to 255",
+        );
+    }
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.')
+    {
+        v.constraint(
+            name,
+            "tableName",
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+        );
+    }
+    Some(name)
+}
+
+/// A table name alone, as a `Result`.
+pub fn require_table_name(name: Option<&str>) -> Result<&str, ApiError> {
+    let mut v = Violations::default();
+    let out = table_name(name, &mut v);
+    v.into_result()?;
+    out.ok_or_else(|| ApiError::validation("missing table name"))
+}
+
+/// A validated primary-key schema: the partition key and the optional sort key with types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySchema {
+    /// Partition key name and type.
+    pub hash: (String, ScalarType),
+    /// Sort key name and type.
+    pub range: Option<(String, ScalarType)>,
+}
+
+impl KeySchema {
+    /// Checks CreateTable's key schema against its attribute definitions.
+    pub fn from_create(
+        schema: &[KeySchemaElement],
+        defs: &[AttributeDefinition],
+    ) -> Result<Self, ApiError> {
+        let invalid = |m: &str| {
+            ApiError::validation(format!("One or more parameter values were invalid: {m}"))
+        };
+        let mut v = Violations::default();
+        for (i, d) in defs.iter().enumerate() {
+            if !matches!(d.attribute_type.as_str(), "S" | "N" | "B") {
+                v.constraint(
+                    &d.attribute_type,
+                    &format!("attributeDefinitions.{}.member.attributeType", i + 1),
+                    "Member must satisfy enum value set: [B, N, S]",
+                );
+            }
+        }
+        for (i, k) in schema.iter().enumerate() {
+            if !matches!(k.key_type.as_str(), "HASH" | "RANGE") {
+                v.constraint(
+                    &k.key_type,
+                    &format!("keySchema.{}.member.keyType", i + 1),
+                    "Member must satisfy enum value set: [HASH, RANGE]",
+                );
+            }
+        }
+        if schema.is_empty() || schema.len() > 2 {
+            v.constraint(
+                &format!("{schema:?}"),
+                "keySchema",
+                "Member must have length less than or equal to 2",
+            );
+        }
+        v.into_result()?;
+        let ty = |name: &str| -> Option<ScalarType> {
+            defs.iter().find(|d| d.attribute_name == name).map(|d| {
+                match d.attribute_type.as_str() {
+                    "N" => ScalarType::N,
+                    "B" => ScalarType::B,
+                    _ => ScalarType::S,
+                }
+            })
+        };
+        let missing: Vec<&str> = schema
+            .iter()
+            .filter(|k| ty(&k.attribute_name).is_none())
+            .map(|k| k.attribute_name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            let defs_list: Vec<&str> = defs.iter().map(|d| d.attribute_name.as_str()).collect();
+            return Err(invalid(&format!(
+                "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+                missing.join(", "),
+                defs_list.join(", ")
+            )));
+        }
+        if defs.len() != schema.len() {
+            return Err(invalid(
+                "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
+            ));
+        }
+        let first = &schema[0];
+        if first.key_type != "HASH" {
+            return Err(invalid(
+                "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
+            ));
+        }
+        let range = match schema.get(1) {
+            Some(k) if k.key_type == "RANGE" && k.attribute_name != first.attribute_name => {
+                Some((k.attribute_name.clone(), ty(&k.attribute_name)))
+            }
+            Some(k) if k.key_type == "HASH" => {
+                return Err(invalid(
+                    "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key",
+                ));
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "Both the Hash Key and the Range Key element in the KeySchema have the same name",
+                ));
+            }
+            None => None,
+        };
+        Ok(Self {
+            hash: (
+                first.attribute_name.clone(),
+                ty(&first.attribute_name).unwrap_or(ScalarType::S),
+            ),
+            range: range.map(|(n, t)| (n, t.unwrap_or(ScalarType::S))),
+        })
+    }
+
+    /// The key attributes of `item` in schema order, after checking names and types.
+    ///
+    /// `whole_key` demands exactly the key attributes (GetItem, DeleteItem); otherwise other
+    /// attributes may be present (PutItem).
+    pub fn key_of(&self, item: &Item, whole_key: bool) -> Result<Item, ApiError> {
+        let mismatch =
+            || ApiError::validation("The provided key element does not match the schema");
+        let mut key = Item::new();
+        for (name, ty) in std::iter::once(&self.hash).chain(self.range.as_ref()) {
+            let Some(value) = item.get(name) else {
+                return Err(if whole_key {
+                    mismatch()
+                } else {
+                    ApiError::validation(format!(
+                        "One or more parameter values were invalid: Missing the key {name} in the item"
+                    ))
+                });
+            };
+            if value.scalar_type() != Some(*ty) {
+                return Err(if whole_key {
+                    mismatch()
+                } else {
+                    ApiError::validation(format!(
+                        "One or more parameter values were invalid: Type mismatch for key {name} expected: {} actual: {}",
+                        ty.as_str(),
+                        value.type_name()
+                    ))
+                });
+            }
+            let empty = match value {
+                AttributeValue::S(s) => s.is_empty(),
+                AttributeValue::B(b) => b.0.is_empty(),
+                _ => false,
+            };
+            if empty {
+                return Err(ApiError::validation(format!(
+                    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {} value. Key: {name}",
+                    if ty == &ScalarType::S {
+                        "string"
+                    } else {
+                        "binary"
+                    }
+                )));
+            }
+            key.insert(name.clone(), value.normalized()?);
+        }
+        if whole_key && item.len() != key.len() {
+            return Err(mismatch());
+        }
+        Ok(key)
+    }
+}
+
+/// What an `SSESpecification` asks for (`spec/tables.md`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SseChoice {
+    /// The AWS owned key: no `SSEDescription`.
+    Owned,
+    /// The AWS managed key `alias/aws/dynamodb`.
+    Managed,
+    /// A customer managed key, as given (key id, key ARN, alias name or alias ARN).
+    Customer(String),
+}
+
+/// Reads an `SSESpecification` (absent means the AWS owned key), with AWS's messages.
+pub fn sse_choice(spec: Option<&SseSpecification>) -> Result<SseChoice, ApiError> {
+    let Some(spec) = spec else {
+        return Ok(SseChoice::Owned);
+    };
+    let invalid =
+        |m: &str| ApiError::validation(format!("One or more parameter values were invalid: {m}"));
+    if let Some(t) = spec.sse_type.as_deref()
+        && t != "AES256"
+        && t != "KMS"
+    {
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{t}' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]"
+        )));
+    }
+    if spec.enabled == Some(false) {
+        if spec.sse_type.is_some() {
+            return Err(invalid("SSEType can not be specified if Enabled is false"));
+        }
+        if spec.kms_master_key_id.is_some() {
+            return Err(invalid(
+                "KMSMasterKeyId can not be specified if Enabled is false",
+            ));
+        }
+        return Ok(SseChoice::Owned);
+    }
+    if spec.sse_type.as_deref() == Some("AES256") {
+        return Err(invalid("SSEType AES256 is not supported"));
+    }
+    match (spec.sse_type.as_deref(), spec.kms_master_key_id.as_deref()) {
+        (None, Some(_)) => Err(invalid(
+            "SSEType KMS is required if KMSMasterKeyId is specified",
+        )),
+        (Some(_), Some(k)) => Ok(SseChoice::Customer(k.to_owned())),
+        (Some(_), None) => Ok(SseChoice::Managed),
+        (None, None) if spec.enabled == Some(true) => Ok(SseChoice::Managed),
+        (None, None) => Ok(SseChoice::Owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(e: Option<bool>, t: Option<&str>, k: Option<&str>) -> SseSpecification {
+        SseSpecification {
+            enabled: e,
+            sse_type: t.map(str::to_owned),
+            kms_master_key_id: k.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn sse_matrix_matches_observed_aws() {
+        assert_eq!(sse_choice(None), Ok(SseChoice::Owned));
+        assert_eq!(
+            sse_choice(Some(&spec(None, None, None))),
+            Ok(SseChoice::Owned)
+        );
+        assert_eq!(
+            sse_choice(Some(&spec(Some(false), None, None))),
+            Ok(SseChoice::Owned)
+        );
+        assert_eq!(
+            sse_choice(Some(&spec(Some(true), None, None))),
+            Ok(SseChoice::Managed)
+        );
+        assert_eq!(
+            sse_choice(Some(&spec(Some(true), Some("KMS"), None))),
+            Ok(SseChoice::Managed)
+        );
+        assert_eq!(
+            sse_choice(Some(&spec(None, Some("KMS"), None))),
+            Ok(SseChoice::Managed)
+        );
+        assert_eq!(
+            sse_choice(Some(&spec(None, Some("KMS"), Some("k")))),
+            Ok(SseChoice::Customer("k".into()))
+        );
+        let msg = |s| sse_choice(Some(&s)).unwrap_err().message;
+        assert!(
+            msg(spec(Some(true), None, Some("k")))
+                .ends_with("SSEType KMS is required if KMSMasterKeyId is specified")
+        );
+        assert!(
+            msg(spec(Some(false), Some("KMS"), Some("k")))
+                .ends_with("SSEType can not be specified if Enabled is false")
+        );
+        assert!(
+            msg(spec(Some(false), None, Some("k")))
+                .ends_with("KMSMasterKeyId can not be specified if Enabled is false")
+        );
+        assert!(
+            msg(spec(Some(true), Some("AES256"), None))
+                .ends_with("SSEType AES256 is not supported")
+        );
+        assert!(
+            msg(spec(Some(true), Some("kms"), None))
+                .contains("Member must satisfy enum value set: [AES256, KMS]")
+        );
+    }
+
+    #[test]
+    fn table_name_rules() {
+        assert!(require_table_name(Some("ratings")).is_ok());
+        assert!(require_table_name(Some("ab")).is_err());
+        assert!(require_table_name(Some("a b c")).is_err());
+        let e = require_table_name(None).unwrap_err();
+        assert!(e.message.contains("Value null at 'tableName'"));
+    }
+}
