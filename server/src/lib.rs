@@ -3,5 +3,9 @@
 //!
 //! It is its own implementation: it shares the wire types and the crypto core with
 //! `ddbsse-reference`, and never calls the reference model's transition logic.
+//!
+//! - [`engine`]: the semantics, driven with `now` and the caller (no clock, no sockets);
+//! - [`cli`]: `ddbsse serve`.
 
 pub mod cli;
+pub mod engine;
