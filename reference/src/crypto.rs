@@ -1,1 +1,0 @@
-//! crypto (being written).
