@@ -1,0 +1,463 @@
+//! A deterministic generator of realistic DynamoDB-SSE CloudTrail trails (a development tool for
+//! tests, the DuckDB and Spark checks and the benchmark; `ddbsse trail generate`, hidden).
+//!
+//! Does: from a seed, write exactly `records` records over `days` days in the delivery layout (via
+//! the [`DeliveryWriter`], 5-minute windows), shaped like the documented DynamoDB KMS calls:
+//! - at the start, per table on a KMS key: `CreateTable` (DynamoDB control plane, admin from
+//!   `192.0.2.10`), then KMS `DescribeKey`, `CreateGrant` (admin + `invokedBy`), `GenerateDataKey`
+//!   (`AWSService`); an owned-key table gets only its `CreateTable`;
+//! - every 12 hours a scratch table on a customer key is created, and deleted an hour later
+//!   (`DeleteTable`, `RetireGrant`);
+//! - every hour `DescribeTable` and `ListTables` by the admin; every 6 hours a direct KMS
+//!   `DescribeKey` and `ListKeys` by the admin from its IP (not via DynamoDB);
+//! - the rest of each window's share of records are `Decrypt` calls, one per (principal,
+//!   connection, table) session every 5 minutes (`invokedBy` and `sourceIPAddress`
+//!   `dynamodb.amazonaws.com`); most sessions refresh within the first 20 s of a window, so the
+//!   5-minute rhythm shows at a 1-minute interval; during one hour of the first day the
+//!   `Sessions` table's key is disabled and its Decrypts fail with `DisabledException`.
+//!
+//! The number of principals grows with the records per window so that every session calls once per
+//! window. Ids (event, request, grant, key, access key) come from the seeded generator.
+//! Does not: model a workload exactly (use the endpoint for that) or read any clock.
+
+use std::path::PathBuf;
+
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::{Value, json};
+
+use crate::timefmt::format_event_time;
+use crate::writer::{DeliveryConfig, DeliveryWriter, WriteError};
+
+/// Options of the generator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenerateOptions {
+    /// Delivery root to write under.
+    pub out: PathBuf,
+    /// Exact number of records.
+    pub records: u64,
+    /// Seed of every random choice.
+    pub seed: u64,
+    /// First instant, ms since the epoch (default 2019-03-11T00:00:00Z).
+    pub start_millis: u64,
+    /// Number of days covered.
+    pub days: u32,
+    /// Account id.
+    pub account: String,
+    /// Region.
+    pub region: String,
+    /// gzip level of the files.
+    pub compression_level: u32,
+}
+
+impl GenerateOptions {
+    /// Defaults: 2019-03-11, 2 days, account 123456789012, us-east-1, gzip level 6.
+    pub fn new(out: impl Into<PathBuf>, records: u64, seed: u64) -> Self {
+        GenerateOptions {
+            out: out.into(),
+            records,
+            seed,
+            start_millis: 1_552_262_400_000,
+            days: 2,
+            account: "123456789012".to_owned(),
+            region: "us-east-1".to_owned(),
+            compression_level: 6,
+        }
+    }
+}
+
+/// What the generator wrote.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GenerateSummary {
+    /// Files written.
+    pub files: u64,
+    /// Records written.
+    pub records: u64,
+    /// The KMS key ARNs used, managed key first.
+    pub key_arns: Vec<String>,
+    /// The tables on KMS keys.
+    pub kms_tables: Vec<String>,
+}
+
+const WINDOW: u64 = 300_000;
+const DDB: &str = "dynamodb.amazonaws.com";
+const ADMIN_IP: &str = "192.0.2.10";
+const CLI_AGENT: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.debian.12";
+
+struct World {
+    rng: ChaCha8Rng,
+    account: String,
+    region: String,
+    keys: Vec<String>,
+    /// (table, index into keys).
+    tables: Vec<(&'static str, usize)>,
+    admin: Value,
+}
+
+fn uuid(rng: &mut ChaCha8Rng) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn access_key(rng: &mut ChaCha8Rng) -> String {
+    const UPPER: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let tail: String = (0..16)
+        .map(|_| char::from(UPPER[rng.random_range(0..UPPER.len())]))
+        .collect();
+    format!("AKIA{tail}")
+}
+
+impl World {
+    fn new(opts: &GenerateOptions) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(opts.seed);
+        let keys: Vec<String> = (0..3)
+            .map(|_| {
+                format!(
+                    "arn:aws:kms:{}:{}:key/{}",
+                    opts.region,
+                    opts.account,
+                    uuid(&mut rng)
+                )
+            })
+            .collect();
+        let admin = json!({
+            "type": "AssumedRole",
+            "principalId": "AROAIGDTESTANDEXAMPLE:admin",
+            "arn": format!("arn:aws:sts::{}:assumed-role/Admin/admin", opts.account),
+            "accountId": opts.account,
+            "accessKeyId": "ASIAADMINEXAMPLE0001",
+            "sessionContext": {
+                "attributes": {"mfaAuthenticated": "false", "creationDate": format_event_time(opts.start_millis)},
+                "sessionIssuer": {"type": "Role", "principalId": "AROAIGDTESTANDEXAMPLE",
+                    "arn": format!("arn:aws:iam::{}:role/Admin", opts.account),
+                    "accountId": opts.account, "userName": "Admin"}
+            }
+        });
+        World {
+            rng,
+            account: opts.account.clone(),
+            region: opts.region.clone(),
+            keys,
+            tables: vec![
+                ("Books", 0),
+                ("Orders", 1),
+                ("Services", 1),
+                ("Sessions", 2),
+                ("ratings", 0),
+            ],
+            admin,
+        }
+    }
+
+    fn base(
+        &mut self,
+        t: u64,
+        source: &str,
+        name: &str,
+        identity: Value,
+        ip: &str,
+        agent: &str,
+    ) -> Value {
+        json!({
+            "eventVersion": "1.08",
+            "userIdentity": identity,
+            "eventTime": format_event_time(t),
+            "eventSource": source,
+            "eventName": name,
+            "awsRegion": self.region,
+            "sourceIPAddress": ip,
+            "userAgent": agent,
+        })
+    }
+
+    fn finish(
+        &mut self,
+        mut r: Value,
+        params: Value,
+        response: Value,
+        read_only: bool,
+        key: Option<&str>,
+    ) -> Value {
+        r["requestParameters"] = params;
+        r["responseElements"] = response;
+        r["requestID"] = json!(uuid(&mut self.rng));
+        r["eventID"] = json!(uuid(&mut self.rng));
+        r["readOnly"] = json!(read_only);
+        if let Some(arn) = key {
+            r["resources"] =
+                json!([{"accountId": self.account, "type": "AWS::KMS::Key", "ARN": arn}]);
+        }
+        r["eventType"] = json!("AwsApiCall");
+        r["managementEvent"] = json!(true);
+        r["recipientAccountId"] = json!(self.account);
+        r["eventCategory"] = json!("Management");
+        r
+    }
+
+    fn context(&self, table: &str) -> Value {
+        json!({"aws:dynamodb:tableName": table, "aws:dynamodb:subscriberId": self.account})
+    }
+
+    fn via_ddb(&self, identity: &Value) -> Value {
+        let mut id = identity.clone();
+        id["invokedBy"] = json!(DDB);
+        id
+    }
+
+    fn ddb_control(
+        &mut self,
+        t: u64,
+        name: &str,
+        params: Value,
+        response: Value,
+        read_only: bool,
+    ) -> Value {
+        let admin = self.admin.clone();
+        let mut r = self.base(t, DDB, name, admin, ADMIN_IP, CLI_AGENT);
+        r["apiVersion"] = json!("2012-08-10");
+        self.finish(r, params, response, read_only, None)
+    }
+
+    /// CreateTable and, on a KMS key, DescribeKey, CreateGrant, GenerateDataKey.
+    fn create_table(&mut self, t: u64, table: &str, key: Option<usize>) -> Vec<Value> {
+        let sse = match key {
+            Some(k) => json!({"enabled": true, "sSEType": "KMS", "kMSMasterKeyId": self.keys[k]}),
+            None => json!({"enabled": false}),
+        };
+        let mut out = vec![self.ddb_control(
+            t,
+            "CreateTable",
+            json!({"tableName": table, "attributeDefinitions": [{"attributeName": "pk", "attributeType": "S"}],
+                   "keySchema": [{"attributeName": "pk", "keyType": "HASH"}], "billingMode": "PAY_PER_REQUEST",
+                   "sSESpecification": sse}),
+            json!({"tableDescription": {"tableName": table, "tableStatus": "CREATING",
+                   "tableArn": format!("arn:aws:dynamodb:{}:{}:table/{table}", self.region, self.account)}}),
+            false,
+        )];
+        let Some(k) = key else { return out };
+        let arn = self.keys[k].clone();
+        let admin = self.via_ddb(&self.admin.clone());
+        let r = self.base(
+            t,
+            "kms.amazonaws.com",
+            "DescribeKey",
+            admin.clone(),
+            DDB,
+            DDB,
+        );
+        out.push(self.finish(r, json!({"keyId": arn}), Value::Null, true, Some(&arn)));
+        let r = self.base(t, "kms.amazonaws.com", "CreateGrant", admin, DDB, DDB);
+        let grant = {
+            let mut b = [0u8; 32];
+            self.rng.fill_bytes(&mut b);
+            hex::encode(b)
+        };
+        let principal = format!("dynamodb.{}.amazonaws.com", self.region);
+        out.push(self.finish(
+            r,
+            json!({"keyId": arn, "retiringPrincipal": principal,
+                   "constraints": {"encryptionContextSubset": self.context(table)},
+                   "granteePrincipal": principal,
+                   "operations": ["DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"]}),
+            json!({"grantId": grant}),
+            false,
+            Some(&arn),
+        ));
+        let service = json!({"type": "AWSService", "invokedBy": DDB});
+        let mut r = self.base(t, "kms.amazonaws.com", "GenerateDataKey", service, DDB, DDB);
+        r["sharedEventID"] = json!(uuid(&mut self.rng));
+        out.push(self.finish(
+            r,
+            json!({"encryptionContext": self.context(table), "keySpec": "AES_256", "keyId": arn}),
+            Value::Null,
+            true,
+            Some(&arn),
+        ));
+        out
+    }
+
+    fn delete_table(&mut self, t: u64, table: &str, key: usize) -> Vec<Value> {
+        let arn = self.keys[key].clone();
+        let mut out = vec![self.ddb_control(
+            t,
+            "DeleteTable",
+            json!({"tableName": table}),
+            json!({"tableDescription": {"tableName": table, "tableStatus": "DELETING"}}),
+            false,
+        )];
+        let admin = self.via_ddb(&self.admin.clone());
+        let mut r = self.base(t, "kms.amazonaws.com", "RetireGrant", admin, DDB, DDB);
+        let grant = {
+            let mut b = [0u8; 32];
+            self.rng.fill_bytes(&mut b);
+            hex::encode(b)
+        };
+        r["additionalEventData"] = json!({"grantId": grant});
+        out.push(self.finish(r, Value::Null, Value::Null, false, Some(&arn)));
+        out
+    }
+
+    fn decrypt(&mut self, t: u64, user: &str, table: &str, key: usize, disabled: bool) -> Value {
+        let arn = self.keys[key].clone();
+        let identity = json!({
+            "type": "IAMUser", "principalId": user,
+            "arn": format!("arn:aws:iam::{}:user/{user}", self.account),
+            "accountId": self.account, "accessKeyId": user, "userName": user, "invokedBy": DDB,
+        });
+        let mut r = self.base(t, "kms.amazonaws.com", "Decrypt", identity, DDB, DDB);
+        if disabled {
+            r["errorCode"] = json!("DisabledException");
+            r["errorMessage"] = json!(format!("{arn} is disabled."));
+        }
+        self.finish(
+            r,
+            json!({"encryptionContext": self.context(table), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+            Value::Null,
+            true,
+            Some(&arn),
+        )
+    }
+
+    fn admin_calls(&mut self, t: u64, hourly: bool, six_hourly: bool) -> Vec<Value> {
+        let mut out = Vec::new();
+        if hourly {
+            out.push(self.ddb_control(
+                t,
+                "DescribeTable",
+                json!({"tableName": "Books"}),
+                Value::Null,
+                true,
+            ));
+            out.push(self.ddb_control(t + 1000, "ListTables", Value::Null, Value::Null, true));
+        }
+        if six_hourly {
+            let admin = self.admin.clone();
+            let arn = self.keys[1].clone();
+            let r = self.base(
+                t + 2000,
+                "kms.amazonaws.com",
+                "DescribeKey",
+                admin.clone(),
+                ADMIN_IP,
+                CLI_AGENT,
+            );
+            out.push(self.finish(r, json!({"keyId": arn}), Value::Null, true, Some(&arn)));
+            let r = self.base(
+                t + 3000,
+                "kms.amazonaws.com",
+                "ListKeys",
+                admin,
+                ADMIN_IP,
+                CLI_AGENT,
+            );
+            out.push(self.finish(r, Value::Null, Value::Null, true, None));
+        }
+        out
+    }
+}
+
+struct Session {
+    user: usize,
+    table: usize,
+    phase: u64,
+}
+
+/// Writes the trail; see the module documentation.
+pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, WriteError> {
+    let mut world = World::new(opts);
+    let windows = (u64::from(opts.days.max(1)) * 86_400_000 / WINDOW).max(1);
+    let per_window = opts.records / windows;
+    let extra = opts.records % windows;
+    // Sessions: enough (principal, connection, table) combinations for one Decrypt each per window.
+    let connections = 3usize;
+    let tables = world.tables.len();
+    let needed = (per_window + 1) as usize;
+    let users_count = needed.div_ceil(connections * tables).max(1);
+    let users: Vec<String> = (0..users_count)
+        .map(|_| access_key(&mut world.rng))
+        .collect();
+    let mut sessions = Vec::with_capacity(users_count * connections * tables);
+    for user in 0..users_count {
+        for _conn in 0..connections {
+            for table in 0..tables {
+                let phase = if world.rng.random_range(0..10) < 8 {
+                    world.rng.random_range(0..20_000)
+                } else {
+                    world.rng.random_range(0..WINDOW)
+                };
+                sessions.push(Session { user, table, phase });
+            }
+        }
+    }
+    let config = DeliveryConfig {
+        compression_level: opts.compression_level,
+        ..DeliveryConfig::new(&opts.out, &opts.account, &opts.region)
+    };
+    let writer_rng = Box::new(ChaCha8Rng::seed_from_u64(opts.seed ^ 0x5eed_f11e));
+    let mut writer = DeliveryWriter::new(config, writer_rng);
+    let mut summary = GenerateSummary {
+        key_arns: world.keys.clone(),
+        kms_tables: world.tables.iter().map(|(t, _)| (*t).to_owned()).collect(),
+        ..GenerateSummary::default()
+    };
+    let mut next_session = 0usize;
+    for w in 0..windows {
+        let start = opts.start_millis + w * WINDOW;
+        let budget = per_window + u64::from(w < extra);
+        let mut events: Vec<Value> = Vec::new();
+        if w == 0 {
+            for i in 0..world.tables.len() {
+                let (table, key) = world.tables[i];
+                events.extend(world.create_table(start, table, Some(key)));
+            }
+            events.extend(world.create_table(start + 500, "Scratch", None));
+        }
+        let minute_of_day = (w * 5) % 1440;
+        if w > 0 && minute_of_day % 720 == 0 {
+            events.extend(world.create_table(start + 4000, "tmp-import", Some(2)));
+        }
+        if w > 0 && minute_of_day % 720 == 60 {
+            events.extend(world.delete_table(start + 4000, "tmp-import", 2));
+        }
+        events.extend(world.admin_calls(start + 30_000, w % 12 == 6, w % 72 == 36));
+        // Lifecycle events have priority; the budget's rest is Decrypts.
+        events.truncate(budget as usize);
+        let decrypts = budget - events.len() as u64;
+        let disabled_window = (120..132).contains(&w);
+        for _ in 0..decrypts {
+            let s = &sessions[next_session % sessions.len()];
+            next_session += 1;
+            let (table, key) = world.tables[s.table];
+            let user = users[s.user].clone();
+            let t = start + s.phase;
+            let disabled = disabled_window && table == "Sessions";
+            events.push(world.decrypt(t, &user, table, key, disabled));
+        }
+        events.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
+        for e in &events {
+            let t = e["eventTime"]
+                .as_str()
+                .and_then(crate::timefmt::parse_event_time)
+                .unwrap_or(start);
+            if writer.append(t, e)?.is_some() {
+                summary.files += 1;
+            }
+            summary.records += 1;
+        }
+    }
+    if writer.tick(u64::MAX)?.is_some() {
+        summary.files += 1;
+    }
+    Ok(summary)
+}
