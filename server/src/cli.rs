@@ -1,20 +1,253 @@
 //! `ddbsse serve`: arguments and entry point.
+//!
+//! Builds the engine, the clock and (with `--trail-dir`) the trail delivery, binds the port,
+//! prints `ddbsse listening on http://ADDR:PORT` on stdout once it accepts connections, and serves
+//! until SIGINT or SIGTERM; then it finishes in-flight requests, delivers the open trail window
+//! and exits 0. Logs go to stderr through `tracing` (`RUST_LOG`, default `info`).
 
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, ClockKind};
+use crate::engine::{Engine, EngineConfig};
+use crate::http::{Endpoint, Server};
+use crate::trail_delivery::{TrailDelivery, TrailDeliveryConfig};
 
 /// Arguments of `ddbsse serve`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
-    /// TCP port to listen on.
+    /// TCP port to listen on (0 picks a free port; the line printed at start names it).
     #[arg(long, default_value_t = 8000)]
     pub port: u16,
     /// Address to bind.
     #[arg(long, default_value = "127.0.0.1")]
-    pub bind: String,
+    pub bind: IpAddr,
+    /// Region the endpoint pretends to be in (ARNs, trail records).
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// Account id (ARNs, trail records).
+    #[arg(long, default_value = "123456789012")]
+    pub account: String,
+    /// Keep keys, tables, items and the trail in this folder (redb); in memory when absent.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// `system`: the wall clock. `manual`: starts at 2019-03-11T00:00:00Z and moves only through
+    /// `POST /_conformance/clock` (spec/conformance.md).
+    #[arg(long, value_enum, default_value_t = ClockKind::System)]
+    pub clock: ClockKind,
+    /// How long a new table stays CREATING (such as `0`, `500ms`, `2s`).
+    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    pub create_delay: Duration,
+    /// Deliver the trail as CloudTrail log files in the S3 layout below this folder.
+    #[arg(long)]
+    pub trail_dir: Option<PathBuf>,
+    /// Length of a trail delivery window on the endpoint's clock (such as `5m`, `300s`).
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    pub trail_interval: Duration,
 }
 
-/// Runs `ddbsse serve`.
+impl Default for ServeArgs {
+    fn default() -> Self {
+        Self {
+            port: 8000,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            region: "us-east-1".to_owned(),
+            account: "123456789012".to_owned(),
+            data_dir: None,
+            clock: ClockKind::System,
+            create_delay: Duration::ZERO,
+            trail_dir: None,
+            trail_interval: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Reads `0`, `250ms`, `30s`, `5m` or `1h` (a bare number is seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 300s, 5m or 500ms"))?;
+    let millis = match unit {
+        "ms" => Some(n),
+        "" | "s" => n.checked_mul(1_000),
+        "m" => n.checked_mul(60_000),
+        "h" => n.checked_mul(3_600_000),
+        _ => None,
+    }
+    .ok_or_else(|| format!("`{text}` is not a duration such as 300s, 5m or 500ms"))?;
+    Ok(Duration::from_millis(millis))
+}
+
+/// Runs `ddbsse serve` until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
-    eprintln!("ddbsse serve: not built yet ({}:{})", args.bind, args.port);
-    ExitCode::FAILURE
+    init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ddbsse-serve")
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ddbsse serve: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args, shutdown_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("ddbsse serve: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A running endpoint's parts, built from the arguments.
+#[derive(Debug)]
+pub struct Parts {
+    /// The bound server.
+    pub server: Server,
+    /// The trail delivery, if `--trail-dir` was given.
+    pub delivery: Option<Arc<TrailDelivery>>,
+}
+
+/// Builds the engine, clock, delivery and server for `args` and binds the port.
+pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
+    if args.trail_interval.is_zero() {
+        return Err("--trail-interval must be more than 0".to_owned());
+    }
+    let config = EngineConfig {
+        account: args.account.clone(),
+        region: args.region.clone(),
+        data_dir: args.data_dir.clone(),
+        ..EngineConfig::default()
+    };
+    if !args.create_delay.is_zero() {
+        return Err("--create-delay other than 0 is not supported by this engine yet".to_owned());
+    }
+    let engine = Arc::new(Engine::open(config).map_err(|e| e.to_string())?);
+    let clock = Arc::new(Clock::new(args.clock));
+    let delivery = match &args.trail_dir {
+        None => None,
+        Some(dir) => {
+            let config = TrailDeliveryConfig {
+                dir: dir.clone(),
+                account: args.account.clone(),
+                region: args.region.clone(),
+                interval_millis: u64::try_from(args.trail_interval.as_millis()).unwrap_or(u64::MAX),
+            };
+            let source = Arc::clone(&engine) as Arc<dyn crate::trail_delivery::TrailSource>;
+            let delivery = TrailDelivery::start(config, source, Arc::clone(&clock))
+                .map_err(|e| format!("cannot deliver the trail to {}: {e}", dir.display()))?;
+            Some(Arc::new(delivery))
+        }
+    };
+    let endpoint = Arc::new(Endpoint::new(engine, clock, delivery.clone()));
+    let addr = SocketAddr::new(args.bind, args.port);
+    let server = Server::bind(addr, endpoint)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    Ok(Parts { server, delivery })
+}
+
+/// Serves `args` until `shutdown` completes, then drains and delivers the trail.
+pub async fn serve(
+    args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    let Parts { server, delivery } = build(&args).await?;
+    let addr = server
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "ddbsse listening on http://{addr}")
+            .and_then(|()| out.flush())
+            .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    }
+    tracing::info!(%addr, clock = ?args.clock, data_dir = ?args.data_dir, trail_dir = ?args.trail_dir, "serving");
+    server.run(shutdown).await;
+    if let Some(delivery) = delivery {
+        let stats = tokio::task::spawn_blocking(move || delivery.shutdown())
+            .await
+            .map_err(|e| format!("trail delivery did not stop: {e}"))?;
+        tracing::info!(
+            files = stats.files,
+            records = stats.records,
+            failed = stats.failed_records,
+            "trail delivered"
+        );
+        if stats.failed_records > 0 {
+            return Err(format!(
+                "{} trail records could not be delivered",
+                stats.failed_records
+            ));
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("SIGINT: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_read_with_their_unit() {
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("300s"), Ok(Duration::from_secs(300)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        for bad in ["", "m", "5 minutes", "-1s", "1.5s", "99999999999999999999h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
 }

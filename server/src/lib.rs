@@ -5,7 +5,13 @@
 //! `ddbsse-reference`, and never calls the reference model's transition logic.
 //!
 //! - [`engine`]: the semantics, driven with `now` and the caller (no clock, no sockets);
+//! - [`clock`]: the system clock or the conformance protocol's manual clock;
+//! - [`http`]: the HTTP shell (routing, principal, connections, conformance endpoints);
+//! - [`trail_delivery`]: `--trail-dir`, CloudTrail log files in the S3 layout;
 //! - [`cli`]: `ddbsse serve`.
 
 pub mod cli;
+pub mod clock;
 pub mod engine;
+pub mod http;
+pub mod trail_delivery;

@@ -1,0 +1,138 @@
+//! The conformance protocol's endpoints (`spec/conformance.md`): capability discovery and the
+//! manual clock.
+//!
+//! They exist only when the endpoint runs on the manual clock (`ddbsse serve --clock manual`);
+//! otherwise both paths answer 404, which the harness reads as "no capability". They need no
+//! signature. This module parses and answers these two requests; it does not decide what follows
+//! the clock (the engine takes `now` from it on every call).
+
+use http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::response::{Body, plain_json};
+use crate::clock::{Clock, ClockError};
+
+/// The path of capability discovery.
+pub const CAPABILITIES_PATH: &str = "/_conformance/capabilities";
+/// The path of the clock capability.
+pub const CLOCK_PATH: &str = "/_conformance/clock";
+
+/// Whether `path` belongs to the conformance protocol.
+pub fn is_conformance_path(path: &str) -> bool {
+    path.starts_with("/_conformance/")
+}
+
+/// Answers a request on a conformance path. `body` is the request body (already size-limited).
+pub fn answer(clock: &Clock, method: &Method, path: &str, body: &[u8]) -> http::Response<Body> {
+    if !clock.is_manual() {
+        return not_found(path);
+    }
+    match (path, method) {
+        (CAPABILITIES_PATH, &Method::GET) => {
+            //= spec/conformance.md#capabilities
+            //# A target that offers any capability MUST answer `GET /_conformance/capabilities` with HTTP 200, `Content-Type: application/json` and the body `{"version": 1, "capabilities": [<names>]}`, and the harness MUST treat a 404 as a target with no capability.
+            plain_json(
+                StatusCode::OK,
+                &json!({"version": 1, "capabilities": ["clock"]}),
+            )
+        }
+        (CLOCK_PATH, &Method::POST) => move_clock(clock, body),
+        (CAPABILITIES_PATH | CLOCK_PATH, _) => plain_json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({"message": format!("{method} is not allowed on {path}")}),
+        ),
+        _ => not_found(path),
+    }
+}
+
+/// A request to move the clock, as read from its JSON body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClockMove {
+    /// Forward by this many milliseconds.
+    Advance(u64),
+    /// To this time (milliseconds since the epoch).
+    Set(u64),
+}
+
+/// Reads `{"advanceMillis": N}` or `{"setMillis": T}`; the error is the reason sent back.
+pub fn parse_clock_move(body: &[u8]) -> Result<ClockMove, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|_| "the body must be a JSON object".to_owned())?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| "the body must be a JSON object".to_owned())?;
+    let millis = |name: &str| -> Result<Option<u64>, String> {
+        match object.get(name) {
+            None => Ok(None),
+            Some(v) => v
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| format!("{name} must be an integer, 0 or more")),
+        }
+    };
+    match (millis("advanceMillis")?, millis("setMillis")?) {
+        (Some(n), None) => Ok(ClockMove::Advance(n)),
+        (None, Some(t)) => Ok(ClockMove::Set(t)),
+        (Some(_), Some(_)) => Err("give advanceMillis or setMillis, not both".to_owned()),
+        (None, None) => Err("give advanceMillis or setMillis".to_owned()),
+    }
+}
+
+fn move_clock(clock: &Clock, body: &[u8]) -> http::Response<Body> {
+    //= spec/conformance.md#clock-request
+    //# A target with the `clock` capability MUST answer `POST /_conformance/clock` with the body `{"advanceMillis": N}` (N an integer, 0 or more) by moving its clock forward by N milliseconds, and with the body `{"setMillis": T}` (T an integer not before the current time) by setting its clock to T, and in both cases MUST reply HTTP 200 with `{"nowMillis": <the new time>}`.
+    //# A body with neither or both members, a negative or non-integer value, or a `setMillis` before the current time MUST fail with HTTP 400 and the body `{"message": <reason>}`, leaving the clock unchanged.
+    let moved = parse_clock_move(body).and_then(|m| {
+        match m {
+            ClockMove::Advance(n) => clock.advance(n),
+            ClockMove::Set(t) => clock.set(t),
+        }
+        .map_err(|e: ClockError| e.to_string())
+    });
+    match moved {
+        Ok(now) => {
+            tracing::info!(now_millis = now.millis(), "manual clock moved");
+            plain_json(StatusCode::OK, &json!({"nowMillis": now.millis()}))
+        }
+        Err(reason) => plain_json(StatusCode::BAD_REQUEST, &json!({"message": reason})),
+    }
+}
+
+fn not_found(path: &str) -> http::Response<Body> {
+    plain_json(
+        StatusCode::NOT_FOUND,
+        &json!({"message": format!("no conformance endpoint at {path}")}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_moves_are_read_from_one_member() {
+        assert_eq!(
+            parse_clock_move(br#"{"advanceMillis": 300000}"#),
+            Ok(ClockMove::Advance(300_000))
+        );
+        assert_eq!(
+            parse_clock_move(br#"{"setMillis": 1552262400000}"#),
+            Ok(ClockMove::Set(1_552_262_400_000))
+        );
+        for bad in [
+            &br#"{}"#[..],
+            br#"{"advanceMillis": 1, "setMillis": 2}"#,
+            br#"{"advanceMillis": -1}"#,
+            br#"{"advanceMillis": 1.5}"#,
+            br#"{"advanceMillis": "1"}"#,
+            br#"[1]"#,
+            b"not json",
+        ] {
+            assert!(
+                parse_clock_move(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

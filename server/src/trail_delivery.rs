@@ -1,0 +1,268 @@
+//! `ddbsse serve --trail-dir`: delivers the endpoint's trail as CloudTrail log files in the S3
+//! layout (`spec/trail.md#delivery`), through `ddbsse_trail::writer::DeliveryWriter`.
+//!
+//! What it does: a background thread reads the records the engine appended since the last look
+//! (through [`TrailSource`]), files each in the window of its `eventTime`, and delivers a window's
+//! file once the endpoint's clock reaches the window's end. It looks when woken (after each request
+//! and each move of the manual clock) and at least once a second, so that the system clock rolls
+//! files on time. [`TrailDelivery::shutdown`] delivers the open window with the clock's time.
+//!
+//! What it does not do: keep records itself (the engine's storage does, and LookupEvents and
+//! `ddbsse trail export` read them there), or deliver records appended before it started: those
+//! were delivered by the run that made them, or are recovered with `ddbsse trail export`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use ddbsse_reference::time::Timestamp;
+use ddbsse_trail::writer::{Delivered, DeliveryConfig, DeliveryWriter};
+use rand::SeedableRng;
+
+use crate::clock::Clock;
+
+/// How often the delivery thread looks without being woken.
+pub const IDLE_LOOK_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Where new trail records come from: the engine, read by sequence.
+pub trait TrailSource: Send + Sync + 'static {
+    /// The position after the last record appended so far.
+    fn trail_end(&self) -> u64;
+    /// The records from position `from` on, in recording order, and the position after them.
+    fn trail_since(&self, from: u64) -> (Vec<serde_json::Value>, u64);
+}
+
+/// How `ddbsse serve` delivers its trail.
+#[derive(Clone, Debug)]
+pub struct TrailDeliveryConfig {
+    /// The delivery root (the "bucket").
+    pub dir: PathBuf,
+    /// Account id in the layout.
+    pub account: String,
+    /// Region in the layout.
+    pub region: String,
+    /// Length of a delivery window in milliseconds.
+    pub interval_millis: u64,
+}
+
+/// What a delivery run did, for the shutdown log line and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryStats {
+    /// Files delivered.
+    pub files: u64,
+    /// Records delivered.
+    pub records: u64,
+    /// Records that could not be delivered (refused by the writer or lost to a file error).
+    pub failed_records: u64,
+}
+
+#[derive(Debug, Default)]
+struct Signal {
+    woken: bool,
+    stopping: bool,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    signal: Mutex<Signal>,
+    condvar: Condvar,
+}
+
+/// The running delivery; see the module documentation.
+#[derive(Debug)]
+pub struct TrailDelivery {
+    shared: Arc<Shared>,
+    thread: Mutex<Option<JoinHandle<DeliveryStats>>>,
+}
+
+impl TrailDelivery {
+    /// Starts delivering the records `source` appends from now on.
+    pub fn start(
+        config: TrailDeliveryConfig,
+        source: Arc<dyn TrailSource>,
+        clock: Arc<Clock>,
+    ) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&config.dir)?;
+        let writer_config = DeliveryConfig::new(&config.dir, &config.account, &config.region)
+            .with_interval_millis(config.interval_millis);
+        let rng = Box::new(rand::rngs::StdRng::from_os_rng());
+        let writer = DeliveryWriter::new(writer_config, rng);
+        let shared = Arc::new(Shared::default());
+        let worker = Worker {
+            shared: Arc::clone(&shared),
+            cursor: source.trail_end(),
+            source,
+            clock,
+            writer: Some(writer),
+            stats: DeliveryStats::default(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("trail-delivery".to_owned())
+            .spawn(move || worker.run())?;
+        Ok(Self {
+            shared,
+            thread: Mutex::new(Some(thread)),
+        })
+    }
+
+    /// Asks the thread to look for new records and roll files now.
+    pub fn wake(&self) {
+        let mut signal = self
+            .shared
+            .signal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !signal.woken {
+            signal.woken = true;
+            self.shared.condvar.notify_one();
+        }
+    }
+
+    /// Delivers everything pending and stops the thread. Idempotent: later calls return zeros.
+    pub fn shutdown(&self) -> DeliveryStats {
+        {
+            let mut signal = self
+                .shared
+                .signal
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            signal.stopping = true;
+            self.shared.condvar.notify_one();
+        }
+        let handle = self
+            .thread
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match handle.map(JoinHandle::join) {
+            Some(Ok(stats)) => stats,
+            Some(Err(_)) => {
+                tracing::error!("the trail delivery thread panicked");
+                DeliveryStats::default()
+            }
+            None => DeliveryStats::default(),
+        }
+    }
+}
+
+impl Drop for TrailDelivery {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+struct Worker {
+    shared: Arc<Shared>,
+    source: Arc<dyn TrailSource>,
+    clock: Arc<Clock>,
+    cursor: u64,
+    writer: Option<DeliveryWriter>,
+    stats: DeliveryStats,
+}
+
+impl Worker {
+    fn run(mut self) -> DeliveryStats {
+        loop {
+            let stopping = self.wait();
+            self.look();
+            if stopping {
+                //= spec/trail.md#delivery-roll
+                //# A flush at shutdown delivers the open window at once, named with the time of the flush.
+                self.close();
+                return self.stats;
+            }
+        }
+    }
+
+    /// Waits to be woken, stopped, or for the idle interval; returns whether to stop.
+    fn wait(&self) -> bool {
+        let signal = self
+            .shared
+            .signal
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (mut signal, _) = self
+            .shared
+            .condvar
+            .wait_timeout_while(signal, IDLE_LOOK_INTERVAL, |s| !s.woken && !s.stopping)
+            .unwrap_or_else(PoisonError::into_inner);
+        signal.woken = false;
+        signal.stopping
+    }
+
+    /// Appends the new records, then delivers the windows the clock has passed.
+    fn look(&mut self) {
+        let Some(writer) = self.writer.as_mut() else {
+            return;
+        };
+        let (records, next) = self.source.trail_since(self.cursor);
+        self.cursor = next;
+        let mut delivered = Vec::new();
+        for record in &records {
+            //= spec/trail.md#delivery-roll
+            //# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint clock that contains its time, and MUST deliver a window's file, named with the window's end as delivery time, once the clock reaches that end; a window without records produces no file.
+            let time = record
+                .get("eventTime")
+                .and_then(|t| t.as_str())
+                .and_then(Timestamp::parse_event_time)
+                .unwrap_or_else(|| self.clock.now());
+            match writer.append(time.millis(), record) {
+                Ok(file) => delivered.extend(file),
+                Err(e) => {
+                    // The record is refused (invalid) or dropped (the roll before it failed; the
+                    // writer keeps its buffer and retries at the next roll).
+                    self.stats.failed_records += 1;
+                    tracing::error!(error = %e, "trail record not delivered");
+                }
+            }
+        }
+        match writer.tick(self.clock.now().millis()) {
+            Ok(file) => delivered.extend(file),
+            Err(e) => {
+                tracing::error!(error = %e, "trail delivery failed; retrying at the next roll")
+            }
+        }
+        for file in delivered {
+            self.delivered(&file);
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(writer) = self.writer.take() {
+            let pending = writer.pending_records() as u64;
+            match writer.close(self.clock.now().millis()) {
+                Ok(file) => file.iter().for_each(|f| self.delivered(f)),
+                Err(e) => {
+                    self.stats.failed_records += pending;
+                    tracing::error!(error = %e, records = pending, "trail delivery at shutdown failed");
+                }
+            }
+        }
+    }
+
+    fn delivered(&mut self, file: &Delivered) {
+        self.stats.files += 1;
+        self.stats.records += file.records as u64;
+        tracing::info!(path = %file.path.display(), records = file.records, "trail file delivered");
+    }
+}
+
+impl TrailSource for crate::engine::Engine {
+    fn trail_end(&self) -> u64 {
+        self.trail_records().len() as u64
+    }
+
+    fn trail_since(&self, from: u64) -> (Vec<serde_json::Value>, u64) {
+        let records = self.trail_records();
+        let end = records.len() as u64;
+        let start = usize::try_from(from)
+            .unwrap_or(usize::MAX)
+            .min(records.len());
+        let new = records[start..]
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect();
+        (new, end)
+    }
+}
