@@ -1,0 +1,3 @@
+//! The single integration-test binary of `ddbsse-reference`; each area adds one module.
+
+mod crypto;
