@@ -1,17 +1,255 @@
-//! `ddbsse check`: arguments and entry point.
+//! `ddbsse check`: arguments, target selection, terminal output and report files.
+//!
+//! Without arguments the whole suite runs against the embedded in-repo engine. The last line
+//! printed is always `conformance: N passed, N failed, N skipped` (known deviations counted with
+//! the skipped, see [`crate::report`]); the exit status is 1 when a case failed, or, with
+//! `--expect`, when any outcome differs from the baseline.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use ddbsse_reference::model::ModelConfig;
+
+use crate::expect::Baseline;
+use crate::profile::Profile;
+use crate::report::{Report, Verdict, html, json, junit};
+use crate::runner::{self, LockstepOptions, Options};
+use crate::target::Target;
+use crate::target::embedded::EmbeddedTarget;
+use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
+use crate::target::model::ModelTarget;
 
 /// Arguments of `ddbsse check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// Endpoint URL of a remote target; without it the embedded implementation is checked.
+    /// Endpoint URL of a remote target (http or https); without it the embedded implementation
+    /// is checked in-process.
     #[arg(long)]
     pub endpoint: Option<String>,
+    /// Check the reference model itself instead (shows where the model departs from the spec).
+    #[arg(long, conflicts_with = "endpoint")]
+    pub model: bool,
+    /// Region used for signing and in expected ARNs.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// Account id the target uses (in expected ARNs and messages).
+    #[arg(long, default_value = "123456789012")]
+    pub account: String,
+    /// Access key id of the first principal.
+    #[arg(long, env = "AWS_ACCESS_KEY_ID", default_value = "testing")]
+    pub access_key: String,
+    /// Secret key of the first principal.
+    #[arg(
+        long,
+        env = "AWS_SECRET_ACCESS_KEY",
+        default_value = "testing",
+        hide_env_values = true
+    )]
+    pub secret_key: String,
+    /// Access key id of a second principal (enables the per-principal cases).
+    #[arg(long)]
+    pub second_access_key: Option<String>,
+    /// Secret key of the second principal.
+    #[arg(long, hide_env_values = true)]
+    pub second_secret_key: Option<String>,
+    /// Wait real time in the cache cases instead of using the clock capability (AWS itself).
+    #[arg(long)]
+    pub real_time: bool,
+    /// Target profile (JSON or TOML) listing known deviations with reasons.
+    #[arg(long)]
+    pub profile: Option<PathBuf>,
+    /// Write report.json, junit.xml and index.html into this directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Compare outcomes with a baseline (fixtures/targets/<name>.json); fail on any difference.
+    #[arg(long)]
+    pub expect: Option<PathBuf>,
+    /// Record this run's outcomes as a baseline file.
+    #[arg(long)]
+    pub write_expect: Option<PathBuf>,
+    /// Seed of the model-based lockstep case.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Number of random sequences of the lockstep case.
+    #[arg(long, default_value_t = 16)]
+    pub cases: u32,
+    /// Run only the cases whose id starts with this (repeatable).
+    #[arg(long = "case")]
+    pub only: Vec<String>,
+    /// Per-request timeout in seconds (HTTP targets).
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
+    if args.model {
+        return Ok(Box::new(ModelTarget::new(ModelConfig {
+            account: args.account.clone(),
+            region: args.region.clone(),
+            seed: 0,
+        })));
+    }
+    let Some(endpoint) = &args.endpoint else {
+        return EmbeddedTarget::new()
+            .map(|t| Box::new(t) as Box<dyn Target>)
+            .map_err(|e| e.to_string());
+    };
+    let mut principals = vec![AccessKey {
+        id: args.access_key.clone(),
+        secret: args.secret_key.clone(),
+    }];
+    if let Some(id) = &args.second_access_key {
+        principals.push(AccessKey {
+            id: id.clone(),
+            secret: args
+                .second_secret_key
+                .clone()
+                .unwrap_or_else(|| args.secret_key.clone()),
+        });
+    }
+    HttpTarget::new(HttpConfig {
+        endpoint: endpoint.clone(),
+        region: args.region.clone(),
+        principals,
+        real_time: args.real_time,
+        timeout: Duration::from_secs(args.timeout),
+    })
+    .map(|t| Box::new(t) as Box<dyn Target>)
+    .map_err(|e| e.to_string())
+}
+
+fn write_reports(report: &Report, dir: &std::path::Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let write = |name: &str, text: String| {
+        std::fs::write(dir.join(name), text)
+            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
+    };
+    write("report.json", json::to_json(report))?;
+    write("junit.xml", junit::to_junit(report)?)?;
+    write("index.html", html::to_html(report))?;
+    Ok(())
 }
 
 /// Runs `ddbsse check`.
-pub fn run(_args: CheckArgs) -> ExitCode {
-    eprintln!("ddbsse check: not built yet");
-    ExitCode::FAILURE
+pub fn run_check(args: CheckArgs) -> ExitCode {
+    let started = Instant::now();
+    let profile = match &args.profile {
+        Some(p) => match Profile::load(p) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("ddbsse check: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Profile::default(),
+    };
+    let baseline = match &args.expect {
+        Some(p) => match Baseline::load(p) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("ddbsse check: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let mut target = match target_of(&args) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("ddbsse check: cannot reach the target: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = Options {
+        filter: args.only.clone(),
+        profile,
+        model: ModelConfig {
+            account: args.account.clone(),
+            region: args.region.clone(),
+            seed: 0,
+        },
+        name_prefix: None,
+        lockstep: LockstepOptions {
+            seed: args.seed,
+            cases: args.cases,
+        },
+        progress: true,
+        endpoint_url: args
+            .endpoint
+            .clone()
+            .unwrap_or_else(|| "http://127.0.0.1:8000".to_owned()),
+    };
+    println!(
+        "ddbsse check: {} ({} cases)",
+        target.name(),
+        crate::cases::all().len()
+    );
+    let report = runner::run(target.as_mut(), &options);
+    for c in &report.cases {
+        if c.outcome == Verdict::Failed {
+            println!(
+                "FAIL {} [{}]\n  expected: {}\n  observed: {}",
+                c.id,
+                c.requirement,
+                c.expected.as_deref().unwrap_or("-"),
+                c.observed.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    let mut io_ok = true;
+    if let Some(dir) = &args.out {
+        match write_reports(&report, dir) {
+            Ok(()) => println!("reports: {}", dir.display()),
+            Err(e) => {
+                eprintln!("ddbsse check: {e}");
+                io_ok = false;
+            }
+        }
+    }
+    if let Some(path) = &args.write_expect {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| report.target.clone());
+        if let Err(e) = Baseline::from_report(&report, &name).save(path) {
+            eprintln!("ddbsse check: {e}");
+            io_ok = false;
+        } else {
+            println!("baseline written: {}", path.display());
+        }
+    }
+    let mut ok = io_ok && report.success();
+    if let Some(b) = &baseline {
+        let diffs = b.differences(&report);
+        for d in &diffs {
+            println!("BASELINE DIFFERS {d}");
+        }
+        println!(
+            "baseline {}: {}",
+            args.expect
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            if diffs.is_empty() {
+                "every outcome as recorded".to_owned()
+            } else {
+                format!("{} difference(s)", diffs.len())
+            }
+        );
+        // With a baseline, failing cases are expected; only differences fail the run.
+        ok = io_ok && diffs.is_empty();
+    }
+    println!("duration: {:.1} s", started.elapsed().as_secs_f64());
+    println!("{}", report.summary_line());
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Entry point used by the `ddbsse` binary.
+pub fn run(args: CheckArgs) -> ExitCode {
+    run_check(args)
 }

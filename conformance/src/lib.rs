@@ -1,4 +1,44 @@
 //! The conformance harness: drives any DynamoDB + KMS + CloudTrail target and reports, per
-//! requirement of `spec/`, where it agrees with the reference model.
+//! requirement of `spec/`, where it agrees with the spec and the reference model.
+//!
+//! Library use (a Rust emulator can run the suite in its own `cargo test`):
+//!
+//! ```no_run
+//! use ddbsse_conformance::target::http::{AccessKey, HttpConfig, HttpTarget};
+//! use ddbsse_conformance::{Options, run};
+//!
+//! let mut target = HttpTarget::new(HttpConfig {
+//!     endpoint: "http://127.0.0.1:8000".into(),
+//!     region: "us-east-1".into(),
+//!     principals: vec![AccessKey { id: "testing".into(), secret: "testing".into() }],
+//!     real_time: false,
+//!     timeout: std::time::Duration::from_secs(30),
+//! })
+//! .expect("endpoint reachable");
+//! let report = run(&mut target, &Options::default());
+//! for case in report.cases.iter().filter(|c| c.outcome == ddbsse_conformance::report::Verdict::Failed) {
+//!     eprintln!("{}: expected {:?}, observed {:?}", case.id, case.expected, case.observed);
+//! }
+//! assert!(report.success(), "{}", report.summary_line());
+//! ```
+//!
+//! Any type implementing [`target::Target`] can be checked the same way, in-process, without HTTP
+//! (see `conformance/examples/in_process.rs`).
 
+pub mod cases;
 pub mod cli;
+pub mod ctx;
+pub mod expect;
+pub mod normalize;
+pub mod profile;
+pub mod report;
+pub mod runner;
+pub mod target;
+
+pub use report::Report;
+pub use runner::{LockstepOptions, Options};
+
+/// Runs the whole suite (or `options.filter`'s part) against `target`.
+pub fn run(target: &mut dyn target::Target, options: &Options) -> Report {
+    runner::run(target, options)
+}

@@ -1,0 +1,4 @@
+//! placeholder
+use super::Case;
+/// Cases of this area.
+pub const CASES: &[Case] = &[];

@@ -1,0 +1,109 @@
+//! The cases: each is named after the spec requirement it checks, cites that requirement with
+//! duvet, and says which target capabilities it needs. [`all`] lists them in suite order.
+//!
+//! One file per area: [`sse`] (choosing the key), [`validation`], [`update`] (switching and
+//! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
+//! [`grants`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
+
+pub mod at_rest;
+pub mod cache;
+pub mod errors;
+pub mod grants;
+pub mod lockstep;
+pub mod sse;
+pub mod status;
+pub mod trail;
+pub mod update;
+pub mod util;
+pub mod validation;
+
+use crate::ctx::{CaseResult, Ctx};
+
+/// Something a case needs from the target beyond the AWS APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// Time must move (manual clock, or real waiting of at most a few minutes).
+    Clock,
+    /// Time must move by hours or days: only a manual clock will do.
+    ManualClock,
+    /// A second principal (`--second-access-key`).
+    SecondPrincipal,
+    /// White-box access to storage (in-process targets).
+    AtRest,
+    /// An HTTP layer (unsigned requests).
+    Http,
+}
+
+/// One case.
+#[derive(Clone, Copy)]
+pub struct Case {
+    /// Hierarchical id, `<spec file stem>/<section anchor>[/<variant>]`.
+    pub id: &'static str,
+    /// What it checks, in one line.
+    pub title: &'static str,
+    /// Capabilities it needs.
+    pub needs: &'static [Need],
+    /// The check.
+    pub run: fn(&mut Ctx<'_>) -> CaseResult,
+}
+
+impl Case {
+    //= spec/conformance.md#case-ids
+    //# Every case id MUST be `<spec file stem>/<section anchor>` (such as `cache/boundary` or `tables/update-quota`), optionally followed by `/<variant>` (such as `cache/boundary/299s`), where the section exists in `spec/<stem>.md`.
+    /// The spec section the case checks, `spec/<stem>.md#<anchor>`, read from the id.
+    pub fn requirement(&self) -> String {
+        let mut parts = self.id.splitn(3, '/');
+        let stem = parts.next().unwrap_or_default();
+        let anchor = parts.next().unwrap_or_default();
+        format!("spec/{stem}.md#{anchor}")
+    }
+}
+
+impl std::fmt::Debug for Case {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Case").field("id", &self.id).finish()
+    }
+}
+
+/// Every case, in suite order.
+pub fn all() -> Vec<Case> {
+    let mut v = Vec::new();
+    v.extend_from_slice(sse::CASES);
+    v.extend_from_slice(validation::CASES);
+    v.extend_from_slice(update::CASES);
+    v.extend_from_slice(status::CASES);
+    v.extend_from_slice(grants::CASES);
+    v.extend_from_slice(cache::CASES);
+    v.extend_from_slice(trail::CASES);
+    v.extend_from_slice(errors::CASES);
+    v.extend_from_slice(at_rest::CASES);
+    v.extend_from_slice(lockstep::CASES);
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //= spec/conformance.md#case-ids
+    //= type=test
+    //# Every case id MUST be `<spec file stem>/<section anchor>` (such as `cache/boundary` or `tables/update-quota`), optionally followed by `/<variant>` (such as `cache/boundary/299s`), where the section exists in `spec/<stem>.md`.
+    #[test]
+    fn every_case_id_names_an_existing_spec_section_once() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let mut seen = std::collections::HashSet::new();
+        for case in all() {
+            assert!(seen.insert(case.id), "duplicate case id {}", case.id);
+            let req = case.requirement();
+            let (file, anchor) = req.split_once('#').expect("requirement has an anchor");
+            let text = std::fs::read_to_string(spec.join(file.trim_start_matches("spec/")))
+                .unwrap_or_else(|e| panic!("{}: {file}: {e}", case.id));
+            assert!(
+                text.contains(&format!("{{#{anchor}}}")),
+                "{}: no section {{#{anchor}}} in {file}",
+                case.id
+            );
+            assert!(case.id.split('/').count() <= 3, "{}", case.id);
+        }
+    }
+}

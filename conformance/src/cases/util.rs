@@ -1,0 +1,79 @@
+//! Checks several case files share: the `SSEDescription` of a table and the AWS managed key.
+
+use serde_json::{Value, json};
+
+use crate::ctx::{CaseResult, Ctx, Failure, check, check_eq};
+use crate::normalize::short;
+
+/// The SSEDescription a KMS table with key `arn` must show (`spec/tables.md#sse-description`).
+pub fn kms_sse(arn: &str) -> Value {
+    json!({"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": arn})
+}
+
+/// Fails unless `description` (a TableDescription) carries exactly `kms_sse(arn)`.
+pub fn expect_kms_sse(what: &str, description: &Value, arn: &str) -> CaseResult {
+    check_eq(
+        &format!("{what} SSEDescription"),
+        &kms_sse(arn),
+        description.get("SSEDescription").unwrap_or(&Value::Null),
+    )
+}
+
+/// Fails unless `description` has no SSEDescription.
+pub fn expect_no_sse(what: &str, description: &Value) -> CaseResult {
+    check(
+        description.get("SSEDescription").is_none_or(Value::is_null),
+        format!("{what}: no SSEDescription (AWS owned key)"),
+        format!(
+            "{what}: SSEDescription {}",
+            short(description.get("SSEDescription").unwrap_or(&Value::Null))
+        ),
+    )
+}
+
+/// The ARN of the AWS managed key (DescribeKey `alias/aws/dynamodb`).
+pub fn managed_key_arn(ctx: &mut Ctx<'_>) -> Result<String, Failure> {
+    let r = ctx.kms("DescribeKey", json!({"KeyId": "alias/aws/dynamodb"}))?;
+    let arn = r.ok()?["KeyMetadata"]["Arn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    check(
+        !arn.is_empty(),
+        "DescribeKey alias/aws/dynamodb returns KeyMetadata.Arn",
+        short(&r.body),
+    )?;
+    Ok(arn)
+}
+
+/// The key's grants (ListGrants, one page of up to 100).
+pub fn grants(ctx: &mut Ctx<'_>, key: &str) -> Result<Vec<Value>, Failure> {
+    let r = ctx.kms("ListGrants", json!({"KeyId": key, "Limit": 100}))?;
+    Ok(r.ok()?["Grants"].as_array().cloned().unwrap_or_default())
+}
+
+/// The grants of `key` whose encryption-context constraint names `table`.
+pub fn table_grants(ctx: &mut Ctx<'_>, key: &str, table: &str) -> Result<Vec<Value>, Failure> {
+    Ok(grants(ctx, key)?
+        .into_iter()
+        .filter(|g| g["Constraints"]["EncryptionContextSubset"]["aws:dynamodb:tableName"] == table)
+        .collect())
+}
+
+/// The table's status.
+pub fn status(ctx: &mut Ctx<'_>, table: &str) -> Result<String, Failure> {
+    Ok(ctx.describe(table)?["TableStatus"]
+        .as_str()
+        .unwrap_or("(none)")
+        .to_owned())
+}
+
+/// Fails unless the table's status is `expected`.
+pub fn expect_status(ctx: &mut Ctx<'_>, table: &str, expected: &str, when: &str) -> CaseResult {
+    let s = status(ctx, table)?;
+    check(
+        s == expected,
+        format!("TableStatus {expected} {when}"),
+        format!("TableStatus {s} {when}"),
+    )
+}

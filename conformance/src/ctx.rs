@@ -1,0 +1,643 @@
+//! The context a case runs in: it sends every request to the target and, in lockstep, to a fresh
+//! reference model at the same time and as the same caller, normalises both answers, and offers
+//! the helpers cases share (tables, keys, aliases, the trail since the case began, the clock).
+//!
+//! It does not judge: cases decide what to compare, with the [`Failure`] helpers at the bottom.
+
+use ddbsse_reference::caller::Caller;
+use ddbsse_reference::model::{Model, ModelConfig};
+use ddbsse_reference::time::Timestamp;
+use ddbsse_reference::trail::TrailRecord;
+use ddbsse_reference::wire::error::error_name_from_type;
+use serde_json::{Value, json};
+
+use crate::normalize::{differences, document, short};
+use crate::target::model::handle_raw;
+use crate::target::{ClockControl, Connection, RawResponse, Target, TargetError};
+
+/// Why a case did not pass.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// The target's answer differs from what the requirement (or the model) expects.
+    Mismatch {
+        /// What was expected.
+        expected: String,
+        /// What the target did.
+        observed: String,
+    },
+    /// The case cannot run on this target.
+    Skip(String),
+    /// The case does not apply to this kind of target.
+    NotApplicable(String),
+}
+
+impl From<TargetError> for Failure {
+    fn from(e: TargetError) -> Self {
+        match e {
+            TargetError::Unsupported(m) => Failure::Skip(m),
+            TargetError::Transport(m) => Failure::Mismatch {
+                expected: "an answer".into(),
+                observed: m,
+            },
+        }
+    }
+}
+
+/// What a case returns.
+pub type CaseResult = Result<(), Failure>;
+
+/// A failure with expected and observed texts.
+pub fn mismatch(expected: impl Into<String>, observed: impl Into<String>) -> Failure {
+    Failure::Mismatch {
+        expected: expected.into(),
+        observed: observed.into(),
+    }
+}
+
+/// Fails unless `expected == observed` (JSON values), naming `what`.
+pub fn check_eq(what: &str, expected: &Value, observed: &Value) -> CaseResult {
+    if expected == observed {
+        Ok(())
+    } else {
+        Err(mismatch(
+            format!("{what}: {}", short(expected)),
+            format!("{what}: {}", short(observed)),
+        ))
+    }
+}
+
+/// Fails unless `cond`, with the given texts.
+pub fn check(cond: bool, expected: impl Into<String>, observed: impl Into<String>) -> CaseResult {
+    if cond {
+        Ok(())
+    } else {
+        Err(mismatch(expected, observed))
+    }
+}
+
+/// One answer, from the target and from the model.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    /// The operation name (after the target prefix).
+    pub op: String,
+    /// The target's status.
+    pub status: u16,
+    /// The target's body.
+    pub body: Value,
+    /// The target's body, normalised.
+    pub normalized: Value,
+    /// The model's answer.
+    pub model: RawResponse,
+    /// The model's answer, normalised.
+    pub model_normalized: Value,
+}
+
+impl Reply {
+    /// The body of a successful answer, or a failure showing the error.
+    pub fn ok(&self) -> Result<&Value, Failure> {
+        if self.status == 200 {
+            Ok(&self.body)
+        } else {
+            Err(mismatch(
+                format!("{} succeeds", self.op),
+                format!("{} answered {} {}", self.op, self.status, short(&self.body)),
+            ))
+        }
+    }
+
+    /// The error code a client reads from `__type` (or `code`), if this is an error.
+    pub fn error_code(&self) -> Option<&str> {
+        if self.status == 200 {
+            return None;
+        }
+        self.body
+            .get("__type")
+            .or_else(|| self.body.get("code"))
+            .and_then(Value::as_str)
+            .map(error_name_from_type)
+    }
+
+    /// The error message (`message` or `Message`).
+    pub fn message(&self) -> Option<&str> {
+        self.body
+            .get("message")
+            .or_else(|| self.body.get("Message"))
+            .and_then(Value::as_str)
+    }
+
+    /// Fails unless this is error `code` with HTTP 400 (and, when given, exactly `message` after
+    /// the wrapped `Request ID` is normalised on both sides).
+    pub fn expect_error(&self, code: &str, message: Option<&str>) -> CaseResult {
+        let observed = format!(
+            "{} {} {}",
+            self.status,
+            self.error_code().unwrap_or("(no error)"),
+            self.message().map(redact).unwrap_or_default()
+        );
+        let expected = format!("400 {code} {}", message.map(redact).unwrap_or_default());
+        let message_ok = match message {
+            Some(m) => self.message().map(redact) == Some(redact(m)),
+            None => true,
+        };
+        check(
+            self.status == 400 && self.error_code() == Some(code) && message_ok,
+            format!("{}: {}", self.op, expected.trim_end()),
+            format!(
+                "{}: {}",
+                self.op,
+                if message.is_some() {
+                    observed
+                } else {
+                    format!(
+                        "{} {}",
+                        self.status,
+                        self.error_code().unwrap_or("(no error)")
+                    )
+                }
+            ),
+        )
+    }
+
+    /// Fails unless the target's normalised answer equals the model's.
+    pub fn same_as_model(&self) -> CaseResult {
+        let d = differences(&self.model_normalized, &self.normalized, 6);
+        check(
+            self.status == self.model.status && d.is_empty(),
+            format!(
+                "{} as the model answers: {} {}",
+                self.op,
+                self.model.status,
+                short(&self.model_normalized)
+            ),
+            format!(
+                "{} {} differs: {}",
+                self.status,
+                short(&self.normalized),
+                d.join("; ")
+            ),
+        )
+    }
+}
+
+fn redact(s: &str) -> String {
+    crate::normalize::redact_request_id(s)
+}
+
+/// A KMS key made for a case.
+#[derive(Clone, Debug)]
+pub struct Key {
+    /// The key id.
+    pub id: String,
+    /// The key ARN.
+    pub arn: String,
+}
+
+/// The context of one case.
+pub struct Ctx<'a> {
+    target: &'a mut dyn Target,
+    model: Model,
+    clock: ClockControl,
+    now: Timestamp,
+    start: Timestamp,
+    connections: Vec<Connection>,
+    principals: Vec<String>,
+    prefix: String,
+    norm_start: Option<Timestamp>,
+    model_events: Vec<TrailRecord>,
+    region: String,
+    account: String,
+    names: usize,
+    /// Options of the lockstep case.
+    pub lockstep: crate::runner::LockstepOptions,
+    /// Endpoint URL for replay scripts.
+    pub endpoint_url: String,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context whose names start with `prefix`; advances a manual clock by one hour (or waits
+    /// for the next second on real time) so that the trail since [`Ctx::start`] is this case's.
+    pub fn new(
+        target: &'a mut dyn Target,
+        prefix: String,
+        model_config: ModelConfig,
+    ) -> Result<Self, Failure> {
+        let clock = target.capabilities().clock;
+        match clock {
+            ClockControl::Manual => target.advance_clock(3_600_000)?,
+            ClockControl::RealTime => {
+                let now = target.now()?;
+                target.advance_clock(1000 - now.0 % 1000 + 1)?;
+            }
+            ClockControl::None => {}
+        }
+        let now = target.now()?;
+        let first = target.open_connection()?;
+        let principals = target.principals();
+        let region = model_config.region.clone();
+        let account = model_config.account.clone();
+        let norm_start = (clock == ClockControl::Manual).then(|| Timestamp(now.0 - now.0 % 1000));
+        Ok(Self {
+            target,
+            model: Model::new(model_config),
+            clock,
+            now,
+            start: Timestamp(now.0 - now.0 % 1000),
+            connections: vec![first],
+            principals,
+            prefix,
+            norm_start,
+            model_events: Vec::new(),
+            region,
+            account,
+            names: 0,
+            lockstep: crate::runner::LockstepOptions::default(),
+            endpoint_url: String::new(),
+        })
+    }
+
+    /// The region.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The account the model uses (and the spec's messages name).
+    pub fn account(&self) -> &str {
+        &self.account
+    }
+
+    /// How the target's clock moves.
+    pub fn clock(&self) -> ClockControl {
+        self.clock
+    }
+
+    /// When the case began (whole seconds).
+    pub fn start(&self) -> Timestamp {
+        self.start
+    }
+
+    /// The current time of the target as the harness knows it.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// The access key id of principal number `p`.
+    pub fn principal(&self, p: usize) -> Result<&str, Failure> {
+        self.principals.get(p).map(String::as_str).ok_or_else(|| {
+            Failure::Skip(if p == 1 {
+                "no second principal".to_owned()
+            } else {
+                format!("no principal number {}", p + 1)
+            })
+        })
+    }
+
+    /// A fresh name for a table (unique on the target), with a readable `hint`.
+    pub fn name(&mut self, hint: &str) -> String {
+        self.names += 1;
+        format!("{}{}-{hint}", self.prefix, self.names)
+    }
+
+    /// Opens a new logical connection; returns its index for [`Ctx::call_as`].
+    pub fn open_connection(&mut self) -> Result<usize, Failure> {
+        let c = self.target.open_connection()?;
+        self.connections.push(c);
+        Ok(self.connections.len() - 1)
+    }
+
+    /// Moves the clock forward by `ms` on the target and the model.
+    pub fn advance(&mut self, ms: u64) -> CaseResult {
+        self.target.advance_clock(ms)?;
+        match self.clock {
+            ClockControl::Manual => self.now = self.now.plus(ms),
+            _ => self.now = self.target.now()?,
+        }
+        Ok(())
+    }
+
+    /// Sends `op` of the service `prefix` (`DynamoDB_20120810.` ...) as the default principal on
+    /// the default connection.
+    pub fn call(&mut self, target: &str, body: Value) -> Result<Reply, Failure> {
+        self.call_as(0, 0, target, body)
+    }
+
+    /// A DynamoDB operation.
+    pub fn ddb(&mut self, op: &str, body: Value) -> Result<Reply, Failure> {
+        self.call(&format!("DynamoDB_20120810.{op}"), body)
+    }
+
+    /// A KMS operation.
+    pub fn kms(&mut self, op: &str, body: Value) -> Result<Reply, Failure> {
+        self.call(&format!("TrentService.{op}"), body)
+    }
+
+    /// Sends a request as principal `p` on connection index `conn`, to the target and the model.
+    pub fn call_as(
+        &mut self,
+        p: usize,
+        conn: usize,
+        target: &str,
+        body: Value,
+    ) -> Result<Reply, Failure> {
+        let bytes = body.to_string().into_bytes();
+        self.call_raw(p, conn, target, &bytes)
+    }
+
+    /// Sends raw body bytes (for malformed-input cases).
+    pub fn call_raw(
+        &mut self,
+        p: usize,
+        conn: usize,
+        target: &str,
+        bytes: &[u8],
+    ) -> Result<Reply, Failure> {
+        let principal = self.principal(p)?.to_owned();
+        let connection = *self
+            .connections
+            .get(conn)
+            .ok_or_else(|| Failure::Skip(format!("no connection number {conn}")))?;
+        if self.clock != ClockControl::Manual {
+            self.now = self.target.now()?;
+        }
+        let answer = self.target.call(connection, p, target, bytes)?;
+        let caller = Caller::new(principal, conn as u64 + 1);
+        let (model, outcome) = handle_raw(&mut self.model, self.now, &caller, target, bytes);
+        self.model_events.extend(outcome.events);
+        let normalized = document(&answer.body, self.norm_start);
+        let model_normalized = document(&model.body, self.norm_start);
+        Ok(Reply {
+            op: target.rsplit('.').next().unwrap_or(target).to_owned(),
+            status: answer.status,
+            body: answer.body,
+            normalized,
+            model,
+            model_normalized,
+        })
+    }
+
+    /// Sends a request with no `Authorization` header (HTTP targets only).
+    pub fn call_unsigned(&mut self, target: &str, body: &[u8]) -> Result<RawResponse, Failure> {
+        let connection = self.connections[0];
+        Ok(self.target.call_unsigned(connection, target, body)?)
+    }
+
+    /// The white-box storage hooks, or a skip.
+    pub fn at_rest(&self) -> Result<&dyn crate::target::AtRest, Failure> {
+        self.target.at_rest().ok_or_else(|| {
+            Failure::NotApplicable(
+                "white-box at-rest checks need an in-process target with storage hooks".into(),
+            )
+        })
+    }
+
+    // ---- shared scenario steps ----
+
+    /// A CreateTable body with hash key `pk` (S), on-demand, and `sse` when given.
+    pub fn table_body(name: &str, sse: Option<Value>) -> Value {
+        let mut body = json!({
+            "TableName": name,
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "BillingMode": "PAY_PER_REQUEST"
+        });
+        if let Some(sse) = sse {
+            body["SSESpecification"] = sse;
+        }
+        body
+    }
+
+    /// CreateTable of a fresh table with `sse`; returns the name and the reply.
+    pub fn create_table(
+        &mut self,
+        hint: &str,
+        sse: Option<Value>,
+    ) -> Result<(String, Reply), Failure> {
+        let name = self.name(hint);
+        let reply = self.ddb("CreateTable", Self::table_body(&name, sse))?;
+        Ok((name, reply))
+    }
+
+    /// CreateTable that must succeed; returns the name.
+    pub fn created_table(&mut self, hint: &str, sse: Option<Value>) -> Result<String, Failure> {
+        let (name, reply) = self.create_table(hint, sse)?;
+        reply.ok()?;
+        Ok(name)
+    }
+
+    /// DescribeTable's `Table`.
+    pub fn describe(&mut self, table: &str) -> Result<Value, Failure> {
+        let r = self.ddb("DescribeTable", json!({"TableName": table}))?;
+        Ok(r.ok()?["Table"].clone())
+    }
+
+    /// A fresh customer managed key.
+    pub fn create_key(&mut self) -> Result<Key, Failure> {
+        let r = self.kms("CreateKey", json!({"Description": "ddbsse conformance"}))?;
+        let meta = &r.ok()?["KeyMetadata"];
+        let id = meta["KeyId"].as_str().unwrap_or_default().to_owned();
+        let arn = meta["Arn"].as_str().unwrap_or_default().to_owned();
+        check(
+            !id.is_empty() && !arn.is_empty(),
+            "CreateKey returns KeyMetadata.KeyId and Arn",
+            short(&r.body),
+        )?;
+        Ok(Key { id, arn })
+    }
+
+    /// An alias for `key`; returns the alias name.
+    pub fn create_alias(&mut self, key: &Key) -> Result<String, Failure> {
+        let alias = format!("alias/{}", self.name("alias"));
+        self.kms(
+            "CreateAlias",
+            json!({"AliasName": alias, "TargetKeyId": key.id}),
+        )?
+        .ok()?;
+        Ok(alias)
+    }
+
+    /// The alias ARN of `alias`.
+    pub fn alias_arn(&self, alias: &str) -> String {
+        format!("arn:aws:kms:{}:{}:{alias}", self.region, self.account)
+    }
+
+    /// PutItem `{pk: S, v: S}`.
+    pub fn put(&mut self, table: &str, pk: &str, v: &str) -> Result<Reply, Failure> {
+        self.put_as(0, 0, table, pk, v)
+    }
+
+    /// PutItem as principal `p` on connection `conn`.
+    pub fn put_as(
+        &mut self,
+        p: usize,
+        conn: usize,
+        table: &str,
+        pk: &str,
+        v: &str,
+    ) -> Result<Reply, Failure> {
+        self.call_as(
+            p,
+            conn,
+            "DynamoDB_20120810.PutItem",
+            json!({"TableName": table, "Item": {"pk": {"S": pk}, "v": {"S": v}}}),
+        )
+    }
+
+    /// GetItem of `pk`.
+    pub fn get(&mut self, table: &str, pk: &str) -> Result<Reply, Failure> {
+        self.get_as(0, 0, table, pk)
+    }
+
+    /// GetItem as principal `p` on connection `conn`.
+    pub fn get_as(
+        &mut self,
+        p: usize,
+        conn: usize,
+        table: &str,
+        pk: &str,
+    ) -> Result<Reply, Failure> {
+        self.call_as(
+            p,
+            conn,
+            "DynamoDB_20120810.GetItem",
+            json!({"TableName": table, "Key": {"pk": {"S": pk}}, "ConsistentRead": true}),
+        )
+    }
+
+    /// The target's trail records since the case began, oldest first (LookupEvents, paged).
+    pub fn trail(&mut self) -> Result<Vec<Value>, Failure> {
+        Ok(self
+            .lookup_events(json!({}))?
+            .into_iter()
+            .rev()
+            .map(|e| {
+                e["CloudTrailEvent"]
+                    .as_str()
+                    .and_then(|s| serde_json::from_str(s).ok())
+                    .unwrap_or(Value::Null)
+            })
+            .collect())
+    }
+
+    /// LookupEvents since the case began with `extra` members, every page, as returned (newest first).
+    pub fn lookup_events(&mut self, extra: Value) -> Result<Vec<Value>, Failure> {
+        let mut events = Vec::new();
+        let mut token: Option<Value> = None;
+        for _ in 0..200 {
+            let mut body = json!({"StartTime": self.start.epoch_seconds(), "MaxResults": 50});
+            if let Value::Object(m) = &extra {
+                for (k, v) in m {
+                    body[k] = v.clone();
+                }
+            }
+            if let Some(t) = &token {
+                body["NextToken"] = t.clone();
+            }
+            let connection = self.connections[0];
+            let answer = self.target.call(
+                connection,
+                0,
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+                body.to_string().as_bytes(),
+            )?;
+            if answer.status != 200 {
+                return Err(mismatch(
+                    "LookupEvents answers 200 with the trail",
+                    format!(
+                        "LookupEvents answered {} {}",
+                        answer.status,
+                        short(&answer.body)
+                    ),
+                ));
+            }
+            if let Some(page) = answer.body["Events"].as_array() {
+                events.extend(page.iter().cloned());
+            }
+            match answer.body.get("NextToken") {
+                Some(t) if !t.is_null() && t.as_str() != Some("") => token = Some(t.clone()),
+                _ => return Ok(events),
+            }
+        }
+        Ok(events)
+    }
+
+    /// The model's trail records of this case so far, oldest first, as JSON.
+    pub fn model_trail(&self) -> Vec<Value> {
+        self.model_events
+            .iter()
+            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+            .collect()
+    }
+
+    /// Normalises one document (`spec/conformance.md#normalization`).
+    pub fn normalize(&self, v: &Value) -> Value {
+        document(v, self.norm_start)
+    }
+
+    /// Fails unless the target's trail since the case began equals the model's, record for
+    /// record after normalisation (times exact on a manual clock, redacted otherwise).
+    pub fn trail_matches_model(&mut self) -> CaseResult {
+        let target = Value::Array(self.trail()?);
+        let model = Value::Array(self.model_trail());
+        let t = self.normalize(&target);
+        let m = self.normalize(&model);
+        let d = differences(&m, &t, 8);
+        check(
+            d.is_empty(),
+            format!("the trail the model records: {}", summarize_trail(&m)),
+            format!("{}; differences: {}", summarize_trail(&t), d.join("; ")),
+        )
+    }
+
+    /// Decrypt records since the case began whose encryption context names `table`, oldest first.
+    pub fn decrypts(&mut self, table: &str) -> Result<Vec<Value>, Failure> {
+        Ok(self
+            .trail()?
+            .into_iter()
+            .filter(|r| {
+                r["eventName"] == "Decrypt"
+                    && r["requestParameters"]["encryptionContext"]["aws:dynamodb:tableName"]
+                        == table
+            })
+            .collect())
+    }
+
+    /// Fails unless exactly `n` Decrypt records of `table` exist since the case began.
+    pub fn expect_decrypts(&mut self, table: &str, n: usize, when: &str) -> CaseResult {
+        let d = self.decrypts(table)?;
+        check(
+            d.len() == n,
+            format!("{n} Decrypt record(s) of table {table} {when}"),
+            format!(
+                "{} Decrypt record(s): {}",
+                d.len(),
+                d.iter()
+                    .map(|r| format!(
+                        "{} by {} {}",
+                        r["eventTime"].as_str().unwrap_or("?"),
+                        r["userIdentity"]["accessKeyId"].as_str().unwrap_or("?"),
+                        r["errorCode"].as_str().unwrap_or("ok")
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+    }
+}
+
+/// `eventName` list of a normalised trail, for messages.
+pub fn summarize_trail(records: &Value) -> String {
+    let names: Vec<String> = records
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    let err = r["errorCode"]
+                        .as_str()
+                        .map(|e| format!("!{e}"))
+                        .unwrap_or_default();
+                    format!("{}{err}", r["eventName"].as_str().unwrap_or("?"))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    format!("[{}]", names.join(", "))
+}

@@ -1,0 +1,111 @@
+//! Per-target baselines (`fixtures/targets/<name>.json`, `spec/conformance.md#reports`):
+//! `{"target": <name>, "cases": {<case id>: {"outcome": ..., "observed": ...}}}`, the expected
+//! outcome of every case with the values observed when the baseline was written. `--expect FILE`
+//! compares a run with one and fails on any difference in outcome; `--write-expect FILE` records
+//! one. Only outcomes are compared: observed values carry ids and times that differ between runs.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{Report, Verdict};
+
+/// One case of a baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpectedCase {
+    /// The outcome the target is expected to have.
+    pub outcome: Verdict,
+    /// The reason of a skip, when skipped.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// Expected value recorded with a failure.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    /// Observed value recorded with a failure.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub observed: Option<String>,
+}
+
+/// A baseline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// What the baseline was recorded against.
+    pub target: String,
+    /// `conformance: N passed, N failed, N skipped` of the recorded run.
+    #[serde(default)]
+    pub summary: String,
+    /// Every case, by id.
+    pub cases: BTreeMap<String, ExpectedCase>,
+}
+
+impl Baseline {
+    /// The baseline a report gives, under the name `target`.
+    pub fn from_report(report: &Report, target: &str) -> Self {
+        Self {
+            target: target.to_owned(),
+            summary: report.summary_line(),
+            cases: report
+                .cases
+                .iter()
+                .map(|c| {
+                    (
+                        c.id.clone(),
+                        ExpectedCase {
+                            outcome: c.outcome,
+                            reason: c.reason.clone(),
+                            expected: c.expected.clone(),
+                            observed: c.observed.clone(),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Reads a baseline file.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("baseline {}: {e}", path.display()))
+    }
+
+    /// Writes the baseline as pretty JSON.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+    }
+
+    /// Every difference in outcome between the baseline and `report`, one line each.
+    pub fn differences(&self, report: &Report) -> Vec<String> {
+        let mut out = Vec::new();
+        for (id, e) in &self.cases {
+            match report.case(id) {
+                Some(c) if c.outcome == e.outcome => {}
+                Some(c) => out.push(format!(
+                    "{}: baseline {}, now {}{}",
+                    id,
+                    e.outcome.as_str(),
+                    c.outcome.as_str(),
+                    c.observed
+                        .as_deref()
+                        .or(c.reason.as_deref())
+                        .map(|o| format!(" ({o})"))
+                        .unwrap_or_default()
+                )),
+                None => out.push(format!("{id}: in the baseline, not run")),
+            }
+        }
+        for c in &report.cases {
+            if !self.cases.contains_key(&c.id) {
+                out.push(format!(
+                    "{}: not in the baseline (now {})",
+                    c.id,
+                    c.outcome.as_str()
+                ));
+            }
+        }
+        out
+    }
+}

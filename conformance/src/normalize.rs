@@ -1,0 +1,364 @@
+//! Normalisation of documents before comparison (`spec/conformance.md#normalization`): in each
+//! document separately, every distinct id is replaced by `<id-N>` in order of first appearance
+//! (depth-first, member order), every timestamp by its offset in milliseconds from the start of
+//! the case (or by `<time>` on targets the harness does not clock, where offsets are not
+//! reproducible), `GrantToken`, `CiphertextBlob` and `Plaintext` by `<blob>`, paging tokens by
+//! `<token>`, the caller's `sourceIPAddress` and `userAgent` by placeholders, and the `Request ID`
+//! inside wrapped KMS error messages by `<request-id>`.
+//!
+//! It does not decide which fields matter; cases pick what they compare. Member order is not
+//! compared (JSON object equality ignores it).
+
+use std::collections::HashMap;
+
+use ddbsse_reference::time::Timestamp;
+use serde_json::{Map, Value};
+
+/// Members whose value is opaque key material or ciphertext.
+const BLOBS: &[&str] = &["GrantToken", "CiphertextBlob", "Plaintext"];
+
+/// Paging tokens.
+const TOKENS: &[&str] = &["NextToken", "NextMarker"];
+
+/// Members that hold a time (epoch seconds or `eventTime`).
+const TIMES: &[&str] = &[
+    "CreationDateTime",
+    "CreationDate",
+    "DeletionDate",
+    "InaccessibleEncryptionDateTime",
+    "ArchivalDateTime",
+    "LastUpdatedDate",
+    "LastIncreaseDateTime",
+    "LastDecreaseDateTime",
+    "EventTime",
+    "eventTime",
+    "creationDateTime",
+    "creationDate",
+    "inaccessibleEncryptionDateTime",
+    "archivalDateTime",
+    "deletionDate",
+];
+
+/// Replaces ids, opaque values and times of one document by stable placeholders.
+#[derive(Clone, Debug, Default)]
+pub struct Normalizer {
+    ids: HashMap<String, usize>,
+    start: Option<Timestamp>,
+}
+
+//= spec/conformance.md#normalization
+//# Before comparing a target's responses or trail records with the reference model's, the harness MUST replace, in each document separately, every distinct id (any UUID, any 64-hex-digit string, including inside ARNs, messages and the `CloudTrailEvent` string) by `<id-N>`, where N counts distinct ids from 1 in order of first appearance in a depth-first walk in member order, and MUST replace every timestamp (epoch-second members such as `CreationDateTime`, and `eventTime` strings) by its offset in milliseconds from the start of the case.
+/// Normalises one document: `start` is the case's start on a harness-controlled clock, `None`
+/// on real time (times become `<time>`).
+pub fn document(value: &Value, start: Option<Timestamp>) -> Value {
+    Normalizer::new(start).value(value)
+}
+
+impl Normalizer {
+    /// A normaliser for one document.
+    pub fn new(start: Option<Timestamp>) -> Self {
+        Self {
+            ids: HashMap::new(),
+            start,
+        }
+    }
+
+    fn time(&self, v: &Value) -> Value {
+        let Some(start) = self.start else {
+            return Value::String("<time>".into());
+        };
+        let at = match v {
+            Value::Number(n) => n.as_f64().and_then(Timestamp::from_epoch_seconds),
+            Value::String(s) => Timestamp::parse_event_time(s),
+            _ => None,
+        };
+        match at {
+            Some(t) => Value::from(
+                i64::try_from(t.0).unwrap_or(i64::MAX) - i64::try_from(start.0).unwrap_or(i64::MAX),
+            ),
+            None => v.clone(),
+        }
+    }
+
+    /// The normalised copy of `value`. `CloudTrailEvent` strings are parsed and normalised as JSON.
+    pub fn value(&mut self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    let direct = map.get("userIdentity").is_some_and(|u| {
+                        u.get("invokedBy").is_none()
+                            && u.get("type") != Some(&Value::from("AWSService"))
+                    });
+                    let nv = if BLOBS.contains(&k.as_str()) && !v.is_null() {
+                        Value::String("<blob>".into())
+                    } else if TOKENS.contains(&k.as_str()) && !v.is_null() {
+                        Value::String("<token>".into())
+                    } else if TIMES.contains(&k.as_str()) && !v.is_null() {
+                        self.time(v)
+                    } else if direct && (k == "sourceIPAddress" || k == "userAgent") {
+                        Value::String(format!("<{k}>"))
+                    } else if k == "CloudTrailEvent" {
+                        match v
+                            .as_str()
+                            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                        {
+                            Some(parsed) => self.value(&parsed),
+                            None => self.value(v),
+                        }
+                    } else {
+                        self.value(v)
+                    };
+                    out.insert(k.clone(), nv);
+                }
+                Value::Object(out)
+            }
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.value(v)).collect()),
+            Value::String(s) => Value::String(self.string(s)),
+            other => other.clone(),
+        }
+    }
+
+    /// The normalised copy of a string.
+    pub fn string(&mut self, s: &str) -> String {
+        let s = redact_request_id(s);
+        // A value that is only 8 hex digits is an id (moto's grant ids).
+        if s.len() == 8
+            && s.bytes().all(|b| b.is_ascii_hexdigit())
+            && s.bytes().any(|b| b.is_ascii_digit())
+        {
+            return self.id(&s);
+        }
+        let s = self.backup_suffix(&s);
+        let bytes = s.as_bytes();
+        let mut out = String::with_capacity(s.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            if let Some(len) = id_at(bytes, i) {
+                let token = &s[i..i + len];
+                out.push_str(&self.id(token));
+                i += len;
+            } else {
+                let ch = s[i..].chars().next().unwrap_or(' ');
+                out.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+        out
+    }
+
+    fn id(&mut self, token: &str) -> String {
+        let key = token.to_ascii_lowercase();
+        let next = self.ids.len() + 1;
+        let n = *self.ids.entry(key).or_insert(next);
+        format!("<id-{n}>")
+    }
+
+    fn backup_suffix(&mut self, s: &str) -> String {
+        match s.find("/backup/") {
+            Some(pos) => match s.rfind('-') {
+                Some(dash) if dash > pos => {
+                    let (head, tail) = s.split_at(dash + 1);
+                    format!("{head}{}", self.id(tail))
+                }
+                _ => s.to_owned(),
+            },
+            None => s.to_owned(),
+        }
+    }
+}
+
+/// Replaces `Request ID: <x>;` inside wrapped KMS messages (`spec/tables.md#sse-key-unusable`).
+pub fn redact_request_id(s: &str) -> String {
+    const MARK: &str = "Request ID: ";
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(pos) = rest.find(MARK) {
+        out.push_str(&rest[..pos + MARK.len()]);
+        let after = &rest[pos + MARK.len()..];
+        let end = after.find(';').unwrap_or(after.len());
+        out.push_str("<request-id>");
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn is_hex(b: u8) -> bool {
+    b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || (b'A'..=b'F').contains(&b)
+}
+
+/// The length of an id starting at `i`: a UUID (8-4-4-4-12) or a run of exactly 64 hex digits,
+/// not preceded by a hex digit.
+fn id_at(bytes: &[u8], i: usize) -> Option<usize> {
+    if i > 0 && is_hex(bytes[i - 1]) {
+        return None;
+    }
+    let uuid = bytes.len() >= i + 36
+        && bytes[i..i + 36].iter().enumerate().all(|(k, &b)| {
+            if [8, 13, 18, 23].contains(&k) {
+                b == b'-'
+            } else {
+                is_hex(b)
+            }
+        })
+        && bytes.get(i + 36).is_none_or(|b| !is_hex(*b));
+    if uuid {
+        return Some(36);
+    }
+    let run = bytes[i..].iter().take_while(|b| is_hex(**b)).count();
+    (run == 64).then_some(64)
+}
+
+/// Up to `limit` differences between `expected` and `observed`, as `path: expected X, observed Y`.
+pub fn differences(expected: &Value, observed: &Value, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    diff_into("$", expected, observed, limit, &mut out);
+    out
+}
+
+fn diff_into(path: &str, e: &Value, o: &Value, limit: usize, out: &mut Vec<String>) {
+    if out.len() >= limit || e == o {
+        return;
+    }
+    match (e, o) {
+        (Value::Object(em), Value::Object(om)) => {
+            for (k, ev) in em {
+                let p = format!("{path}.{k}");
+                match om.get(k) {
+                    Some(ov) => diff_into(&p, ev, ov, limit, out),
+                    None => push(
+                        out,
+                        limit,
+                        format!("{p}: expected {}, observed absent", short(ev)),
+                    ),
+                }
+            }
+            for (k, ov) in om {
+                if !em.contains_key(k) {
+                    push(
+                        out,
+                        limit,
+                        format!("{path}.{k}: expected absent, observed {}", short(ov)),
+                    );
+                }
+            }
+        }
+        (Value::Array(ea), Value::Array(oa)) if ea.len() == oa.len() => {
+            for (i, (ev, ov)) in ea.iter().zip(oa).enumerate() {
+                diff_into(&format!("{path}[{i}]"), ev, ov, limit, out);
+            }
+        }
+        (Value::Array(ea), Value::Array(oa)) => {
+            push(
+                out,
+                limit,
+                format!(
+                    "{path}: expected {} elements, observed {}",
+                    ea.len(),
+                    oa.len()
+                ),
+            );
+            for (i, (ev, ov)) in ea.iter().zip(oa).enumerate() {
+                diff_into(&format!("{path}[{i}]"), ev, ov, limit, out);
+            }
+        }
+        _ => push(
+            out,
+            limit,
+            format!("{path}: expected {}, observed {}", short(e), short(o)),
+        ),
+    }
+}
+
+fn push(out: &mut Vec<String>, limit: usize, s: String) {
+    if out.len() < limit {
+        out.push(s);
+    }
+}
+
+/// A JSON value on one line, cut at 300 characters.
+pub fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 300 {
+        let mut cut = 300;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        format!("{}...", &s[..cut])
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    //= spec/conformance.md#normalization
+    //= type=test
+    //# Before comparing a target's responses or trail records with the reference model's, the harness MUST replace, in each document separately, every distinct id (any UUID, any 64-hex-digit string, including inside ARNs, messages and the `CloudTrailEvent` string) by `<id-N>`, where N counts distinct ids from 1 in order of first appearance in a depth-first walk in member order, and MUST replace every timestamp (epoch-second members such as `CreationDateTime`, and `eventTime` strings) by its offset in milliseconds from the start of the case.
+    #[test]
+    fn ids_are_numbered_in_order_of_first_appearance() {
+        let mut n = Normalizer::new(Some(Timestamp(1_552_262_000_000)));
+        let v = json!({
+            "KeyId": "1234abcd-12ab-34cd-56ef-1234567890ab",
+            "Arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "GrantId": "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "Other": "ffffffff-12ab-34cd-56ef-1234567890ab",
+            "GrantToken": "secret-looking",
+            "CreationDate": 1552262400.0
+        });
+        let out = n.value(&v);
+        assert_eq!(out["KeyId"], "<id-1>");
+        assert_eq!(out["Arn"], "arn:aws:kms:us-east-1:123456789012:key/<id-1>");
+        assert_eq!(out["GrantId"], "<id-2>");
+        assert_eq!(out["Other"], "<id-3>");
+        assert_eq!(out["GrantToken"], "<blob>");
+        assert_eq!(out["CreationDate"], 400_000);
+        assert_eq!(document(&v, None)["CreationDate"], "<time>");
+    }
+
+    #[test]
+    fn trail_records_inside_lookup_events_are_normalised() {
+        let record = json!({"eventTime": "2019-03-11T00:05:00Z", "userIdentity": {"type": "IAMUser"}, "sourceIPAddress": "10.0.0.1", "eventID": "ffffffff-12ab-34cd-56ef-1234567890ab"});
+        let event = json!({"EventId": "ffffffff-12ab-34cd-56ef-1234567890ab", "CloudTrailEvent": record.to_string()});
+        let out = document(&event, Some(Timestamp(1_552_262_400_000)));
+        assert_eq!(out["EventId"], "<id-1>");
+        assert_eq!(out["CloudTrailEvent"]["eventID"], "<id-1>");
+        assert_eq!(out["CloudTrailEvent"]["eventTime"], 300_000);
+        assert_eq!(
+            out["CloudTrailEvent"]["sourceIPAddress"],
+            "<sourceIPAddress>"
+        );
+    }
+
+    #[test]
+    fn request_ids_in_messages_and_backup_suffixes() {
+        let mut n = Normalizer::new(None);
+        let m = n.string(
+            "x (Service: AWSKMS; Request ID: 5e0f7a1c-0000-4000-8000-000000000000; Proxy: null)",
+        );
+        assert_eq!(
+            m,
+            "x (Service: AWSKMS; Request ID: <request-id>; Proxy: null)"
+        );
+        let b = n.string("arn:aws:dynamodb:us-east-1:1:table/t/backup/01552262400000-0a1b2c3d");
+        assert_eq!(
+            b,
+            "arn:aws:dynamodb:us-east-1:1:table/t/backup/01552262400000-<id-1>"
+        );
+    }
+
+    #[test]
+    fn differences_name_the_path() {
+        let d = differences(
+            &json!({"a": {"b": 1}, "c": [1]}),
+            &json!({"a": {"b": 2}, "d": 0}),
+            10,
+        );
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0].starts_with("$.a.b: expected 1, observed 2"));
+    }
+}

@@ -1,0 +1,61 @@
+//! Target profiles (`--profile FILE`, JSON or TOML): known deviations of a target, each a case id
+//! (or an id prefix ending in `/`) with the reason. A listed case that fails is reported as a
+//! known deviation, not hidden; a listed case that passes is reported as passed.
+//!
+//! JSON: `{"deviations": {"tables/sse/managed-key/enabled": "reason", "cache/": "no cache"}}`.
+//! TOML: `[deviations]` then `"tables/sse/managed-key/enabled" = "reason"`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// Known deviations of one target.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Profile {
+    /// Case id (or prefix ending in `/`) to reason.
+    #[serde(default)]
+    pub deviations: BTreeMap<String, String>,
+}
+
+impl Profile {
+    /// Reads a profile; `.toml` files as TOML, everything else as JSON.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read profile {}: {e}", path.display()))?;
+        if path.extension().is_some_and(|e| e == "toml") {
+            toml::from_str(&text).map_err(|e| format!("profile {}: {e}", path.display()))
+        } else {
+            serde_json::from_str(&text).map_err(|e| format!("profile {}: {e}", path.display()))
+        }
+    }
+
+    /// The reason `id` is a known deviation, if it is one.
+    pub fn deviation(&self, id: &str) -> Option<&str> {
+        if let Some(r) = self.deviations.get(id) {
+            return Some(r);
+        }
+        self.deviations
+            .iter()
+            .find(|(k, _)| k.ends_with('/') && id.starts_with(k.as_str()))
+            .map(|(_, r)| r.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_ids_and_prefixes() {
+        let p: Profile =
+            toml::from_str("[deviations]\n\"cache/\" = \"no cache\"\n\"a/b\" = \"x\"\n")
+                .expect("valid TOML");
+        assert_eq!(p.deviation("cache/boundary-300s"), Some("no cache"));
+        assert_eq!(p.deviation("a/b"), Some("x"));
+        assert_eq!(p.deviation("a/bc"), None);
+        let j: Profile =
+            serde_json::from_str(r#"{"deviations": {"a/b": "y"}}"#).expect("valid JSON");
+        assert_eq!(j.deviation("a/b"), Some("y"));
+    }
+}

@@ -1,0 +1,131 @@
+//! The result of a run: one [`CaseReport`] per case and the counts. Writers for `report.json`
+//! ([`json`]), `junit.xml` ([`junit`]) and the browsable `index.html` ([`html`]) live in their own
+//! files; the terminal output is the CLI's.
+//!
+//! Counting rule (`spec/conformance.md#reports`): the summary line is
+//! `conformance: N passed, N failed, N skipped`, with `, N known, N not-applicable` appended when
+//! those are not zero. Known deviations (cases a `--profile` lists, which failed) are neither
+//! passes nor failures; a listed case that passes counts as passed, with a note that the profile
+//! entry is stale.
+
+pub mod html;
+pub mod json;
+pub mod junit;
+
+use serde::{Deserialize, Serialize};
+
+/// The outcome of one case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// The target did what the requirement says.
+    Passed,
+    /// The target did something else (expected versus observed say what).
+    Failed,
+    /// The case could not run on this target (the reason says why).
+    Skipped,
+    /// The case failed, and the target's profile lists it as a known deviation.
+    Known,
+    /// The case does not apply to this kind of target (white-box checks on a remote target).
+    NotApplicable,
+}
+
+impl Verdict {
+    /// `passed`, `failed`, `skipped`, `known-deviation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Passed => "passed",
+            Verdict::Failed => "failed",
+            Verdict::Skipped => "skipped",
+            Verdict::Known => "known",
+            Verdict::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// One case's result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseReport {
+    /// Hierarchical id, `tables/sse/kms-default-key`.
+    pub id: String,
+    /// The spec section checked, `spec/tables.md#sse-managed-key`.
+    pub requirement: String,
+    /// One line saying what the case checks.
+    pub title: String,
+    /// The outcome.
+    pub outcome: Verdict,
+    /// What the spec (or the model) expects, when the case did not pass.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expected: Option<String>,
+    /// What the target did, when the case did not pass.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub observed: Option<String>,
+    /// Why a case was skipped, or the profile's reason for a known deviation.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub reason: Option<String>,
+    /// Wall time the case took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// The result of one run against one target.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// The target's name.
+    pub target: String,
+    /// The capabilities the target had, as the harness saw them.
+    pub capabilities: serde_json::Value,
+    /// Wall time of the whole run, in milliseconds.
+    pub duration_ms: u64,
+    /// One entry per case, in suite order.
+    pub cases: Vec<CaseReport>,
+}
+
+impl Report {
+    /// How many cases have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.cases.iter().filter(|c| c.outcome == verdict).count()
+    }
+
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.count(Verdict::Passed)
+    }
+
+    /// Cases that failed (known deviations excluded).
+    pub fn failed(&self) -> usize {
+        self.count(Verdict::Failed)
+    }
+
+    /// Cases skipped.
+    pub fn skipped(&self) -> usize {
+        self.count(Verdict::Skipped)
+    }
+
+    //= spec/conformance.md#reports
+    //# The terminal report MUST end with the line `conformance: <n> passed, <n> failed, <n> skipped` (with `, <n> known, <n> not-applicable` appended when they are not zero).
+    /// The summary line, `conformance: N passed, N failed, N skipped[, N known, N not-applicable]`.
+    pub fn summary_line(&self) -> String {
+        let mut s = format!(
+            "conformance: {} passed, {} failed, {} skipped",
+            self.passed(),
+            self.failed(),
+            self.skipped()
+        );
+        let known = self.count(Verdict::Known);
+        let na = self.count(Verdict::NotApplicable);
+        if known > 0 || na > 0 {
+            s.push_str(&format!(", {known} known, {na} not-applicable"));
+        }
+        s
+    }
+
+    /// Whether no case failed.
+    pub fn success(&self) -> bool {
+        self.failed() == 0
+    }
+
+    /// The case with `id`, if it ran.
+    pub fn case(&self, id: &str) -> Option<&CaseReport> {
+        self.cases.iter().find(|c| c.id == id)
+    }
+}

@@ -1,0 +1,101 @@
+//! The embedded target: the in-repo engine in this process, with a manual clock that starts at
+//! `MANUAL_CLOCK_START` and moves only when the harness advances it. No port, no HTTP: a
+//! connection is a fresh id and the caller is built from the principal and that id.
+
+use ddbsse_reference::caller::Caller;
+use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
+use ddbsse_server::engine::{Engine, EngineConfig};
+
+use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body};
+
+/// Access key ids of the two principals of in-process targets.
+pub const IN_PROCESS_PRINCIPALS: [&str; 2] = ["AKIDDDBSSEPRINCIPAL1", "AKIDDDBSSEPRINCIPAL2"];
+
+/// The in-repo engine, in-process.
+#[derive(Debug)]
+pub struct EmbeddedTarget {
+    engine: Engine,
+    now: Timestamp,
+    next_connection: u64,
+}
+
+impl EmbeddedTarget {
+    /// An engine opened with `config` (faults included), its clock at `MANUAL_CLOCK_START`.
+    pub fn open(config: EngineConfig) -> Result<Self, TargetError> {
+        let engine = Engine::open(config).map_err(|e| TargetError::Transport(e.to_string()))?;
+        Ok(Self {
+            engine,
+            now: MANUAL_CLOCK_START,
+            next_connection: 1,
+        })
+    }
+
+    /// The default engine: in memory, no faults.
+    pub fn new() -> Result<Self, TargetError> {
+        Self::open(EngineConfig::default())
+    }
+
+    /// The engine, for white-box checks.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+impl Target for EmbeddedTarget {
+    fn name(&self) -> String {
+        if self.engine.config().faults == Default::default() {
+            "embedded".to_owned()
+        } else {
+            format!("embedded (faults: {:?})", self.engine.config().faults)
+        }
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            clock: ClockControl::Manual,
+            announced: vec!["clock".to_owned()],
+            at_rest: self.at_rest().is_some(),
+            http: false,
+        }
+    }
+
+    fn principals(&self) -> Vec<String> {
+        IN_PROCESS_PRINCIPALS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    fn open_connection(&mut self) -> Result<Connection, TargetError> {
+        let c = Connection(self.next_connection);
+        self.next_connection += 1;
+        Ok(c)
+    }
+
+    fn call(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<RawResponse, TargetError> {
+        let key = IN_PROCESS_PRINCIPALS
+            .get(principal)
+            .ok_or_else(|| TargetError::Unsupported(format!("no principal number {principal}")))?;
+        let caller = Caller::new(*key, connection.0);
+        let response = self.engine.handle(self.now, &caller, target, body);
+        Ok(RawResponse {
+            status: response.status,
+            body: parse_body(&response.body),
+        })
+    }
+
+    fn now(&mut self) -> Result<Timestamp, TargetError> {
+        Ok(self.now)
+    }
+
+    fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
+        self.now = self.now.plus(ms);
+        Ok(())
+    }
+}

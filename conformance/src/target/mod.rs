@@ -1,0 +1,135 @@
+//! Targets: the things the suite drives. A target takes a signed-or-not request (target header and
+//! JSON body) from one principal over one logical client connection and answers with a status and
+//! a JSON body; it may also let the harness move its clock and look at its storage.
+//!
+//! This module holds the trait and the shared value types; each kind of target lives in its own
+//! file: [`embedded`] (the in-repo engine in-process), [`http`] (any endpoint over HTTP with SigV4)
+//! and [`model`] (the reference model itself, to check the model against the spec's literal
+//! expectations). It does not decide what a correct answer is: that is the cases' job.
+
+pub mod embedded;
+pub mod http;
+pub mod model;
+mod sigv4;
+
+use ddbsse_reference::time::Timestamp;
+
+/// One answer of a target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// The JSON body (`Null` when the body was empty, a JSON string holding the text when the body
+    /// was not JSON).
+    pub body: serde_json::Value,
+}
+
+/// A logical client connection of a target (distinct handles are distinct TCP connections on
+/// HTTP targets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Connection(pub u64);
+
+/// Why a target could not answer at all (as opposed to answering with an error).
+#[derive(Debug, thiserror::Error)]
+pub enum TargetError {
+    /// The request did not reach the target or its answer could not be read.
+    #[error("transport: {0}")]
+    Transport(String),
+    /// The target cannot do this (for example move its clock).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+/// How the target's clock can be moved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClockControl {
+    /// A manual clock the harness advances at will (in-process, or the `clock` capability).
+    Manual,
+    /// No control: the harness waits real time (`--real-time`).
+    RealTime,
+    /// Neither: time-dependent cases are skipped.
+    None,
+}
+
+/// What a target can do beyond the AWS APIs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Capabilities {
+    /// How time moves.
+    pub clock: ClockControl,
+    /// The capabilities the target announced (`GET /_conformance/capabilities`), verbatim.
+    pub announced: Vec<String>,
+    /// Whether the harness can look at the target's storage (in-process only).
+    pub at_rest: bool,
+    /// Whether requests travel over HTTP (so unsigned requests can be sent).
+    pub http: bool,
+}
+
+/// A stored item envelope as the white-box hooks expose it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The table name.
+    pub table: String,
+    /// The storage key of the record (opaque).
+    pub key: Vec<u8>,
+    /// The stored bytes (an item envelope).
+    pub value: Vec<u8>,
+}
+
+/// White-box access to a target's storage, for the encryption-at-rest checks.
+pub trait AtRest {
+    /// Every stored item record of `table`.
+    fn records(&self, table: &str) -> Result<Vec<StoredRecord>, TargetError>;
+    /// Every byte the target keeps at rest (items, wrapped keys, metadata), for plaintext scans.
+    fn all_bytes(&self) -> Result<Vec<Vec<u8>>, TargetError>;
+    /// Overwrites the stored bytes of one record (`table`, `key`) with `value`.
+    fn overwrite(&self, table: &str, key: &[u8], value: &[u8]) -> Result<(), TargetError>;
+}
+
+/// A DynamoDB + KMS + CloudTrail endpoint the suite can drive.
+pub trait Target {
+    /// A short human name (`embedded`, `http://127.0.0.1:8000`, ...).
+    fn name(&self) -> String;
+    /// What the target supports.
+    fn capabilities(&self) -> Capabilities;
+    /// The access key ids of the principals the harness can call as (at least one).
+    fn principals(&self) -> Vec<String>;
+    /// Opens a new logical client connection.
+    fn open_connection(&mut self) -> Result<Connection, TargetError>;
+    /// Sends one request (`target` is the `X-Amz-Target` value) as principal number `principal`.
+    fn call(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<RawResponse, TargetError>;
+    /// Sends one request without any `Authorization` header (HTTP targets only).
+    fn call_unsigned(
+        &mut self,
+        _connection: Connection,
+        _target: &str,
+        _body: &[u8],
+    ) -> Result<RawResponse, TargetError> {
+        Err(TargetError::Unsupported(
+            "the target has no HTTP layer to send an unsigned request to".into(),
+        ))
+    }
+    /// The target's current time, when the harness can know it.
+    fn now(&mut self) -> Result<Timestamp, TargetError>;
+    /// Moves the clock forward by `ms` milliseconds (or waits that long on real-time targets).
+    fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError>;
+    /// White-box storage access, for in-process targets that offer it.
+    fn at_rest(&self) -> Option<&dyn AtRest> {
+        None
+    }
+}
+
+/// Reads a response body: JSON when it parses, the text as a JSON string otherwise.
+pub(crate) fn parse_body(bytes: &[u8]) -> serde_json::Value {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return serde_json::Value::Null;
+    }
+    serde_json::from_slice(bytes)
+        .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(bytes).into_owned()))
+}

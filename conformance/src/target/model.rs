@@ -1,0 +1,115 @@
+//! The reference model as a target: every request is parsed with the shared wire layer and handed
+//! to [`Model::handle`] at the harness's manual clock. Running the suite against it shows where
+//! the model itself departs from the spec's literal expectations (the cases that compare a target
+//! with the model trivially agree here).
+
+use ddbsse_reference::caller::Caller;
+use ddbsse_reference::model::{Model, ModelConfig, Outcome};
+use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
+use ddbsse_reference::wire::{Request, Service};
+
+use super::embedded::IN_PROCESS_PRINCIPALS;
+use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError};
+
+/// The reference model behind the [`Target`] trait.
+#[derive(Debug)]
+pub struct ModelTarget {
+    model: Model,
+    now: Timestamp,
+    next_connection: u64,
+}
+
+impl ModelTarget {
+    /// A fresh model with `config`, its clock at `MANUAL_CLOCK_START`.
+    pub fn new(config: ModelConfig) -> Self {
+        Self {
+            model: Model::new(config),
+            now: MANUAL_CLOCK_START,
+            next_connection: 1,
+        }
+    }
+}
+
+/// The wire answer for a model outcome of a request on `service`.
+pub(crate) fn outcome_response(outcome: &Outcome, service: Service) -> RawResponse {
+    match &outcome.result {
+        Ok(response) => RawResponse {
+            status: 200,
+            body: response.body(),
+        },
+        Err(e) => RawResponse {
+            status: e.http_status(),
+            body: e.body(service),
+        },
+    }
+}
+
+/// Parses and handles one request on `model`: a parse failure is answered like a target would.
+pub(crate) fn handle_raw(
+    model: &mut Model,
+    now: Timestamp,
+    caller: &Caller,
+    target: &str,
+    body: &[u8],
+) -> (RawResponse, Outcome) {
+    let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
+    let outcome = match Request::parse(target, body) {
+        Ok(request) => model.handle(now, caller, &request),
+        Err(e) => Outcome {
+            result: Err(e),
+            events: Vec::new(),
+        },
+    };
+    (outcome_response(&outcome, service), outcome)
+}
+
+impl Target for ModelTarget {
+    fn name(&self) -> String {
+        "model".to_owned()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            clock: ClockControl::Manual,
+            announced: vec!["clock".to_owned()],
+            at_rest: false,
+            http: false,
+        }
+    }
+
+    fn principals(&self) -> Vec<String> {
+        IN_PROCESS_PRINCIPALS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    fn open_connection(&mut self) -> Result<Connection, TargetError> {
+        let c = Connection(self.next_connection);
+        self.next_connection += 1;
+        Ok(c)
+    }
+
+    fn call(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<RawResponse, TargetError> {
+        let key = IN_PROCESS_PRINCIPALS
+            .get(principal)
+            .ok_or_else(|| TargetError::Unsupported(format!("no principal number {principal}")))?;
+        let caller = Caller::new(*key, connection.0);
+        Ok(handle_raw(&mut self.model, self.now, &caller, target, body).0)
+    }
+
+    fn now(&mut self) -> Result<Timestamp, TargetError> {
+        Ok(self.now)
+    }
+
+    fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
+        self.now = self.now.plus(ms);
+        Ok(())
+    }
+}
