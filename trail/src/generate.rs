@@ -412,6 +412,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, WriteError> {
         ..GenerateSummary::default()
     };
     let mut next_session = 0usize;
+    let mut debt: u64 = 0;
     for w in 0..windows {
         let start = opts.start_millis + w * WINDOW;
         let budget = per_window + u64::from(w < extra);
@@ -431,9 +432,14 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, WriteError> {
             events.extend(world.delete_table(start + 4000, "tmp-import", 2));
         }
         events.extend(world.admin_calls(start + 30_000, w % 12 == 6, w % 72 == 36));
-        // Lifecycle events have priority; the budget's rest is Decrypts.
-        events.truncate(budget as usize);
-        let decrypts = budget - events.len() as u64;
+        // Lifecycle events have priority: they may exceed this window's share, and later windows
+        // repay the excess with fewer Decrypts (only the last window truncates, to stay exact).
+        if w + 1 == windows {
+            events.truncate(budget.saturating_sub(debt) as usize);
+        }
+        let lifecycle = events.len() as u64;
+        let decrypts = budget.saturating_sub(debt + lifecycle);
+        debt = (debt + lifecycle + decrypts) - budget.min(debt + lifecycle + decrypts);
         let disabled_window = (120..132).contains(&w);
         for _ in 0..decrypts {
             let s = &sessions[next_session % sessions.len()];

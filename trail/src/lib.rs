@@ -10,6 +10,7 @@
 //! - [`generate`]: realistic DynamoDB-SSE trails for tests, checks and the benchmark.
 //! - [`cli`]: `ddbsse trail ...`.
 
+pub mod analyze;
 pub mod cli;
 pub mod decode;
 pub mod export;
