@@ -1,0 +1,422 @@
+#!/usr/bin/env bash
+# End to end: the AWS CLI and boto3, unmodified, against `ddbsse serve`.
+#
+# Usage: scripts/e2e-awscli.sh
+#
+# What it does:
+#   1. makes a throwaway venv and installs `awscli` and `boto3` from PyPI (set E2E_VENV to a
+#      folder to keep and reuse the venv between local runs);
+#   2. builds `target/debug/ddbsse` and starts `ddbsse serve --port 0 --clock manual` on a fresh
+#      data directory and trail directory, reading the port from its `ddbsse listening on` line;
+#   3. runs the blog's `aws dynamodb create-table ... --sse-specification Enabled=true,SSEType=KMS`
+#      and `aws dynamodb describe-table --query ...` commands as printed (with `--endpoint-url`;
+#      the blog's typeset en dash in `–-table-name` is typed as `--`), then put-item, get-item,
+#      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
+#      and checks the fields the blog shows;
+#   4. stops the server with SIGTERM (exit status 0, trail files delivered), restarts it on the
+#      same data directory and checks that keys, grants, the table, the item and the trail survived;
+#   5. scans the data directory (and the server's log) for the plaintext marker written in the
+#      items, which must not appear.
+# Prints `ok - ...` / `FAIL - ...` per check and ends with `e2e: N passed, N failed`; exits 1 on
+# any failure. Credentials are dummies; nothing leaves 127.0.0.1 except the pip install.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $1"; }
+die() {
+  echo "e2e: cannot continue: $1" >&2
+  echo "e2e: $passed passed, $((failed + 1)) failed"
+  exit 1
+}
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ddbsse-e2e.XXXXXX")"
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid" 2>/dev/null
+    wait "$server_pid" 2>/dev/null
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- 1. tools -----------------------------------------------------------------------------------
+venv="${E2E_VENV:-$work/venv}"
+if [ ! -x "$venv/bin/aws" ] || ! "$venv/bin/python" -c 'import boto3' 2>/dev/null; then
+  echo "e2e: installing awscli and boto3 into $venv"
+  python3 -m venv "$venv" || die "python3 -m venv failed"
+  "$venv/bin/pip" install -q --disable-pip-version-check awscli boto3 || die "pip install awscli boto3 failed"
+fi
+py="$venv/bin/python"
+aws_bin="$venv/bin/aws"
+echo "e2e: $("$aws_bin" --version 2>&1), boto3 $("$py" -c 'import boto3; print(boto3.__version__)')"
+
+echo "e2e: building ddbsse"
+cargo build -q -p ddbsse || die "cargo build -p ddbsse failed"
+bin="$root/target/debug/ddbsse"
+
+# Dummy credentials; no profile or config file of the machine may interfere.
+export AWS_ACCESS_KEY_ID=AKIDE2ETESTING
+export AWS_SECRET_ACCESS_KEY=not-a-secret
+export AWS_DEFAULT_REGION=us-east-1
+export AWS_REGION=us-east-1
+export AWS_PAGER=""
+export AWS_CONFIG_FILE="$work/aws-config"
+export AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials"
+export AWS_EC2_METADATA_DISABLED=true
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL 2>/dev/null || true
+
+data_dir="$work/data"
+trail_dir="$work/trail"
+marker="ddbsse-e2e-plaintext-marker-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+
+# --- helpers ------------------------------------------------------------------------------------
+start_server() { # $1: log name
+  local log="$work/$1"
+  "$bin" serve --port 0 --clock manual --data-dir "$data_dir" --trail-dir "$trail_dir" \
+    >"$log.out" 2>"$log.err" &
+  server_pid=$!
+  for _ in $(seq 1 300); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      cat "$log.err" >&2
+      die "ddbsse serve exited at start"
+    fi
+    url="$(sed -n 's/^ddbsse listening on \(http:\/\/[0-9.:]*\)$/\1/p' "$log.out")"
+    if [ -n "$url" ]; then
+      echo "e2e: ddbsse serve (pid $server_pid) listening on $url"
+      return 0
+    fi
+    sleep 0.1
+  done
+  die "ddbsse serve printed no listening line within 30 s"
+}
+
+stop_server() { # checks a clean exit on SIGTERM
+  kill -TERM "$server_pid"
+  local rc=0
+  wait "$server_pid" || rc=$?
+  server_pid=""
+  if [ "$rc" -eq 0 ]; then ok "ddbsse serve exits 0 on SIGTERM"; else fail "ddbsse serve exited $rc on SIGTERM"; fi
+}
+
+# run NAME CMD...: runs an AWS CLI command, keeping its stdout in $work/NAME.json.
+run() {
+  local name="$1"
+  shift
+  if "$@" >"$work/$name.json" 2>"$work/$name.err"; then
+    ok "$name: exit 0"
+  else
+    fail "$name: exit $? ($(head -c 400 "$work/$name.err"))"
+  fi
+}
+
+# check NAME DESCRIPTION PYTHON: evaluates PYTHON (statements; `d` is the JSON of NAME, `assert`
+# to check) and reports.
+check() {
+  local name="$1" what="$2" code="$3"
+  local out
+  if out="$("$py" - "$work/$name.json" 2>&1 <<EOF
+import json, re, sys
+try:
+    d = json.load(open(sys.argv[1]))
+except Exception as e:
+    raise SystemExit(f"no JSON output: {e}")
+$code
+EOF
+)"; then
+    ok "$what"
+  else
+    fail "$what: $(echo "$out" | tail -n 3 | tr '\n' ' ')"
+  fi
+}
+
+ep() { echo "--endpoint-url=$url"; }
+
+# --- 2-3. first run -----------------------------------------------------------------------------
+start_server serve1
+
+# The blog's create-table, as printed.
+run create-table "$aws_bin" dynamodb create-table \
+    --table-name ratings \
+    --attribute-definitions AttributeName=player,AttributeType=S \
+ AttributeName=rating,AttributeType=N \
+    --key-schema AttributeName=player,KeyType=HASH  AttributeName=rating,KeyType=RANGE \
+    --provisioned-throughput ReadCapacityUnits=5,WriteCapacityUnits=5 \
+    --sse-specification Enabled=true,SSEType=KMS "$(ep)"
+check create-table "create-table: SSEDescription ENABLED / KMS / a KMS key ARN, TableStatus CREATING" '
+t = d["TableDescription"]
+s = t["SSEDescription"]
+assert s["Status"] == "ENABLED", s
+assert s["SSEType"] == "KMS", s
+assert re.fullmatch(r"arn:aws:kms:us-east-1:123456789012:key/[0-9a-f-]{36}", s["KMSMasterKeyArn"]), s
+assert t["TableStatus"] == "CREATING", t["TableStatus"]
+assert t["TableName"] == "ratings"
+assert t["TableArn"] == "arn:aws:dynamodb:us-east-1:123456789012:table/ratings", t["TableArn"]
+assert [k["KeyType"] for k in t["KeySchema"]] == ["HASH", "RANGE"], t["KeySchema"]
+assert t["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+'
+key_arn="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"])' "$work/create-table.json" 2>/dev/null || true)"
+[ -n "$key_arn" ] || die "no KMSMasterKeyArn in the create-table output"
+
+# The blog's describe-table, as printed.
+run describe-table "$aws_bin" dynamodb describe-table --table-name ratings \
+     --query 'Table.{TableName:TableName, TableStatus:TableStatus, SSEDescription:SSEDescription}' --output json "$(ep)"
+check describe-table "describe-table --query: ACTIVE, ENABLED / KMS, the same key ARN" "
+assert set(d) == {'TableName', 'TableStatus', 'SSEDescription'}, d
+assert d['TableName'] == 'ratings'
+assert d['TableStatus'] == 'ACTIVE', d
+assert d['SSEDescription'] == {'Status': 'ENABLED', 'SSEType': 'KMS', 'KMSMasterKeyArn': '$key_arn'}, d['SSEDescription']
+"
+
+run put-item "$aws_bin" dynamodb put-item --table-name ratings \
+    --item "{\"player\":{\"S\":\"alice\"},\"rating\":{\"N\":\"1500\"},\"note\":{\"S\":\"$marker\"}}" "$(ep)"
+run get-item "$aws_bin" dynamodb get-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' "$(ep)"
+check get-item "get-item returns the item put, decrypted" "
+assert d['Item'] == {'player': {'S': 'alice'}, 'rating': {'N': '1500'}, 'note': {'S': '$marker'}}, d
+"
+
+run list-grants "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
+check list-grants "list-grants: one grant to DynamoDB with the 7 operations and the table's context" "
+g = d['Grants']
+assert len(g) == 1, g
+g = g[0]
+assert sorted(g['Operations']) == sorted(['DescribeKey', 'GenerateDataKey', 'Decrypt', 'Encrypt', 'ReEncryptFrom', 'ReEncryptTo', 'RetireGrant']), g['Operations']
+assert g['GranteePrincipal'] == 'dynamodb.us-east-1.amazonaws.com', g
+assert g['RetiringPrincipal'] == 'dynamodb.us-east-1.amazonaws.com', g
+assert g['KeyId'] == '$key_arn', g['KeyId']
+assert g['Constraints']['EncryptionContextSubset'] == {'aws:dynamodb:tableName': 'ratings', 'aws:dynamodb:subscriberId': '123456789012'}, g
+"
+grant_id="$("$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["Grants"][0]["GrantId"])' "$work/list-grants.json" 2>/dev/null || true)"
+
+run lookup-events "$aws_bin" cloudtrail lookup-events "$(ep)"
+check lookup-events "lookup-events: CreateGrant, GenerateDataKey and Decrypt made via DynamoDB on the table's key" "
+ev = d['Events']
+names = [e['EventName'] for e in ev]
+for n in ('CreateGrant', 'GenerateDataKey', 'Decrypt', 'CreateTable'):
+    assert n in names, (n, names)
+via_ddb = 0
+for e in ev:
+    r = json.loads(e['CloudTrailEvent'])
+    if r['eventSource'] == 'kms.amazonaws.com' and r['eventName'] == 'ListGrants':
+        # The CLI's own list-grants: the caller's identity and address, no invokedBy.
+        assert r['userIdentity']['accessKeyId'] == 'AKIDE2ETESTING' and 'invokedBy' not in r['userIdentity'], r
+        assert r['sourceIPAddress'] == '127.0.0.1', r['sourceIPAddress']
+    elif r['eventSource'] == 'kms.amazonaws.com':
+        via_ddb += 1
+        assert r['sourceIPAddress'] == 'dynamodb.amazonaws.com', r
+        assert r['resources'][0]['ARN'] == '$key_arn', r['resources']
+        if r['eventName'] in ('GenerateDataKey', 'Decrypt'):
+            assert r['requestParameters']['encryptionContext']['aws:dynamodb:tableName'] == 'ratings', r['requestParameters']
+        if r['eventName'] == 'CreateGrant':
+            assert r['requestParameters']['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] == 'ratings', r['requestParameters']
+        ui = r['userIdentity']
+        assert ui.get('invokedBy') == 'dynamodb.amazonaws.com', ui
+assert via_ddb >= 3, via_ddb
+"
+run lookup-events-kms "$aws_bin" cloudtrail lookup-events \
+    --lookup-attributes AttributeKey=EventSource,AttributeValue=kms.amazonaws.com "$(ep)"
+check lookup-events-kms "lookup-events --lookup-attributes EventSource=kms.amazonaws.com: only KMS events" "
+assert d['Events'], d
+assert all(json.loads(e['CloudTrailEvent'])['eventSource'] == 'kms.amazonaws.com' for e in d['Events'])
+"
+
+# The boto3 script: a customer managed key, every attribute type, Query, batch calls, the cache
+# refresh after 300 s on the manual clock, and botocore's CRC-32 check on every DynamoDB answer.
+cat >"$work/boto3_check.py" <<'PYEOF'
+import json, sys, urllib.request
+import boto3
+from botocore.config import Config
+
+url, marker = sys.argv[1], sys.argv[2]
+cfg = Config(retries={"max_attempts": 1})  # a CRC mismatch would surface as an error, not a retry
+ddb = boto3.client("dynamodb", endpoint_url=url, config=cfg)
+kms = boto3.client("kms", endpoint_url=url, config=cfg)
+trail = boto3.client("cloudtrail", endpoint_url=url, config=cfg)
+results = []
+
+def check(what, cond, detail=""):
+    results.append((what, bool(cond), detail))
+
+def decrypts(table):
+    n, token = 0, None
+    while True:
+        kw = {"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "Decrypt"}]}
+        if token:
+            kw["NextToken"] = token
+        page = trail.lookup_events(**kw)
+        for e in page["Events"]:
+            r = json.loads(e["CloudTrailEvent"])
+            if r["requestParameters"]["encryptionContext"]["aws:dynamodb:tableName"] == table:
+                n += 1
+        token = page.get("NextToken")
+        if not token:
+            return n
+
+key = kms.create_key(Description="e2e customer managed key")["KeyMetadata"]
+check("boto3: CreateKey returns an enabled key", key["KeyState"] == "Enabled" and key["Enabled"], key)
+ddb.create_table(
+    TableName="games",
+    AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
+    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    BillingMode="PAY_PER_REQUEST",
+    SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key["Arn"]},
+)
+desc = ddb.describe_table(TableName="games")["Table"]
+check("boto3: customer managed key table is ACTIVE with that key", desc["TableStatus"] == "ACTIVE"
+      and desc["SSEDescription"]["KMSMasterKeyArn"] == key["Arn"], desc.get("SSEDescription"))
+
+item = {
+    "pk": {"S": "p1"}, "sk": {"N": "1"}, "s": {"S": marker}, "n": {"N": "-12.5e3"}, "b": {"B": b"\x00\x01\xff"},
+    "t": {"BOOL": True}, "z": {"NULL": True}, "m": {"M": {"x": {"S": "y"}, "l": {"L": [{"N": "1"}, {"S": "two"}]}}},
+    "l": {"L": [{"BOOL": False}, {"NULL": True}]}, "ss": {"SS": ["a", "b"]}, "ns": {"NS": ["1", "2.5"]},
+    "bs": {"BS": [b"\x01", b"\x02"]},
+}
+ddb.put_item(TableName="games", Item=item)
+got = ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "1"}})["Item"]
+norm = lambda v: {k: (sorted(x) if isinstance(x, list) and k in ("SS", "NS", "BS") else x) for k, x in v.items()}
+same = set(got) == set(item) and all(norm(got[k]) == norm(item[k]) or k == "n" for k in item)
+check("boto3: every attribute type round-trips", same, got)
+check("boto3: numbers keep their value", float(got["n"]["N"]) == -12500.0, got.get("n"))
+
+ddb.batch_write_item(RequestItems={"games": [
+    {"PutRequest": {"Item": {"pk": {"S": "p1"}, "sk": {"N": str(i)}, "v": {"S": marker}}}} for i in range(2, 12)
+]})
+q = ddb.query(TableName="games", KeyConditionExpression="pk = :p AND sk BETWEEN :a AND :b",
+              ExpressionAttributeValues={":p": {"S": "p1"}, ":a": {"N": "3"}, ":b": {"N": "7"}})
+check("boto3: Query with BETWEEN on the sort key, in order", [i["sk"]["N"] for i in q["Items"]] == ["3", "4", "5", "6", "7"],
+      [i["sk"]["N"] for i in q["Items"]])
+pages = list(ddb.get_paginator("query").paginate(TableName="games", KeyConditionExpression="pk = :p",
+             ExpressionAttributeValues={":p": {"S": "p1"}}, PaginationConfig={"PageSize": 4}))
+check("boto3: Query paginates with Limit / LastEvaluatedKey", sum(len(p["Items"]) for p in pages) == 11 and len(pages) >= 3,
+      [len(p["Items"]) for p in pages])
+bg = ddb.batch_get_item(RequestItems={"games": {"Keys": [{"pk": {"S": "p1"}, "sk": {"N": str(i)}} for i in (2, 5, 11)]}})
+check("boto3: BatchGetItem", sorted(i["sk"]["N"] for i in bg["Responses"]["games"]) == ["11", "2", "5"], bg["Responses"])
+
+grants = kms.list_grants(KeyId=key["Arn"])["Grants"]
+check("boto3: one DynamoDB grant on the customer managed key", len(grants) == 1
+      and grants[0]["GranteePrincipal"] == "dynamodb.us-east-1.amazonaws.com", grants)
+
+# One connection: the table key is cached; 300 s later (manual clock) the next read calls Decrypt.
+before = decrypts("games")
+ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}})
+check("boto3: a cached table key makes no Decrypt", decrypts("games") == before, (before, decrypts("games")))
+req = urllib.request.Request(url + "/_conformance/clock", data=b'{"advanceMillis": 300000}',
+                             headers={"Content-Type": "application/json"}, method="POST")
+with urllib.request.urlopen(req) as r:
+    now = json.load(r)["nowMillis"]
+ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}})
+check("boto3: 300 s later the next read calls Decrypt once", decrypts("games") == before + 1, (before, decrypts("games"), now))
+
+try:
+    ddb.describe_table(TableName="nope")
+    check("boto3: a missing table is ResourceNotFoundException", False)
+except ddb.exceptions.ResourceNotFoundException as e:
+    check("boto3: a missing table is ResourceNotFoundException", "nope" in str(e), str(e))
+
+for what, good, detail in results:
+    print(("ok - " if good else "FAIL - ") + what + ("" if good else f": {detail}"))
+sys.exit(0 if all(g for _, g, _ in results) else 1)
+PYEOF
+boto3_out="$("$py" "$work/boto3_check.py" "$url" "$marker" 2>&1)"
+boto3_rc=$?
+while IFS= read -r line; do
+  case "$line" in
+    "ok - "*) ok "${line#ok - }" ;;
+    "FAIL - "*) fail "${line#FAIL - }" ;;
+  esac
+done <<<"$boto3_out"
+if [ "$boto3_rc" -ne 0 ] && ! grep -q '^FAIL - ' <<<"$boto3_out"; then
+  fail "boto3 script crashed: $(tail -n 5 <<<"$boto3_out" | tr '\n' ' ')"
+fi
+
+# The CLI follows NextToken itself: this is the whole trail.
+run lookup-before-restart "$aws_bin" cloudtrail lookup-events "$(ep)"
+
+stop_server
+if find "$trail_dir" -name '*.json.gz' | grep -q .; then
+  ok "the trail was delivered as .json.gz files under --trail-dir"
+else
+  fail "no trail file under $trail_dir after shutdown"
+fi
+check lookup-before-restart "trail files hold every record LookupEvents returned" "
+import gzip, glob, os
+names = set()
+for f in glob.glob(os.path.join('$trail_dir', 'AWSLogs/123456789012/CloudTrail/us-east-1/*/*/*/123456789012_CloudTrail_us-east-1_*.json.gz')):
+    for r in json.loads(gzip.open(f).read())['Records']:
+        names.add(r['eventID'])
+ids = {e['EventId'] for e in d['Events']}
+assert ids and ids <= names, (len(ids), len(names), sorted(ids - names)[:3])
+"
+
+# --- 4. restart on the same data directory ------------------------------------------------------
+start_server serve2
+run describe-after-restart "$aws_bin" dynamodb describe-table --table-name ratings "$(ep)"
+check describe-after-restart "restart: the table is there, ACTIVE, on the same key" "
+t = d['Table']
+assert t['TableStatus'] == 'ACTIVE', t['TableStatus']
+assert t['SSEDescription']['KMSMasterKeyArn'] == '$key_arn', t['SSEDescription']
+"
+run get-after-restart "$aws_bin" dynamodb get-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' "$(ep)"
+check get-after-restart "restart: the item decrypts with the stored keys" "
+assert d['Item']['note'] == {'S': '$marker'}, d
+"
+run grants-after-restart "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
+check grants-after-restart "restart: the grant is kept, same id" "
+assert [g['GrantId'] for g in d['Grants']] == ['$grant_id'], d['Grants']
+"
+run keys-after-restart "$aws_bin" kms describe-key --key-id "$key_arn" "$(ep)"
+check keys-after-restart "restart: the key is kept and enabled" "
+assert d['KeyMetadata']['Arn'] == '$key_arn' and d['KeyMetadata']['KeyState'] == 'Enabled', d
+"
+run lookup-after-restart "$aws_bin" cloudtrail lookup-events "$(ep)"
+check lookup-after-restart "restart: the trail is kept (every event of the first run is still returned)" "
+before = {e['EventId'] for e in json.load(open('$work/lookup-before-restart.json'))['Events']}
+after = {e['EventId'] for e in d['Events']}
+assert before, 'no events before the restart'
+assert before <= after, (len(before), len(after), sorted(before - after)[:3])
+assert len(after) > len(before), 'the restart run records its own calls too'
+"
+run lookup-ratings-after-restart "$aws_bin" cloudtrail lookup-events \
+    --lookup-attributes AttributeKey=EventName,AttributeValue=CreateGrant "$(ep)"
+check lookup-ratings-after-restart "restart: the CreateGrant records of the first run are still returned" "
+ctx = [json.loads(e['CloudTrailEvent'])['requestParameters']['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] for e in d['Events']]
+assert sorted(ctx) == ['games', 'ratings'], ctx
+"
+stop_server
+
+# --- 5. no plaintext at rest --------------------------------------------------------------------
+if [ -d "$data_dir" ] && [ -n "$(ls -A "$data_dir")" ]; then
+  ok "the data directory holds files ($(ls "$data_dir" | tr '\n' ' '))"
+else
+  fail "the data directory is empty"
+fi
+marker_b64="$(printf '%s' "$marker" | base64 -w0)"
+marker_hex="$(printf '%s' "$marker" | od -An -tx1 | tr -d ' \n')"
+leaks=""
+for needle in "$marker" "${marker_b64%%=*}" "$marker_hex"; do
+  if grep -rlaF -- "$needle" "$data_dir" >/dev/null 2>&1; then leaks="$leaks $needle"; fi
+done
+if [ -z "$leaks" ]; then
+  ok "no plaintext marker (raw, base64 or hex) anywhere in the data directory"
+else
+  fail "plaintext marker found in the data directory:$leaks ($(grep -rlaF -- "$marker" "$data_dir" | tr '\n' ' '))"
+fi
+if grep -qaF -- "$marker" "$work"/serve1.err "$work"/serve2.err; then
+  fail "the plaintext marker appears in the server's log"
+else
+  ok "no plaintext marker in the server's log"
+fi
+if [ -f "$data_dir/root.key" ]; then
+  mode="$(stat -c '%a' "$data_dir/root.key")"
+  if [ "$mode" = "600" ]; then ok "root.key has mode 0600"; else fail "root.key has mode $mode"; fi
+fi
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
