@@ -5,6 +5,7 @@
 //! `ddbsse-reference`, and never calls the reference model's transition logic.
 //!
 //! - [`engine`]: the semantics, driven with `now` and the caller (no clock, no sockets);
+//! - [`storage`]: in-memory and redb stores, the root key, and `read_trail`;
 //! - [`clock`]: the system clock or the conformance protocol's manual clock;
 //! - [`http`]: the HTTP shell (routing, principal, connections, conformance endpoints);
 //! - [`trail_delivery`]: `--trail-dir`, CloudTrail log files in the S3 layout;
@@ -14,4 +15,5 @@ pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod http;
+pub mod storage;
 pub mod trail_delivery;

@@ -1,0 +1,302 @@
+//! DynamoDB item operations: PutItem, GetItem, DeleteItem, BatchWriteItem and BatchGetItem over
+//! encrypted rows. Every item is sealed into an envelope before it reaches the store, and
+//! opened only after it leaves it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use ddbsse_reference::wire::ApiError;
+use ddbsse_reference::wire::attribute::{Item, normalize_item};
+use ddbsse_reference::wire::dynamodb::{
+    BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
+    DeleteItemInput, GetItemInput, GetItemOutput, NameMap, PutItemInput, WriteItemOutput,
+};
+use ddbsse_reference::wire::expression::{PathElement, parse_projection, project};
+use ddbsse_reference::wire::validate::{self, Violations};
+
+use super::table_not_found;
+use crate::engine::state::{State, TableMeta};
+use crate::engine::table_crypto::{TableCrypto, internal};
+use crate::engine::{Call, Engine};
+use crate::storage::{Space, WriteOp};
+
+pub(crate) fn unsupported(what: &str) -> ApiError {
+    ApiError::validation(format!("{what} is not supported by this endpoint"))
+}
+
+fn return_values(rv: Option<&str>) -> Result<bool, ApiError> {
+    match rv {
+        None | Some("NONE") => Ok(false),
+        Some("ALL_OLD") => Ok(true),
+        Some(other) => Err(ApiError::validation(format!(
+            "ReturnValues can only be ALL_OLD or NONE, got {other}"
+        ))),
+    }
+}
+
+/// Parsed projection paths, if any.
+pub(crate) fn projection(
+    expr: Option<&str>,
+    names: Option<&NameMap>,
+) -> Result<Option<Vec<Vec<PathElement>>>, ApiError> {
+    expr.map(|e| parse_projection(e, names)).transpose()
+}
+
+pub(crate) fn apply(item: Item, paths: &Option<Vec<Vec<PathElement>>>) -> Item {
+    match paths {
+        Some(p) => project(&item, p),
+        None => item,
+    }
+}
+
+impl Engine {
+    /// The table a data-plane request names.
+    pub(crate) fn data_table<'s>(
+        &self,
+        st: &'s State,
+        name: Option<&str>,
+    ) -> Result<&'s TableMeta, ApiError> {
+        let name = validate::require_table_name(name)?;
+        st.tables.get(name).ok_or_else(|| table_not_found(name))
+    }
+
+    /// Reads and opens one row, if present.
+    pub(crate) fn read_row(
+        &self,
+        crypto: &TableCrypto,
+        meta: &TableMeta,
+        row: &[u8],
+    ) -> Result<Option<Item>, ApiError> {
+        let Some(env) = self
+            .store
+            .get(Space::Items, row)
+            .map_err(|_| internal("storage read failed"))?
+        else {
+            return Ok(None);
+        };
+        crypto
+            .open(row, &env, &meta.uid_bytes(), &meta.schema())
+            .map(Some)
+    }
+
+    pub(crate) fn put_item(
+        &self,
+        call: &Call<'_>,
+        i: PutItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        let mut v = Violations::default();
+        validate::table_name(i.table_name.as_deref(), &mut v);
+        if i.item.is_none() {
+            v.null("item");
+        }
+        v.into_result()?;
+        if i.condition_expression.is_some() {
+            return Err(unsupported("ConditionExpression"));
+        }
+        let want_old = return_values(i.return_values.as_deref())?;
+        let st = self.read_state();
+        let meta = self.data_table(&st, i.table_name.as_deref())?;
+        let item = normalize_item(&i.item.unwrap_or_default())?;
+        let schema = meta.schema();
+        let key = schema.key_of(&item, false)?;
+        let crypto = self.data_plane_crypto(&st, meta, call)?;
+        let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
+        let old = if want_old {
+            self.read_row(&crypto, meta, &row)?
+        } else {
+            None
+        };
+        let envelope = crypto.seal(&row, &item)?;
+        self.commit(vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)])?;
+        Ok(WriteItemOutput { attributes: old })
+    }
+
+    pub(crate) fn get_item(
+        &self,
+        call: &Call<'_>,
+        i: GetItemInput,
+    ) -> Result<GetItemOutput, ApiError> {
+        let mut v = Violations::default();
+        validate::table_name(i.table_name.as_deref(), &mut v);
+        if i.key.is_none() {
+            v.null("key");
+        }
+        v.into_result()?;
+        let paths = projection(
+            i.projection_expression.as_deref(),
+            i.expression_attribute_names.as_ref(),
+        )?;
+        let st = self.read_state();
+        let meta = self.data_table(&st, i.table_name.as_deref())?;
+        let schema = meta.schema();
+        let key = schema.key_of(&i.key.unwrap_or_default(), true)?;
+        let crypto = self.data_plane_crypto(&st, meta, call)?;
+        let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
+        let item = self.read_row(&crypto, meta, &row)?;
+        Ok(GetItemOutput {
+            item: item.map(|it| apply(it, &paths)),
+        })
+    }
+
+    pub(crate) fn delete_item(
+        &self,
+        call: &Call<'_>,
+        i: DeleteItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        let mut v = Violations::default();
+        validate::table_name(i.table_name.as_deref(), &mut v);
+        if i.key.is_none() {
+            v.null("key");
+        }
+        v.into_result()?;
+        if i.condition_expression.is_some() {
+            return Err(unsupported("ConditionExpression"));
+        }
+        let want_old = return_values(i.return_values.as_deref())?;
+        let st = self.read_state();
+        let meta = self.data_table(&st, i.table_name.as_deref())?;
+        let schema = meta.schema();
+        let key = schema.key_of(&i.key.unwrap_or_default(), true)?;
+        let crypto = self.data_plane_crypto(&st, meta, call)?;
+        let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
+        let old = if want_old {
+            self.read_row(&crypto, meta, &row)?
+        } else {
+            None
+        };
+        self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])?;
+        Ok(WriteItemOutput { attributes: old })
+    }
+
+    pub(crate) fn batch_write_item(
+        &self,
+        call: &Call<'_>,
+        i: BatchWriteItemInput,
+    ) -> Result<BatchWriteItemOutput, ApiError> {
+        let Some(request_items) = i.request_items else {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
+            ));
+        };
+        let total: usize = request_items.values().map(Vec::len).sum();
+        if request_items.is_empty() || total == 0 {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if total > 25 {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length less than or equal to 25",
+            ));
+        }
+        let st = self.read_state();
+        let mut ops = Vec::with_capacity(total);
+        for (table, writes) in &request_items {
+            let meta = self.data_table(&st, Some(table))?;
+            let schema = meta.schema();
+            let mut checked = Vec::with_capacity(writes.len());
+            for w in writes {
+                match (&w.put_request, &w.delete_request) {
+                    (Some(p), None) => {
+                        let item = normalize_item(&p.item)?;
+                        let key = schema.key_of(&item, false)?;
+                        checked.push((key, Some(item)));
+                    }
+                    (None, Some(d)) => checked.push((schema.key_of(&d.key, true)?, None)),
+                    _ => {
+                        return Err(ApiError::validation(
+                            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+                        ));
+                    }
+                }
+            }
+            let mut seen = BTreeSet::new();
+            for (key, _) in &checked {
+                if !seen.insert(serde_json::to_string(key).unwrap_or_default()) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+            }
+            //= spec/cache.md#scope
+            //# Requests on a table encrypted under the AWS owned key never call KMS and use no entry; control-plane requests never call Decrypt. A BatchWriteItem or BatchGetItem that names several tables uses one entry per table.
+            let crypto: Arc<TableCrypto> = self.data_plane_crypto(&st, meta, call)?;
+            let uid = meta.uid_bytes();
+            for (key, item) in checked {
+                let row = crypto.row_key(&uid, &schema, &key);
+                match item {
+                    Some(item) => ops.push(WriteOp::Put(
+                        Space::Items,
+                        row.to_vec(),
+                        crypto.seal(&row, &item)?,
+                    )),
+                    None => ops.push(WriteOp::Delete(Space::Items, row.to_vec())),
+                }
+            }
+        }
+        self.commit(ops)?;
+        Ok(BatchWriteItemOutput {
+            unprocessed_items: BTreeMap::new(),
+        })
+    }
+
+    pub(crate) fn batch_get_item(
+        &self,
+        call: &Call<'_>,
+        i: BatchGetItemInput,
+    ) -> Result<BatchGetItemOutput, ApiError> {
+        let Some(request_items) = i.request_items else {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
+            ));
+        };
+        let total: usize = request_items.values().map(|k| k.keys.len()).sum();
+        if request_items.is_empty() || total == 0 {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if total > 100 {
+            return Err(ApiError::validation(
+                "Too many items requested for the BatchGetItem call",
+            ));
+        }
+        let st = self.read_state();
+        let mut responses = BTreeMap::new();
+        for (table, ka) in &request_items {
+            let meta = self.data_table(&st, Some(table))?;
+            let schema = meta.schema();
+            let paths = projection(
+                ka.projection_expression.as_deref(),
+                ka.expression_attribute_names.as_ref(),
+            )?;
+            let keys: Vec<Item> = ka
+                .keys
+                .iter()
+                .map(|k| schema.key_of(k, true))
+                .collect::<Result<_, _>>()?;
+            let mut seen = BTreeSet::new();
+            for key in &keys {
+                if !seen.insert(serde_json::to_string(key).unwrap_or_default()) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+            }
+            let crypto = self.data_plane_crypto(&st, meta, call)?;
+            let uid = meta.uid_bytes();
+            let mut found = Vec::new();
+            for key in keys {
+                let row = crypto.row_key(&uid, &schema, &key);
+                if let Some(item) = self.read_row(&crypto, meta, &row)? {
+                    found.push(apply(item, &paths));
+                }
+            }
+            responses.insert(table.clone(), found);
+        }
+        Ok(BatchGetItemOutput {
+            responses,
+            unprocessed_keys: BTreeMap::new(),
+        })
+    }
+}

@@ -1,0 +1,206 @@
+//! The endpoint's DynamoDB: control plane ([`tables`]), the KMS calls DynamoDB makes ([`sse`]),
+//! single and batch item operations ([`items`]) and Query/Scan ([`query`]).
+//!
+//! Control-plane requests are recorded in the trail (after the KMS calls they caused); data-plane
+//! requests are not (they are data events), but the KMS Decrypt a data-plane request causes is.
+
+pub mod items;
+pub mod query;
+pub mod sse;
+pub mod tables;
+
+use ddbsse_reference::time::Timestamp;
+use ddbsse_reference::trail::TrailRecord;
+use ddbsse_reference::wire::dynamodb::{
+    ArchivalSummary, BillingModeSummary, ProvisionedThroughputDescription, SseDescription,
+    TableDescription,
+};
+use ddbsse_reference::wire::operation::Request;
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+use serde_json::Value;
+
+use super::lifecycle::{self, Lifecycle};
+use super::state::{TableMeta, TableSse};
+use super::trail::{Actor, RecordSpec, lower_camel};
+use super::{Call, Engine};
+use crate::storage::Space;
+
+/// `ResourceNotFoundException` for a table.
+pub fn table_not_found(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ResourceNotFound,
+        format!("Requested resource not found: Table: {name} not found"),
+    )
+}
+
+/// Overrides of the description a response shows.
+#[derive(Clone, Debug, Default)]
+pub struct DescribeAs {
+    /// `CREATING` or `DELETING` instead of the lifecycle status.
+    pub status: Option<&'static str>,
+    /// The `SSEDescription` of an UpdateTable response.
+    pub sse: Option<Option<SseDescription>>,
+}
+
+fn to_value(v: impl serde::Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(|_| super::table_crypto::internal("response encoding failed"))
+}
+
+impl Engine {
+    /// Runs one DynamoDB request.
+    pub(crate) fn dynamodb_request(
+        &self,
+        call: &Call<'_>,
+        req: Request,
+    ) -> Result<Value, ApiError> {
+        let name = req.operation().name();
+        let control = matches!(
+            name,
+            "CreateTable" | "DescribeTable" | "UpdateTable" | "DeleteTable" | "ListTables"
+        );
+        if !control {
+            return match req {
+                Request::PutItem(i) => to_value(self.put_item(call, i)?),
+                Request::GetItem(i) => to_value(self.get_item(call, i)?),
+                Request::DeleteItem(i) => to_value(self.delete_item(call, i)?),
+                Request::Query(i) => to_value(self.query(call, i)?),
+                Request::Scan(i) => to_value(self.scan(call, i)?),
+                Request::BatchWriteItem(i) => to_value(self.batch_write_item(call, i)?),
+                Request::BatchGetItem(i) => to_value(self.batch_get_item(call, i)?),
+                other => Err(ApiError::new(
+                    ErrorCode::UnknownOperation,
+                    format!("{} is not a DynamoDB operation", other.operation().name()),
+                )),
+            };
+        }
+        let mut kms_records: Vec<TrailRecord> = Vec::new();
+        let mut table_arn: Option<String> = None;
+        let result = match req {
+            Request::CreateTable(i) => self
+                .create_table(call, i, &mut kms_records, &mut table_arn)
+                .and_then(to_value),
+            Request::DescribeTable(i) => self
+                .describe_table(call, i, &mut table_arn)
+                .and_then(to_value),
+            Request::UpdateTable(i) => self
+                .update_table(call, i, &mut kms_records, &mut table_arn)
+                .and_then(to_value),
+            Request::DeleteTable(i) => self
+                .delete_table(call, i, &mut kms_records, &mut table_arn)
+                .and_then(to_value),
+            Request::ListTables(i) => self.list_tables(call, i).and_then(to_value),
+            _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
+        };
+        let read_only = matches!(name, "DescribeTable" | "ListTables");
+        let (response_elements, error) = match &result {
+            Ok(v) if !read_only => (lower_camel(v), None),
+            Ok(_) => (Value::Null, None),
+            Err(e) => (Value::Null, Some((e.name().to_owned(), e.message.clone()))),
+        };
+        let request_parameters = match call.body {
+            Value::Object(m) if m.is_empty() => Value::Null,
+            b => lower_camel(b),
+        };
+        let record = self.record(
+            RecordSpec {
+                kms: false,
+                event_name: name,
+                actor: Actor::Caller(call.caller),
+                request_parameters,
+                response_elements,
+                additional: None,
+                request_id: call.request_id.to_owned(),
+                read_only,
+                resource: table_arn,
+                error,
+            },
+            call.now,
+        );
+        kms_records.push(record);
+        self.append_trail(kms_records)?;
+        result
+    }
+
+    /// The table's description at `now`.
+    pub(crate) fn describe(
+        &self,
+        meta: &TableMeta,
+        now: Timestamp,
+        as_: DescribeAs,
+    ) -> TableDescription {
+        let life = lifecycle::status(meta, now);
+        let status = as_.status.unwrap_or(life.table_status());
+        let sse = match as_.sse {
+            Some(s) => s,
+            None => match &meta.sse {
+                TableSse::Owned => None,
+                //= spec/tables.md#sse-description
+                //# The `TableDescription` of a KMS table MUST contain `SSEDescription` with `Status` `ENABLED`, `SSEType` `KMS` and `KMSMasterKeyArn` equal to the table's key ARN, from the CreateTable response on, except while section 4.4 says otherwise.
+                TableSse::Kms { key_arn, .. } => Some(SseDescription {
+                    status: Some("ENABLED".to_owned()),
+                    sse_type: Some("KMS".to_owned()),
+                    kms_master_key_arn: Some(self.shown_key_arn(key_arn)),
+                    //= spec/tables.md#status-inaccessible
+                    //# While a table is `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, `ARCHIVING` or `ARCHIVED`, its `SSEDescription` MUST keep `Status` `ENABLED` and its `KMSMasterKeyArn`, and MUST add `InaccessibleEncryptionDateTime` equal to the unusable-since time plus 900 s, in epoch seconds.
+                    inaccessible_encryption_date_time: life
+                        .detected()
+                        .map(Timestamp::epoch_seconds),
+                }),
+            },
+        };
+        let archival_summary = match life {
+            Lifecycle::Archived { start, .. } => Some(ArchivalSummary {
+                archival_date_time: start.epoch_seconds(),
+                archival_reason: "INACCESSIBLE_ENCRYPTION_CREDENTIALS".to_owned(),
+                archival_backup_arn: format!(
+                    "{}/backup/{:017}-{}",
+                    meta.arn(&self.config.region, &self.config.account),
+                    start.millis(),
+                    &meta.uid.get(..8).unwrap_or("00000000")
+                ),
+            }),
+            _ => None,
+        };
+        let item_count = self
+            .store
+            .count(Space::Items, &meta.uid_bytes())
+            .unwrap_or(0) as i64;
+        TableDescription {
+            attribute_definitions: meta.attribute_definitions.clone(),
+            table_name: meta.name.clone(),
+            key_schema: meta.key_schema.clone(),
+            table_status: status.to_owned(),
+            creation_date_time: meta.created.epoch_seconds(),
+            provisioned_throughput: ProvisionedThroughputDescription {
+                number_of_decreases_today: 0,
+                read_capacity_units: meta.read_capacity,
+                write_capacity_units: meta.write_capacity,
+            },
+            table_size_bytes: 0,
+            item_count,
+            table_arn: meta.arn(&self.config.region, &self.config.account),
+            table_id: meta.table_id.clone(),
+            billing_mode_summary: (meta.billing_mode == "PAY_PER_REQUEST").then(|| {
+                BillingModeSummary {
+                    billing_mode: "PAY_PER_REQUEST".to_owned(),
+                    last_update_to_pay_per_request_date_time: Some(meta.created.epoch_seconds()),
+                }
+            }),
+            sse_description: sse,
+            archival_summary,
+            deletion_protection_enabled: meta.deletion_protection,
+        }
+    }
+
+    /// The key ARN `SSEDescription` shows (wrong on purpose under the fault).
+    pub(crate) fn shown_key_arn(&self, key_arn: &str) -> String {
+        if !self.config.faults.wrong_sse_key_arn {
+            return key_arn.to_owned();
+        }
+        let mut s = key_arn.to_owned();
+        if let Some(last) = s.pop() {
+            s.push(if last == '0' { '1' } else { '0' });
+        }
+        s
+    }
+}

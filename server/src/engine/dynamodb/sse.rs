@@ -1,0 +1,383 @@
+//! The KMS calls DynamoDB makes for a table (`spec/tables.md`, `spec/cache.md`): resolving and
+//! checking the key a request selects, DescribeKey + CreateGrant + GenerateDataKey when a table
+//! gets a KMS key, RetireGrant when it loses one, and the Decrypt of a data-plane request whose
+//! table key is not cached. Each call appends its trail record; DynamoDB's view of a KMS
+//! failure is the wrapped `ValidationException` / `AccessDeniedException` text AWS shows.
+
+use std::sync::Arc;
+
+use ddbsse_reference::crypto::TableKey;
+use ddbsse_reference::trail::TrailRecord;
+use ddbsse_reference::wire::validate::SseChoice;
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+use serde_json::{Value, json};
+
+use crate::engine::cache::CacheKey;
+use crate::engine::kms::crypto_ops::TableKeyFailure;
+use crate::engine::kms::grants::{DYNAMODB_GRANT_OPERATIONS, DynamoDbAccess};
+use crate::engine::kms::keys::Unresolved;
+use crate::engine::state::{State, TableMeta, TableSse};
+use crate::engine::table_crypto::TableCrypto;
+use crate::engine::trail::{Actor, RecordSpec};
+use crate::engine::{Call, Engine, lifecycle, random};
+
+/// A KMS failure as DynamoDB reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KmsFailure {
+    /// The key is disabled (key ARN).
+    Disabled(String),
+    /// The key is pending deletion (key ARN).
+    Pending(String),
+    /// No such key (key ARN).
+    KeyNotFound(String),
+    /// No such alias (alias ARN).
+    AliasNotFound(String),
+    /// Grant missing or key deleted.
+    AccessDenied,
+}
+
+const SDK_SUFFIX: &str = "Proxy: null)";
+
+impl KmsFailure {
+    /// The DynamoDB error (`spec/tables.md#sse-key-unusable`, `#data-plane-errors`), with a
+    /// fresh KMS request id.
+    pub fn to_dynamodb_error(&self) -> ApiError {
+        let rid = random::uuid();
+        match self {
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that selects a disabled key MUST fail with the message below:
+            KmsFailure::Disabled(arn) => ApiError::validation(format!(
+                "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {arn} is disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: {rid}; {SDK_SUFFIX}"
+            )),
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with the message below:
+            KmsFailure::Pending(arn) => ApiError::validation(format!(
+                "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {arn} is pending deletion. (Service: AWSKMS; Status Code: 400; Error Code: KMSInvalidStateException; Request ID: {rid}; {SDK_SUFFIX}"
+            )),
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
+            KmsFailure::KeyNotFound(arn) => ApiError::validation(format!(
+                "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '{arn}' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
+            )),
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that names an unknown alias MUST fail with the message below:
+            KmsFailure::AliasNotFound(arn) => ApiError::validation(format!(
+                "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Alias {arn} is not found. (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
+            )),
+            //= spec/tables.md#data-plane-errors
+            //# When the table's grant is missing or the key is deleted, the request MUST fail with `AccessDeniedException` and the message below:
+            KmsFailure::AccessDenied => ApiError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: {DENIED_TEXT} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: {rid}; {SDK_SUFFIX}"
+                ),
+            ),
+        }
+    }
+
+    /// `errorCode` and `errorMessage` of the failed KMS call's trail record.
+    fn trail_error(&self) -> (String, String) {
+        match self {
+            KmsFailure::Disabled(arn) => {
+                ("DisabledException".into(), format!("{arn} is disabled."))
+            }
+            KmsFailure::Pending(arn) => (
+                "KMSInvalidStateException".into(),
+                format!("{arn} is pending deletion."),
+            ),
+            KmsFailure::KeyNotFound(arn) => (
+                "NotFoundException".into(),
+                format!("Key '{arn}' does not exist"),
+            ),
+            KmsFailure::AliasNotFound(arn) => (
+                "NotFoundException".into(),
+                format!("Alias {arn} is not found."),
+            ),
+            KmsFailure::AccessDenied => ("AccessDeniedException".into(), DENIED_TEXT.into()),
+        }
+    }
+}
+
+const DENIED_TEXT: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
+
+/// What a table gets when it moves to a KMS key.
+pub struct Provisioned {
+    /// The key id.
+    pub key_id: String,
+    /// The key ARN.
+    pub key_arn: String,
+    /// The grant DynamoDB created.
+    pub grant_id: String,
+    /// The wrapped table key.
+    pub wrapped: Vec<u8>,
+    /// The plaintext table key (for re-encryption; dropped, and zeroized, after the request).
+    pub table_key: TableKey,
+}
+
+impl Engine {
+    /// The key id an SSE choice selects (`None` for the AWS owned key), creating the AWS
+    /// managed key on first use.
+    pub(crate) fn sse_key_id(
+        &self,
+        st: &mut State,
+        choice: &SseChoice,
+        now: ddbsse_reference::time::Timestamp,
+    ) -> Result<Option<String>, ApiError> {
+        match choice {
+            SseChoice::Owned => Ok(None),
+            //= spec/tables.md#sse-managed-key
+            //# When the AWS managed key does not exist yet, such a request MUST first create it as `spec/kms.md#aws-managed-key` describes.
+            SseChoice::Managed => self.ensure_managed_key(st, now).map(Some),
+            //= spec/tables.md#sse-customer-key
+            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
+            SseChoice::Customer(name) => self.resolve_key(st, name, now).map(Some).map_err(|u| {
+                match u {
+                    Unresolved::Key(arn) => KmsFailure::KeyNotFound(arn),
+                    Unresolved::Alias(arn) => KmsFailure::AliasNotFound(arn),
+                }
+                .to_dynamodb_error()
+            }),
+        }
+    }
+
+    /// The state check of a key a CreateTable or UpdateTable selects (or a table's current
+    /// key before a switch): disabled and pending deletion are refused.
+    pub(crate) fn check_key_selectable(
+        &self,
+        st: &State,
+        key_id: &str,
+        now: ddbsse_reference::time::Timestamp,
+    ) -> Result<(), ApiError> {
+        let arn = self.key_arn(key_id);
+        let Some(k) = st.live_key(key_id, now) else {
+            return Err(KmsFailure::KeyNotFound(arn).to_dynamodb_error());
+        };
+        match k.rec.status {
+            crate::engine::state::KeyStatus::Enabled => Ok(()),
+            crate::engine::state::KeyStatus::Disabled => {
+                Err(KmsFailure::Disabled(arn).to_dynamodb_error())
+            }
+            crate::engine::state::KeyStatus::PendingDeletion { .. } => {
+                Err(KmsFailure::Pending(arn).to_dynamodb_error())
+            }
+        }
+    }
+
+    /// A record of a KMS call DynamoDB made (its own KMS request id).
+    fn ddb_kms_record(&self, call: &Call<'_>, spec: RecordSpec<'_>) -> TrailRecord {
+        self.record(spec, call.now)
+    }
+
+    //= spec/tables.md#update-switch
+    //# An accepted switch to a KMS key MUST create a grant on the new key and a new table key under it, as `spec/trail.md#ddb-kms-calls` lists.
+    /// DescribeKey, CreateGrant and GenerateDataKey for a table moving to `key_id`.
+    pub(crate) fn provision_kms_table_key(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        table_name: &str,
+        key_id: &str,
+        records: &mut Vec<TrailRecord>,
+    ) -> Result<Provisioned, ApiError> {
+        let key_arn = self.key_arn(key_id);
+        let ctx = ddbsse_reference::crypto::EncryptionContext::for_table(
+            table_name,
+            &self.config.account,
+        )
+        .map_err(|_| ApiError::validation("Table name too long for an encryption context"))?;
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "DescribeKey",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: json!({"keyId": key_arn}),
+                response_elements: Value::Null,
+                additional: None,
+                request_id: random::uuid(),
+                read_only: true,
+                resource: Some(key_arn.clone()),
+                error: None,
+            },
+        ));
+        let grant = self.create_table_grant(st, key_id, &ctx, call.now)?;
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "CreateGrant",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: json!({
+                    "keyId": key_arn,
+                    "retiringPrincipal": self.dynamodb_principal(),
+                    "constraints": {"encryptionContextSubset": ctx.pairs()},
+                    "granteePrincipal": self.dynamodb_principal(),
+                    "operations": DYNAMODB_GRANT_OPERATIONS,
+                }),
+                response_elements: json!({"grantId": grant.grant_id}),
+                additional: None,
+                request_id: random::uuid(),
+                read_only: false,
+                resource: Some(key_arn.clone()),
+                error: None,
+            },
+        ));
+        let (table_key, wrapped) = self.generate_table_key(st, key_id, &ctx)?;
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "GenerateDataKey",
+                actor: Actor::DynamoDbService,
+                request_parameters: json!({"encryptionContext": ctx.pairs(), "keySpec": "AES_256", "keyId": key_arn}),
+                response_elements: Value::Null,
+                additional: None,
+                request_id: random::uuid(),
+                read_only: true,
+                resource: Some(key_arn.clone()),
+                error: None,
+            },
+        ));
+        Ok(Provisioned {
+            key_id: key_id.to_owned(),
+            key_arn,
+            grant_id: grant.grant_id,
+            wrapped,
+            table_key,
+        })
+    }
+
+    /// RetireGrant of the table's grant, if it still exists.
+    pub(crate) fn retire_table_grant(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        meta: &TableMeta,
+        records: &mut Vec<TrailRecord>,
+    ) -> Result<(), ApiError> {
+        let (Some(grant_id), TableSse::Kms { key_arn, .. }) = (&meta.grant_id, &meta.sse) else {
+            return Ok(());
+        };
+        if !st.grants.contains_key(grant_id) {
+            return Ok(());
+        }
+        self.delete_grant(st, grant_id)?;
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "RetireGrant",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: Value::Null,
+                response_elements: Value::Null,
+                additional: Some(json!({"grantId": grant_id})),
+                request_id: random::uuid(),
+                read_only: false,
+                resource: Some(key_arn.to_owned()),
+                error: None,
+            },
+        ));
+        Ok(())
+    }
+
+    /// The table crypto a data-plane request uses: the owned key's, or the cached entry of
+    /// (principal, connection, table, generation), fetched with a KMS Decrypt when missing or
+    /// 300 s old.
+    pub(crate) fn data_plane_crypto(
+        &self,
+        st: &State,
+        meta: &TableMeta,
+        call: &Call<'_>,
+    ) -> Result<Arc<TableCrypto>, ApiError> {
+        //= spec/tables.md#status-archival
+        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
+        if lifecycle::status(meta, call.now).archived() {
+            return Err(ApiError::validation(format!(
+                "Table {} is archived",
+                meta.name
+            )));
+        }
+        let (key_id, key_arn) = match &meta.sse {
+            TableSse::Owned => return self.owned_table_crypto(meta),
+            TableSse::Kms { key_id, key_arn } => (key_id, key_arn),
+        };
+        //= spec/cache.md#scope
+        //# A data-plane request MUST NOT use an entry created for another principal, another connection, another table or another table-key generation.
+        let cache_key = CacheKey {
+            principal: call.caller.access_key_id.clone(),
+            connection: call.caller.connection,
+            table_uid: meta.uid_bytes(),
+            generation: meta.generation,
+        };
+        if let Some(c) = self.cache.get_fresh(&cache_key, call.now) {
+            return Ok(c);
+        }
+        //= spec/cache.md#refresh
+        //# Each fetch and each refresh MUST be exactly one KMS Decrypt of the table's wrapped table key, made as the calling principal with `invokedBy` `dynamodb.amazonaws.com` and the table's encryption context, and recorded as `spec/trail.md#ddb-kms-calls` says.
+        let ctx = meta.context(&self.config.account);
+        let result = self.decrypt_table_key(st, key_id, &meta.wrapped(), &ctx, call.now);
+        let failure = result.as_ref().err().map(|f| match f {
+            TableKeyFailure::Disabled => KmsFailure::Disabled(key_arn.clone()),
+            TableKeyFailure::PendingDeletion => KmsFailure::Pending(key_arn.clone()),
+            TableKeyFailure::Denied => KmsFailure::AccessDenied,
+        });
+        if !self.config.faults.trail_drops_decrypt {
+            let record = self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "Decrypt",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: json!({"encryptionContext": ctx.pairs(), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+                response_elements: Value::Null,
+                additional: None,
+                request_id: random::uuid(),
+                read_only: true,
+                resource: Some(key_arn.to_owned()),
+                error: failure.as_ref().map(KmsFailure::trail_error),
+            },
+        );
+            self.append_trail(vec![record])?;
+        }
+        match result {
+            Ok(table_key) => {
+                let crypto = Arc::new(TableCrypto::new(
+                    &table_key,
+                    &meta.arn(&self.config.region, &self.config.account),
+                )?);
+                self.cache.insert(cache_key, call.now, crypto.clone());
+                Ok(crypto)
+            }
+            Err(_) => {
+                self.cache.remove(&cache_key);
+                Err(failure
+                    .unwrap_or(KmsFailure::AccessDenied)
+                    .to_dynamodb_error())
+            }
+        }
+    }
+
+    /// Whether DynamoDB can use the table's key now (for a key switch: only disabled and
+    /// pending deletion block it, `spec/tables.md#update-old-key-unusable`).
+    pub(crate) fn current_key_blocks_switch(
+        &self,
+        st: &State,
+        meta: &TableMeta,
+        now: ddbsse_reference::time::Timestamp,
+    ) -> Result<(), ApiError> {
+        let TableSse::Kms { key_id, key_arn } = &meta.sse else {
+            return Ok(());
+        };
+        //= spec/tables.md#update-old-key-unusable
+        //# While a table's current key is disabled or pending deletion, an UpdateTable with `SSESpecification` MUST fail with the message of section 3.7 that names the current key, whatever key the request selects.
+        match self.dynamodb_access(st, key_id, &meta.context(&self.config.account), now) {
+            DynamoDbAccess::Disabled => {
+                Err(KmsFailure::Disabled(key_arn.clone()).to_dynamodb_error())
+            }
+            DynamoDbAccess::PendingDeletion => {
+                Err(KmsFailure::Pending(key_arn.clone()).to_dynamodb_error())
+            }
+            DynamoDbAccess::Usable | DynamoDbAccess::Denied => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! DynamoDB control plane: CreateTable, DescribeTable, UpdateTable (SSE switches with the
+//! quota, and the other updates), DeleteTable and ListTables (`spec/tables.md`).
+
+use std::sync::Arc;
+
+use ddbsse_reference::time::{DAY, HOUR, Timestamp};
+use ddbsse_reference::trail::TrailRecord;
+use ddbsse_reference::wire::dynamodb::{
+    CreateTableInput, DescribeTableOutput, ListTablesInput, ListTablesOutput, SseDescription,
+    TableDescriptionOutput, TableNameInput, UpdateTableInput,
+};
+use ddbsse_reference::wire::validate::{self, KeySchema, SseChoice, Violations};
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+
+use super::sse::KmsFailure;
+use super::{DescribeAs, table_not_found};
+use crate::engine::state::{State, TableMeta, TableSse, put_table};
+use crate::engine::table_crypto::TableCrypto;
+use crate::engine::{Call, Engine, random};
+use crate::storage::{Space, WriteOp};
+
+fn invalid(m: &str) -> ApiError {
+    ApiError::validation(format!("One or more parameter values were invalid: {m}"))
+}
+
+/// Checks `ProvisionedThroughput` against `BillingMode`; returns (mode, read, write).
+fn capacity(
+    mode: Option<&str>,
+    pt: Option<&ddbsse_reference::wire::dynamodb::ProvisionedThroughput>,
+) -> Result<(String, i64, i64), ApiError> {
+    match mode.unwrap_or("PROVISIONED") {
+        "PROVISIONED" => {
+            let (Some(r), Some(w)) = (
+                pt.and_then(|p| p.read_capacity_units),
+                pt.and_then(|p| p.write_capacity_units),
+            ) else {
+                return Err(invalid(
+                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+                ));
+            };
+            if r < 1 || w < 1 {
+                return Err(ApiError::validation(format!(
+                    "1 validation error detected: Value '{}' at 'provisionedThroughput.{}CapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1",
+                    r.min(w),
+                    if r < 1 { "read" } else { "write" }
+                )));
+            }
+            Ok(("PROVISIONED".to_owned(), r, w))
+        }
+        "PAY_PER_REQUEST" => {
+            if pt.is_some() {
+                return Err(invalid(
+                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                ));
+            }
+            Ok(("PAY_PER_REQUEST".to_owned(), 0, 0))
+        }
+        other => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{other}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"
+        ))),
+    }
+}
+
+impl Engine {
+    fn table_meta<'s>(&self, st: &'s State, name: &str) -> Result<&'s TableMeta, ApiError> {
+        st.tables.get(name).ok_or_else(|| table_not_found(name))
+    }
+
+    pub(crate) fn create_table(
+        &self,
+        call: &Call<'_>,
+        i: CreateTableInput,
+        records: &mut Vec<TrailRecord>,
+        table_arn: &mut Option<String>,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(i.table_name.as_deref(), &mut v).map(str::to_owned);
+        if i.attribute_definitions.is_none() {
+            v.null("attributeDefinitions");
+        }
+        if i.key_schema.is_none() {
+            v.null("keySchema");
+        }
+        v.into_result()?;
+        let name = name.ok_or_else(|| ApiError::validation("missing table name"))?;
+        *table_arn = Some(format!(
+            "arn:aws:dynamodb:{}:{}:table/{name}",
+            self.config.region, self.config.account
+        ));
+        let defs = i.attribute_definitions.unwrap_or_default();
+        let schema_in = i.key_schema.unwrap_or_default();
+        let schema = KeySchema::from_create(&schema_in, &defs)?;
+        let (billing, read, write) =
+            capacity(i.billing_mode.as_deref(), i.provisioned_throughput.as_ref())?;
+        //= spec/tables.md#sse-validation-order
+        //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
+        let choice = validate::sse_choice(i.sse_specification.as_ref())?;
+        let mut st = self.write_state();
+        let mut ops = st.purge_deleted(call.now);
+        if st.tables.contains_key(&name) {
+            return Err(ApiError::new(
+                ErrorCode::ResourceInUse,
+                format!("Table already exists: {name}"),
+            ));
+        }
+        let ctx =
+            ddbsse_reference::crypto::EncryptionContext::for_table(&name, &self.config.account)
+                .map_err(|_| ApiError::validation("Table name too long"))?;
+        let key_id = self.sse_key_id(&mut st, &choice, call.now)?;
+        let (sse, grant_id, wrapped) = match key_id {
+            //= spec/tables.md#sse-owned-key
+            //# A CreateTable request without `SSESpecification`, with `SSESpecification` equal to `{}`, or with `{"Enabled": false}` and no other member MUST create a table encrypted under the AWS owned key.
+            None => {
+                let (_tk, blob) = self.owned_table_key(&ctx)?;
+                (TableSse::Owned, None, blob)
+            }
+            Some(key_id) => {
+                self.check_key_selectable(&st, &key_id, call.now)?;
+                let p = self.provision_kms_table_key(&mut st, call, &name, &key_id, records)?;
+                (
+                    TableSse::Kms {
+                        key_id: p.key_id,
+                        key_arn: p.key_arn,
+                    },
+                    Some(p.grant_id),
+                    p.wrapped,
+                )
+            }
+        };
+        let meta = TableMeta {
+            name: name.clone(),
+            uid: hex::encode(random::bytes::<16>()?),
+            table_id: random::uuid(),
+            created: call.now,
+            attribute_definitions: defs,
+            key_schema: schema_in,
+            hash: schema.hash,
+            range: schema.range,
+            billing_mode: billing,
+            read_capacity: read,
+            write_capacity: write,
+            deletion_protection: i.deletion_protection_enabled.unwrap_or(false),
+            sse,
+            grant_id,
+            wrapped_table_key: hex::encode(wrapped),
+            generation: 0,
+            changes: Vec::new(),
+            unusable_since: None,
+            archival_start: None,
+        };
+        ops.push(put_table(&meta));
+        self.commit(ops)?;
+        //= spec/tables.md#status-create
+        //# The CreateTable response MUST carry `TableStatus` `CREATING`, and every later request MUST observe the table as `ACTIVE` (unless section 5.2 applies).
+        let desc = self.describe(
+            &meta,
+            call.now,
+            DescribeAs {
+                status: Some("CREATING"),
+                sse: None,
+            },
+        );
+        st.tables.insert(name, meta);
+        Ok(TableDescriptionOutput {
+            table_description: desc,
+        })
+    }
+
+    pub(crate) fn describe_table(
+        &self,
+        call: &Call<'_>,
+        i: TableNameInput,
+        table_arn: &mut Option<String>,
+    ) -> Result<DescribeTableOutput, ApiError> {
+        let name = validate::require_table_name(i.table_name.as_deref())?;
+        let st = self.read_state();
+        let meta = self.table_meta(&st, name)?;
+        *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
+        Ok(DescribeTableOutput {
+            table: self.describe(meta, call.now, DescribeAs::default()),
+        })
+    }
+
+    pub(crate) fn list_tables(
+        &self,
+        _call: &Call<'_>,
+        i: ListTablesInput,
+    ) -> Result<ListTablesOutput, ApiError> {
+        let limit = i.limit.unwrap_or(100);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {}",
+                if limit < 1 {
+                    "greater than or equal to 1"
+                } else {
+                    "less than or equal to 100"
+                }
+            )));
+        }
+        let st = self.read_state();
+        let names: Vec<String> = st
+            .tables
+            .keys()
+            .filter(|n| {
+                i.exclusive_start_table_name
+                    .as_ref()
+                    .is_none_or(|s| n.as_str() > s.as_str())
+            })
+            .cloned()
+            .collect();
+        let more = names.len() > limit as usize;
+        let page: Vec<String> = names.into_iter().take(limit as usize).collect();
+        Ok(ListTablesOutput {
+            last_evaluated_table_name: if more { page.last().cloned() } else { None },
+            table_names: page,
+        })
+    }
+
+    pub(crate) fn delete_table(
+        &self,
+        call: &Call<'_>,
+        i: TableNameInput,
+        records: &mut Vec<TrailRecord>,
+        table_arn: &mut Option<String>,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let name = validate::require_table_name(i.table_name.as_deref())?;
+        let mut st = self.write_state();
+        let meta = self.table_meta(&st, name)?.clone();
+        *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
+        if meta.deletion_protection {
+            return Err(ApiError::validation(
+                "Resource cannot be deleted as it is currently protected against manual deletion",
+            ));
+        }
+        let desc = self.describe(
+            &meta,
+            call.now,
+            DescribeAs {
+                status: Some("DELETING"),
+                sse: None,
+            },
+        );
+        //= spec/tables.md#delete
+        //# DeleteTable on a KMS table whose grant still exists MUST retire that grant, whatever the key state.
+        self.retire_table_grant(&mut st, call, &meta, records)?;
+        let uid = meta.uid_bytes();
+        self.commit(vec![
+            WriteOp::DeletePrefix(Space::Items, uid.to_vec()),
+            WriteOp::Delete(Space::Tables, meta.name.as_bytes().to_vec()),
+        ])?;
+        st.tables.remove(&meta.name);
+        //= spec/tables.md#delete
+        //# DeleteTable drops the table's table-key cache entries (`spec/cache.md#zeroize`).
+        self.cache.evict_table(&uid);
+        self.drop_owned_crypto(&uid);
+        Ok(TableDescriptionOutput {
+            table_description: desc,
+        })
+    }
+
+    pub(crate) fn update_table(
+        &self,
+        call: &Call<'_>,
+        i: UpdateTableInput,
+        records: &mut Vec<TrailRecord>,
+        table_arn: &mut Option<String>,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let name = validate::require_table_name(i.table_name.as_deref())?.to_owned();
+        let others = i.attribute_definitions.is_some()
+            || i.billing_mode.is_some()
+            || i.provisioned_throughput.is_some()
+            || i.global_secondary_index_updates.is_some()
+            || i.stream_specification.is_some()
+            || i.replica_updates.is_some()
+            || i.table_class.is_some()
+            || i.deletion_protection_enabled.is_some();
+        let Some(spec) = i.sse_specification.as_ref() else {
+            return self.update_other(call, &i, &name, others, table_arn);
+        };
+        let choice = validate::sse_choice(Some(spec))?;
+        //= spec/tables.md#update-sse-only
+        //# An UpdateTable that carries `SSESpecification` together with any other member besides `TableName` MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request`.
+        if others {
+            return Err(invalid(
+                "Server-Side Encryption modification must be the only operation in the request",
+            ));
+        }
+        let mut st = self.write_state();
+        let mut ops = st.purge_deleted(call.now);
+        let meta = self.table_meta(&st, &name)?.clone();
+        *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
+        if crate::engine::lifecycle::status(&meta, call.now).archived() {
+            return Err(ApiError::validation(format!("Table {name} is archived")));
+        }
+        //= spec/tables.md#update-resend
+        //# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key ARN MUST fail with `ValidationException` and the message below:
+        if let (TableSse::Kms { key_arn, .. }, SseChoice::Customer(given)) = (&meta.sse, &choice)
+            && given == key_arn
+        {
+            return Err(invalid(
+                "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key",
+            ));
+        }
+        //= spec/tables.md#update-resend
+        //# On a table using the AWS owned key, an UpdateTable whose `SSESpecification` selects the AWS owned key MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Table is already encrypted by default`.
+        if meta.sse == TableSse::Owned && choice == SseChoice::Owned {
+            return Err(invalid("Table is already encrypted by default"));
+        }
+        //= spec/tables.md#update-quota
+        //# The quota check MUST run after the checks of section 3 and 4.2 and before the key checks of sections 3.7 and 4.5, and a request rejected by any check MUST NOT count as a change.
+        quota_check(&meta, call.now, choice != SseChoice::Owned)?;
+        self.current_key_blocks_switch(&st, &meta, call.now)?;
+        let new_key = self.sse_key_id(&mut st, &choice, call.now)?;
+        if let Some(k) = &new_key {
+            self.check_key_selectable(&st, k, call.now)?;
+        }
+        let ctx = meta.context(&self.config.account);
+        let old_crypto = self.table_crypto_for_switch(&st, &meta)?;
+        let mut updated = meta.clone();
+        let new_table_key = match &new_key {
+            None => {
+                let (tk, blob) = self.owned_table_key(&ctx)?;
+                updated.sse = TableSse::Owned;
+                updated.grant_id = None;
+                updated.wrapped_table_key = hex::encode(blob);
+                tk
+            }
+            Some(key_id) => {
+                let p = self.provision_kms_table_key(&mut st, call, &name, key_id, records)?;
+                updated.sse = TableSse::Kms {
+                    key_id: p.key_id,
+                    key_arn: p.key_arn,
+                };
+                updated.grant_id = Some(p.grant_id);
+                updated.wrapped_table_key = hex::encode(p.wrapped);
+                p.table_key
+            }
+        };
+        //= spec/tables.md#update-switch
+        //# An accepted switch away from a KMS key, to any other key or key kind, MUST retire the table's grant on the old key.
+        self.retire_table_grant(&mut st, call, &meta, records)?;
+        updated.generation += 1;
+        updated.changes.push(call.now);
+        updated.unusable_since = None;
+        // Re-encrypt every item under the new table key (AWS: "DynamoDB generates a new table
+        // key. Then, it uses the new table key to re-encrypt the data encryption keys").
+        let new_crypto = TableCrypto::new(
+            &new_table_key,
+            &updated.arn(&self.config.region, &self.config.account),
+        )?;
+        let uid = meta.uid_bytes();
+        let schema = meta.schema();
+        let rows = self
+            .store
+            .scan(Space::Items, &uid)
+            .map_err(|_| crate::engine::table_crypto::internal("storage read failed"))?;
+        ops.push(WriteOp::DeletePrefix(Space::Items, uid.to_vec()));
+        for (row, envelope) in rows {
+            let item = old_crypto.open(&row, &envelope, &uid, &schema)?;
+            let key = schema.key_of(&item, false)?;
+            let new_row = new_crypto.row_key(&uid, &schema, &key);
+            ops.push(WriteOp::Put(
+                Space::Items,
+                new_row.to_vec(),
+                new_crypto.seal(&new_row, &item)?,
+            ));
+        }
+        ops.push(put_table(&updated));
+        self.commit(ops)?;
+        self.cache.evict_table(&uid);
+        self.drop_owned_crypto(&uid);
+        //= spec/tables.md#update-status
+        //# The UpdateTable response of an accepted switch MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the old `KMSMasterKeyArn` when the table used a KMS key before the switch, or with `Status` alone when it used the AWS owned key.
+        let sse = match &meta.sse {
+            TableSse::Owned => SseDescription {
+                status: Some("UPDATING".to_owned()),
+                ..SseDescription::default()
+            },
+            TableSse::Kms { key_arn, .. } => SseDescription {
+                status: Some("UPDATING".to_owned()),
+                sse_type: Some("KMS".to_owned()),
+                kms_master_key_arn: Some(self.shown_key_arn(key_arn)),
+                inaccessible_encryption_date_time: None,
+            },
+        };
+        let desc = self.describe(
+            &updated,
+            call.now,
+            DescribeAs {
+                status: None,
+                sse: Some(Some(sse)),
+            },
+        );
+        st.tables.insert(name, updated);
+        Ok(TableDescriptionOutput {
+            table_description: desc,
+        })
+    }
+
+    /// The current table crypto, without a KMS record (DynamoDB re-encrypting its own table).
+    fn table_crypto_for_switch(
+        &self,
+        st: &State,
+        meta: &TableMeta,
+    ) -> Result<Arc<TableCrypto>, ApiError> {
+        match &meta.sse {
+            TableSse::Owned => self.owned_table_crypto(meta),
+            TableSse::Kms { key_id, .. } => {
+                let tk = self
+                    .unwrap_table_key_internal(
+                        st,
+                        key_id,
+                        &meta.wrapped(),
+                        &meta.context(&self.config.account),
+                    )
+                    .map_err(|_| KmsFailure::AccessDenied.to_dynamodb_error())?;
+                Ok(Arc::new(TableCrypto::new(
+                    &tk,
+                    &meta.arn(&self.config.region, &self.config.account),
+                )?))
+            }
+        }
+    }
+
+    /// UpdateTable without `SSESpecification`: billing mode, throughput, deletion protection.
+    fn update_other(
+        &self,
+        call: &Call<'_>,
+        i: &UpdateTableInput,
+        name: &str,
+        others: bool,
+        table_arn: &mut Option<String>,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        if !others {
+            return Err(ApiError::validation(
+                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
+            ));
+        }
+        let mut st = self.write_state();
+        let mut meta = self.table_meta(&st, name)?.clone();
+        *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
+        if i.billing_mode.is_some() || i.provisioned_throughput.is_some() {
+            let mode = i
+                .billing_mode
+                .as_deref()
+                .unwrap_or(&meta.billing_mode)
+                .to_owned();
+            let pt = match (&i.provisioned_throughput, mode.as_str()) {
+                (Some(p), _) => Some(p.clone()),
+                (None, "PROVISIONED") if meta.billing_mode == "PROVISIONED" => {
+                    Some(ddbsse_reference::wire::dynamodb::ProvisionedThroughput {
+                        read_capacity_units: Some(meta.read_capacity),
+                        write_capacity_units: Some(meta.write_capacity),
+                    })
+                }
+                _ => None,
+            };
+            let (m, r, w) = capacity(Some(&mode), pt.as_ref())?;
+            meta.billing_mode = m;
+            meta.read_capacity = r;
+            meta.write_capacity = w;
+        }
+        if let Some(dp) = i.deletion_protection_enabled {
+            meta.deletion_protection = dp;
+        }
+        self.commit(vec![put_table(&meta)])?;
+        let desc = self.describe(&meta, call.now, DescribeAs::default());
+        st.tables.insert(name.to_owned(), meta);
+        Ok(TableDescriptionOutput {
+            table_description: desc,
+        })
+    }
+}
+
+//= spec/tables.md#update-quota
+//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key (`Enabled` true or a `KMSMasterKeyId`).
+/// The D-QUO quota of key switches.
+fn quota_check(meta: &TableMeta, now: Timestamp, to_kms: bool) -> Result<(), ApiError> {
+    //= spec/tables.md#update-quota
+    //# A switch to the AWS owned key MUST always be accepted by the quota check, and it counts as a change.
+    if !to_kms {
+        return Ok(());
+    }
+    let age = now.since(meta.created);
+    let window_start = meta.created.plus(age / DAY * DAY);
+    let window_end = window_start.plus(DAY);
+    let in_window: Vec<Timestamp> = meta
+        .changes
+        .iter()
+        .copied()
+        .filter(|t| *t >= window_start && *t <= now)
+        .collect();
+    if in_window.len() < 4 {
+        return Ok(());
+    }
+    let last = meta.changes.iter().copied().max().unwrap_or(meta.created);
+    //= spec/tables.md#update-quota
+    //# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+    if now.since(last) >= 6 * HOUR {
+        return Ok(());
+    }
+    //= spec/tables.md#update-quota
+    //# A rejected switch MUST fail with `LimitExceededException` (HTTP 400) and the message below:
+    Err(ApiError::new(
+        ErrorCode::LimitExceeded,
+        format!(
+            "Subscriber limit exceeded: Encryption mode changes are limited in the 24h window ending at {}. After the first 4 change, each subsequent change in the same window can be performed at most once every 21600 seconds. Number of updates today: {}. Last change at {}",
+            window_end.iso_millis(),
+            in_window.len(),
+            last.iso_millis()
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ddbsse_reference::time::SECOND;
+    use ddbsse_reference::wire::attribute::ScalarType;
+
+    fn meta(changes: Vec<Timestamp>) -> TableMeta {
+        TableMeta {
+            name: "t".into(),
+            uid: "00".repeat(16),
+            table_id: "id".into(),
+            created: Timestamp(0),
+            attribute_definitions: vec![],
+            key_schema: vec![],
+            hash: ("pk".into(), ScalarType::S),
+            range: None,
+            billing_mode: "PAY_PER_REQUEST".into(),
+            read_capacity: 0,
+            write_capacity: 0,
+            deletion_protection: false,
+            sse: TableSse::Owned,
+            grant_id: None,
+            wrapped_table_key: String::new(),
+            generation: 0,
+            changes,
+            unusable_since: None,
+            archival_start: None,
+        }
+    }
+
+    #[test]
+    //= spec/tables.md#update-quota
+    //= type=test
+    //# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+    fn quota_four_then_one_per_six_hours() {
+        let four: Vec<Timestamp> = (1..=4).map(|i| Timestamp(i * SECOND)).collect();
+        assert!(quota_check(&meta(four[..3].to_vec()), Timestamp(10 * SECOND), true).is_ok());
+        let m = meta(four.clone());
+        let e = quota_check(&m, Timestamp(10 * SECOND), true).unwrap_err();
+        assert_eq!(e.code, ErrorCode::LimitExceeded);
+        assert!(e.message.contains("Number of updates today: 4"));
+        assert!(
+            e.message
+                .contains("window ending at 1970-01-02T00:00:00.000Z")
+        );
+        assert!(quota_check(&m, Timestamp(10 * SECOND), false).is_ok());
+        assert!(quota_check(&m, Timestamp(4 * SECOND + 6 * HOUR - 1), true).is_err());
+        assert!(quota_check(&m, Timestamp(4 * SECOND + 6 * HOUR), true).is_ok());
+        // A new window starts 24 h after creation.
+        assert!(quota_check(&m, Timestamp(DAY), true).is_ok());
+    }
+}

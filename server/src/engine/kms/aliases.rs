@@ -1,0 +1,128 @@
+//! KMS aliases: CreateAlias and ListAliases (`spec/kms.md#aliases`).
+
+use ddbsse_reference::wire::kms::{AliasListEntry, CreateAliasInput, ListAliasesOutput, ListInput};
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+
+use super::keys::{list_limit, marker_start};
+use super::{KmsOutcome, null_member, pending};
+use crate::engine::state::{Alias, KeyStatus, State, put_alias};
+use crate::engine::{Call, Engine};
+
+fn invalid_alias(m: &str) -> ApiError {
+    ApiError::new(ErrorCode::InvalidAliasName, m.to_owned())
+}
+
+impl Engine {
+    //= spec/kms.md#aliases
+    //# CreateAlias MUST reject an `AliasName` that does not begin with `alias/`, does not match `^[a-zA-Z0-9:/_-]+$`, is longer than 256 characters, or begins with `alias/aws/`, with `InvalidAliasNameException`.
+    pub(crate) fn create_alias(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: CreateAliasInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let name = i.alias_name.ok_or_else(|| null_member("aliasName"))?;
+        let target = i.target_key_id.ok_or_else(|| null_member("targetKeyId"))?;
+        if !name.starts_with("alias/") {
+            return Err(invalid_alias(
+                "Alias must start with the prefix \"alias/\".",
+            ));
+        }
+        if name.len() > 256
+            || name.len() <= "alias/".len()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b":/_-".contains(&b))
+        {
+            return Err(invalid_alias(&format!(
+                "Alias name {name} must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$ and be at most 256 characters long"
+            )));
+        }
+        if name.starts_with("alias/aws/") {
+            return Err(invalid_alias(
+                "Alias names cannot begin with alias/aws/: that prefix is reserved for AWS managed keys.",
+            ));
+        }
+        //= spec/kms.md#aliases
+        //# CreateAlias MUST reject an `AliasName` that already exists with `AlreadyExistsException` and the message `An alias with the name <alias arn> already exists`.
+        if st.aliases.contains_key(&name) {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!(
+                    "An alias with the name {} already exists",
+                    self.alias_arn(&name)
+                ),
+            ));
+        }
+        if target.starts_with("alias/") || target.contains(":alias/") {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                "TargetKeyId must be a key id or key ARN, not an alias",
+            ));
+        }
+        let key_id = self
+            .lookup_key(st, &target, call.now)
+            .map_err(|u| u.to_kms_error())?;
+        let arn = self.key_arn(&key_id);
+        if let Some(k) = st.keys.get(&key_id)
+            && matches!(k.rec.status, KeyStatus::PendingDeletion { .. })
+        {
+            return Err(pending(&arn));
+        }
+        let alias = Alias {
+            name: name.clone(),
+            key_id,
+            created: call.now,
+            updated: call.now,
+        };
+        self.commit(vec![put_alias(&alias)])?;
+        st.aliases.insert(name, alias);
+        Ok(KmsOutcome::new(serde_json::json!({}), Some(arn)))
+    }
+
+    //= spec/kms.md#aliases
+    //# ListAliases MUST return, for every alias, `AliasName`, `AliasArn` (`arn:aws:kms:<region>:<account>:<AliasName>`), `TargetKeyId` (the key id), `CreationDate` and `LastUpdatedDate`, and MUST NOT list `alias/aws/dynamodb` before the AWS managed key exists.
+    pub(crate) fn list_aliases(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ListInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let limit = list_limit(i.limit, 100, 50)?;
+        let filter = match i.key_id.as_deref() {
+            None => None,
+            Some(k) => Some(
+                self.lookup_key(st, k, call.now)
+                    .map_err(|u| u.to_kms_error())?,
+            ),
+        };
+        let all: Vec<&Alias> = st
+            .aliases
+            .values()
+            .filter(|a| st.live_key(&a.key_id, call.now).is_some())
+            .filter(|a| filter.as_ref().is_none_or(|f| &a.key_id == f))
+            .collect();
+        let start = marker_start(i.marker.as_deref())?;
+        let page: Vec<AliasListEntry> = all
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|a| AliasListEntry {
+                alias_name: a.name.clone(),
+                alias_arn: self.alias_arn(&a.name),
+                target_key_id: Some(a.key_id.clone()),
+                creation_date: Some(a.created.epoch_seconds()),
+                last_updated_date: Some(a.updated.epoch_seconds()),
+            })
+            .collect();
+        let truncated = start + page.len() < all.len();
+        Ok(KmsOutcome::new(
+            ListAliasesOutput {
+                aliases: page,
+                next_marker: truncated.then(|| (start + limit).to_string()),
+                truncated,
+            },
+            None,
+        ))
+    }
+}

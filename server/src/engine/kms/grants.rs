@@ -1,0 +1,362 @@
+//! KMS grants: CreateGrant, ListGrants, RetireGrant, RevokeGrant, the grant DynamoDB creates
+//! for each KMS table, and which grants let DynamoDB use a key for a table
+//! (`spec/kms.md#grants`).
+
+use ddbsse_reference::crypto::EncryptionContext;
+use ddbsse_reference::time::Timestamp;
+use ddbsse_reference::wire::kms::{
+    CreateGrantInput, CreateGrantOutput, GrantConstraints, GrantListEntry, GrantRefInput,
+    ListGrantsOutput, ListInput,
+};
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+
+use super::keys::{list_limit, marker_start};
+use super::{KmsOutcome, constraint, null_member};
+use crate::engine::state::{Grant, KeyStatus, State, put_grant};
+use crate::engine::{Call, Engine, random};
+use crate::storage::{Space, WriteOp};
+
+/// Every `GrantOperation` value.
+pub const GRANT_OPERATIONS: &[&str] = &[
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "Sign",
+    "Verify",
+    "GetPublicKey",
+    "CreateGrant",
+    "RetireGrant",
+    "DescribeKey",
+    "GenerateDataKeyPair",
+    "GenerateDataKeyPairWithoutPlaintext",
+    "GenerateMac",
+    "VerifyMac",
+    "DeriveSharedSecret",
+];
+
+/// The operations of the grant DynamoDB creates, in its order.
+pub const DYNAMODB_GRANT_OPERATIONS: &[&str] = &[
+    "DescribeKey",
+    "GenerateDataKey",
+    "Decrypt",
+    "Encrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "RetireGrant",
+];
+
+/// Whether a key can be used by DynamoDB for one table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DynamoDbAccess {
+    /// Usable.
+    Usable,
+    /// The key is disabled.
+    Disabled,
+    /// The key is pending deletion.
+    PendingDeletion,
+    /// The key is deleted, or no grant lets DynamoDB decrypt.
+    Denied,
+}
+
+fn valid_grant_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn invalid_grant_id() -> ApiError {
+    ApiError::new(ErrorCode::InvalidGrantId, "Invalid grant ID")
+}
+
+impl Engine {
+    /// DynamoDB's service principal for grants.
+    pub fn dynamodb_principal(&self) -> String {
+        format!("dynamodb.{}.amazonaws.com", self.config.region)
+    }
+
+    //= spec/kms.md#grant-table-access
+    //# A target MUST treat a table's key as usable by DynamoDB only while some grant on it has grantee `dynamodb.<region>.amazonaws.com`, includes `Decrypt`, and has an `EncryptionContextSubset` contained in the table's encryption context (or an `EncryptionContextEquals` equal to it, or no constraint).
+    /// Whether DynamoDB can use `key_id` for a table with context `ctx` at `now`.
+    pub fn dynamodb_access(
+        &self,
+        st: &State,
+        key_id: &str,
+        ctx: &EncryptionContext,
+        now: Timestamp,
+    ) -> DynamoDbAccess {
+        let Some(k) = st.live_key(key_id, now) else {
+            return DynamoDbAccess::Denied;
+        };
+        match k.rec.status {
+            KeyStatus::Disabled => return DynamoDbAccess::Disabled,
+            KeyStatus::PendingDeletion { .. } => return DynamoDbAccess::PendingDeletion,
+            KeyStatus::Enabled => {}
+        }
+        let principal = self.dynamodb_principal();
+        let pairs = ctx.pairs();
+        let granted = st.grants.values().any(|g| {
+            g.key_id == key_id
+                && g.grantee == principal
+                && g.operations.iter().any(|o| o == "Decrypt")
+                && match &g.constraints {
+                    None => true,
+                    Some(c) => {
+                        c.encryption_context_subset
+                            .as_ref()
+                            .is_none_or(|sub| sub.iter().all(|(k, v)| pairs.get(k) == Some(v)))
+                            && c.encryption_context_equals
+                                .as_ref()
+                                .is_none_or(|eq| eq == pairs)
+                    }
+                }
+        });
+        if granted {
+            DynamoDbAccess::Usable
+        } else {
+            DynamoDbAccess::Denied
+        }
+    }
+
+    //= spec/kms.md#dynamodb-grant
+    //# For each KMS table, a target MUST hold exactly one grant on the table's key with `GranteePrincipal` and `RetiringPrincipal` `dynamodb.<region>.amazonaws.com`, `Operations` `["DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"]`, `Constraints` `{"EncryptionContextSubset": <the table's encryption context>}` and a UUID `Name`.
+    /// Creates the grant DynamoDB holds for a table; returns it (already stored).
+    pub(crate) fn create_table_grant(
+        &self,
+        st: &mut State,
+        key_id: &str,
+        ctx: &EncryptionContext,
+        now: Timestamp,
+    ) -> Result<Grant, ApiError> {
+        let principal = self.dynamodb_principal();
+        let grant = Grant {
+            grant_id: random::grant_id(),
+            key_id: key_id.to_owned(),
+            name: Some(random::uuid()),
+            created: now,
+            grantee: principal.clone(),
+            retiring: Some(principal),
+            operations: DYNAMODB_GRANT_OPERATIONS
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
+            constraints: Some(GrantConstraints {
+                encryption_context_subset: Some(ctx.pairs().clone()),
+                encryption_context_equals: None,
+            }),
+            token: grant_token()?,
+            seq: st.seq(),
+        };
+        self.commit(vec![put_grant(&grant)])?;
+        st.grants.insert(grant.grant_id.clone(), grant.clone());
+        Ok(grant)
+    }
+
+    /// Deletes a grant (store first).
+    pub(crate) fn delete_grant(&self, st: &mut State, grant_id: &str) -> Result<(), ApiError> {
+        self.commit(vec![WriteOp::Delete(
+            Space::Grants,
+            grant_id.as_bytes().to_vec(),
+        )])?;
+        st.grants.remove(grant_id);
+        Ok(())
+    }
+
+    //= spec/kms.md#create-grant
+    //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+    pub(crate) fn create_grant(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: CreateGrantInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let key_id_in = i.key_id.as_deref().ok_or_else(|| null_member("keyId"))?;
+        let grantee = i
+            .grantee_principal
+            .clone()
+            .ok_or_else(|| null_member("granteePrincipal"))?;
+        let ops = i
+            .operations
+            .clone()
+            .ok_or_else(|| null_member("operations"))?;
+        if ops.is_empty() {
+            return Err(constraint(
+                "[]",
+                "operations",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        if let Some(bad) = ops.iter().find(|o| !GRANT_OPERATIONS.contains(&o.as_str())) {
+            return Err(constraint(
+                bad,
+                "operations",
+                &format!(
+                    "Member must satisfy enum value set: [{}]",
+                    GRANT_OPERATIONS.join(", ")
+                ),
+            ));
+        }
+        let k = self.named_key(st, Some(key_id_in), call.now, false)?;
+        self.deny_managed(call, k, "CreateGrant")?;
+        self.check_crypto_state(k)?;
+        let key_id = k.rec.key_id.clone();
+        //= spec/kms.md#create-grant
+        //# A grant MUST keep `Name`, `GranteePrincipal`, `RetiringPrincipal`, `Operations` (in request order) and `Constraints` as sent, and record `CreationDate` and `IssuingAccount` `arn:aws:iam::<account>:root`.
+        let grant = Grant {
+            grant_id: random::grant_id(),
+            key_id: key_id.clone(),
+            name: i.name,
+            created: call.now,
+            grantee,
+            retiring: i.retiring_principal,
+            operations: ops,
+            constraints: i.constraints,
+            token: grant_token()?,
+            seq: st.seq(),
+        };
+        self.commit(vec![put_grant(&grant)])?;
+        let out = CreateGrantOutput {
+            grant_token: grant.token.clone(),
+            grant_id: grant.grant_id.clone(),
+        };
+        st.grants.insert(grant.grant_id.clone(), grant);
+        Ok(KmsOutcome::new(out, Some(self.key_arn(&key_id))))
+    }
+
+    /// A grant as ListGrants shows it.
+    pub fn grant_entry(&self, g: &Grant) -> GrantListEntry {
+        GrantListEntry {
+            key_id: self.key_arn(&g.key_id),
+            grant_id: g.grant_id.clone(),
+            name: g.name.clone(),
+            creation_date: g.created.epoch_seconds(),
+            grantee_principal: g.grantee.clone(),
+            retiring_principal: g.retiring.clone(),
+            issuing_account: format!("arn:aws:iam::{}:root", self.config.account),
+            operations: g.operations.clone(),
+            constraints: g.constraints.clone(),
+        }
+    }
+
+    //= spec/kms.md#list-grants
+    //# ListGrants MUST return the key's grants in creation order as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+    pub(crate) fn list_grants(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ListInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let limit = list_limit(i.limit, 100, 50)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let key_id = k.rec.key_id.clone();
+        if let Some(g) = i.grant_id.as_deref()
+            && !valid_grant_id(g)
+        {
+            return Err(invalid_grant_id());
+        }
+        let mut grants: Vec<&Grant> = st
+            .grants
+            .values()
+            .filter(|g| g.key_id == key_id)
+            .filter(|g| i.grant_id.as_ref().is_none_or(|id| &g.grant_id == id))
+            .filter(|g| i.grantee_principal.as_ref().is_none_or(|p| &g.grantee == p))
+            .collect();
+        grants.sort_by_key(|g| g.seq);
+        let start = marker_start(i.marker.as_deref())?;
+        //= spec/kms.md#list-grants
+        //# ListGrants MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+        let page: Vec<GrantListEntry> = grants
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|g| self.grant_entry(g))
+            .collect();
+        let truncated = start + page.len() < grants.len();
+        Ok(KmsOutcome::new(
+            ListGrantsOutput {
+                grants: page,
+                next_marker: truncated.then(|| (start + limit).to_string()),
+                truncated,
+            },
+            Some(self.key_arn(&key_id)),
+        ))
+    }
+
+    //= spec/kms.md#retire-revoke
+    //# RetireGrant (by `GrantToken`, or by `KeyId` and `GrantId`) and RevokeGrant (by `KeyId` and `GrantId`) MUST delete the grant, so that ListGrants no longer shows it.
+    pub(crate) fn retire_grant(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: GrantRefInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        if let Some(token) = i.grant_token.as_deref() {
+            let g = st
+                .grants
+                .values()
+                .find(|g| g.token == token)
+                .map(|g| (g.grant_id.clone(), g.key_id.clone()))
+                .ok_or_else(|| {
+                    ApiError::new(ErrorCode::InvalidGrantToken, "Invalid grant token")
+                })?;
+            self.delete_grant(st, &g.0)?;
+            return Ok(KmsOutcome::new(
+                serde_json::json!({}),
+                Some(self.key_arn(&g.1)),
+            ));
+        }
+        if i.key_id.is_none() || i.grant_id.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                "Either GrantToken, or both KeyId and GrantId must be specified",
+            ));
+        }
+        self.remove_named_grant(st, call, i)
+    }
+
+    pub(crate) fn revoke_grant(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: GrantRefInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        if i.grant_id.is_none() {
+            return Err(null_member("grantId"));
+        }
+        self.remove_named_grant(st, call, i)
+    }
+
+    //= spec/kms.md#retire-revoke
+    //# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.
+    fn remove_named_grant(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: GrantRefInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let key_id = k.rec.key_id.clone();
+        let grant_id = i.grant_id.unwrap_or_default();
+        if !valid_grant_id(&grant_id) {
+            return Err(invalid_grant_id());
+        }
+        if st.grants.get(&grant_id).is_none_or(|g| g.key_id != key_id) {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("Grant ID {grant_id} not found"),
+            ));
+        }
+        self.delete_grant(st, &grant_id)?;
+        Ok(KmsOutcome::new(
+            serde_json::json!({}),
+            Some(self.key_arn(&key_id)),
+        ))
+    }
+}
+
+/// A fresh grant token (opaque, base64 of random bytes).
+fn grant_token() -> Result<String, ApiError> {
+    use base64::Engine as _;
+    let b = random::bytes::<48>()?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(b))
+}

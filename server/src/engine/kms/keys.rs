@@ -1,0 +1,500 @@
+//! KMS keys: naming (key id, key ARN, alias name, alias ARN), the AWS managed key, CreateKey,
+//! DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion and CancelKeyDeletion
+//! (`spec/kms.md#keys`, `#key-states`, `#deletion`, `#aws-managed-key`).
+
+use ddbsse_reference::time::{DAY, Timestamp};
+use ddbsse_reference::wire::kms::{
+    CreateKeyInput, KeyIdInput, KeyIdOutput, KeyListEntry, KeyMetadata, KeyMetadataOutput,
+    ListInput, ListKeysOutput, ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
+};
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+
+use super::{KmsOutcome, constraint, disabled, key_not_found, not_pending, null_member, pending};
+use crate::engine::state::{
+    Alias, KeyRecord, KeyStatus, KmsKey, State, put_alias, put_key, wrap_material,
+};
+use crate::engine::{Call, Engine, random};
+
+/// The alias of the AWS managed key for DynamoDB.
+pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
+/// Description of the AWS managed key.
+pub const MANAGED_DESCRIPTION: &str =
+    "Default key that protects my DynamoDB data when no other key is defined";
+
+/// What a `KeyId` string names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyName {
+    /// A key id (from a bare id or a key ARN).
+    Id(String),
+    /// An alias name `alias/...` (from an alias name or alias ARN).
+    Alias(String),
+}
+
+/// Why a name did not resolve.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unresolved {
+    /// No such key: the key ARN.
+    Key(String),
+    /// No such alias: the alias ARN.
+    Alias(String),
+}
+
+impl Unresolved {
+    /// KMS's `NotFoundException`.
+    pub fn to_kms_error(&self) -> ApiError {
+        match self {
+            Unresolved::Key(arn) => key_not_found(arn),
+            Unresolved::Alias(arn) => super::alias_not_found(arn),
+        }
+    }
+}
+
+impl Engine {
+    /// `arn:aws:kms:<region>:<account>:key/<id>`.
+    pub fn key_arn(&self, key_id: &str) -> String {
+        format!(
+            "arn:aws:kms:{}:{}:key/{key_id}",
+            self.config.region, self.config.account
+        )
+    }
+
+    /// `arn:aws:kms:<region>:<account>:<alias name>`.
+    pub fn alias_arn(&self, alias: &str) -> String {
+        format!(
+            "arn:aws:kms:{}:{}:{alias}",
+            self.config.region, self.config.account
+        )
+    }
+
+    /// The caller's identity ARN.
+    pub fn caller_arn(&self, call: &Call<'_>) -> String {
+        format!(
+            "arn:aws:iam::{}:user/{}",
+            self.config.account, call.caller.access_key_id
+        )
+    }
+
+    /// Reads a `KeyId` string in any of the four forms.
+    pub fn parse_key_name(&self, s: &str) -> KeyName {
+        let own = format!(
+            "arn:aws:kms:{}:{}:",
+            self.config.region, self.config.account
+        );
+        if let Some(rest) = s.strip_prefix(&own) {
+            if let Some(id) = rest.strip_prefix("key/") {
+                return KeyName::Id(id.to_owned());
+            }
+            if rest.starts_with("alias/") {
+                return KeyName::Alias(rest.to_owned());
+            }
+        }
+        if s.starts_with("alias/") {
+            return KeyName::Alias(s.to_owned());
+        }
+        // A foreign ARN or a bare id: the key id is everything after the last `key/`, or the
+        // whole string; an unknown one is reported with its ARN.
+        KeyName::Id(s.rsplit("key/").next().unwrap_or(s).to_owned())
+    }
+
+    /// Resolves a name to a live key id without creating anything.
+    pub fn lookup_key(&self, st: &State, s: &str, now: Timestamp) -> Result<String, Unresolved> {
+        match self.parse_key_name(s) {
+            KeyName::Id(id) => st
+                .live_key(&id, now)
+                .map(|k| k.rec.key_id.clone())
+                .ok_or_else(|| Unresolved::Key(self.key_arn(&id))),
+            KeyName::Alias(a) => st
+                .aliases
+                .get(&a)
+                .and_then(|al| st.live_key(&al.key_id, now))
+                .map(|k| k.rec.key_id.clone())
+                .ok_or_else(|| Unresolved::Alias(self.alias_arn(&a))),
+        }
+    }
+
+    //= spec/kms.md#aws-managed-key
+    //# The first CreateTable or UpdateTable that selects the AWS managed key, or the first DescribeKey naming `alias/aws/dynamodb` or its alias ARN, MUST create one key with `KeyManager` `AWS` and `Description` `Default key that protects my DynamoDB data when no other key is defined`, and point `alias/aws/dynamodb` at it.
+    /// Resolves a name, creating the AWS managed key when the name is its alias.
+    pub fn resolve_key(
+        &self,
+        st: &mut State,
+        s: &str,
+        now: Timestamp,
+    ) -> Result<String, Unresolved> {
+        if self.parse_key_name(s) == KeyName::Alias(MANAGED_ALIAS.to_owned())
+            && !st.aliases.contains_key(MANAGED_ALIAS)
+        {
+            return self
+                .ensure_managed_key(st, now)
+                .map_err(|_| Unresolved::Alias(self.alias_arn(MANAGED_ALIAS)));
+        }
+        self.lookup_key(st, s, now)
+    }
+
+    /// The AWS managed key's id, created on first use.
+    pub fn ensure_managed_key(&self, st: &mut State, now: Timestamp) -> Result<String, ApiError> {
+        if let Some(a) = st.aliases.get(MANAGED_ALIAS)
+            && st.live_key(&a.key_id, now).is_some()
+        {
+            return Ok(a.key_id.clone());
+        }
+        let key_id = self.new_key(st, now, MANAGED_DESCRIPTION.to_owned(), "AWS")?;
+        let alias = Alias {
+            name: MANAGED_ALIAS.to_owned(),
+            key_id: key_id.clone(),
+            created: now,
+            updated: now,
+        };
+        self.commit(vec![put_alias(&alias)])?;
+        st.aliases.insert(alias.name.clone(), alias);
+        Ok(key_id)
+    }
+
+    //= spec/kms.md#create-key
+    //# CreateKey MUST create an enabled symmetric key with 256 bits of fresh random key material and return its `KeyMetadata`.
+    fn new_key(
+        &self,
+        st: &mut State,
+        now: Timestamp,
+        description: String,
+        manager: &str,
+    ) -> Result<String, ApiError> {
+        let key_id = random::uuid();
+        let material = random::key_material()?;
+        let wrapped = wrap_material(&self.root, &key_id, &material)
+            .map_err(|e| ApiError::new(ErrorCode::KmsInternal, e))?;
+        let rec = KeyRecord {
+            key_id: key_id.clone(),
+            created: now,
+            description,
+            manager: manager.to_owned(),
+            status: KeyStatus::Enabled,
+            seq: st.seq(),
+            wrapped_material: wrapped,
+        };
+        self.commit(vec![put_key(&rec)])?;
+        st.keys.insert(key_id.clone(), KmsKey { rec, material });
+        Ok(key_id)
+    }
+
+    /// `KeyMetadata` of a key.
+    pub fn key_metadata(&self, k: &KmsKey) -> KeyMetadata {
+        let (state, deletion, window) = match &k.rec.status {
+            KeyStatus::Enabled => ("Enabled", None, None),
+            KeyStatus::Disabled => ("Disabled", None, None),
+            KeyStatus::PendingDeletion {
+                deletion_date,
+                window_days,
+            } => (
+                "PendingDeletion",
+                Some(deletion_date.epoch_seconds()),
+                Some(*window_days),
+            ),
+        };
+        KeyMetadata {
+            aws_account_id: self.config.account.clone(),
+            key_id: k.rec.key_id.clone(),
+            arn: self.key_arn(&k.rec.key_id),
+            creation_date: k.rec.created.epoch_seconds(),
+            enabled: state == "Enabled",
+            description: k.rec.description.clone(),
+            key_usage: "ENCRYPT_DECRYPT".to_owned(),
+            key_state: state.to_owned(),
+            deletion_date: deletion,
+            pending_deletion_window_in_days: window,
+            origin: "AWS_KMS".to_owned(),
+            key_manager: k.rec.manager.clone(),
+            customer_master_key_spec: "SYMMETRIC_DEFAULT".to_owned(),
+            key_spec: "SYMMETRIC_DEFAULT".to_owned(),
+            encryption_algorithms: vec!["SYMMETRIC_DEFAULT".to_owned()],
+            multi_region: false,
+        }
+    }
+
+    /// The live key a request names (any of the four forms), or `NotFoundException`.
+    pub(crate) fn named_key<'s>(
+        &self,
+        st: &'s mut State,
+        key_id: Option<&str>,
+        now: Timestamp,
+        create_managed: bool,
+    ) -> Result<&'s mut KmsKey, ApiError> {
+        let name = key_id.ok_or_else(|| null_member("keyId"))?;
+        let id = if create_managed {
+            self.resolve_key(st, name, now)
+        } else {
+            self.lookup_key(st, name, now)
+        }
+        .map_err(|u| u.to_kms_error())?;
+        st.keys
+            .get_mut(&id)
+            .ok_or_else(|| key_not_found(&self.key_arn(&id)))
+    }
+
+    //= spec/kms.md#aws-managed-key
+    //# A direct Encrypt, Decrypt, GenerateDataKey, CreateGrant, EnableKey, DisableKey, ScheduleKeyDeletion or CancelKeyDeletion on the AWS managed key MUST fail with `AccessDeniedException` and the message `User: <caller arn> is not authorized to perform: kms:<Action> on resource: <key arn> because no resource-based policy allows the kms:<Action> action`.
+    /// Refuses a direct call on the AWS managed key.
+    pub(crate) fn deny_managed(
+        &self,
+        call: &Call<'_>,
+        k: &KmsKey,
+        action: &str,
+    ) -> Result<(), ApiError> {
+        if k.rec.manager == "AWS" {
+            return Err(ApiError::new(
+                ErrorCode::AccessDenied,
+                format!(
+                    "User: {} is not authorized to perform: kms:{action} on resource: {} because no resource-based policy allows the kms:{action} action",
+                    self.caller_arn(call),
+                    self.key_arn(&k.rec.key_id)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The state check of Encrypt, Decrypt, GenerateDataKey and CreateGrant.
+    pub(crate) fn check_crypto_state(&self, k: &KmsKey) -> Result<(), ApiError> {
+        let arn = self.key_arn(&k.rec.key_id);
+        match k.rec.status {
+            KeyStatus::Enabled => Ok(()),
+            KeyStatus::Disabled => Err(disabled(&arn)),
+            KeyStatus::PendingDeletion { .. } => Err(pending(&arn)),
+        }
+    }
+
+    pub(crate) fn create_key(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: CreateKeyInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let unsupported = |m: &str| ApiError::new(ErrorCode::KmsValidation, m.to_owned());
+        if let Some(u) = i.key_usage.as_deref()
+            && u != "ENCRYPT_DECRYPT"
+        {
+            return Err(unsupported(&format!(
+                "KeyUsage {u} is not supported by this endpoint: only ENCRYPT_DECRYPT symmetric keys"
+            )));
+        }
+        for spec in [i.key_spec.as_deref(), i.customer_master_key_spec.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            if spec != "SYMMETRIC_DEFAULT" {
+                return Err(unsupported(&format!(
+                    "KeySpec {spec} is not supported by this endpoint: only SYMMETRIC_DEFAULT"
+                )));
+            }
+        }
+        if let Some(o) = i.origin.as_deref()
+            && o != "AWS_KMS"
+        {
+            return Err(unsupported(&format!(
+                "Origin {o} is not supported by this endpoint: only AWS_KMS"
+            )));
+        }
+        if i.multi_region == Some(true) {
+            return Err(unsupported(
+                "Multi-Region keys are not supported by this endpoint",
+            ));
+        }
+        let description = i.description.unwrap_or_default();
+        if description.chars().count() > 8192 {
+            return Err(constraint(
+                "...",
+                "description",
+                "Member must have length less than or equal to 8192",
+            ));
+        }
+        let id = self.new_key(st, call.now, description, "CUSTOMER")?;
+        let k = st
+            .keys
+            .get(&id)
+            .ok_or_else(|| key_not_found(&self.key_arn(&id)))?;
+        Ok(KmsOutcome::new(
+            KeyMetadataOutput {
+                key_metadata: self.key_metadata(k),
+            },
+            Some(self.key_arn(&id)),
+        ))
+    }
+
+    pub(crate) fn describe_key(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: KeyIdInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, true)?;
+        let arn = self.key_arn(&k.rec.key_id);
+        Ok(KmsOutcome::new(
+            KeyMetadataOutput {
+                key_metadata: self.key_metadata(k),
+            },
+            Some(arn),
+        ))
+    }
+
+    //= spec/kms.md#list-keys
+    //# ListKeys MUST return one `{"KeyId", "KeyArn"}` entry for every key that is not deleted, including the AWS managed key once it exists, in creation order.
+    pub(crate) fn list_keys(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ListInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let limit = list_limit(i.limit, 1000, 100)?;
+        let mut keys: Vec<&KmsKey> = st
+            .keys
+            .values()
+            .filter(|k| st.live_key(&k.rec.key_id, call.now).is_some())
+            .collect();
+        keys.sort_by_key(|k| k.rec.seq);
+        let start = marker_start(i.marker.as_deref())?;
+        let page: Vec<KeyListEntry> = keys
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|k| KeyListEntry {
+                key_id: k.rec.key_id.clone(),
+                key_arn: self.key_arn(&k.rec.key_id),
+            })
+            .collect();
+        let truncated = start + page.len() < keys.len();
+        Ok(KmsOutcome::new(
+            ListKeysOutput {
+                keys: page,
+                next_marker: truncated.then(|| (start + limit).to_string()),
+                truncated,
+            },
+            None,
+        ))
+    }
+
+    pub(crate) fn enable_key(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: KeyIdInput,
+        enable: bool,
+    ) -> Result<KmsOutcome, ApiError> {
+        let action = if enable { "EnableKey" } else { "DisableKey" };
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        self.deny_managed(call, k, action)?;
+        let arn = self.key_arn(&k.rec.key_id);
+        if matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {
+            return Err(pending(&arn));
+        }
+        k.rec.status = if enable {
+            KeyStatus::Enabled
+        } else {
+            KeyStatus::Disabled
+        };
+        let op = put_key(&k.rec);
+        self.commit(vec![op])?;
+        Ok(KmsOutcome::new(serde_json::json!({}), Some(arn)))
+    }
+
+    //= spec/kms.md#deletion
+    //# ScheduleKeyDeletion MUST accept a `PendingWindowInDays` from 7 to 30 inclusive, use 30 when it is absent, and return `KeyId` (the key ARN), `DeletionDate` (now plus the window in days, epoch seconds), `KeyState` `PendingDeletion` and `PendingWindowInDays`.
+    pub(crate) fn schedule_key_deletion(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ScheduleKeyDeletionInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let window = i.pending_window_in_days.unwrap_or(30);
+        if window < 7 {
+            return Err(constraint(
+                &window.to_string(),
+                "pendingWindowInDays",
+                "Member must have value greater than or equal to 7",
+            ));
+        }
+        if window > 30 {
+            return Err(constraint(
+                &window.to_string(),
+                "pendingWindowInDays",
+                "Member must have value less than or equal to 30",
+            ));
+        }
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        self.deny_managed(call, k, "ScheduleKeyDeletion")?;
+        let arn = self.key_arn(&k.rec.key_id);
+        if matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {
+            return Err(pending(&arn));
+        }
+        let deletion_date = call.now.plus(window as u64 * DAY);
+        k.rec.status = KeyStatus::PendingDeletion {
+            deletion_date,
+            window_days: window,
+        };
+        let op = put_key(&k.rec);
+        self.commit(vec![op])?;
+        Ok(KmsOutcome::new(
+            ScheduleKeyDeletionOutput {
+                key_id: arn.clone(),
+                deletion_date: deletion_date.epoch_seconds(),
+                key_state: "PendingDeletion".to_owned(),
+                pending_window_in_days: window,
+            },
+            Some(arn),
+        ))
+    }
+
+    //= spec/kms.md#deletion
+    //# CancelKeyDeletion MUST leave the key in `Disabled` state, without `DeletionDate`, and return `KeyId` as the key ARN.
+    pub(crate) fn cancel_key_deletion(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: KeyIdInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        self.deny_managed(call, k, "CancelKeyDeletion")?;
+        let arn = self.key_arn(&k.rec.key_id);
+        if !matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {
+            return Err(not_pending(&arn));
+        }
+        k.rec.status = KeyStatus::Disabled;
+        let op = put_key(&k.rec);
+        self.commit(vec![op])?;
+        Ok(KmsOutcome::new(
+            KeyIdOutput {
+                key_id: arn.clone(),
+            },
+            Some(arn),
+        ))
+    }
+}
+
+/// A list `Limit` within `1..=max`, defaulting to `default`.
+pub fn list_limit(limit: Option<i64>, max: i64, default: i64) -> Result<usize, ApiError> {
+    let l = limit.unwrap_or(default);
+    if l < 1 {
+        return Err(constraint(
+            &l.to_string(),
+            "limit",
+            "Member must have value greater than or equal to 1",
+        ));
+    }
+    if l > max {
+        return Err(constraint(
+            &l.to_string(),
+            "limit",
+            &format!("Member must have value less than or equal to {max}"),
+        ));
+    }
+    Ok(l as usize)
+}
+
+/// The start index a `Marker` encodes.
+pub fn marker_start(marker: Option<&str>) -> Result<usize, ApiError> {
+    match marker {
+        None => Ok(0),
+        Some(m) => m
+            .parse::<usize>()
+            .map_err(|_| ApiError::new(ErrorCode::InvalidMarker, "Invalid marker")),
+    }
+}

@@ -1,0 +1,370 @@
+//! The engine's metadata: KMS keys (with unwrapped material in memory only), aliases, grants and
+//! tables, and how each record is written to and read back from the store.
+//!
+//! Items are not here: they live only in the store, as envelopes. KMS key material is written
+//! wrapped under the root key (`storage::root_key`); table keys are written only as the KMS
+//! blob GenerateDataKey returned.
+
+use std::collections::BTreeMap;
+
+use ddbsse_reference::crypto::{EncryptionContext, KeyMaterial, kms_blob};
+use ddbsse_reference::time::Timestamp;
+use ddbsse_reference::wire::attribute::ScalarType;
+use ddbsse_reference::wire::dynamodb::{AttributeDefinition, KeySchemaElement};
+use ddbsse_reference::wire::kms::GrantConstraints;
+use ddbsse_reference::wire::validate::KeySchema;
+use serde::{Deserialize, Serialize};
+
+use crate::storage::{Space, StorageError, Store, WriteOp};
+
+/// The state of a KMS key as stored (deletion is evaluated against `now`, see
+/// [`State::live_key`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyStatus {
+    /// Usable.
+    Enabled,
+    /// Disabled.
+    Disabled,
+    /// Scheduled for deletion.
+    PendingDeletion {
+        /// When the key is deleted.
+        deletion_date: Timestamp,
+        /// The window asked for.
+        window_days: i64,
+    },
+}
+
+/// A KMS key's stored record.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key id (UUID).
+    pub key_id: String,
+    /// Creation time.
+    pub created: Timestamp,
+    /// Description.
+    pub description: String,
+    /// `AWS` for the AWS managed key, else `CUSTOMER`.
+    pub manager: String,
+    /// State.
+    pub status: KeyStatus,
+    /// Creation order.
+    pub seq: u64,
+    /// The key material sealed under the root key (hex).
+    pub wrapped_material: String,
+}
+
+/// A KMS key: its record and its material (in memory only).
+#[derive(Debug)]
+pub struct KmsKey {
+    /// The record.
+    pub rec: KeyRecord,
+    /// The 256-bit material; `Debug` redacts it.
+    pub material: KeyMaterial,
+}
+
+/// An alias.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Alias {
+    /// `alias/...`.
+    pub name: String,
+    /// The target key id.
+    pub key_id: String,
+    /// Creation time.
+    pub created: Timestamp,
+    /// Last update.
+    pub updated: Timestamp,
+}
+
+/// A grant.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Grant {
+    /// 64 hex digits.
+    pub grant_id: String,
+    /// The key id.
+    pub key_id: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Creation time.
+    pub created: Timestamp,
+    /// Grantee principal.
+    pub grantee: String,
+    /// Retiring principal.
+    pub retiring: Option<String>,
+    /// Operations, in request order.
+    pub operations: Vec<String>,
+    /// Constraints.
+    pub constraints: Option<GrantConstraints>,
+    /// The grant token.
+    pub token: String,
+    /// Creation order.
+    pub seq: u64,
+}
+
+/// Which key protects a table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TableSse {
+    /// The AWS owned key.
+    Owned,
+    /// A KMS key of the account (AWS managed or customer managed).
+    Kms {
+        /// Key id.
+        key_id: String,
+        /// Key ARN.
+        key_arn: String,
+    },
+}
+
+/// A table's metadata.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TableMeta {
+    /// Name.
+    pub name: String,
+    /// Random 16-byte storage prefix of the table's rows (hex); new for every CreateTable.
+    pub uid: String,
+    /// `TableId` (UUID).
+    pub table_id: String,
+    /// Creation time.
+    pub created: Timestamp,
+    /// As sent.
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    /// As sent.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// Partition key.
+    pub hash: (String, ScalarType),
+    /// Sort key.
+    pub range: Option<(String, ScalarType)>,
+    /// `PROVISIONED` or `PAY_PER_REQUEST`.
+    pub billing_mode: String,
+    /// Read capacity.
+    pub read_capacity: i64,
+    /// Write capacity.
+    pub write_capacity: i64,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// The table's key.
+    pub sse: TableSse,
+    /// The grant DynamoDB created on the table's KMS key.
+    pub grant_id: Option<String>,
+    /// The table key, as the KMS blob GenerateDataKey returned (hex).
+    pub wrapped_table_key: String,
+    /// Table-key generation: changes on every accepted key switch.
+    pub generation: u64,
+    /// Times of accepted SSE switches (quota).
+    pub changes: Vec<Timestamp>,
+    /// Start of the current period during which the table's key is unusable.
+    pub unusable_since: Option<Timestamp>,
+    /// Fixed start of archiving once archival began (archival is final).
+    pub archival_start: Option<Timestamp>,
+}
+
+impl TableMeta {
+    /// The table ARN.
+    pub fn arn(&self, region: &str, account: &str) -> String {
+        format!("arn:aws:dynamodb:{region}:{account}:table/{}", self.name)
+    }
+
+    /// The validated key schema.
+    pub fn schema(&self) -> KeySchema {
+        KeySchema {
+            hash: self.hash.clone(),
+            range: self.range.clone(),
+        }
+    }
+
+    /// The 16-byte row prefix.
+    pub fn uid_bytes(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        if let Ok(v) = hex::decode(&self.uid) {
+            let n = v.len().min(16);
+            out[..n].copy_from_slice(&v[..n]);
+        }
+        out
+    }
+
+    /// The wrapped table key bytes.
+    pub fn wrapped(&self) -> Vec<u8> {
+        hex::decode(&self.wrapped_table_key).unwrap_or_default()
+    }
+
+    /// The table's encryption context.
+    pub fn context(&self, account: &str) -> EncryptionContext {
+        EncryptionContext::for_table(&self.name, account).unwrap_or_default()
+    }
+}
+
+/// All metadata.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Keys by key id.
+    pub keys: BTreeMap<String, KmsKey>,
+    /// Aliases by name.
+    pub aliases: BTreeMap<String, Alias>,
+    /// Grants by grant id.
+    pub grants: BTreeMap<String, Grant>,
+    /// Tables by name.
+    pub tables: BTreeMap<String, TableMeta>,
+    /// The next creation sequence number.
+    pub next_seq: u64,
+}
+
+/// The context under which KMS key material is sealed with the root key.
+fn root_context(key_id: &str) -> EncryptionContext {
+    let mut ctx = EncryptionContext::new();
+    // A key id is a UUID: far below the encoding's limits.
+    let _ = ctx.insert("ddbsse:kms-key-id", key_id);
+    ctx
+}
+
+/// The key id written in the header of root-wrapped blobs.
+const ROOT_KEY_ID: &str = "ddbsse-root-key";
+
+/// Seals KMS key material under the root key.
+pub fn wrap_material(
+    root: &KeyMaterial,
+    key_id: &str,
+    material: &KeyMaterial,
+) -> Result<String, String> {
+    let nonce = super::random::bytes::<12>().map_err(|e| e.message)?;
+    let blob = kms_blob::seal(
+        ROOT_KEY_ID,
+        root,
+        material.expose_secret(),
+        &root_context(key_id),
+        nonce,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(hex::encode(blob))
+}
+
+fn unwrap_material(root: &KeyMaterial, key_id: &str, wrapped: &str) -> Result<KeyMaterial, String> {
+    let blob = hex::decode(wrapped).map_err(|_| "wrapped key material is not hex".to_owned())?;
+    let plain = kms_blob::open(root, &blob, &root_context(key_id))
+        .map_err(|_| format!("key material of {key_id} does not open under root.key"))?;
+    KeyMaterial::from_slice(&plain).ok_or_else(|| "key material is not 32 bytes".to_owned())
+}
+
+impl State {
+    /// Takes the next creation sequence number.
+    pub fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+
+    /// The key `key_id` unless it does not exist or its deletion date has passed.
+    pub fn live_key(&self, key_id: &str, now: Timestamp) -> Option<&KmsKey> {
+        self.keys.get(key_id).filter(|k| match k.rec.status {
+            KeyStatus::PendingDeletion { deletion_date, .. } => now < deletion_date,
+            _ => true,
+        })
+    }
+
+    /// Removes keys whose deletion date has passed, with their aliases and grants; returns the
+    /// store writes.
+    pub fn purge_deleted(&mut self, now: Timestamp) -> Vec<WriteOp> {
+        let dead: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|(_, k)| {
+                matches!(k.rec.status, KeyStatus::PendingDeletion { deletion_date, .. } if now >= deletion_date)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut ops = Vec::new();
+        for id in dead {
+            self.keys.remove(&id);
+            ops.push(WriteOp::Delete(Space::Keys, id.as_bytes().to_vec()));
+            let aliases: Vec<String> = self
+                .aliases
+                .values()
+                .filter(|a| a.key_id == id)
+                .map(|a| a.name.clone())
+                .collect();
+            for a in aliases {
+                self.aliases.remove(&a);
+                ops.push(WriteOp::Delete(Space::Aliases, a.into_bytes()));
+            }
+            let grants: Vec<String> = self
+                .grants
+                .values()
+                .filter(|g| g.key_id == id)
+                .map(|g| g.grant_id.clone())
+                .collect();
+            for g in grants {
+                self.grants.remove(&g);
+                ops.push(WriteOp::Delete(Space::Grants, g.into_bytes()));
+            }
+        }
+        ops
+    }
+
+    /// Loads every record from the store, unwrapping key material with `root`.
+    pub fn load(store: &dyn Store, root: &KeyMaterial) -> Result<Self, StorageError> {
+        let mut st = State::default();
+        let bad = |what: &str, e: &dyn std::fmt::Display| StorageError(format!("{what}: {e}"));
+        for (_, v) in store.scan(Space::Keys, &[])? {
+            let rec: KeyRecord = serde_json::from_slice(&v).map_err(|e| bad("key record", &e))?;
+            let material = unwrap_material(root, &rec.key_id, &rec.wrapped_material)
+                .map_err(|e| bad("key material", &e))?;
+            st.next_seq = st.next_seq.max(rec.seq);
+            st.keys.insert(rec.key_id.clone(), KmsKey { rec, material });
+        }
+        for (_, v) in store.scan(Space::Aliases, &[])? {
+            let a: Alias = serde_json::from_slice(&v).map_err(|e| bad("alias record", &e))?;
+            st.aliases.insert(a.name.clone(), a);
+        }
+        for (_, v) in store.scan(Space::Grants, &[])? {
+            let g: Grant = serde_json::from_slice(&v).map_err(|e| bad("grant record", &e))?;
+            st.next_seq = st.next_seq.max(g.seq);
+            st.grants.insert(g.grant_id.clone(), g);
+        }
+        for (_, v) in store.scan(Space::Tables, &[])? {
+            let t: TableMeta = serde_json::from_slice(&v).map_err(|e| bad("table record", &e))?;
+            st.tables.insert(t.name.clone(), t);
+        }
+        Ok(st)
+    }
+}
+
+/// The store write of a key record.
+pub fn put_key(rec: &KeyRecord) -> WriteOp {
+    WriteOp::Put(
+        Space::Keys,
+        rec.key_id.as_bytes().to_vec(),
+        serde_json::to_vec(rec).unwrap_or_default(),
+    )
+}
+
+/// The store write of an alias.
+pub fn put_alias(a: &Alias) -> WriteOp {
+    WriteOp::Put(
+        Space::Aliases,
+        a.name.as_bytes().to_vec(),
+        serde_json::to_vec(a).unwrap_or_default(),
+    )
+}
+
+/// The store write of a grant.
+pub fn put_grant(g: &Grant) -> WriteOp {
+    WriteOp::Put(
+        Space::Grants,
+        g.grant_id.as_bytes().to_vec(),
+        serde_json::to_vec(g).unwrap_or_default(),
+    )
+}
+
+/// The store write of a table record.
+pub fn put_table(t: &TableMeta) -> WriteOp {
+    WriteOp::Put(
+        Space::Tables,
+        t.name.as_bytes().to_vec(),
+        serde_json::to_vec(t).unwrap_or_default(),
+    )
+}
+
+/// The id under which the AWS owned key's material is wrapped by the root key.
+pub const OWNED_MATERIAL_ID: &str = "aws-owned-dynamodb";
+
+/// Unwraps the AWS owned key's material.
+pub fn unwrap_owned(root: &KeyMaterial, wrapped: &str) -> Result<KeyMaterial, String> {
+    unwrap_material(root, OWNED_MATERIAL_ID, wrapped)
+}

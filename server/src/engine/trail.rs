@@ -1,0 +1,378 @@
+//! The endpoint's CloudTrail: building records of the shape `ddbsse_reference::trail` fixes,
+//! appending them durably, and answering LookupEvents (filters, time range, pages, newest
+//! first).
+//!
+//! Records never carry plaintext, ciphertext blobs, grant tokens or key material: request
+//! parameters are the request body with those members removed.
+
+use std::sync::Mutex;
+
+use base64::Engine as _;
+use ddbsse_reference::caller::Caller;
+use ddbsse_reference::time::Timestamp;
+use ddbsse_reference::trail::{
+    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, LookupAttributeKey,
+    TrailRecord, TrailResource, UserIdentity,
+};
+use ddbsse_reference::wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
+use ddbsse_reference::wire::{ApiError, ErrorCode};
+use serde_json::{Map, Value};
+
+use super::random;
+use crate::storage::{Space, StorageError, Store, WriteOp};
+
+/// Who a record says made the call, and from where.
+#[derive(Clone, Debug)]
+pub enum Actor<'a> {
+    /// The caller directly (its identity, source IP and user agent).
+    Caller(&'a Caller),
+    /// DynamoDB on the caller's behalf (`invokedBy`).
+    ViaDynamoDb(&'a Caller),
+    /// DynamoDB's service account (`AWSService`).
+    DynamoDbService,
+}
+
+/// A record under construction.
+#[derive(Clone, Debug)]
+pub struct RecordSpec<'a> {
+    /// `eventSource` is KMS when true, DynamoDB otherwise.
+    pub kms: bool,
+    /// `eventName`.
+    pub event_name: &'a str,
+    /// Who.
+    pub actor: Actor<'a>,
+    /// `requestParameters`.
+    pub request_parameters: Value,
+    /// `responseElements`.
+    pub response_elements: Value,
+    /// `additionalEventData`.
+    pub additional: Option<Value>,
+    /// `requestID`.
+    pub request_id: String,
+    /// `readOnly`.
+    pub read_only: bool,
+    /// The resource ARN (a KMS key or a table).
+    pub resource: Option<String>,
+    /// Failure (`errorCode`, `errorMessage`).
+    pub error: Option<(String, String)>,
+}
+
+/// Builds a record at `now`.
+pub fn build(spec: RecordSpec<'_>, account: &str, region: &str, now: Timestamp) -> TrailRecord {
+    let (identity, source_ip, user_agent) = match spec.actor {
+        Actor::Caller(c) => (
+            UserIdentity::principal(account, &c.access_key_id),
+            c.source_ip.clone(),
+            c.user_agent.clone(),
+        ),
+        Actor::ViaDynamoDb(c) => (
+            UserIdentity::principal_via_dynamodb(account, &c.access_key_id),
+            DYNAMODB_SERVICE.to_owned(),
+            DYNAMODB_SERVICE.to_owned(),
+        ),
+        Actor::DynamoDbService => (
+            UserIdentity::dynamodb_service(),
+            DYNAMODB_SERVICE.to_owned(),
+            DYNAMODB_SERVICE.to_owned(),
+        ),
+    };
+    let shared = matches!(spec.actor, Actor::DynamoDbService).then(random::uuid);
+    let resources = spec
+        .resource
+        .map(|arn| TrailResource {
+            arn,
+            account_id: account.to_owned(),
+            kind: if spec.kms {
+                "AWS::KMS::Key".to_owned()
+            } else {
+                "AWS::DynamoDB::Table".to_owned()
+            },
+        })
+        .into_iter()
+        .collect();
+    let (error_code, error_message) = match spec.error {
+        Some((c, m)) => (Some(c), Some(m)),
+        None => (None, None),
+    };
+    TrailRecord {
+        event_version: EVENT_VERSION.to_owned(),
+        user_identity: identity,
+        event_time: now.event_time(),
+        event_source: if spec.kms {
+            KMS_EVENT_SOURCE
+        } else {
+            DYNAMODB_EVENT_SOURCE
+        }
+        .to_owned(),
+        event_name: spec.event_name.to_owned(),
+        aws_region: region.to_owned(),
+        source_ip_address: source_ip,
+        user_agent,
+        error_code,
+        error_message,
+        request_parameters: spec.request_parameters,
+        response_elements: spec.response_elements,
+        additional_event_data: spec.additional,
+        request_id: spec.request_id,
+        event_id: random::uuid(),
+        read_only: spec.read_only,
+        resources,
+        event_type: "AwsApiCall".to_owned(),
+        api_version: (!spec.kms).then(|| "2012-08-10".to_owned()),
+        management_event: true,
+        recipient_account_id: account.to_owned(),
+        shared_event_id: shared,
+        event_category: "Management".to_owned(),
+    }
+}
+
+/// Members whose object keys are data (encryption contexts), not member names.
+const DATA_MAPS: &[&str] = &[
+    "EncryptionContext",
+    "EncryptionContextSubset",
+    "EncryptionContextEquals",
+    "Item",
+    "Key",
+    "ExpressionAttributeValues",
+    "ExpressionAttributeNames",
+];
+/// Members never written to the trail.
+const SECRET_MEMBERS: &[&str] = &["Plaintext", "CiphertextBlob", "GrantToken", "GrantTokens"];
+
+/// A request or response body with member names in CloudTrail's lowerCamelCase
+/// (`SSESpecification` becomes `sSESpecification`) and secret members removed.
+pub fn lower_camel(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                if SECRET_MEMBERS.contains(&k.as_str()) {
+                    continue;
+                }
+                let mut name = k.clone();
+                if let Some(first) = name.get(0..1) {
+                    let lower = first.to_ascii_lowercase();
+                    name.replace_range(0..1, &lower);
+                }
+                let value = if DATA_MAPS.contains(&k.as_str()) {
+                    v.clone()
+                } else {
+                    lower_camel(v)
+                };
+                out.insert(name, value);
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(lower_camel).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The trail: records in append order, persisted before they are visible.
+#[derive(Debug, Default)]
+pub struct TrailLog {
+    records: Mutex<Vec<TrailRecord>>,
+}
+
+impl TrailLog {
+    /// Loads the records of a store.
+    pub fn load(store: &dyn Store) -> Result<Self, StorageError> {
+        let mut records = Vec::new();
+        for (_, v) in store.scan(Space::Trail, &[])? {
+            let r: TrailRecord = serde_json::from_slice(&v)
+                .map_err(|e| StorageError::from_display("trail record", e))?;
+            records.push(r);
+        }
+        Ok(Self {
+            records: Mutex::new(records),
+        })
+    }
+
+    /// Appends records (persisting them first).
+    pub fn append(&self, store: &dyn Store, new: Vec<TrailRecord>) -> Result<(), StorageError> {
+        if new.is_empty() {
+            return Ok(());
+        }
+        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ops = Vec::with_capacity(new.len());
+        for (i, r) in new.iter().enumerate() {
+            let seq = (records.len() + i) as u64;
+            let json = serde_json::to_vec(r)
+                .map_err(|e| StorageError::from_display("encode trail record", e))?;
+            ops.push(WriteOp::Put(Space::Trail, seq.to_be_bytes().to_vec(), json));
+        }
+        store.commit(ops)?;
+        records.extend(new);
+        Ok(())
+    }
+
+    /// Number of records.
+    pub fn len(&self) -> usize {
+        self.records.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// A copy of every record, oldest first.
+    pub fn snapshot(&self) -> Vec<TrailRecord> {
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Copies of the records from position `from` on, and the position after the last.
+    pub fn since(&self, from: usize) -> (Vec<TrailRecord>, usize) {
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let tail = records
+            .get(from..)
+            .map(<[TrailRecord]>::to_vec)
+            .unwrap_or_default();
+        (tail, records.len())
+    }
+
+    /// LookupEvents.
+    pub fn lookup(&self, input: &LookupEventsInput) -> Result<LookupEventsOutput, ApiError> {
+        let attrs = input.lookup_attributes.as_deref().unwrap_or(&[]);
+        if attrs.len() > 1 {
+            return Err(ApiError::new(
+                ErrorCode::InvalidLookupAttributes,
+                "You cannot specify more than one lookup attribute.",
+            ));
+        }
+        let filter = match attrs.first() {
+            None => None,
+            Some(a) => {
+                let key = a.attribute_key.as_deref().unwrap_or_default();
+                let key = parse_key(key).ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidLookupAttributes,
+                        format!("Invalid lookup attribute key: {key}"),
+                    )
+                })?;
+                let value = a.attribute_value.clone().unwrap_or_default();
+                if value.is_empty() || value.len() > 2000 {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidLookupAttributes,
+                        "The lookup attribute value must be 1 to 2000 characters long.",
+                    ));
+                }
+                Some((key, value))
+            }
+        };
+        let max = input.max_results.unwrap_or(50);
+        if !(1..=50).contains(&max) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidMaxResults,
+                "MaxResults must be between 1 and 50.",
+            ));
+        }
+        let start = input.start_time.map(time_arg).transpose()?;
+        let end = input.end_time.map(time_arg).transpose()?;
+        if let (Some(s), Some(e)) = (start, end)
+            && s > e
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTimeRange,
+                "Start time must not be after end time.",
+            ));
+        }
+        if let Some(cat) = input.event_category.as_deref() {
+            if cat != "insight" {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidEventCategory,
+                    format!("Invalid event category: {cat}"),
+                ));
+            }
+            // Only management events are kept: there are no Insights events.
+            return Ok(LookupEventsOutput::default());
+        }
+        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        let before = match input.next_token.as_deref() {
+            None => records.len(),
+            Some(t) => decode_token(t)
+                .filter(|n| *n <= records.len())
+                .ok_or_else(|| ApiError::new(ErrorCode::InvalidNextToken, "Invalid NextToken."))?,
+        };
+        let mut events = Vec::new();
+        let mut next = None;
+        for idx in (0..before).rev() {
+            let r = &records[idx];
+            let t = r.time().unwrap_or_default();
+            if start.is_some_and(|s| t < s) || end.is_some_and(|e| t > e) {
+                continue;
+            }
+            if let Some((k, v)) = &filter
+                && !r.matches(*k, v)
+            {
+                continue;
+            }
+            if events.len() == max as usize {
+                next = Some(encode_token(idx + 1));
+                break;
+            }
+            events.push(r.lookup_event());
+        }
+        Ok(LookupEventsOutput {
+            events,
+            next_token: next,
+        })
+    }
+}
+
+fn time_arg(secs: f64) -> Result<Timestamp, ApiError> {
+    Timestamp::from_epoch_seconds(secs)
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidTimeRange, "Invalid time."))
+}
+
+fn parse_key(s: &str) -> Option<LookupAttributeKey> {
+    Some(match s {
+        "EventId" => LookupAttributeKey::EventId,
+        "EventName" => LookupAttributeKey::EventName,
+        "ReadOnly" => LookupAttributeKey::ReadOnly,
+        "Username" => LookupAttributeKey::Username,
+        "ResourceType" => LookupAttributeKey::ResourceType,
+        "ResourceName" => LookupAttributeKey::ResourceName,
+        "EventSource" => LookupAttributeKey::EventSource,
+        "AccessKeyId" => LookupAttributeKey::AccessKeyId,
+        _ => return None,
+    })
+}
+
+const TOKEN_PREFIX: &str = "ddbsse-trail:";
+
+fn encode_token(before: usize) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_PREFIX}{before}"))
+}
+
+fn decode_token(t: &str) -> Option<usize> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(t).ok()?;
+    let s = String::from_utf8(raw).ok()?;
+    s.strip_prefix(TOKEN_PREFIX)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lower_camel_keeps_contexts_and_drops_secrets() {
+        let v = json!({"SSESpecification": {"Enabled": true}, "Plaintext": "c2VjcmV0",
+            "EncryptionContext": {"Purpose": "x"}, "KeyId": "k"});
+        assert_eq!(
+            lower_camel(&v),
+            json!({"sSESpecification": {"enabled": true},
+                "encryptionContext": {"Purpose": "x"}, "keyId": "k"})
+        );
+    }
+
+    #[test]
+    fn tokens_round_trip_and_reject_garbage() {
+        assert_eq!(decode_token(&encode_token(17)), Some(17));
+        assert_eq!(decode_token("nope"), None);
+    }
+}

@@ -1,0 +1,200 @@
+//! The durable store: one redb database file `<data_dir>/ddbsse.redb`, one redb table per
+//! [`Space`]. Every commit uses redb's default immediate durability, so a write the engine
+//! acknowledges has reached the disk.
+
+use std::path::Path;
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+
+use super::{Rows, Space, StorageError, Store, WriteOp, prefix_end};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "ddbsse.redb";
+
+fn def(space: Space) -> TableDefinition<'static, &'static [u8], &'static [u8]> {
+    TableDefinition::new(space.name())
+}
+
+/// A redb database in a data directory.
+pub struct RedbStore {
+    db: Database,
+}
+
+impl std::fmt::Debug for RedbStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedbStore")
+    }
+}
+
+fn err(what: &str) -> impl Fn(redb::Error) -> StorageError + '_ {
+    move |e| StorageError::from_display(what, e)
+}
+
+impl RedbStore {
+    /// Opens (or creates) the database in `dir`, creating the directory and every space.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StorageError::from_display("create data dir", e))?;
+        let db = Database::create(dir.join(DB_FILE))
+            .map_err(|e| StorageError::from_display("open database", e))?;
+        let tx = db
+            .begin_write()
+            .map_err(|e| StorageError::from_display("begin write", e))?;
+        for space in Space::ALL {
+            tx.open_table(def(space))
+                .map_err(|e| StorageError::from_display("create table", e))?;
+        }
+        tx.commit()
+            .map_err(|e| StorageError::from_display("commit", e))?;
+        Ok(Self { db })
+    }
+}
+
+impl Store for RedbStore {
+    fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>, StorageError> {
+        let tx = self
+            .db
+            .begin_read()
+            .map_err(|e| err("begin read")(e.into()))?;
+        let t = tx
+            .open_table(def(space))
+            .map_err(|e| err("open table")(e.into()))?;
+        let v = t.get(key).map_err(|e| err("get")(e.into()))?;
+        Ok(v.map(|g| g.value().to_vec()))
+    }
+
+    fn range(
+        &self,
+        space: Space,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Rows, StorageError> {
+        let tx = self
+            .db
+            .begin_read()
+            .map_err(|e| err("begin read")(e.into()))?;
+        let t = tx
+            .open_table(def(space))
+            .map_err(|e| err("open table")(e.into()))?;
+        let end = prefix_end(prefix);
+        let iter = match &end {
+            Some(end) => t.range::<&[u8]>(prefix..end.as_slice()),
+            None => t.range::<&[u8]>(prefix..),
+        }
+        .map_err(|e| err("range")(e.into()))?;
+        let mut out = Vec::new();
+        for row in iter {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, v) = row.map_err(|e| err("range")(e.into()))?;
+            if let Some(a) = after
+                && k.value() <= a
+            {
+                continue;
+            }
+            out.push((k.value().to_vec(), v.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn count(&self, space: Space, prefix: &[u8]) -> Result<u64, StorageError> {
+        let tx = self
+            .db
+            .begin_read()
+            .map_err(|e| err("begin read")(e.into()))?;
+        let t = tx
+            .open_table(def(space))
+            .map_err(|e| err("open table")(e.into()))?;
+        if prefix.is_empty() {
+            return t.len().map_err(|e| err("len")(e.into()));
+        }
+        let end = prefix_end(prefix);
+        let iter = match &end {
+            Some(end) => t.range::<&[u8]>(prefix..end.as_slice()),
+            None => t.range::<&[u8]>(prefix..),
+        }
+        .map_err(|e| err("range")(e.into()))?;
+        Ok(iter.count() as u64)
+    }
+
+    fn commit(&self, ops: Vec<WriteOp>) -> Result<(), StorageError> {
+        if ops.is_empty() {
+            return Ok(());
+        }
+        let tx = self
+            .db
+            .begin_write()
+            .map_err(|e| err("begin write")(e.into()))?;
+        for op in &ops {
+            match op {
+                WriteOp::Put(s, k, v) => {
+                    let mut t = tx
+                        .open_table(def(*s))
+                        .map_err(|e| err("open table")(e.into()))?;
+                    t.insert(k.as_slice(), v.as_slice())
+                        .map_err(|e| err("insert")(e.into()))?;
+                }
+                WriteOp::Delete(s, k) => {
+                    let mut t = tx
+                        .open_table(def(*s))
+                        .map_err(|e| err("open table")(e.into()))?;
+                    t.remove(k.as_slice())
+                        .map_err(|e| err("remove")(e.into()))?;
+                }
+                WriteOp::DeletePrefix(s, p) => {
+                    let mut t = tx
+                        .open_table(def(*s))
+                        .map_err(|e| err("open table")(e.into()))?;
+                    let end = prefix_end(p);
+                    let keys: Vec<Vec<u8>> = {
+                        let iter = match &end {
+                            Some(end) => t.range::<&[u8]>(p.as_slice()..end.as_slice()),
+                            None => t.range::<&[u8]>(p.as_slice()..),
+                        }
+                        .map_err(|e| err("range")(e.into()))?;
+                        let mut keys = Vec::new();
+                        for row in iter {
+                            let (k, _) = row.map_err(|e| err("range")(e.into()))?;
+                            keys.push(k.value().to_vec());
+                        }
+                        keys
+                    };
+                    for k in keys {
+                        t.remove(k.as_slice())
+                            .map_err(|e| err("remove")(e.into()))?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(|e| err("commit")(e.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commits_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = RedbStore::open(dir.path()).unwrap();
+            s.commit(vec![
+                WriteOp::Put(Space::Tables, b"t1".to_vec(), b"meta".to_vec()),
+                WriteOp::Put(Space::Items, b"p1".to_vec(), b"e1".to_vec()),
+                WriteOp::Put(Space::Items, b"p2".to_vec(), b"e2".to_vec()),
+            ])
+            .unwrap();
+            s.commit(vec![WriteOp::Delete(Space::Items, b"p1".to_vec())])
+                .unwrap();
+        }
+        let s = RedbStore::open(dir.path()).unwrap();
+        assert_eq!(s.get(Space::Tables, b"t1").unwrap(), Some(b"meta".to_vec()));
+        assert_eq!(s.scan(Space::Items, b"p").unwrap().len(), 1);
+        assert_eq!(s.count(Space::Items, b"").unwrap(), 1);
+        let r = s.range(Space::Items, b"p", Some(b"p1"), 10).unwrap();
+        assert_eq!(r[0].0, b"p2".to_vec());
+    }
+}

@@ -1,0 +1,306 @@
+//! KMS: key metadata and states, Encrypt/Decrypt/GenerateDataKey, grants, aliases, the AWS
+//! managed key's access rule.
+
+use base64::Engine as _;
+use serde_json::json;
+
+use super::support::{ACCOUNT, H, REGION};
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+#[test]
+//= spec/kms.md#create-key
+//= type=test
+//# `KeyMetadata` MUST carry exactly the members of the table below with the values shown.
+fn create_key_metadata() {
+    let h = H::new();
+    let v = h.ok("CreateKey", json!({}));
+    let m = &v["KeyMetadata"];
+    let id = m["KeyId"].as_str().unwrap();
+    assert_eq!(id.len(), 36);
+    assert_eq!(m["Arn"], format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{id}"));
+    assert_eq!(m["Enabled"], true);
+    assert_eq!(m["KeyState"], "Enabled");
+    assert_eq!(m["KeyManager"], "CUSTOMER");
+    assert_eq!(m["Description"], "");
+    assert_eq!(m["EncryptionAlgorithms"], json!(["SYMMETRIC_DEFAULT"]));
+    assert!(m.get("DeletionDate").is_none());
+    let keys = h.ok("ListKeys", json!({}));
+    assert_eq!(keys["Keys"][0]["KeyId"], id);
+}
+
+#[test]
+//= spec/kms.md#encryption-context
+//= type=test
+//# Decrypt MUST fail with `InvalidCiphertextException` unless its `EncryptionContext` equals, key for key and value for value (case-sensitive), the context given when the ciphertext was produced, and a ciphertext that was altered in any byte MUST fail the same way.
+fn encrypt_decrypt_and_contexts() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    let (other, _) = h.create_key();
+    let ctx = json!({"purpose": "test"});
+    let e = h.ok(
+        "Encrypt",
+        json!({"KeyId": id, "Plaintext": b64(b"hello"), "EncryptionContext": ctx}),
+    );
+    assert_eq!(e["KeyId"], arn.as_str());
+    let blob = e["CiphertextBlob"].as_str().unwrap().to_owned();
+    let d = h.ok(
+        "Decrypt",
+        json!({"CiphertextBlob": blob, "EncryptionContext": ctx}),
+    );
+    assert_eq!(d["Plaintext"], b64(b"hello"));
+    assert_eq!(d["KeyId"], arn.as_str());
+    for bad_ctx in [
+        json!({"purpose": "Test"}),
+        json!({}),
+        json!({"purpose": "test", "x": "y"}),
+    ] {
+        let (n, _) = h.err(
+            "Decrypt",
+            json!({"CiphertextBlob": blob, "EncryptionContext": bad_ctx}),
+        );
+        assert_eq!(n, "InvalidCiphertextException");
+    }
+    let mut raw = base64::engine::general_purpose::STANDARD
+        .decode(&blob)
+        .unwrap();
+    let last = raw.len() - 1;
+    raw[last] ^= 1;
+    assert_eq!(
+        h.err(
+            "Decrypt",
+            json!({"CiphertextBlob": b64(&raw), "EncryptionContext": ctx})
+        )
+        .0,
+        "InvalidCiphertextException"
+    );
+    assert_eq!(
+        h.err(
+            "Decrypt",
+            json!({"CiphertextBlob": blob, "EncryptionContext": ctx, "KeyId": other})
+        )
+        .0,
+        "IncorrectKeyException"
+    );
+    // Encrypt records keep no plaintext.
+    let rec = &h.events("Encrypt")[0];
+    assert!(rec["requestParameters"].get("plaintext").is_none());
+    assert_eq!(
+        rec["requestParameters"]["encryptionAlgorithm"],
+        "SYMMETRIC_DEFAULT"
+    );
+}
+
+#[test]
+//= spec/kms.md#key-state-effects
+//= type=test
+//# Each operation MUST succeed or fail in each key state as the table above says.
+fn key_states_and_their_errors() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    h.ok("DisableKey", json!({"KeyId": id}));
+    let (n, m) = h.err(
+        "GenerateDataKey",
+        json!({"KeyId": id, "KeySpec": "AES_256"}),
+    );
+    assert_eq!(
+        (n.as_str(), m),
+        ("DisabledException", format!("{arn} is disabled."))
+    );
+    h.ok("DescribeKey", json!({"KeyId": arn}));
+    let (n, m) = h.err("CancelKeyDeletion", json!({"KeyId": id}));
+    assert_eq!(
+        (n.as_str(), m),
+        (
+            "KMSInvalidStateException",
+            format!("{arn} is not pending deletion.")
+        )
+    );
+    let s = h.ok("ScheduleKeyDeletion", json!({"KeyId": id}));
+    assert_eq!(s["PendingWindowInDays"], 30);
+    assert_eq!(s["KeyState"], "PendingDeletion");
+    let (n, m) = h.err("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"x")}));
+    assert_eq!(
+        (n.as_str(), m),
+        (
+            "KMSInvalidStateException",
+            format!("{arn} is pending deletion.")
+        )
+    );
+    assert_eq!(
+        h.err("EnableKey", json!({"KeyId": id})).0,
+        "KMSInvalidStateException"
+    );
+    h.ok("CancelKeyDeletion", json!({"KeyId": id}));
+    let d = h.ok("DescribeKey", json!({"KeyId": id}));
+    assert_eq!(d["KeyMetadata"]["KeyState"], "Disabled");
+    assert!(d["KeyMetadata"].get("DeletionDate").is_none());
+    h.ok("EnableKey", json!({"KeyId": id}));
+    let (_, m) = h.err(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 6}),
+    );
+    assert!(m.ends_with("Member must have value greater than or equal to 7"));
+    h.ok(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    //= spec/kms.md#deletion
+    //= type=test
+    //# Once the clock reaches `DeletionDate`, the key and its aliases MUST be gone: every request naming the key fails with `NotFoundException` and no key material remains.
+    h.advance_secs(7 * 86_400);
+    let (n, m) = h.err("DescribeKey", json!({"KeyId": id}));
+    assert_eq!(
+        (n.as_str(), m),
+        ("NotFoundException", format!("Key '{arn}' does not exist"))
+    );
+    assert_eq!(h.ok("ListKeys", json!({}))["Keys"], json!([]));
+}
+
+#[test]
+fn generate_data_key_rules() {
+    let h = H::new();
+    let (id, _) = h.create_key();
+    let v = h.ok(
+        "GenerateDataKey",
+        json!({"KeyId": id, "NumberOfBytes": 64, "EncryptionContext": {"a": "b"}}),
+    );
+    let plain = base64::engine::general_purpose::STANDARD
+        .decode(v["Plaintext"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(plain.len(), 64);
+    let d = h.ok(
+        "Decrypt",
+        json!({"CiphertextBlob": v["CiphertextBlob"], "EncryptionContext": {"a": "b"}}),
+    );
+    assert_eq!(d["Plaintext"], v["Plaintext"]);
+    let (_, m) = h.err("GenerateDataKey", json!({"KeyId": id}));
+    assert_eq!(m, "Please specify either number of bytes or key spec.");
+    let (_, m) = h.err(
+        "GenerateDataKey",
+        json!({"KeyId": id, "NumberOfBytes": 1025}),
+    );
+    assert!(m.ends_with("Member must have value less than or equal to 1024"));
+    assert!(h.events("GenerateDataKey")[0]["responseElements"].is_null());
+}
+
+#[test]
+fn grants_and_aliases() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    let g = h.ok(
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": "arn:aws:iam::123456789012:role/x",
+        "Operations": ["Decrypt", "Encrypt"], "Name": "n1"}),
+    );
+    let gid = g["GrantId"].as_str().unwrap().to_owned();
+    assert_eq!(gid.len(), 64);
+    assert!(!g["GrantToken"].as_str().unwrap().is_empty());
+    let l = h.ok("ListGrants", json!({"KeyId": arn}));
+    assert_eq!(l["Grants"][0]["GrantId"], gid.as_str());
+    assert_eq!(l["Grants"][0]["Operations"], json!(["Decrypt", "Encrypt"]));
+    assert_eq!(l["Grants"][0]["KeyId"], arn.as_str());
+    assert_eq!(
+        h.err("RevokeGrant", json!({"KeyId": id, "GrantId": "xyz"}))
+            .0,
+        "InvalidGrantIdException"
+    );
+    assert_eq!(
+        h.err(
+            "RevokeGrant",
+            json!({"KeyId": id, "GrantId": "0".repeat(64)})
+        )
+        .0,
+        "NotFoundException"
+    );
+    h.ok("RevokeGrant", json!({"KeyId": id, "GrantId": gid}));
+    let g2 = h.ok(
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+    );
+    h.ok("RetireGrant", json!({"GrantToken": g2["GrantToken"]}));
+    assert_eq!(
+        h.ok("ListGrants", json!({"KeyId": id}))["Grants"],
+        json!([])
+    );
+    assert_eq!(
+        h.err(
+            "CreateGrant",
+            json!({"KeyId": id, "GranteePrincipal": "p", "Operations": ["Fly"]})
+        )
+        .0,
+        "ValidationException"
+    );
+    // Aliases.
+    h.ok(
+        "CreateAlias",
+        json!({"AliasName": "alias/one", "TargetKeyId": id}),
+    );
+    let (n, m) = h.err(
+        "CreateAlias",
+        json!({"AliasName": "alias/one", "TargetKeyId": id}),
+    );
+    assert_eq!(n, "AlreadyExistsException");
+    assert_eq!(
+        m,
+        format!("An alias with the name arn:aws:kms:{REGION}:{ACCOUNT}:alias/one already exists")
+    );
+    assert_eq!(
+        h.err(
+            "CreateAlias",
+            json!({"AliasName": "alias/aws/mine", "TargetKeyId": id})
+        )
+        .0,
+        "InvalidAliasNameException"
+    );
+    assert_eq!(
+        h.err(
+            "CreateAlias",
+            json!({"AliasName": "one", "TargetKeyId": id})
+        )
+        .0,
+        "InvalidAliasNameException"
+    );
+    let a = h.ok("ListAliases", json!({"KeyId": id}));
+    assert_eq!(
+        a["Aliases"][0]["AliasArn"],
+        format!("arn:aws:kms:{REGION}:{ACCOUNT}:alias/one")
+    );
+    assert_eq!(a["Aliases"][0]["TargetKeyId"], id.as_str());
+    let (n, m) = h.err("DescribeKey", json!({"KeyId": "alias/none"}));
+    assert_eq!(
+        (n.as_str(), m),
+        (
+            "NotFoundException",
+            format!("Alias arn:aws:kms:{REGION}:{ACCOUNT}:alias/none is not found.")
+        )
+    );
+}
+
+#[test]
+//= spec/kms.md#aws-managed-key
+//= type=test
+//# A direct Encrypt, Decrypt, GenerateDataKey, CreateGrant, EnableKey, DisableKey, ScheduleKeyDeletion or CancelKeyDeletion on the AWS managed key MUST fail with `AccessDeniedException` and the message `User: <caller arn> is not authorized to perform: kms:<Action> on resource: <key arn> because no resource-based policy allows the kms:<Action> action`.
+fn managed_key_refuses_direct_use() {
+    let h = H::new();
+    let d = h.ok("DescribeKey", json!({"KeyId": "alias/aws/dynamodb"}));
+    let arn = d["KeyMetadata"]["Arn"].as_str().unwrap().to_owned();
+    let (n, m) = h.err("DisableKey", json!({"KeyId": arn}));
+    assert_eq!(n, "AccessDeniedException");
+    assert_eq!(
+        m,
+        format!(
+            "User: arn:aws:iam::{ACCOUNT}:user/AKIDALICE is not authorized to perform: kms:DisableKey on resource: {arn} because no resource-based policy allows the kms:DisableKey action"
+        )
+    );
+    assert_eq!(
+        h.err(
+            "Encrypt",
+            json!({"KeyId": "alias/aws/dynamodb", "Plaintext": b64(b"x")})
+        )
+        .0,
+        "AccessDeniedException"
+    );
+}

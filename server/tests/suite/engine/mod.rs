@@ -1,0 +1,15 @@
+#![allow(clippy::unwrap_used)] // Tests: a failed unwrap is a failed test.
+
+//! Engine-level tests: every operation through `Engine::handle`, with the clock as an input.
+
+mod support;
+
+mod at_rest;
+mod cache;
+mod items;
+mod kms;
+mod lifecycle;
+mod props;
+mod storage;
+mod tables;
+mod trail;
