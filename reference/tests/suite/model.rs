@@ -3,6 +3,7 @@
 //! tests for every number of the spec, and a proptest state machine over the model alone.
 
 mod boundaries;
+mod machine;
 mod scenario;
 mod snapshots;
 mod support;

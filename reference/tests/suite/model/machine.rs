@@ -1,0 +1,549 @@
+//! A proptest state machine over the model alone (`proptest-state-machine`): random sequences of
+//! key, grant, table, item, trail and clock transitions, with time advances forced onto the
+//! spec's boundaries (299, 300, 301, 900 s, 6 h, 7 days, 7 days + 300 s) besides random ones.
+//!
+//! After every transition the test checks, against its own shadow of what the model must do:
+//! every KMS record DynamoDB causes carries the table's encryption context; a data-plane request
+//! calls Decrypt exactly when its (principal, connection, table, generation) entry is missing or
+//! at least 300 s old, so successful Decrypts of one entry are at least 300 s apart; no
+//! data-plane request succeeds past the cache window while the key is unusable; every item
+//! acknowledged while the table was accessible reads back identical; owned-key tables cause no
+//! KMS record; and LookupEvents, paged, returns exactly the records made, newest first.
+
+use std::collections::BTreeMap;
+
+use ddbsse_reference::caller::Caller;
+use ddbsse_reference::model::{Model, ModelConfig, Outcome};
+use ddbsse_reference::time::{DAY, HOUR, MANUAL_CLOCK_START, SECOND, Timestamp};
+use ddbsse_reference::trail::TrailRecord;
+use ddbsse_reference::wire::Request;
+use proptest::prelude::*;
+use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
+use serde_json::{Value, json};
+
+use super::support::{ratings_table, target_of};
+
+const TABLES: [&str; 2] = ["ratings", "scores"];
+const PRINCIPALS: [&str; 2] = ["AKIAPRINCIPALONE", "AKIAPRINCIPALTWO"];
+
+/// Which key a table uses.
+#[derive(Clone, Debug)]
+enum Sse {
+    Owned,
+    Managed,
+    /// Key index and id form (0 id, 1 ARN, 2 alias name, 3 alias ARN).
+    Customer(usize, u8),
+}
+
+#[derive(Clone, Debug)]
+enum T {
+    CreateKey,
+    DisableKey(usize),
+    EnableKey(usize),
+    ScheduleKeyDeletion(usize, i64),
+    CancelKeyDeletion(usize),
+    RevokeTableGrant(usize),
+    CreateTable(usize, Sse),
+    SwitchKey(usize, Sse),
+    DeleteTable(usize),
+    Put {
+        table: usize,
+        who: usize,
+        conn: u64,
+        player: u8,
+        rating: u8,
+        value: u16,
+    },
+    Get {
+        table: usize,
+        who: usize,
+        conn: u64,
+        player: u8,
+        rating: u8,
+    },
+    DeleteItem {
+        table: usize,
+        who: usize,
+        conn: u64,
+        player: u8,
+        rating: u8,
+    },
+    Describe(usize),
+    Advance(u64),
+    Lookup(i64),
+}
+
+/// The reference side only counts keys, so indices can be drawn; the SUT side holds the shadow.
+struct Machine;
+
+impl ReferenceStateMachine for Machine {
+    type State = usize;
+    type Transition = T;
+
+    fn init_state() -> BoxedStrategy<Self::State> {
+        Just(0).boxed()
+    }
+
+    fn transitions(_keys: &Self::State) -> BoxedStrategy<Self::Transition> {
+        let key = 0..3usize;
+        let table = 0..2usize;
+        let sse = prop_oneof![
+            Just(Sse::Owned),
+            Just(Sse::Managed),
+            (0..3usize, 0..4u8).prop_map(|(k, f)| Sse::Customer(k, f)),
+        ];
+        let who = 0..2usize;
+        let conn = 1..3u64;
+        let advance = prop_oneof![
+            Just(299 * SECOND),
+            Just(300 * SECOND),
+            Just(301 * SECOND),
+            Just(SECOND),
+            Just(900 * SECOND),
+            Just(6 * HOUR),
+            Just(7 * DAY),
+            Just(7 * DAY + 300 * SECOND),
+            0..1_000_000u64,
+        ];
+        prop_oneof![
+            2 => Just(T::CreateKey),
+            1 => key.clone().prop_map(T::DisableKey),
+            1 => key.clone().prop_map(T::EnableKey),
+            1 => (key.clone(), 7..=30i64).prop_map(|(k, d)| T::ScheduleKeyDeletion(k, d)),
+            1 => key.clone().prop_map(T::CancelKeyDeletion),
+            1 => table.clone().prop_map(T::RevokeTableGrant),
+            2 => (table.clone(), sse.clone()).prop_map(|(t, s)| T::CreateTable(t, s)),
+            1 => (table.clone(), sse).prop_map(|(t, s)| T::SwitchKey(t, s)),
+            1 => table.clone().prop_map(T::DeleteTable),
+            4 => (table.clone(), who.clone(), conn.clone(), 0..3u8, 0..3u8, any::<u16>())
+                .prop_map(|(table, who, conn, player, rating, value)| T::Put { table, who, conn, player, rating, value }),
+            4 => (table.clone(), who.clone(), conn.clone(), 0..3u8, 0..3u8)
+                .prop_map(|(table, who, conn, player, rating)| T::Get { table, who, conn, player, rating }),
+            1 => (table.clone(), who, conn, 0..3u8, 0..3u8)
+                .prop_map(|(table, who, conn, player, rating)| T::DeleteItem { table, who, conn, player, rating }),
+            1 => table.prop_map(T::Describe),
+            4 => advance.prop_map(T::Advance),
+            1 => (1..=50i64).prop_map(T::Lookup),
+        ]
+        .boxed()
+    }
+
+    fn apply(keys: Self::State, transition: &Self::Transition) -> Self::State {
+        match transition {
+            T::CreateKey => keys + 1,
+            _ => keys,
+        }
+    }
+}
+
+/// The system under test and the shadow the checks compare it with.
+struct Sut {
+    model: Model,
+    now: Timestamp,
+    keys: Vec<String>,
+    recorded: Vec<TrailRecord>,
+    /// Acknowledged items per table: (player, rating) -> value.
+    items: BTreeMap<String, BTreeMap<(u8, u8), u16>>,
+    /// Predicted cache: (principal, connection, table id, generation) -> fetch time.
+    cache: BTreeMap<(String, u64, String, u64), Timestamp>,
+}
+
+impl Sut {
+    fn call(&mut self, who: usize, conn: u64, op: &str, body: Value) -> Outcome {
+        let caller = Caller::new(PRINCIPALS[who], conn);
+        let request = Request::parse(&target_of(op), body.to_string().as_bytes()).expect("parses");
+        let out = self.model.handle(self.now, &caller, &request);
+        for e in &out.events {
+            assert_eq!(
+                e.event_time,
+                self.now.event_time(),
+                "records carry the request's time"
+            );
+        }
+        self.recorded.extend(out.events.iter().cloned());
+        out
+    }
+
+    fn key_ref(&self, k: usize, form: u8) -> String {
+        let Some(id) = self.keys.get(k % self.keys.len().max(1)) else {
+            return "00000000-0000-4000-8000-000000000000".to_owned();
+        };
+        match form {
+            0 => id.clone(),
+            1 => format!("arn:aws:kms:us-east-1:123456789012:key/{id}"),
+            2 => format!("alias/k{}", k % self.keys.len()),
+            _ => format!(
+                "arn:aws:kms:us-east-1:123456789012:alias/k{}",
+                k % self.keys.len()
+            ),
+        }
+    }
+
+    fn sse_body(&self, sse: &Sse) -> Value {
+        match sse {
+            Sse::Owned => json!({"Enabled": false}),
+            Sse::Managed => json!({"Enabled": true}),
+            Sse::Customer(k, f) => {
+                json!({"SSEType": "KMS", "KMSMasterKeyId": self.key_ref(*k, *f)})
+            }
+        }
+    }
+
+    /// Every KMS record DynamoDB caused in `out` carries `table`'s context.
+    fn check_contexts(out: &Outcome, table: &str) {
+        let ctx =
+            json!({"aws:dynamodb:tableName": table, "aws:dynamodb:subscriberId": "123456789012"});
+        for e in &out.events {
+            if e.user_identity.invoked_by.is_none() || e.event_source != "kms.amazonaws.com" {
+                continue;
+            }
+            match e.event_name.as_str() {
+                "Decrypt" | "GenerateDataKey" => {
+                    assert_eq!(
+                        e.request_parameters["encryptionContext"], ctx,
+                        "{}",
+                        e.event_name
+                    );
+                }
+                "CreateGrant" => assert_eq!(
+                    e.request_parameters["constraints"]["encryptionContextSubset"],
+                    ctx
+                ),
+                "DescribeKey" | "RetireGrant" => {}
+                other => panic!("unexpected KMS call by DynamoDB: {other}"),
+            }
+        }
+    }
+
+    /// A data-plane request: cache prediction, unusable-key and item checks.
+    fn data_plane(
+        &mut self,
+        table: usize,
+        who: usize,
+        conn: u64,
+        op: &str,
+        body: Value,
+    ) -> Outcome {
+        let name = TABLES[table];
+        let before = self.model.table(name);
+        let out = self.call(who, conn, op, body);
+        Self::check_contexts(&out, name);
+        let decrypts: Vec<&TrailRecord> = out
+            .events
+            .iter()
+            .filter(|e| e.event_name == "Decrypt")
+            .collect();
+        assert!(
+            out.events.len() == decrypts.len(),
+            "data plane records only Decrypt"
+        );
+        let Some(view) = before else {
+            assert!(decrypts.is_empty());
+            return out;
+        };
+        if view.key_arn.is_none() || view.status.is_archival() {
+            assert!(
+                decrypts.is_empty(),
+                "owned-key or archived table: no KMS call"
+            );
+            return out;
+        }
+        let ck = (
+            PRINCIPALS[who].to_owned(),
+            conn,
+            view.id.clone(),
+            view.generation,
+        );
+        let fresh = self
+            .cache
+            .get(&ck)
+            .is_some_and(|t0| self.now.since(*t0) < 300 * SECOND);
+        if fresh {
+            assert!(
+                decrypts.is_empty(),
+                "fresh entry (< 300 s): served from the cache"
+            );
+        } else {
+            assert_eq!(
+                decrypts.len(),
+                1,
+                "missing or >= 300 s old entry: exactly one Decrypt"
+            );
+            let ok = decrypts[0].error_code.is_none();
+            assert_eq!(
+                ok,
+                out.result.is_ok(),
+                "the request fails exactly when the Decrypt does"
+            );
+            if ok {
+                assert!(
+                    view.unusable_since.is_none(),
+                    "no data-plane success past the cache window while the key is unusable"
+                );
+                self.cache.insert(ck, self.now);
+            } else {
+                self.cache.remove(&ck);
+            }
+        }
+        out
+    }
+
+    fn forget_table(&mut self, name: &str) {
+        self.items.remove(name);
+    }
+}
+
+impl StateMachineTest for Sut {
+    type SystemUnderTest = Sut;
+    type Reference = Machine;
+
+    fn init_test(_: &usize) -> Sut {
+        Sut {
+            model: Model::new(ModelConfig::default()),
+            now: MANUAL_CLOCK_START,
+            keys: Vec::new(),
+            recorded: Vec::new(),
+            items: BTreeMap::new(),
+            cache: BTreeMap::new(),
+        }
+    }
+
+    fn apply(mut s: Sut, _: &usize, t: T) -> Sut {
+        match t {
+            T::CreateKey => {
+                if s.keys.len() < 3 {
+                    let out = s.call(0, 1, "CreateKey", json!({}));
+                    let body = out.result.expect("CreateKey").body();
+                    let id = body["KeyMetadata"]["KeyId"]
+                        .as_str()
+                        .expect("id")
+                        .to_owned();
+                    let alias = format!("alias/k{}", s.keys.len());
+                    s.call(
+                        0,
+                        1,
+                        "CreateAlias",
+                        json!({"AliasName": alias, "TargetKeyId": id}),
+                    )
+                    .result
+                    .expect("CreateAlias");
+                    s.keys.push(id);
+                }
+            }
+            T::DisableKey(k) => {
+                let id = s.key_ref(k, 0);
+                s.call(0, 1, "DisableKey", json!({"KeyId": id}));
+            }
+            T::EnableKey(k) => {
+                let id = s.key_ref(k, 1);
+                s.call(0, 1, "EnableKey", json!({"KeyId": id}));
+            }
+            T::ScheduleKeyDeletion(k, days) => {
+                let id = s.key_ref(k, 0);
+                s.call(
+                    0,
+                    1,
+                    "ScheduleKeyDeletion",
+                    json!({"KeyId": id, "PendingWindowInDays": days}),
+                );
+            }
+            T::CancelKeyDeletion(k) => {
+                let id = s.key_ref(k, 0);
+                s.call(0, 1, "CancelKeyDeletion", json!({"KeyId": id}));
+            }
+            T::RevokeTableGrant(t) => {
+                if let Some(view) = s.model.table(TABLES[t])
+                    && let (Some(arn), Some(grant)) = (view.key_arn, view.grant_id)
+                {
+                    s.call(0, 1, "RevokeGrant", json!({"KeyId": arn, "GrantId": grant}));
+                }
+            }
+            T::CreateTable(t, sse) => {
+                let name = TABLES[t];
+                let existed = s.model.table(name).is_some();
+                let body = ratings_table(name, s.sse_body(&sse));
+                let out = s.call(0, 1, "CreateTable", body);
+                Sut::check_contexts(&out, name);
+                if matches!(sse, Sse::Owned) {
+                    assert!(
+                        out.events
+                            .iter()
+                            .all(|e| e.event_source != "kms.amazonaws.com")
+                    );
+                }
+                if out.result.is_ok() {
+                    assert!(!existed);
+                    s.items.insert(name.to_owned(), BTreeMap::new());
+                }
+            }
+            T::SwitchKey(t, sse) => {
+                let name = TABLES[t];
+                let body = json!({"TableName": name, "SSESpecification": s.sse_body(&sse)});
+                let out = s.call(0, 1, "UpdateTable", body);
+                Sut::check_contexts(&out, name);
+                if out.result.is_ok() {
+                    let view = s.model.table(name).expect("table");
+                    assert_eq!(view.status.wire_name(), "ACTIVE", "a switch keeps ACTIVE");
+                }
+            }
+            T::DeleteTable(t) => {
+                let name = TABLES[t];
+                let out = s.call(0, 1, "DeleteTable", json!({"TableName": name}));
+                Sut::check_contexts(&out, name);
+                if out.result.is_ok() {
+                    s.forget_table(name);
+                    assert!(s.model.table(name).is_none());
+                }
+            }
+            T::Put {
+                table,
+                who,
+                conn,
+                player,
+                rating,
+                value,
+            } => {
+                let name = TABLES[table];
+                let item = json!({"player": {"S": format!("p{player}")}, "rating": {"N": rating.to_string()}, "v": {"N": value.to_string()}});
+                let out = s.data_plane(
+                    table,
+                    who,
+                    conn,
+                    "PutItem",
+                    json!({"TableName": name, "Item": item}),
+                );
+                if out.result.is_ok() {
+                    s.items
+                        .entry(name.to_owned())
+                        .or_default()
+                        .insert((player, rating), value);
+                }
+            }
+            T::Get {
+                table,
+                who,
+                conn,
+                player,
+                rating,
+            } => {
+                let name = TABLES[table];
+                let key = json!({"player": {"S": format!("p{player}")}, "rating": {"N": rating.to_string()}});
+                let out = s.data_plane(
+                    table,
+                    who,
+                    conn,
+                    "GetItem",
+                    json!({"TableName": name, "Key": key}),
+                );
+                if let Ok(r) = out.result {
+                    let body = r.body();
+                    let expected = s.items.get(name).and_then(|m| m.get(&(player, rating)));
+                    match expected {
+                        Some(v) => assert_eq!(
+                            body["Item"]["v"]["N"],
+                            v.to_string(),
+                            "acknowledged item reads back"
+                        ),
+                        None => assert!(body.get("Item").is_none(), "no phantom item"),
+                    }
+                }
+            }
+            T::DeleteItem {
+                table,
+                who,
+                conn,
+                player,
+                rating,
+            } => {
+                let name = TABLES[table];
+                let key = json!({"player": {"S": format!("p{player}")}, "rating": {"N": rating.to_string()}});
+                let out = s.data_plane(
+                    table,
+                    who,
+                    conn,
+                    "DeleteItem",
+                    json!({"TableName": name, "Key": key}),
+                );
+                if out.result.is_ok() {
+                    s.items
+                        .entry(name.to_owned())
+                        .or_default()
+                        .remove(&(player, rating));
+                }
+            }
+            T::Describe(t) => {
+                let name = TABLES[t];
+                let out = s.call(0, 1, "DescribeTable", json!({"TableName": name}));
+                if let Ok(r) = out.result {
+                    let table = &r.body()["Table"];
+                    let inaccessible = table["TableStatus"] != "ACTIVE";
+                    assert_eq!(
+                        table["SSEDescription"]
+                            .get("InaccessibleEncryptionDateTime")
+                            .is_some(),
+                        inaccessible,
+                        "InaccessibleEncryptionDateTime exactly while not ACTIVE"
+                    );
+                }
+            }
+            T::Advance(ms) => s.now = s.now.plus(ms),
+            T::Lookup(max) => {
+                let mut seen = Vec::new();
+                let mut token: Option<String> = None;
+                loop {
+                    let mut body = json!({"MaxResults": max});
+                    if let Some(t) = &token {
+                        body["NextToken"] = json!(t);
+                    }
+                    let out = s.call(0, 1, "LookupEvents", body);
+                    assert!(out.events.is_empty(), "LookupEvents is not recorded");
+                    let r = out.result.expect("LookupEvents").body();
+                    let events = r["Events"].as_array().expect("events").clone();
+                    assert!(events.len() <= usize::try_from(max).unwrap_or(50));
+                    seen.extend(
+                        events
+                            .into_iter()
+                            .map(|e| e["CloudTrailEvent"].as_str().expect("s").to_owned()),
+                    );
+                    match r.get("NextToken").and_then(Value::as_str) {
+                        Some(t) => token = Some(t.to_owned()),
+                        None => break,
+                    }
+                }
+                let expected: Vec<String> = s
+                    .recorded
+                    .iter()
+                    .rev()
+                    .map(|r| serde_json::to_string(r).expect("json"))
+                    .collect();
+                assert_eq!(
+                    seen, expected,
+                    "LookupEvents returns exactly the records, newest first"
+                );
+            }
+        }
+        s
+    }
+
+    fn check_invariants(s: &Sut, _: &usize) {
+        assert_eq!(s.model.events().len(), s.recorded.len());
+        let times: Vec<Timestamp> = s.recorded.iter().filter_map(TrailRecord::time).collect();
+        assert!(
+            times.windows(2).all(|w| w[0] <= w[1]),
+            "records in non-decreasing time"
+        );
+        for name in TABLES {
+            assert_eq!(
+                s.model.table(name).map(|t| t.item_count),
+                s.items.get(name).map(BTreeMap::len),
+                "{name}: the model holds exactly the acknowledged items"
+            );
+        }
+    }
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig { cases: 96, max_shrink_iters: 2000, .. ProptestConfig::default() })]
+    #[test]
+    fn model_state_machine(sequential 1..60 => Sut);
+}
