@@ -11,7 +11,7 @@ use ddbsse_reference::trail::TrailRecord;
 use ddbsse_reference::wire::error::error_name_from_type;
 use serde_json::{Value, json};
 
-use crate::normalize::{differences, document, short};
+use crate::normalize::{differences, document, pair_ids, short};
 use crate::target::model::handle_raw;
 use crate::target::{ClockControl, Connection, RawResponse, Target, TargetError};
 
@@ -203,6 +203,7 @@ pub struct Ctx<'a> {
     principals: Vec<String>,
     prefix: String,
     norm_start: Option<Timestamp>,
+    id_map: Vec<(String, String)>,
     model_events: Vec<TrailRecord>,
     region: String,
     account: String,
@@ -246,6 +247,7 @@ impl<'a> Ctx<'a> {
             principals,
             prefix,
             norm_start,
+            id_map: Vec::new(),
             model_events: Vec::new(),
             region,
             account,
@@ -360,8 +362,10 @@ impl<'a> Ctx<'a> {
         }
         let answer = self.target.call(connection, p, target, bytes)?;
         let caller = Caller::new(principal, conn as u64 + 1);
-        let (model, outcome) = handle_raw(&mut self.model, self.now, &caller, target, bytes);
+        let model_bytes = self.translate(bytes);
+        let (model, outcome) = handle_raw(&mut self.model, self.now, &caller, target, &model_bytes);
         self.model_events.extend(outcome.events);
+        pair_ids(&answer.body, &model.body, &mut self.id_map);
         let normalized = document(&answer.body, self.norm_start);
         let model_normalized = document(&model.body, self.norm_start);
         Ok(Reply {
@@ -372,6 +376,21 @@ impl<'a> Ctx<'a> {
             model,
             model_normalized,
         })
+    }
+
+    /// The request body with every id the target made replaced by the model's id for the same
+    /// thing (learned from earlier answers), so the model sees its own keys and grants.
+    fn translate(&self, bytes: &[u8]) -> Vec<u8> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return bytes.to_vec();
+        };
+        let mut text = text.to_owned();
+        for (t, m) in &self.id_map {
+            if text.contains(t.as_str()) {
+                text = text.replace(t.as_str(), m);
+            }
+        }
+        text.into_bytes()
     }
 
     /// Sends a request with no `Authorization` header (HTTP targets only).

@@ -184,6 +184,53 @@ pub fn redact_request_id(s: &str) -> String {
     out
 }
 
+/// The ids (UUIDs and 64-hex-digit runs) inside `s`, in order.
+pub fn ids_in(s: &str) -> Vec<&str> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match id_at(bytes, i) {
+            Some(len) => {
+                out.push(&s[i..i + len]);
+                i += len;
+            }
+            None => i += 1,
+        }
+    }
+    out
+}
+
+/// Pairs up the ids of two documents of the same shape (a target's answer and the model's), in
+/// walk order, so that later requests naming a target id can be translated for the model.
+pub fn pair_ids(target: &Value, model: &Value, out: &mut Vec<(String, String)>) {
+    match (target, model) {
+        (Value::Object(t), Value::Object(m)) => {
+            for (k, tv) in t {
+                if let Some(mv) = m.get(k) {
+                    pair_ids(tv, mv, out);
+                }
+            }
+        }
+        (Value::Array(t), Value::Array(m)) => {
+            for (tv, mv) in t.iter().zip(m) {
+                pair_ids(tv, mv, out);
+            }
+        }
+        (Value::String(t), Value::String(m)) => {
+            let (ti, mi) = (ids_in(t), ids_in(m));
+            if ti.len() == mi.len() {
+                for (a, b) in ti.into_iter().zip(mi) {
+                    if a != b && !out.iter().any(|(x, _)| x == a) {
+                        out.push((a.to_owned(), b.to_owned()));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 fn is_hex(b: u8) -> bool {
     b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || (b'A'..=b'F').contains(&b)
 }

@@ -1,4 +1,219 @@
-//! placeholder
-use super::Case;
-/// Cases of this area.
-pub const CASES: &[Case] = &[];
+//! The grant DynamoDB creates, checked through ListGrants (`spec/kms.md#dynamodb-grant`), its
+//! retirement on DeleteTable (`spec/tables.md#delete`) and what revoking it does
+//! (`spec/kms.md#grant-table-access`).
+
+use ddbsse_reference::time::SECOND;
+use serde_json::{Value, json};
+
+use super::util::{expect_status, grants, table_grants};
+use super::{Case, Need};
+use crate::ctx::{CaseResult, Ctx, check, check_eq};
+use crate::normalize::short;
+
+/// Cases of this file.
+pub const CASES: &[Case] = &[
+    Case {
+        id: "kms/dynamodb-grant/shape",
+        title: "one grant per table: grantee and retiring principal, 7 operations, context constraint",
+        needs: &[],
+        run: shape,
+    },
+    Case {
+        id: "kms/dynamodb-grant/one-per-table",
+        title: "two tables under one key: two grants, each constrained to its table",
+        needs: &[],
+        run: one_per_table,
+    },
+    Case {
+        id: "kms/list-grants",
+        title: "ListGrants shows CreateGrant's values with GrantId, CreationDate and IssuingAccount",
+        needs: &[],
+        run: list_grants,
+    },
+    Case {
+        id: "tables/delete/retires-grant",
+        title: "DeleteTable retires the table's grant",
+        needs: &[],
+        run: delete_retires,
+    },
+    Case {
+        id: "kms/grant-table-access/revoke-then-recreate",
+        title: "revoking the grant makes the table inaccessible after 900 s; a re-created grant heals it",
+        needs: &[Need::ManualClock],
+        run: revoke_recreate,
+    },
+];
+
+const OPERATIONS: [&str; 7] = [
+    "DescribeKey",
+    "GenerateDataKey",
+    "Decrypt",
+    "Encrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "RetireGrant",
+];
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+//= spec/kms.md#dynamodb-grant
+//= type=test
+//# For each KMS table, a target MUST hold exactly one grant on the table's key with `GranteePrincipal` and `RetiringPrincipal` `dynamodb.<region>.amazonaws.com`, `Operations` `["DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"]`, `Constraints` `{"EncryptionContextSubset": <the table's encryption context>}` and a UUID `Name`.
+fn shape(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let table = ctx.created_table(
+        "granted",
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id})),
+    )?;
+    let all = grants(ctx, &key.id)?;
+    check(
+        all.len() == 1,
+        "exactly one grant on the key",
+        format!(
+            "{} grant(s): {}",
+            all.len(),
+            short(&Value::Array(all.clone()))
+        ),
+    )?;
+    let g = &all[0];
+    let principal = format!("dynamodb.{}.amazonaws.com", ctx.region());
+    check_eq(
+        "grant",
+        &json!({"GranteePrincipal": principal, "RetiringPrincipal": principal, "Operations": OPERATIONS,
+                "Constraints": {"EncryptionContextSubset": {"aws:dynamodb:tableName": table, "aws:dynamodb:subscriberId": ctx.account()}}}),
+        &json!({"GranteePrincipal": g["GranteePrincipal"], "RetiringPrincipal": g["RetiringPrincipal"], "Operations": g["Operations"], "Constraints": g["Constraints"]}),
+    )?;
+    check(
+        is_uuid(g["Name"].as_str().unwrap_or_default()),
+        "a UUID Name",
+        format!("Name {}", g["Name"]),
+    )
+}
+
+fn one_per_table(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let sse = json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.arn});
+    let a = ctx.created_table("a", Some(sse.clone()))?;
+    let b = ctx.created_table("b", Some(sse))?;
+    let ga = table_grants(ctx, &key.id, &a)?;
+    let gb = table_grants(ctx, &key.id, &b)?;
+    let all = grants(ctx, &key.id)?;
+    check(
+        ga.len() == 1 && gb.len() == 1 && all.len() == 2,
+        "two grants on the key, one constrained to each table",
+        format!(
+            "{} grant(s) in all, {} for {a}, {} for {b}",
+            all.len(),
+            ga.len(),
+            gb.len()
+        ),
+    )
+}
+
+//= spec/kms.md#list-grants
+//= type=test
+//# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+fn list_grants(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let created = ctx.kms(
+        "CreateGrant",
+        json!({"KeyId": key.id, "GranteePrincipal": "arn:aws:iam::123456789012:user/someone", "Operations": ["Decrypt"], "Name": "by-hand"}),
+    )?;
+    let grant_id = created.ok()?["GrantId"].clone();
+    let id = grant_id.as_str().unwrap_or_default();
+    check(
+        id.len() == 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "CreateGrant returns a GrantId of 64 lowercase hex digits",
+        format!("GrantId {grant_id}"),
+    )?;
+    let all = grants(ctx, &key.id)?;
+    let g = all.first().cloned().unwrap_or(Value::Null);
+    check_eq(
+        "ListGrants entry",
+        &json!({"KeyId": key.arn, "GrantId": grant_id, "Name": "by-hand", "GranteePrincipal": "arn:aws:iam::123456789012:user/someone",
+                "IssuingAccount": format!("arn:aws:iam::{}:root", ctx.account()), "Operations": ["Decrypt"], "has CreationDate": true}),
+        &json!({"KeyId": g["KeyId"], "GrantId": g["GrantId"], "Name": g["Name"], "GranteePrincipal": g["GranteePrincipal"],
+                "IssuingAccount": g["IssuingAccount"], "Operations": g["Operations"], "has CreationDate": g["CreationDate"].is_number()}),
+    )
+}
+
+//= spec/tables.md#delete
+//= type=test
+//# DeleteTable on a KMS table whose grant still exists MUST retire that grant, whatever the key state.
+fn delete_retires(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let table = ctx.created_table(
+        "granted",
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id})),
+    )?;
+    let before = table_grants(ctx, &key.id, &table)?.len();
+    check(
+        before == 1,
+        "one grant before DeleteTable",
+        format!("{before}"),
+    )?;
+    ctx.kms("DisableKey", json!({"KeyId": key.id}))?.ok()?;
+    ctx.ddb("DeleteTable", json!({"TableName": table}))?.ok()?;
+    let after = table_grants(ctx, &key.id, &table)?.len();
+    check(
+        after == 0,
+        "no grant for the table after DeleteTable (key disabled)",
+        format!("{after} grant(s)"),
+    )?;
+    let retired = ctx
+        .trail()?
+        .iter()
+        .filter(|r| r["eventName"] == "RetireGrant")
+        .count();
+    check(
+        retired == 1,
+        "one RetireGrant record",
+        format!("{retired} RetireGrant record(s)"),
+    )
+}
+
+//= spec/kms.md#grant-table-access
+//= type=test
+//# A target MUST treat a table's key as usable by DynamoDB only while some grant on it has grantee `dynamodb.<region>.amazonaws.com`, includes `Decrypt`, and has an `EncryptionContextSubset` contained in the table's encryption context (or an `EncryptionContextEquals` equal to it, or no constraint).
+fn revoke_recreate(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let table = ctx.created_table(
+        "granted",
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id})),
+    )?;
+    let g = table_grants(ctx, &key.id, &table)?;
+    let id = g
+        .first()
+        .and_then(|g| g["GrantId"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    ctx.kms("RevokeGrant", json!({"KeyId": key.id, "GrantId": id}))?
+        .ok()?;
+    ctx.advance(900 * SECOND)?;
+    expect_status(
+        ctx,
+        &table,
+        "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+        "900 s after RevokeGrant",
+    )?;
+    let principal = format!("dynamodb.{}.amazonaws.com", ctx.region());
+    ctx.kms(
+        "CreateGrant",
+        json!({"KeyId": key.id, "GranteePrincipal": principal, "Operations": ["Decrypt"],
+               "Constraints": {"EncryptionContextSubset": {"aws:dynamodb:tableName": table}}}),
+    )?
+    .ok()?;
+    expect_status(ctx, &table, "ACTIVE", "after a Decrypt grant is re-created")
+}

@@ -1,4 +1,480 @@
-//! placeholder
+//! The trail (`spec/trail.md`): after each scenario, LookupEvents is compared with what the
+//! reference model recorded for the same scenario (normalised, `spec/conformance.md#normalization`),
+//! and the record shape and LookupEvents' own rules are checked literally.
+//!
+//! The scenarios are public so that the test suite can pin the model's trail of each one as an
+//! insta snapshot (`conformance/tests/suite/snapshots/`).
+
+use std::collections::BTreeSet;
+
+use ddbsse_reference::time::{MINUTE, SECOND};
+use serde_json::{Value, json};
+
 use super::Case;
-/// Cases of this area.
-pub const CASES: &[Case] = &[];
+use crate::ctx::{CaseResult, Ctx, check, check_eq};
+
+/// Cases of this file.
+pub const CASES: &[Case] = &[
+    Case {
+        id: "trail/ddb-kms-calls/create-table",
+        title: "CreateTable with a customer key: DescribeKey, CreateGrant, GenerateDataKey, CreateTable as the model records",
+        needs: &[],
+        run: |ctx| {
+            create_table_scenario(ctx)?;
+            order_of(
+                ctx,
+                &[
+                    "DescribeKey",
+                    "CreateGrant",
+                    "GenerateDataKey",
+                    "CreateTable",
+                ],
+            )?;
+            ctx.trail_matches_model()
+        },
+    },
+    Case {
+        id: "trail/ddb-kms-calls/update-table",
+        title: "UpdateTable to another key: the new key's calls, then RetireGrant, as the model records",
+        needs: &[],
+        run: |ctx| {
+            update_table_scenario(ctx)?;
+            ctx.trail_matches_model()
+        },
+    },
+    Case {
+        id: "trail/ddb-kms-calls/delete-table",
+        title: "DeleteTable of a KMS table: RetireGrant then DeleteTable, as the model records",
+        needs: &[],
+        run: |ctx| {
+            delete_table_scenario(ctx)?;
+            ctx.trail_matches_model()
+        },
+    },
+    Case {
+        id: "trail/ddb-kms-calls/data-plane",
+        title: "data plane over two connections and a refresh: Decrypt records as the model records",
+        needs: &[crate::cases::Need::Clock],
+        run: |ctx| {
+            data_plane_scenario(ctx)?;
+            ctx.trail_matches_model()
+        },
+    },
+    Case {
+        id: "trail/ddb-kms-calls/blog-walkthrough",
+        title: "the blog's walkthrough (managed key, idle 5 minutes, a disabled customer key) as the model records",
+        needs: &[crate::cases::Need::Clock],
+        run: |ctx| {
+            blog_walkthrough(ctx)?;
+            ctx.trail_matches_model()
+        },
+    },
+    Case {
+        id: "trail/record",
+        title: "every record carries exactly the members of spec/trail.md section 3 with the fixed values",
+        needs: &[],
+        run: record_members,
+    },
+    Case {
+        id: "trail/recorded/no-data-plane",
+        title: "data-plane requests and LookupEvents are not recorded; control-plane requests are",
+        needs: &[],
+        run: not_recorded,
+    },
+    Case {
+        id: "trail/lookup-shape",
+        title: "LookupEvents: newest first, each event's members derived from its record",
+        needs: &[],
+        run: lookup_shape,
+    },
+    Case {
+        id: "trail/lookup-attributes",
+        title: "one lookup attribute filters; two are InvalidLookupAttributesException",
+        needs: &[],
+        run: lookup_attributes,
+    },
+    Case {
+        id: "trail/lookup-time",
+        title: "StartTime after EndTime is InvalidTimeRangeException",
+        needs: &[],
+        run: lookup_time,
+    },
+    Case {
+        id: "trail/lookup-paging",
+        title: "MaxResults pages with NextToken; 51 is InvalidMaxResultsException",
+        needs: &[],
+        run: lookup_paging,
+    },
+];
+
+fn kms_sse(key: &str) -> Value {
+    json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key})
+}
+
+fn order_of(ctx: &mut Ctx<'_>, names: &[&str]) -> CaseResult {
+    let trail = ctx.trail()?;
+    let observed: Vec<Value> = trail
+        .iter()
+        .filter(|r| r["eventName"] != "CreateKey")
+        .map(|r| r["eventName"].clone())
+        .collect();
+    check_eq(
+        "eventName of the records, oldest first",
+        &json!(names),
+        &Value::Array(observed),
+    )
+}
+
+//= spec/trail.md#ddb-kms-calls
+//= type=test
+//# Each DynamoDB request MUST produce exactly the KMS records the table above lists for it, in the order shown, with the identities shown, and no other KMS record.
+//# The KMS records a DynamoDB control-plane request causes MUST come before that request's own `dynamodb.amazonaws.com` record, and all of them MUST carry the request's time.
+/// CreateKey, then CreateTable under it.
+pub fn create_table_scenario(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    ctx.advance(SECOND)?;
+    ctx.created_table("trail", Some(kms_sse(&key.id)))?;
+    Ok(())
+}
+
+/// A table on key A switched to key B.
+pub fn update_table_scenario(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let b = ctx.create_key()?;
+    let table = ctx.created_table("trail", Some(kms_sse(&a.id)))?;
+    ctx.advance(SECOND)?;
+    ctx.ddb(
+        "UpdateTable",
+        json!({"TableName": table, "SSESpecification": kms_sse(&b.arn)}),
+    )?
+    .ok()?;
+    Ok(())
+}
+
+/// A KMS table deleted.
+pub fn delete_table_scenario(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let table = ctx.created_table("trail", Some(kms_sse(&a.id)))?;
+    ctx.advance(SECOND)?;
+    ctx.ddb("DeleteTable", json!({"TableName": table}))?.ok()?;
+    Ok(())
+}
+
+/// Puts and gets over two connections, then a refresh after 300 s.
+pub fn data_plane_scenario(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let table = ctx.created_table("trail", Some(kms_sse(&a.id)))?;
+    let second = ctx.open_connection()?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    ctx.get_as(0, second, &table, "a")?.ok()?;
+    ctx.advance(300 * SECOND)?;
+    ctx.get(&table, "a")?.ok()?;
+    ctx.get_as(0, second, &table, "a")?.ok()?;
+    Ok(())
+}
+
+/// The blog's walkthrough: create-table as in the blog (AWS managed key), describe-table,
+/// put-item, get-item, five idle minutes, get-item; then a customer-key table whose key is
+/// disabled, six minutes, get-item (refused), enable-key, get-item.
+pub fn blog_walkthrough(ctx: &mut Ctx<'_>) -> CaseResult {
+    let ratings = ctx.name("ratings");
+    ctx.ddb(
+        "CreateTable",
+        json!({
+            "TableName": ratings,
+            "AttributeDefinitions": [{"AttributeName": "player", "AttributeType": "S"}, {"AttributeName": "rating", "AttributeType": "N"}],
+            "KeySchema": [{"AttributeName": "player", "KeyType": "HASH"}, {"AttributeName": "rating", "KeyType": "RANGE"}],
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+            "SSESpecification": {"Enabled": true, "SSEType": "KMS"}
+        }),
+    )?
+    .ok()?;
+    ctx.ddb("DescribeTable", json!({"TableName": ratings}))?
+        .ok()?;
+    let item = json!({"player": {"S": "alice"}, "rating": {"N": "5"}});
+    ctx.ddb("PutItem", json!({"TableName": ratings, "Item": item}))?
+        .ok()?;
+    ctx.ddb("GetItem", json!({"TableName": ratings, "Key": item}))?
+        .ok()?;
+    ctx.advance(5 * MINUTE)?;
+    ctx.ddb("GetItem", json!({"TableName": ratings, "Key": item}))?
+        .ok()?;
+    let key = ctx.create_key()?;
+    let table = ctx.created_table("custom", Some(kms_sse(&key.id)))?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    ctx.kms("DisableKey", json!({"KeyId": key.id}))?.ok()?;
+    ctx.advance(6 * MINUTE)?;
+    ctx.get(&table, "a")?
+        .expect_error("ValidationException", None)?;
+    ctx.kms("EnableKey", json!({"KeyId": key.id}))?.ok()?;
+    ctx.get(&table, "a")?.ok()?;
+    Ok(())
+}
+
+const MEMBERS: [&str; 22] = [
+    "eventVersion",
+    "userIdentity",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "sourceIPAddress",
+    "userAgent",
+    "errorCode",
+    "errorMessage",
+    "requestParameters",
+    "responseElements",
+    "additionalEventData",
+    "requestID",
+    "eventID",
+    "readOnly",
+    "resources",
+    "eventType",
+    "apiVersion",
+    "managementEvent",
+    "recipientAccountId",
+    "sharedEventID",
+];
+
+//= spec/trail.md#record
+//= type=test
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member.
+//# Every record MUST carry `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
+    update_table_scenario(ctx)?;
+    let account = ctx.account().to_owned();
+    let required: BTreeSet<&str> = [
+        "eventVersion",
+        "userIdentity",
+        "eventTime",
+        "eventSource",
+        "eventName",
+        "awsRegion",
+        "sourceIPAddress",
+        "userAgent",
+        "requestParameters",
+        "responseElements",
+        "requestID",
+        "eventID",
+        "readOnly",
+        "eventType",
+        "managementEvent",
+        "recipientAccountId",
+        "eventCategory",
+    ]
+    .into_iter()
+    .collect();
+    let trail = ctx.trail()?;
+    check(!trail.is_empty(), "records of the scenario", "no record")?;
+    for r in &trail {
+        let keys: BTreeSet<&str> = r
+            .as_object()
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let missing: Vec<&&str> = required.difference(&keys).collect();
+        let extra: Vec<&&str> = keys
+            .iter()
+            .filter(|k| !MEMBERS.contains(k) && **k != "eventCategory")
+            .collect();
+        check(
+            missing.is_empty() && extra.is_empty(),
+            format!(
+                "{} record with the members of spec/trail.md section 3",
+                r["eventName"]
+            ),
+            format!("missing {missing:?}, unexpected {extra:?}"),
+        )?;
+        check_eq(
+            &format!("fixed members of the {} record", r["eventName"]),
+            &json!(["1.08", "AwsApiCall", true, "Management", account]),
+            &json!([
+                r["eventVersion"],
+                r["eventType"],
+                r["managementEvent"],
+                r["eventCategory"],
+                r["recipientAccountId"]
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+//= spec/trail.md#recorded
+//= type=test
+//# A target MUST record every KMS operation of `spec/kms.md` (whether a caller or DynamoDB made it) and every DynamoDB control-plane request, successful or failed, and MUST NOT record data-plane requests or LookupEvents.
+fn not_recorded(ctx: &mut Ctx<'_>) -> CaseResult {
+    let table = ctx.created_table("owned", None)?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    ctx.get(&table, "a")?.ok()?;
+    ctx.ddb("DescribeTable", json!({"TableName": "missing-table-xyz"}))?;
+    ctx.lookup_events(json!({}))?;
+    let names: Vec<String> = ctx
+        .trail()?
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{}",
+                r["eventName"].as_str().unwrap_or("?"),
+                r["errorCode"]
+                    .as_str()
+                    .map(|e| format!("!{e}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    check_eq(
+        "eventName of the records",
+        &json!(["CreateTable", "DescribeTable!ResourceNotFoundException"]),
+        &json!(names),
+    )
+}
+
+//= spec/trail.md#lookup-shape
+//= type=test
+//# LookupEvents MUST return events newest first, a later-recorded event before an earlier one with the same time, each as `{"EventId", "EventName", "ReadOnly", "AccessKeyId", "EventTime", "EventSource", "Username", "Resources", "CloudTrailEvent"}`.
+fn lookup_shape(ctx: &mut Ctx<'_>) -> CaseResult {
+    update_table_scenario(ctx)?;
+    let events = ctx.lookup_events(json!({}))?;
+    let names: Vec<Value> = events.iter().map(|e| e["EventName"].clone()).collect();
+    let records: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            e["CloudTrailEvent"]
+                .as_str()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or(Value::Null)
+        })
+        .collect();
+    let mut expected: Vec<Value> = ctx
+        .model_trail()
+        .iter()
+        .map(|r| r["eventName"].clone())
+        .collect();
+    expected.reverse();
+    check_eq(
+        "EventName of LookupEvents, newest first",
+        &Value::Array(expected),
+        &Value::Array(names),
+    )?;
+    for (e, r) in events.iter().zip(&records) {
+        check_eq(
+            "LookupEvents members derived from the record",
+            &json!([
+                r["eventID"],
+                r["eventName"],
+                r["readOnly"].as_bool().map(|b| b.to_string()),
+                r["eventSource"]
+            ]),
+            &json!([
+                e["EventId"],
+                e["EventName"],
+                e["ReadOnly"],
+                e["EventSource"]
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+//= spec/trail.md#lookup-attributes
+//= type=test
+//# With one `LookupAttribute`, LookupEvents MUST return only events whose `EventId`, `EventName`, `ReadOnly`, `Username`, `EventSource` or `AccessKeyId` equals `AttributeValue`, or with a `Resources` entry whose `ResourceType` or `ResourceName` equals it, as `AttributeKey` says.
+//# More than one `LookupAttribute`, or an `AttributeKey` outside the enum, MUST fail with `InvalidLookupAttributesException`.
+fn lookup_attributes(ctx: &mut Ctx<'_>) -> CaseResult {
+    update_table_scenario(ctx)?;
+    let grants = ctx.lookup_events(json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateGrant"}]}))?;
+    check(
+        grants.len() == 2 && grants.iter().all(|e| e["EventName"] == "CreateGrant"),
+        "2 CreateGrant events",
+        format!(
+            "{} events: {:?}",
+            grants.len(),
+            grants
+                .iter()
+                .map(|e| e["EventName"].clone())
+                .collect::<Vec<_>>()
+        ),
+    )?;
+    let r = ctx.call(
+        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+        json!({"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateGrant"}, {"AttributeKey": "ReadOnly", "AttributeValue": "true"}]}),
+    )?;
+    r.expect_error("InvalidLookupAttributesException", None)
+}
+
+//= spec/trail.md#lookup-time
+//= type=test
+//# LookupEvents MUST return only events whose `eventTime`, in whole seconds, lies within `StartTime` and `EndTime` inclusive (either bound may be absent), and MUST fail with `InvalidTimeRangeException` when `StartTime` is after `EndTime`.
+fn lookup_time(ctx: &mut Ctx<'_>) -> CaseResult {
+    create_table_scenario(ctx)?;
+    let start = ctx.start().epoch_seconds();
+    let r = ctx.call(
+        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+        json!({"StartTime": start + 10.0, "EndTime": start}),
+    )?;
+    r.expect_error("InvalidTimeRangeException", None)?;
+    let before = ctx.lookup_events(json!({"EndTime": start}))?;
+    check(
+        before
+            .iter()
+            .all(|e| e["EventTime"].as_f64().is_some_and(|t| t <= start)),
+        "only events up to EndTime",
+        format!(
+            "{} events, times {:?}",
+            before.len(),
+            before
+                .iter()
+                .map(|e| e["EventTime"].clone())
+                .collect::<Vec<_>>()
+        ),
+    )
+}
+
+//= spec/trail.md#lookup-paging
+//= type=test
+//# LookupEvents MUST return at most `MaxResults` events, where `MaxResults` is 1 to 50 and defaults to 50, and MUST fail with `InvalidMaxResultsException` for a value outside 1 to 50.
+//# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
+fn lookup_paging(ctx: &mut Ctx<'_>) -> CaseResult {
+    update_table_scenario(ctx)?;
+    let all = ctx.lookup_events(json!({}))?;
+    let target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+    let start = ctx.start().epoch_seconds();
+    let first = ctx.call(target, json!({"StartTime": start, "MaxResults": 2}))?;
+    let page = first.ok()?.clone();
+    let n = page["Events"].as_array().map(Vec::len).unwrap_or(0);
+    let token = page["NextToken"].clone();
+    check(
+        n == 2 && token.is_string(),
+        "2 events and a NextToken",
+        format!("{n} events, NextToken {token}"),
+    )?;
+    let second = ctx.call(
+        target,
+        json!({"StartTime": start, "MaxResults": 2, "NextToken": token}),
+    )?;
+    let ids: Vec<Value> = second.ok()?["Events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e["EventId"].clone())
+        .collect();
+    let expected: Vec<Value> = all
+        .iter()
+        .skip(2)
+        .take(2)
+        .map(|e| e["EventId"].clone())
+        .collect();
+    check_eq(
+        "EventIds of the second page",
+        &Value::Array(expected),
+        &Value::Array(ids),
+    )?;
+    ctx.call(target, json!({"MaxResults": 51}))?
+        .expect_error("InvalidMaxResultsException", None)?;
+    ctx.call(
+        target,
+        json!({"StartTime": start, "MaxResults": 2, "NextToken": "not-a-token"}),
+    )?
+    .expect_error("InvalidNextTokenException", None)
+}
