@@ -94,11 +94,19 @@ impl ItemSealer {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), SealError> {
-        out.clear();
+        // `out` is not cleared up front: keeping its length lets `size_buffer` skip the memset.
         if u32::try_from(primary_key.len()).is_err() {
+            out.clear();
             return Err(SealError::InputTooLong);
         }
-        let nonce = item_nonce(self.sequence.next()?);
+        let sequence = match self.sequence.next() {
+            Ok(sequence) => sequence,
+            Err(e) => {
+                out.clear();
+                return Err(e);
+            }
+        };
+        let nonce = item_nonce(sequence);
         let header = envelope::header(&self.key.id(), &nonce);
         envelope::size_buffer(out, HEADER_LEN + plaintext.len() + TAG_LEN);
         let (head, body) = out.split_at_mut(HEADER_LEN);

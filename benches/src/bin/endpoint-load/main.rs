@@ -1,0 +1,194 @@
+//! `endpoint-load`: the load benchmark of `ddbsse serve` against moto and dynalite (not a test).
+//!
+//! In one run on loopback it measures single-client keep-alive PutItem and GetItem of 1 KiB items
+//! and the same with 16 concurrent clients, on an SSE-KMS table and an AWS owned key table of
+//! `ddbsse serve` (each on a fresh server), on moto and on dynalite; then the peak RSS of
+//! `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and the
+//! ratios against the goals of issue 4. Run it through `scripts/bench-endpoint.sh` (release
+//! build).
+//!
+//! Usage: endpoint-load [--ddbsse PATH] [--seconds N] [--max-ops N] [--rss-items N]
+//!                      [--emulators DIR] [--skip-emulators]
+
+mod report;
+mod targets;
+mod wire;
+mod workload;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use report::{Measured, Report};
+use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
+use workload::{Op, run_phase, run_table};
+
+#[derive(Debug)]
+struct Args {
+    ddbsse: PathBuf,
+    seconds: u64,
+    max_ops: u64,
+    rss_items: u64,
+    emulators: PathBuf,
+    skip_emulators: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let sibling = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.parent().map(|d| d.join("ddbsse")))
+        .unwrap_or_else(|| repo.join("target/release/ddbsse"));
+    let mut args = Args {
+        ddbsse: sibling,
+        seconds: 5,
+        max_ops: 10_000_000,
+        rss_items: 100_000,
+        emulators: targets::default_emulator_dir(&repo),
+        skip_emulators: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        let number = |name: &str, v: String| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{name}: `{v}` is not a whole number"))
+        };
+        match flag.as_str() {
+            "--ddbsse" => args.ddbsse = PathBuf::from(value("--ddbsse")?),
+            "--seconds" => args.seconds = number("--seconds", value("--seconds")?)?,
+            "--max-ops" => args.max_ops = number("--max-ops", value("--max-ops")?)?,
+            "--rss-items" => args.rss_items = number("--rss-items", value("--rss-items")?)?,
+            "--emulators" => args.emulators = PathBuf::from(value("--emulators")?),
+            "--skip-emulators" => args.skip_emulators = true,
+            "-h" | "--help" => {
+                return Err(
+                    "usage: endpoint-load [--ddbsse PATH] [--seconds N] [--max-ops N] \
+                            [--rss-items N] [--emulators DIR] [--skip-emulators]"
+                        .to_owned(),
+                );
+            }
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.seconds == 0 || args.seconds > 60 {
+        return Err("--seconds must be 1 to 60".to_owned());
+    }
+    Ok(args)
+}
+
+fn measure_ddbsse(args: &Args, scratch: &Path, protection: Protection) -> Result<Measured, String> {
+    let table = match protection {
+        Protection::SseKms => "bench_kms",
+        Protection::Owned => "bench_owned",
+    };
+    let server = start_ddbsse(&args.ddbsse, &scratch.join(format!("ddbsse-{table}.log")))?;
+    let result = create_table(server.addr, table, protection).map(|()| {
+        run_table(
+            server.addr,
+            table,
+            Duration::from_secs(args.seconds),
+            args.max_ops,
+        )
+    });
+    server.stop();
+    result.map(Measured::Ran)
+}
+
+fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
+    if args.skip_emulators {
+        return Measured::Skipped("--skip-emulators".to_owned());
+    }
+    let script = args.emulators.join(format!("start-{name}.sh"));
+    eprintln!("endpoint-load: starting {name} (installs itself on first use)");
+    let server: Running = match start_emulator(name, &script, scratch) {
+        Ok(s) => s,
+        Err(reason) => return Measured::Skipped(reason),
+    };
+    eprintln!(
+        "endpoint-load: {name} pid {} on {}",
+        server.pid, server.addr
+    );
+    let result = create_table(server.addr, "bench_kms", Protection::SseKms).map(|()| {
+        run_table(
+            server.addr,
+            "bench_kms",
+            Duration::from_secs(args.seconds),
+            args.max_ops,
+        )
+    });
+    server.stop();
+    match result {
+        Ok(r) => Measured::Ran(r),
+        Err(reason) => Measured::Skipped(reason),
+    }
+}
+
+/// Fills a fresh server with `items` 1 KiB items (16 clients) and reads its peak RSS.
+fn measure_memory(args: &Args, scratch: &Path) -> Result<report::Memory, String> {
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-rss.log"))?;
+    let outcome = (|| {
+        create_table(server.addr, "bench_rss", Protection::SseKms)?;
+        let idle = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
+        let per_client = args.rss_items.div_ceil(16);
+        let (fill, _) = run_phase(
+            server.addr,
+            "bench_rss",
+            Op::Put,
+            16,
+            Duration::from_secs(600),
+            per_client,
+            &[],
+        );
+        let (hwm, rss) = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
+        Ok(report::Memory {
+            items: fill.ops,
+            errors: fill.errors,
+            seconds: fill.seconds,
+            idle_hwm_kb: idle.0,
+            hwm_kb: hwm,
+            rss_kb: rss,
+        })
+    })();
+    server.stop();
+    outcome
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("endpoint-load: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !args.ddbsse.exists() {
+        eprintln!(
+            "endpoint-load: {} not found; build it with `cargo build --release -p ddbsse`",
+            args.ddbsse.display()
+        );
+        return ExitCode::from(2);
+    }
+    let scratch = std::env::temp_dir().join(format!("ddbsse-endpoint-load-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&scratch) {
+        eprintln!("endpoint-load: {}: {e}", scratch.display());
+        return ExitCode::from(2);
+    }
+    eprintln!("endpoint-load: logs in {}", scratch.display());
+    let mut report = Report::new(args.seconds, args.rss_items);
+    eprintln!("endpoint-load: ddbsse SSE-KMS table");
+    report.ddbsse_kms =
+        measure_ddbsse(&args, &scratch, Protection::SseKms).unwrap_or_else(Measured::Skipped);
+    eprintln!("endpoint-load: ddbsse owned-key table");
+    report.ddbsse_owned =
+        measure_ddbsse(&args, &scratch, Protection::Owned).unwrap_or_else(Measured::Skipped);
+    report.moto = measure_emulator(&args, &scratch, "moto");
+    report.dynalite = measure_emulator(&args, &scratch, "dynalite");
+    eprintln!("endpoint-load: peak RSS with {} items", args.rss_items);
+    report.memory = measure_memory(&args, &scratch).map_err(|e| e.to_string());
+    print!("{}", report.render());
+    if matches!(report.ddbsse_kms, Measured::Skipped(_)) {
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,209 @@
+//! The measured workloads: PutItem and GetItem of 1 KiB items, by one keep-alive client and by 16
+//! concurrent clients (one thread and one connection each), for a fixed time.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::targets::find;
+use crate::wire::{Client, KEY_DIGITS, RequestTemplate};
+
+/// The size of an item as DynamoDB counts it (names plus values).
+pub const ITEM_BYTES: usize = 1024;
+
+/// Keys of client `c` are `c * CLIENT_KEY_SPACE + i`.
+const CLIENT_KEY_SPACE: u64 = 100_000_000;
+
+/// What one phase did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PhaseResult {
+    /// Successful operations.
+    pub ops: u64,
+    /// Operations answered with a non-200 status, a wrong body, or an IO error.
+    pub errors: u64,
+    /// Wall time of the phase.
+    pub seconds: f64,
+    /// TCP connections opened.
+    pub connects: u64,
+}
+
+impl PhaseResult {
+    /// Successful operations per second.
+    pub fn ops_per_sec(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.ops as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+
+    fn add(&mut self, other: PhaseResult) {
+        self.ops += other.ops;
+        self.errors += other.errors;
+        self.connects += other.connects;
+    }
+}
+
+/// The PutItem body of a 1 KiB item in `table`, with the key placeholder.
+fn put_body(table: &str) -> String {
+    // pk: 2 + (1 + KEY_DIGITS) bytes; v: 1 + n bytes; together ITEM_BYTES.
+    let value_len = ITEM_BYTES - (2 + 1 + KEY_DIGITS) - 1;
+    format!(
+        r#"{{"TableName":"{table}","Item":{{"pk":{{"S":"k{}"}},"v":{{"S":"{}"}}}}}}"#,
+        "#".repeat(KEY_DIGITS),
+        "x".repeat(value_len)
+    )
+}
+
+fn get_body(table: &str) -> String {
+    format!(
+        r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k{}"}}}}}}"#,
+        "#".repeat(KEY_DIGITS)
+    )
+}
+
+/// The operation of a phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// PutItem of fresh keys.
+    Put,
+    /// GetItem of the keys the Put phase wrote (each must be found).
+    Get,
+}
+
+/// One client's loop: `op` on keys `client * CLIENT_KEY_SPACE + i`, until `stop` or `max_ops`.
+/// For Get, `i` cycles over `0..written`.
+fn client_loop(
+    addr: SocketAddr,
+    table: &str,
+    op: Op,
+    client_id: u64,
+    written: u64,
+    max_ops: u64,
+    stop: &AtomicBool,
+) -> PhaseResult {
+    let mut client = Client::new(addr);
+    let (operation, body) = match op {
+        Op::Put => ("PutItem", put_body(table)),
+        Op::Get => ("GetItem", get_body(table)),
+    };
+    let mut template = RequestTemplate::dynamodb(addr, operation, &body);
+    let mut result = PhaseResult::default();
+    let mut i = 0u64;
+    while result.ops + result.errors < max_ops && !stop.load(Ordering::Relaxed) {
+        let index = match op {
+            Op::Put => i,
+            Op::Get => i % written.max(1),
+        };
+        let key = client_id * CLIENT_KEY_SPACE + index;
+        match client.call(template.with_key(key)) {
+            Ok(a) if a.status == 200 && (op == Op::Put || find(&a.body, b"\"Item\"")) => {
+                result.ops += 1;
+            }
+            Ok(_) | Err(_) => result.errors += 1,
+        }
+        i += 1;
+    }
+    result.connects = client.connects;
+    result
+}
+
+/// Runs `op` with `clients` concurrent clients for `duration` (or `max_ops` per client).
+/// For Get, client `c` reads the `written[c]` keys its Put counterpart wrote. Returns the total
+/// and each client's successful operations.
+pub fn run_phase(
+    addr: SocketAddr,
+    table: &str,
+    op: Op,
+    clients: u64,
+    duration: Duration,
+    max_ops_per_client: u64,
+    written: &[u64],
+) -> (PhaseResult, Vec<u64>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let start = Instant::now();
+    let handles: Vec<_> = (0..clients)
+        .map(|c| {
+            let stop = Arc::clone(&stop);
+            let table = table.to_owned();
+            let written = written.get(c as usize).copied().unwrap_or(0);
+            std::thread::spawn(move || {
+                client_loop(addr, &table, op, c, written, max_ops_per_client, &stop)
+            })
+        })
+        .collect();
+    let timer = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + duration;
+            while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            stop.store(true, Ordering::Relaxed);
+        })
+    };
+    let mut total = PhaseResult::default();
+    let mut per_client = Vec::with_capacity(handles.len());
+    for h in handles {
+        match h.join() {
+            Ok(r) => {
+                per_client.push(r.ops);
+                total.add(r);
+            }
+            Err(_) => {
+                per_client.push(0);
+                total.errors += 1;
+            }
+        }
+    }
+    total.seconds = start.elapsed().as_secs_f64();
+    stop.store(true, Ordering::Relaxed);
+    let _ = timer.join();
+    (total, per_client)
+}
+
+/// Put then Get, single client then 16 clients, on one table.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableResult {
+    /// One client, PutItem.
+    pub put1: PhaseResult,
+    /// One client, GetItem.
+    pub get1: PhaseResult,
+    /// 16 clients, PutItem.
+    pub put16: PhaseResult,
+    /// 16 clients, GetItem.
+    pub get16: PhaseResult,
+}
+
+impl TableResult {
+    /// Errors of the 16-client phases.
+    pub fn errors16(&self) -> u64 {
+        self.put16.errors + self.get16.errors
+    }
+
+    /// TCP connections opened over every phase.
+    pub fn connects(&self) -> u64 {
+        self.put1.connects + self.get1.connects + self.put16.connects + self.get16.connects
+    }
+
+    /// Errors of every phase.
+    pub fn errors(&self) -> u64 {
+        self.put1.errors + self.get1.errors + self.errors16()
+    }
+}
+
+/// The four phases on `table`. `max_ops` bounds each client of each phase.
+pub fn run_table(addr: SocketAddr, table: &str, seconds: Duration, max_ops: u64) -> TableResult {
+    let (put1, written1) = run_phase(addr, table, Op::Put, 1, seconds, max_ops, &[]);
+    let (get1, _) = run_phase(addr, table, Op::Get, 1, seconds, max_ops, &written1);
+    // The 16 Put clients write their own key ranges (client 0 overwrites the keys above).
+    let (put16, written16) = run_phase(addr, table, Op::Put, 16, seconds, max_ops, &[]);
+    let (get16, _) = run_phase(addr, table, Op::Get, 16, seconds, max_ops, &written16);
+    TableResult {
+        put1,
+        get1,
+        put16,
+        get16,
+    }
+}
