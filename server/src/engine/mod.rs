@@ -273,13 +273,15 @@ impl Engine {
         body: &[u8],
         request_id: &str,
     ) -> Result<Value, ApiError> {
-        let op = Operation::from_target(target)?;
+        //= spec/errors.md#protocol-errors
+        //# A target MUST check a request in this order, answering the first failure only: the `Authorization` header (section 4.1), the `X-Amz-Target` header (section 4.2), then the JSON body (section 4.3).
         if caller.access_key_id.is_empty() {
             return Err(ApiError::new(
                 ErrorCode::MissingAuthenticationToken,
                 "Request is missing Authentication Token",
             ));
         }
+        let op = Operation::from_target(target)?;
         let req = Request::parse(target, body)?;
         let json: Value = if body.iter().all(u8::is_ascii_whitespace) {
             Value::Object(Default::default())

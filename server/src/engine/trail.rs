@@ -290,10 +290,15 @@ impl TrailLog {
             // Only management events are kept: there are no Insights events.
             return Ok(LookupEventsOutput::default());
         }
+        let params = params_hash(input);
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        //= spec/trail.md#lookup-paging
+        //# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
         let before = match input.next_token.as_deref() {
             None => records.len(),
             Some(t) => decode_token(t)
+                .filter(|(_, h)| *h == params)
+                .map(|(n, _)| n)
                 .filter(|n| *n <= records.len())
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidNextToken, "Invalid NextToken."))?,
         };
@@ -311,7 +316,7 @@ impl TrailLog {
                 continue;
             }
             if events.len() == max as usize {
-                next = Some(encode_token(idx + 1));
+                next = Some(encode_token(idx + 1, params));
                 break;
             }
             events.push(r.lookup_event());
@@ -344,14 +349,25 @@ fn parse_key(s: &str) -> Option<LookupAttributeKey> {
 
 const TOKEN_PREFIX: &str = "ddbsse-trail:";
 
-fn encode_token(before: usize) -> String {
-    base64::engine::general_purpose::STANDARD.encode(format!("{TOKEN_PREFIX}{before}"))
+/// FNV-1a of the parameters a `NextToken` is bound to (attributes and time range).
+fn params_hash(input: &LookupEventsInput) -> u64 {
+    let key =
+        serde_json::json!([input.lookup_attributes, input.start_time, input.end_time]).to_string();
+    key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
-fn decode_token(t: &str) -> Option<usize> {
+fn encode_token(before: usize, params: u64) -> String {
+    base64::engine::general_purpose::STANDARD
+        .encode(format!("{TOKEN_PREFIX}{before}:{params:016x}"))
+}
+
+fn decode_token(t: &str) -> Option<(usize, u64)> {
     let raw = base64::engine::general_purpose::STANDARD.decode(t).ok()?;
     let s = String::from_utf8(raw).ok()?;
-    s.strip_prefix(TOKEN_PREFIX)?.parse().ok()
+    let (n, h) = s.strip_prefix(TOKEN_PREFIX)?.split_once(':')?;
+    Some((n.parse().ok()?, u64::from_str_radix(h, 16).ok()?))
 }
 
 #[cfg(test)]
@@ -372,7 +388,7 @@ mod tests {
 
     #[test]
     fn tokens_round_trip_and_reject_garbage() {
-        assert_eq!(decode_token(&encode_token(17)), Some(17));
+        assert_eq!(decode_token(&encode_token(17, 5)), Some((17, 5)));
         assert_eq!(decode_token("nope"), None);
     }
 }

@@ -91,6 +91,17 @@ impl Engine {
             Request::ListTables(i) => self.list_tables(call, i).and_then(to_value),
             _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
         };
+        //= spec/trail.md#resources
+        //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
+        if table_arn.is_none()
+            && let Some(t) = call.body.get("TableName").and_then(Value::as_str)
+            && ddbsse_reference::wire::validate::require_table_name(Some(t)).is_ok()
+        {
+            table_arn = Some(format!(
+                "arn:aws:dynamodb:{}:{}:table/{t}",
+                self.config.region, self.config.account
+            ));
+        }
         let read_only = matches!(name, "DescribeTable" | "ListTables");
         let (response_elements, error) = match &result {
             Ok(v) if !read_only => (lower_camel(v), None),

@@ -42,25 +42,28 @@ impl KmsFailure {
     /// The DynamoDB error (`spec/tables.md#sse-key-unusable`, `#data-plane-errors`), with a
     /// fresh KMS request id.
     pub fn to_dynamodb_error(&self) -> ApiError {
-        let rid = random::uuid();
+        self.to_dynamodb_error_with(&random::uuid())
+    }
+
+    /// The DynamoDB error naming the failed KMS call's request id.
+    //= spec/trail.md#request-id
+    //# The `Request ID` inside a wrapped KMS error message (`spec/tables.md#sse-key-unusable`,
+    //# `#data-plane-errors`) SHOULD be the `requestID` of the failed KMS record.
+    pub fn to_dynamodb_error_with(&self, rid: &str) -> ApiError {
         match self {
-            //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that selects a disabled key MUST fail with the message below:
             KmsFailure::Disabled(arn) => ApiError::validation(format!(
                 "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {arn} is disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: {rid}; {SDK_SUFFIX}"
             )),
-            //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with the message below:
             KmsFailure::Pending(arn) => ApiError::validation(format!(
                 "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {arn} is pending deletion. (Service: AWSKMS; Status Code: 400; Error Code: KMSInvalidStateException; Request ID: {rid}; {SDK_SUFFIX}"
             )),
             //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
+            //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
             KmsFailure::KeyNotFound(arn) => ApiError::validation(format!(
                 "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '{arn}' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
             )),
             //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that names an unknown alias MUST fail with the message below:
+            //# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
             KmsFailure::AliasNotFound(arn) => ApiError::validation(format!(
                 "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Alias {arn} is not found. (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
             )),
@@ -76,7 +79,7 @@ impl KmsFailure {
     }
 
     /// `errorCode` and `errorMessage` of the failed KMS call's trail record.
-    fn trail_error(&self) -> (String, String) {
+    pub(crate) fn trail_error(&self) -> (String, String) {
         match self {
             KmsFailure::Disabled(arn) => {
                 ("DisabledException".into(), format!("{arn} is disabled."))
@@ -115,29 +118,60 @@ pub struct Provisioned {
 }
 
 impl Engine {
-    /// The key id an SSE choice selects (`None` for the AWS owned key), creating the AWS
-    /// managed key on first use.
-    pub(crate) fn sse_key_id(
+    /// Resolves and checks the key an SSE choice selects (`None` for the AWS owned key),
+    /// creating the AWS managed key on first use and recording DynamoDB's DescribeKey.
+    pub(crate) fn select_sse_key(
         &self,
         st: &mut State,
+        call: &Call<'_>,
         choice: &SseChoice,
-        now: ddbsse_reference::time::Timestamp,
+        records: &mut Vec<TrailRecord>,
     ) -> Result<Option<String>, ApiError> {
-        match choice {
-            SseChoice::Owned => Ok(None),
+        let now = call.now;
+        let (as_sent, resolved) = match choice {
+            SseChoice::Owned => return Ok(None),
             //= spec/tables.md#sse-managed-key
-            //# When the AWS managed key does not exist yet, such a request MUST first create it as `spec/kms.md#aws-managed-key` describes.
-            SseChoice::Managed => self.ensure_managed_key(st, now).map(Some),
+            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
+            SseChoice::Managed => (
+                crate::engine::kms::keys::MANAGED_ALIAS.to_owned(),
+                self.ensure_managed_key(st, now).map_err(|_| {
+                    Unresolved::Alias(self.alias_arn(crate::engine::kms::keys::MANAGED_ALIAS))
+                }),
+            ),
             //= spec/tables.md#sse-customer-key
-            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
-            SseChoice::Customer(name) => self.resolve_key(st, name, now).map(Some).map_err(|u| {
-                match u {
-                    Unresolved::Key(arn) => KmsFailure::KeyNotFound(arn),
-                    Unresolved::Alias(arn) => KmsFailure::AliasNotFound(arn),
-                }
-                .to_dynamodb_error()
-            }),
+            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+            SseChoice::Customer(name) => (name.clone(), self.resolve_key(st, name, now)),
+        };
+        let rid = random::uuid();
+        let failure = match &resolved {
+            Err(Unresolved::Key(arn)) => Some(KmsFailure::KeyNotFound(arn.clone())),
+            Err(Unresolved::Alias(arn)) => Some(KmsFailure::AliasNotFound(arn.clone())),
+            Ok(_) => None,
+        };
+        let key_arn = resolved.as_ref().ok().map(|id| self.key_arn(id));
+        //= spec/trail.md#ddb-kms-calls
+        //# Each DynamoDB request MUST produce exactly the KMS records the table above lists for it, in the order shown, with the identities shown, and no other KMS record.
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "DescribeKey",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: json!({"keyId": as_sent}),
+                response_elements: Value::Null,
+                additional: None,
+                request_id: rid.clone(),
+                read_only: true,
+                resource: key_arn,
+                error: failure.as_ref().map(KmsFailure::trail_error),
+            },
+        ));
+        if let Some(f) = failure {
+            return Err(f.to_dynamodb_error_with(&rid));
         }
+        let key_id = resolved.map_err(|_| KmsFailure::AccessDenied.to_dynamodb_error())?;
+        self.check_key_selectable(st, &key_id, now, &rid)?;
+        Ok(Some(key_id))
     }
 
     /// The state check of a key a CreateTable or UpdateTable selects (or a table's current
@@ -147,18 +181,23 @@ impl Engine {
         st: &State,
         key_id: &str,
         now: ddbsse_reference::time::Timestamp,
+        rid: &str,
     ) -> Result<(), ApiError> {
         let arn = self.key_arn(key_id);
         let Some(k) = st.live_key(key_id, now) else {
-            return Err(KmsFailure::KeyNotFound(arn).to_dynamodb_error());
+            return Err(KmsFailure::KeyNotFound(arn).to_dynamodb_error_with(rid));
         };
         match k.rec.status {
             crate::engine::state::KeyStatus::Enabled => Ok(()),
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
             crate::engine::state::KeyStatus::Disabled => {
-                Err(KmsFailure::Disabled(arn).to_dynamodb_error())
+                Err(KmsFailure::Disabled(arn).to_dynamodb_error_with(rid))
             }
+            //= spec/tables.md#sse-key-unusable
+            //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with `ValidationException` and the message below:
             crate::engine::state::KeyStatus::PendingDeletion { .. } => {
-                Err(KmsFailure::Pending(arn).to_dynamodb_error())
+                Err(KmsFailure::Pending(arn).to_dynamodb_error_with(rid))
             }
         }
     }
@@ -169,8 +208,8 @@ impl Engine {
     }
 
     //= spec/tables.md#update-switch
-    //# An accepted switch to a KMS key MUST create a grant on the new key and a new table key under it, as `spec/trail.md#ddb-kms-calls` lists.
-    /// DescribeKey, CreateGrant and GenerateDataKey for a table moving to `key_id`.
+    //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
+    /// CreateGrant and GenerateDataKey for a table moving to `key_id` (after its DescribeKey).
     pub(crate) fn provision_kms_table_key(
         &self,
         st: &mut State,
@@ -185,21 +224,6 @@ impl Engine {
             &self.config.account,
         )
         .map_err(|_| ApiError::validation("Table name too long for an encryption context"))?;
-        records.push(self.ddb_kms_record(
-            call,
-            RecordSpec {
-                kms: true,
-                event_name: "DescribeKey",
-                actor: Actor::ViaDynamoDb(call.caller),
-                request_parameters: json!({"keyId": key_arn}),
-                response_elements: Value::Null,
-                additional: None,
-                request_id: random::uuid(),
-                read_only: true,
-                resource: Some(key_arn.clone()),
-                error: None,
-            },
-        ));
         let grant = self.create_table_grant(st, key_id, &ctx, call.now)?;
         records.push(self.ddb_kms_record(
             call,
@@ -321,22 +345,24 @@ impl Engine {
             TableKeyFailure::PendingDeletion => KmsFailure::Pending(key_arn.clone()),
             TableKeyFailure::Denied => KmsFailure::AccessDenied,
         });
+        let rid = random::uuid();
         if !self.config.faults.trail_drops_decrypt {
+            let resource = st.live_key(key_id, call.now).map(|_| key_arn.clone());
             let record = self.ddb_kms_record(
-            call,
-            RecordSpec {
-                kms: true,
-                event_name: "Decrypt",
-                actor: Actor::ViaDynamoDb(call.caller),
-                request_parameters: json!({"encryptionContext": ctx.pairs(), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
-                response_elements: Value::Null,
-                additional: None,
-                request_id: random::uuid(),
-                read_only: true,
-                resource: Some(key_arn.to_owned()),
-                error: failure.as_ref().map(KmsFailure::trail_error),
-            },
-        );
+                call,
+                RecordSpec {
+                    kms: true,
+                    event_name: "Decrypt",
+                    actor: Actor::ViaDynamoDb(call.caller),
+                    request_parameters: json!({"encryptionContext": ctx.pairs(), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
+                    response_elements: Value::Null,
+                    additional: None,
+                    request_id: rid.clone(),
+                    read_only: true,
+                    resource,
+                    error: failure.as_ref().map(KmsFailure::trail_error),
+                },
+            );
             self.append_trail(vec![record])?;
         }
         match result {
@@ -352,7 +378,7 @@ impl Engine {
                 self.cache.remove(&cache_key);
                 Err(failure
                     .unwrap_or(KmsFailure::AccessDenied)
-                    .to_dynamodb_error())
+                    .to_dynamodb_error_with(&rid))
             }
         }
     }
@@ -362,22 +388,37 @@ impl Engine {
     pub(crate) fn current_key_blocks_switch(
         &self,
         st: &State,
+        call: &Call<'_>,
         meta: &TableMeta,
-        now: ddbsse_reference::time::Timestamp,
+        records: &mut Vec<TrailRecord>,
     ) -> Result<(), ApiError> {
         let TableSse::Kms { key_id, key_arn } = &meta.sse else {
             return Ok(());
         };
         //= spec/tables.md#update-old-key-unusable
         //# While a table's current key is disabled or pending deletion, an UpdateTable with `SSESpecification` MUST fail with the message of section 3.7 that names the current key, whatever key the request selects.
-        match self.dynamodb_access(st, key_id, &meta.context(&self.config.account), now) {
-            DynamoDbAccess::Disabled => {
-                Err(KmsFailure::Disabled(key_arn.clone()).to_dynamodb_error())
-            }
-            DynamoDbAccess::PendingDeletion => {
-                Err(KmsFailure::Pending(key_arn.clone()).to_dynamodb_error())
-            }
-            DynamoDbAccess::Usable | DynamoDbAccess::Denied => Ok(()),
-        }
+        let failure =
+            match self.dynamodb_access(st, key_id, &meta.context(&self.config.account), call.now) {
+                DynamoDbAccess::Disabled => KmsFailure::Disabled(key_arn.clone()),
+                DynamoDbAccess::PendingDeletion => KmsFailure::Pending(key_arn.clone()),
+                DynamoDbAccess::Usable | DynamoDbAccess::Denied => return Ok(()),
+            };
+        let rid = random::uuid();
+        records.push(self.ddb_kms_record(
+            call,
+            RecordSpec {
+                kms: true,
+                event_name: "DescribeKey",
+                actor: Actor::ViaDynamoDb(call.caller),
+                request_parameters: json!({"keyId": key_arn}),
+                response_elements: Value::Null,
+                additional: None,
+                request_id: rid.clone(),
+                read_only: true,
+                resource: Some(key_arn.clone()),
+                error: None,
+            },
+        ));
+        Err(failure.to_dynamodb_error_with(&rid))
     }
 }

@@ -106,7 +106,7 @@ impl Engine {
         let ctx =
             ddbsse_reference::crypto::EncryptionContext::for_table(&name, &self.config.account)
                 .map_err(|_| ApiError::validation("Table name too long"))?;
-        let key_id = self.sse_key_id(&mut st, &choice, call.now)?;
+        let key_id = self.select_sse_key(&mut st, call, &choice, records)?;
         let (sse, grant_id, wrapped) = match key_id {
             //= spec/tables.md#sse-owned-key
             //# A CreateTable request without `SSESpecification`, with `SSESpecification` equal to `{}`, or with `{"Enabled": false}` and no other member MUST create a table encrypted under the AWS owned key.
@@ -115,7 +115,6 @@ impl Engine {
                 (TableSse::Owned, None, blob)
             }
             Some(key_id) => {
-                self.check_key_selectable(&st, &key_id, call.now)?;
                 let p = self.provision_kms_table_key(&mut st, call, &name, &key_id, records)?;
                 (
                     TableSse::Kms {
@@ -307,13 +306,11 @@ impl Engine {
             return Err(invalid("Table is already encrypted by default"));
         }
         //= spec/tables.md#update-quota
-        //# The quota check MUST run after the checks of section 3 and 4.2 and before the key checks of sections 3.7 and 4.5, and a request rejected by any check MUST NOT count as a change.
+        //# The quota check MUST run after the checks of sections 3, 4.2 and 4.3 and before the key checks of sections 4.5 and 3.7 (in that order), and a request rejected by any check MUST NOT count as a change.
         quota_check(&meta, call.now, choice != SseChoice::Owned)?;
-        self.current_key_blocks_switch(&st, &meta, call.now)?;
-        let new_key = self.sse_key_id(&mut st, &choice, call.now)?;
-        if let Some(k) = &new_key {
-            self.check_key_selectable(&st, k, call.now)?;
-        }
+        // The current key is checked before the key the request selects (section 4.5).
+        self.current_key_blocks_switch(&st, call, &meta, records)?;
+        let new_key = self.select_sse_key(&mut st, call, &choice, records)?;
         let ctx = meta.context(&self.config.account);
         let old_crypto = self.table_crypto_for_switch(&st, &meta)?;
         let mut updated = meta.clone();
@@ -337,7 +334,7 @@ impl Engine {
             }
         };
         //= spec/tables.md#update-switch
-        //# An accepted switch away from a KMS key, to any other key or key kind, MUST retire the table's grant on the old key.
+        //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
         self.retire_table_grant(&mut st, call, &meta, records)?;
         updated.generation += 1;
         updated.changes.push(call.now);
@@ -473,7 +470,7 @@ impl Engine {
 }
 
 //= spec/tables.md#update-quota
-//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key (`Enabled` true or a `KMSMasterKeyId`).
+//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
 /// The D-QUO quota of key switches.
 fn quota_check(meta: &TableMeta, now: Timestamp, to_kms: bool) -> Result<(), ApiError> {
     //= spec/tables.md#update-quota
@@ -495,7 +492,7 @@ fn quota_check(meta: &TableMeta, now: Timestamp, to_kms: bool) -> Result<(), Api
     }
     let last = meta.changes.iter().copied().max().unwrap_or(meta.created);
     //= spec/tables.md#update-quota
-    //# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+    //# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
     if now.since(last) >= 6 * HOUR {
         return Ok(());
     }
@@ -545,7 +542,7 @@ mod tests {
     #[test]
     //= spec/tables.md#update-quota
     //= type=test
-    //# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+    //# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
     fn quota_four_then_one_per_six_hours() {
         let four: Vec<Timestamp> = (1..=4).map(|i| Timestamp(i * SECOND)).collect();
         assert!(quota_check(&meta(four[..3].to_vec()), Timestamp(10 * SECOND), true).is_ok());

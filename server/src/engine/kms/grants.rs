@@ -200,8 +200,6 @@ impl Engine {
         self.deny_managed(call, k, "CreateGrant")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();
-        //= spec/kms.md#create-grant
-        //# A grant MUST keep `Name`, `GranteePrincipal`, `RetiringPrincipal`, `Operations` (in request order) and `Constraints` as sent, and record `CreationDate` and `IssuingAccount` `arn:aws:iam::<account>:root`.
         let grant = Grant {
             grant_id: random::grant_id(),
             key_id: key_id.clone(),
@@ -239,7 +237,7 @@ impl Engine {
     }
 
     //= spec/kms.md#list-grants
-    //# ListGrants MUST return the key's grants in creation order as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
     pub(crate) fn list_grants(
         &self,
         st: &mut State,
@@ -300,10 +298,9 @@ impl Engine {
                     ApiError::new(ErrorCode::InvalidGrantToken, "Invalid grant token")
                 })?;
             self.delete_grant(st, &g.0)?;
-            return Ok(KmsOutcome::new(
-                serde_json::json!({}),
-                Some(self.key_arn(&g.1)),
-            ));
+            let mut out = KmsOutcome::new(serde_json::json!({}), Some(self.key_arn(&g.1)));
+            out.grant_id = Some(g.0);
+            return Ok(out);
         }
         if i.key_id.is_none() || i.grant_id.is_none() {
             return Err(ApiError::new(
@@ -347,10 +344,9 @@ impl Engine {
             ));
         }
         self.delete_grant(st, &grant_id)?;
-        Ok(KmsOutcome::new(
-            serde_json::json!({}),
-            Some(self.key_arn(&key_id)),
-        ))
+        let mut out = KmsOutcome::new(serde_json::json!({}), Some(self.key_arn(&key_id)));
+        out.grant_id = Some(grant_id);
+        Ok(out)
     }
 }
 

@@ -24,6 +24,8 @@ pub struct KmsOutcome {
     pub output: Value,
     /// The key ARN, for the trail's `resources`.
     pub key_arn: Option<String>,
+    /// The grant a RetireGrant removed (for `additionalEventData`).
+    pub grant_id: Option<String>,
 }
 
 impl KmsOutcome {
@@ -31,6 +33,7 @@ impl KmsOutcome {
         Self {
             output: serde_json::to_value(output).unwrap_or(Value::Null),
             key_arn,
+            grant_id: None,
         }
     }
 }
@@ -52,14 +55,12 @@ pub fn alias_not_found(alias_arn: &str) -> ApiError {
 }
 
 //= spec/kms.md#key-state-effects
-//# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`.
+//# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
 /// `DisabledException`.
 pub fn disabled(key_arn: &str) -> ApiError {
     ApiError::new(ErrorCode::Disabled, format!("{key_arn} is disabled."))
 }
 
-//= spec/kms.md#key-state-effects
-//# The pending error MUST be `KMSInvalidStateException` with the message `<key arn> is pending deletion.`.
 /// `KMSInvalidStateException` for a key pending deletion.
 pub fn pending(key_arn: &str) -> ApiError {
     ApiError::new(
@@ -68,8 +69,6 @@ pub fn pending(key_arn: &str) -> ApiError {
     )
 }
 
-//= spec/kms.md#key-state-effects
-//# The not-pending error MUST be `KMSInvalidStateException` with the message `<key arn> is not pending deletion.`.
 /// `KMSInvalidStateException` for a key not pending deletion.
 pub fn not_pending(key_arn: &str) -> ApiError {
     ApiError::new(
@@ -118,12 +117,12 @@ impl Engine {
         purge.extend(self.refresh_usability(&mut st, call.now));
         self.commit(purge)?;
         drop(st);
+        //= spec/trail.md#response-elements
+        //# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
         let (response_elements, key_arn, error) = match &result {
             Ok(o) => (
                 match name {
-                    "CreateKey" | "DescribeKey" | "ScheduleKeyDeletion" | "CancelKeyDeletion" => {
-                        lower_camel(&o.output)
-                    }
+                    "CreateKey" => lower_camel(&o.output),
                     "CreateGrant" => {
                         serde_json::json!({"grantId": o.output.get("GrantId").cloned().unwrap_or(Value::Null)})
                     }
@@ -132,28 +131,34 @@ impl Engine {
                 o.key_arn.clone(),
                 None,
             ),
+            //= spec/trail.md#failed-calls
+            //# The record of a failed call MUST carry `errorCode` (the error code without namespace, such as `DisabledException`) and `errorMessage` (the error's message), and `responseElements` `null`.
             Err(e) => (
                 Value::Null,
-                None,
+                self.named_existing_key(call),
                 Some((e.name().to_owned(), e.message.clone())),
             ),
         };
+        //= spec/trail.md#request-parameters
+        //# The `requestParameters` of every record MUST be those of the table above.
         let request_parameters = match (name, call.body) {
             ("RetireGrant", _) => Value::Null,
+            ("Encrypt" | "Decrypt", body) => crypto_parameters(body),
             (_, Value::Object(m)) if m.is_empty() => Value::Null,
-            (_, body) => {
-                let mut p = lower_camel(body);
-                if matches!(name, "Encrypt" | "Decrypt")
-                    && let Value::Object(m) = &mut p
-                {
-                    m.entry("encryptionAlgorithm")
-                        .or_insert_with(|| Value::String("SYMMETRIC_DEFAULT".into()));
-                }
-                p
-            }
+            (_, body) => lower_camel(body),
         };
+        let retired = match &result {
+            Ok(o) => o.grant_id.clone(),
+            Err(_) => None,
+        }
+        .or_else(|| {
+            call.body
+                .get("GrantId")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
         let additional = (name == "RetireGrant")
-            .then(|| call.body.get("GrantId").cloned())
+            .then_some(retired)
             .flatten()
             .map(|g| serde_json::json!({"grantId": g}));
         let record = self.record(
@@ -205,6 +210,27 @@ impl Engine {
         }
     }
 
+    /// The ARN of the existing key a failed direct request named (its `KeyId`, or the key in
+    /// its ciphertext blob), for the record's `resources`.
+    fn named_existing_key(&self, call: &Call<'_>) -> Option<String> {
+        use base64::Engine as _;
+        let st = self.read_state();
+        if let Some(k) = call.body.get("KeyId").and_then(Value::as_str) {
+            return self
+                .lookup_key(&st, k, call.now)
+                .ok()
+                .map(|id| self.key_arn(&id));
+        }
+        let blob = call.body.get("CiphertextBlob").and_then(Value::as_str)?;
+        let raw = base64::engine::general_purpose::STANDARD
+            .decode(blob)
+            .ok()?;
+        let arn = ddbsse_reference::crypto::kms_blob::key_id(&raw).ok()?;
+        let id = arn.strip_prefix(&self.key_arn(""))?;
+        st.live_key(id, call.now)
+            .map(|k| self.key_arn(&k.rec.key_id))
+    }
+
     /// Builds a trail record with this engine's account and region.
     pub(crate) fn record(
         &self,
@@ -213,4 +239,25 @@ impl Engine {
     ) -> TrailRecord {
         super::trail::build(spec, &self.config.account, &self.config.region, now)
     }
+}
+
+/// `requestParameters` of a direct Encrypt or Decrypt: `keyId` when named, the context when not
+/// empty, and always `encryptionAlgorithm`; never the plaintext or the blob.
+fn crypto_parameters(body: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    if let Some(k) = body.get("KeyId") {
+        m.insert("keyId".into(), k.clone());
+    }
+    if let Some(ctx) = body.get("EncryptionContext")
+        && ctx.as_object().is_some_and(|o| !o.is_empty())
+    {
+        m.insert("encryptionContext".into(), ctx.clone());
+    }
+    m.insert(
+        "encryptionAlgorithm".into(),
+        body.get("EncryptionAlgorithm")
+            .cloned()
+            .unwrap_or_else(|| Value::String("SYMMETRIC_DEFAULT".into())),
+    );
+    Value::Object(m)
 }

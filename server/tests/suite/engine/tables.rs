@@ -12,7 +12,7 @@ fn sse(v: &Value) -> &Value {
 #[test]
 //= spec/tables.md#sse-owned-key
 //= type=test
-//# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response.
+//# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response, and a target MUST NOT produce a trail record with `eventSource` `kms.amazonaws.com` for any request on such a table.
 fn owned_key_table_has_no_sse_description_and_no_kms_events() {
     let h = H::new();
     for (i, spec) in [None, Some(json!({})), Some(json!({"Enabled": false}))]
@@ -41,7 +41,7 @@ fn owned_key_table_has_no_sse_description_and_no_kms_events() {
 #[test]
 //= spec/tables.md#sse-managed-key
 //= type=test
-//# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key.
+//# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
 fn managed_key_created_on_first_use_and_shared() {
     let h = H::new();
     let a = h.ok("ListAliases", json!({}));
@@ -68,7 +68,7 @@ fn managed_key_created_on_first_use_and_shared() {
 #[test]
 //= spec/tables.md#sse-customer-key
 //= type=test
-//# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
+//# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
 fn customer_key_in_four_forms() {
     let h = H::new();
     let (id, arn) = h.create_key();
@@ -138,7 +138,7 @@ fn sse_validation_messages() {
 #[test]
 //= spec/tables.md#sse-key-unusable
 //= type=test
-//# A CreateTable or UpdateTable that selects a disabled key MUST fail with the message below:
+//# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
 fn unusable_or_unknown_keys_are_refused_with_wrapped_kms_messages() {
     let h = H::new();
     let (id, arn) = h.create_key();

@@ -120,3 +120,130 @@ fn control_plane_records_carry_the_request_id() {
     );
     assert_eq!(rec.api_version.as_deref(), Some("2012-08-10"));
 }
+
+#[test]
+//= spec/trail.md#ddb-kms-calls
+//= type=test
+//# Each DynamoDB request MUST produce exactly the KMS records the table above lists for it, in the order shown, with the identities shown, and no other KMS record.
+fn rejected_key_checks_record_describe_key_and_share_its_request_id() {
+    let h = H::new();
+    let body = |k: &str| {
+        json!({"TableName": "rej", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST",
+            "SSESpecification": {"SSEType": "KMS", "KMSMasterKeyId": k}})
+    };
+    let (_, m) = h.err("CreateTable", body("alias/missing"));
+    let recs: Vec<Value> = h
+        .engine
+        .trail_records()
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    let names: Vec<&str> = recs
+        .iter()
+        .map(|r| r["eventName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["DescribeKey", "CreateTable"]);
+    let dk = &recs[0];
+    assert_eq!(dk["requestParameters"], json!({"keyId": "alias/missing"}));
+    assert_eq!(dk["errorCode"], "NotFoundException");
+    assert!(dk.get("resources").is_none());
+    assert!(
+        m.contains(&format!(
+            "Request ID: {};",
+            dk["requestID"].as_str().unwrap()
+        )),
+        "{m}"
+    );
+    assert_eq!(recs[1]["errorCode"], "ValidationException");
+    assert_eq!(recs[1]["resources"][0]["type"], "AWS::DynamoDB::Table");
+    // A disabled key: DescribeKey succeeds, nothing else is called.
+    let (id, arn) = h.create_key();
+    h.ok("DisableKey", json!({"KeyId": id}));
+    let before = h.engine.trail_records().len();
+    h.err("CreateTable", body(&id));
+    let recs: Vec<Value> = h.engine.trail_records()[before..]
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    let names: Vec<&str> = recs
+        .iter()
+        .map(|r| r["eventName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["DescribeKey", "CreateTable"]);
+    assert!(recs[0].get("errorCode").is_none());
+    assert_eq!(recs[0]["resources"][0]["ARN"], arn.as_str());
+    // Managed key: DescribeKey names the alias.
+    h.create_table("mgd", Some(json!({"Enabled": true})));
+    let dk = h.events("DescribeKey").pop().unwrap();
+    assert_eq!(
+        dk["requestParameters"],
+        json!({"keyId": "alias/aws/dynamodb"})
+    );
+}
+
+#[test]
+//= spec/trail.md#lookup-paging
+//= type=test
+//# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
+fn next_token_is_bound_to_its_parameters() {
+    let h = H::new();
+    for _ in 0..3 {
+        h.create_key();
+    }
+    let page = h.ok("LookupEvents", json!({"MaxResults": 1}));
+    let token = page["NextToken"].clone();
+    h.ok("LookupEvents", json!({"MaxResults": 1, "NextToken": token}));
+    let (n, _) = h.err(
+        "LookupEvents",
+        json!({"MaxResults": 1, "NextToken": token,
+        "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateKey"}]}),
+    );
+    assert_eq!(n, "InvalidNextTokenException");
+}
+
+#[test]
+//= spec/trail.md#response-elements
+//= type=test
+//# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+fn direct_kms_records_parameters_and_responses() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    let ck = h.events("CreateKey").pop().unwrap();
+    assert_eq!(ck["responseElements"]["keyMetadata"]["keyId"], id.as_str());
+    h.ok("DescribeKey", json!({"KeyId": id}));
+    assert!(h.events("DescribeKey").pop().unwrap()["responseElements"].is_null());
+    h.ok(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    let sk = h.events("ScheduleKeyDeletion").pop().unwrap();
+    assert!(sk["responseElements"].is_null());
+    assert_eq!(
+        sk["requestParameters"],
+        json!({"keyId": id, "pendingWindowInDays": 7})
+    );
+    h.err("Encrypt", json!({"KeyId": id, "Plaintext": "aGk="}));
+    let enc = h.events("Encrypt").pop().unwrap();
+    assert_eq!(enc["errorCode"], "KMSInvalidStateException");
+    assert_eq!(enc["resources"][0]["ARN"], arn.as_str());
+    assert_eq!(
+        enc["requestParameters"],
+        json!({"keyId": id, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"})
+    );
+    h.ok("CancelKeyDeletion", json!({"KeyId": id}));
+    h.ok("EnableKey", json!({"KeyId": id}));
+    let g = h.ok(
+        "CreateGrant",
+        json!({"KeyId": id, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+    );
+    h.ok("RetireGrant", json!({"GrantToken": g["GrantToken"]}));
+    let rg = h.events("RetireGrant").pop().unwrap();
+    assert!(rg["requestParameters"].is_null());
+    assert_eq!(rg["additionalEventData"]["grantId"], g["GrantId"]);
+    let all = serde_json::to_string(&h.engine.trail_records()).unwrap();
+    assert!(
+        !all.contains(g["GrantToken"].as_str().unwrap()),
+        "no grant token in the trail"
+    );
+}
