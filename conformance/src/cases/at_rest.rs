@@ -1,4 +1,143 @@
-//! placeholder
-use super::Case;
-/// Cases of this area.
-pub const CASES: &[Case] = &[];
+//! Encryption at rest, white-box (`spec/key-hierarchy.md`): only for in-process targets that
+//! expose their storage; reported not applicable for remote targets. No plaintext in storage, a
+//! flipped bit is detected and never returns wrong data, an envelope moved to another item or
+//! table does not open.
+
+use serde_json::json;
+
+use super::{Case, Need};
+use crate::ctx::{CaseResult, Ctx, Failure, check};
+
+/// Cases of this file.
+pub const CASES: &[Case] = &[
+    Case {
+        id: "key-hierarchy/item-seal/no-plaintext",
+        title: "stored rows and the stored table key hold no plaintext of the items",
+        needs: &[Need::AtRest],
+        run: no_plaintext,
+    },
+    Case {
+        id: "key-hierarchy/item-open/flipped-bit",
+        title: "a flipped bit in a stored envelope fails the read, never returns other data",
+        needs: &[Need::AtRest],
+        run: flipped_bit,
+    },
+    Case {
+        id: "key-hierarchy/item-aad/moved-to-other-item",
+        title: "an envelope copied over another item's row does not open there",
+        needs: &[Need::AtRest],
+        run: moved_item,
+    },
+    Case {
+        id: "key-hierarchy/item-aad/moved-to-other-table",
+        title: "an envelope copied into another table does not open there",
+        needs: &[Need::AtRest],
+        run: moved_table,
+    },
+];
+
+const MARKER: &str = "PLAINTEXT-MARKER-7d1e";
+
+fn table(ctx: &mut Ctx<'_>, hint: &str) -> Result<String, Failure> {
+    let key = ctx.create_key()?;
+    ctx.created_table(
+        hint,
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id})),
+    )
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+//= spec/key-hierarchy.md#table-key
+//= type=test
+//# A target MUST store the table key only in wrapped form, as the KMS blob (section 5) that GenerateDataKey returned.
+fn no_plaintext(ctx: &mut Ctx<'_>) -> CaseResult {
+    let t = table(ctx, "at-rest")?;
+    ctx.put(&t, &format!("{MARKER}-key"), &format!("{MARKER}-value"))?
+        .ok()?;
+    let rows = ctx.at_rest()?.rows(&t)?;
+    check(!rows.is_empty(), "a stored row for the item", "no row")?;
+    for (k, v) in &rows {
+        check(
+            !contains(v, MARKER.as_bytes()) && !contains(k, MARKER.as_bytes()),
+            "no plaintext of the item in its stored row",
+            "the marker text appears in storage",
+        )?;
+    }
+    let wrapped = ctx.at_rest()?.stored_table_key(&t)?;
+    check(
+        wrapped.len() > 32 + 28,
+        "the table key stored as a KMS blob (longer than key plus nonce and tag)",
+        format!("{} stored bytes", wrapped.len()),
+    )
+}
+
+//= spec/key-hierarchy.md#item-open
+//= type=test
+//# The opener MUST derive the data key from the envelope's data-key id (section 9), rebuild the AAD from the header, the table ARN and the primary key it expects (section 13), and return the plaintext only if AES-256-GCM verification succeeds.
+fn flipped_bit(ctx: &mut Ctx<'_>) -> CaseResult {
+    let t = table(ctx, "at-rest")?;
+    ctx.put(&t, "a", "original")?.ok()?;
+    let len = ctx
+        .at_rest()?
+        .rows(&t)?
+        .first()
+        .map(|(_, v)| v.len())
+        .unwrap_or(0);
+    for bit in [0, 8 * 20 + 3, 8 * len.saturating_sub(1)] {
+        ctx.at_rest()?.flip_bit(&t, 0, bit)?;
+        let r = ctx.get(&t, "a")?;
+        check(
+            r.status != 200,
+            format!("GetItem fails after bit {bit} of the envelope was flipped"),
+            format!("GetItem answered {} {}", r.status, r.body),
+        )?;
+        ctx.at_rest()?.flip_bit(&t, 0, bit)?;
+        let back = ctx.get(&t, "a")?;
+        check(
+            back.status == 200 && back.body["Item"]["v"] == json!({"S": "original"}),
+            "the restored envelope opens again",
+            format!("{} {}", back.status, back.body),
+        )?;
+    }
+    Ok(())
+}
+
+//= spec/key-hierarchy.md#item-aad
+//= type=test
+//# Two items MUST have different `primary_key` bytes whenever their key attributes differ.
+fn moved_item(ctx: &mut Ctx<'_>) -> CaseResult {
+    let t = table(ctx, "at-rest")?;
+    ctx.put(&t, "a", "value-a")?.ok()?;
+    ctx.put(&t, "b", "value-b")?.ok()?;
+    ctx.at_rest()?.move_envelope(&t, 0, &t, 1)?;
+    let ra = ctx.get(&t, "a")?;
+    let rb = ctx.get(&t, "b")?;
+    let ok_a = ra.status == 200 && ra.body["Item"]["v"] == json!({"S": "value-a"});
+    let ok_b = rb.status == 200 && rb.body["Item"]["v"] == json!({"S": "value-b"});
+    let failed = [&ra, &rb].iter().filter(|r| r.status != 200).count();
+    check(
+        failed == 1 && (ok_a || ok_b),
+        "the overwritten item fails to open, the other reads back unchanged",
+        format!("a: {} {}; b: {} {}", ra.status, ra.body, rb.status, rb.body),
+    )
+}
+
+//= spec/key-hierarchy.md#item-aad
+//= type=test
+//# The AAD MUST be `header || u32be(len(table_arn)) || table_arn || u32be(len(primary_key)) || primary_key`.
+fn moved_table(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = table(ctx, "at-rest-a")?;
+    let b = table(ctx, "at-rest-b")?;
+    ctx.put(&a, "same", "value-a")?.ok()?;
+    ctx.put(&b, "same", "value-b")?.ok()?;
+    ctx.at_rest()?.move_envelope(&a, 0, &b, 0)?;
+    let r = ctx.get(&b, "same")?;
+    check(
+        r.status != 200,
+        "GetItem of the table that received another table's envelope fails",
+        format!("GetItem answered {} {}", r.status, r.body),
+    )
+}

@@ -6,7 +6,9 @@ use ddbsse_reference::caller::Caller;
 use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig};
 
-use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body};
+use super::{
+    AtRest, Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body,
+};
 
 /// Access key ids of the two principals of in-process targets.
 pub const IN_PROCESS_PRINCIPALS: [&str; 2] = ["AKIDDDBSSEPRINCIPAL1", "AKIDDDBSSEPRINCIPAL2"];
@@ -97,5 +99,47 @@ impl Target for EmbeddedTarget {
     fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
         self.now = self.now.plus(ms);
         Ok(())
+    }
+
+    fn at_rest(&self) -> Option<&dyn AtRest> {
+        Some(self)
+    }
+}
+
+fn hook_error(e: ddbsse_reference::wire::ApiError) -> TargetError {
+    TargetError::Transport(format!("at-rest hook: {e}"))
+}
+
+/// The engine's test-only storage hooks (`Engine::at_rest`).
+impl AtRest for EmbeddedTarget {
+    fn rows(&self, table: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TargetError> {
+        self.engine.at_rest().raw_rows(table).map_err(hook_error)
+    }
+
+    fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError> {
+        self.engine
+            .at_rest()
+            .wrapped_table_key(table)
+            .map_err(hook_error)
+    }
+
+    fn flip_bit(&self, table: &str, row: usize, bit: usize) -> Result<(), TargetError> {
+        self.engine
+            .at_rest()
+            .tamper_flip_bit(table, row, bit)
+            .map_err(hook_error)
+    }
+
+    fn move_envelope(
+        &self,
+        from_table: &str,
+        from_row: usize,
+        to_table: &str,
+        to_row: usize,
+    ) -> Result<(), TargetError> {
+        self.engine
+            .at_rest()
+            .move_envelope(from_table, from_row, to_table, to_row)
+            .map_err(hook_error)
     }
 }

@@ -65,25 +65,22 @@ pub struct Capabilities {
     pub http: bool,
 }
 
-/// A stored item envelope as the white-box hooks expose it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredRecord {
-    /// The table name.
-    pub table: String,
-    /// The storage key of the record (opaque).
-    pub key: Vec<u8>,
-    /// The stored bytes (an item envelope).
-    pub value: Vec<u8>,
-}
-
-/// White-box access to a target's storage, for the encryption-at-rest checks.
+/// White-box access to a target's storage, for the encryption-at-rest checks (in-process only).
 pub trait AtRest {
-    /// Every stored item record of `table`.
-    fn records(&self, table: &str) -> Result<Vec<StoredRecord>, TargetError>;
-    /// Every byte the target keeps at rest (items, wrapped keys, metadata), for plaintext scans.
-    fn all_bytes(&self) -> Result<Vec<Vec<u8>>, TargetError>;
-    /// Overwrites the stored bytes of one record (`table`, `key`) with `value`.
-    fn overwrite(&self, table: &str, key: &[u8], value: &[u8]) -> Result<(), TargetError>;
+    /// The stored item rows of `table` as (row key, stored bytes), in a stable order.
+    fn rows(&self, table: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TargetError>;
+    /// The table key of `table` as stored.
+    fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError>;
+    /// Flips bit `bit` of the stored bytes of row number `row` of `table`.
+    fn flip_bit(&self, table: &str, row: usize, bit: usize) -> Result<(), TargetError>;
+    /// Copies the stored bytes of `from_row` of `from_table` over those of `to_row` of `to_table`.
+    fn move_envelope(
+        &self,
+        from_table: &str,
+        from_row: usize,
+        to_table: &str,
+        to_row: usize,
+    ) -> Result<(), TargetError>;
 }
 
 /// A DynamoDB + KMS + CloudTrail endpoint the suite can drive.

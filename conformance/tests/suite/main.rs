@@ -1,0 +1,161 @@
+//! The crate's one integration-test binary: the suite against the embedded engine with and
+//! without deliberate faults, and insta snapshots of the model's trail for each trail scenario.
+
+use ddbsse_conformance::cases::trail;
+use ddbsse_conformance::ctx::{CaseResult, Ctx};
+use ddbsse_conformance::report::Verdict;
+use ddbsse_conformance::target::embedded::EmbeddedTarget;
+use ddbsse_conformance::target::model::ModelTarget;
+use ddbsse_conformance::{Options, run};
+use ddbsse_reference::model::ModelConfig;
+use ddbsse_server::engine::{EngineConfig, Faults};
+
+fn suite(faults: Faults) -> ddbsse_conformance::Report {
+    let mut target = EmbeddedTarget::open(EngineConfig {
+        faults,
+        ..EngineConfig::default()
+    })
+    .expect("in-memory engine opens");
+    run(&mut target, &Options::default())
+}
+
+fn failed(report: &ddbsse_conformance::Report) -> Vec<&str> {
+    report
+        .cases
+        .iter()
+        .filter(|c| c.outcome == Verdict::Failed)
+        .map(|c| c.id.as_str())
+        .collect()
+}
+
+//= spec/conformance.md#outcomes
+//= type=test
+//# Each case MUST end with exactly one outcome of the table above, a case that could not run MUST be `skipped` with a reason and never `passed`, and the harness MUST exit with status 1 when any case is `failed` and 0 otherwise.
+#[test]
+fn every_case_passes_on_the_embedded_engine() {
+    let report = suite(Faults::default());
+    assert!(report.success(), "failed: {:?}", failed(&report));
+    assert_eq!(
+        report.passed(),
+        report.cases.len(),
+        "{}",
+        report.summary_line()
+    );
+    assert!(
+        report.duration_ms < 60_000,
+        "the default suite takes {} ms",
+        report.duration_ms
+    );
+}
+
+fn assert_caught(faults: Faults, covering: &[&str]) {
+    let report = suite(faults.clone());
+    let failed = failed(&report);
+    for id in covering {
+        assert!(
+            failed.contains(id),
+            "{faults:?}: case {id} did not fail; failed: {failed:?}"
+        );
+    }
+}
+
+#[test]
+fn a_cache_that_never_expires_is_caught() {
+    assert_caught(
+        Faults {
+            cache_never_expires: true,
+            ..Faults::default()
+        },
+        &[
+            "cache/boundary/300s",
+            "cache/boundary/steady-traffic",
+            "cache/serve-while-unusable/disabled-key",
+            "tables/data-plane-errors/disabled",
+        ],
+    );
+}
+
+#[test]
+fn a_trail_that_drops_decrypt_is_caught() {
+    assert_caught(
+        Faults {
+            trail_drops_decrypt: true,
+            ..Faults::default()
+        },
+        &[
+            "cache/scope/first-access",
+            "cache/refresh/record",
+            "trail/ddb-kms-calls/data-plane",
+            "trail/ddb-kms-calls/blog-walkthrough",
+        ],
+    );
+}
+
+#[test]
+fn a_wrong_sse_key_arn_is_caught() {
+    assert_caught(
+        Faults {
+            wrong_sse_key_arn: true,
+            ..Faults::default()
+        },
+        &[
+            "tables/sse-customer-key/key-id",
+            "tables/sse-customer-key/alias-arn",
+            "tables/sse-managed-key/enabled",
+            "tables/update-switch/customer-to-customer",
+        ],
+    );
+}
+
+#[test]
+fn white_box_cases_are_not_applicable_on_the_model() {
+    let mut target = ModelTarget::new(ModelConfig::default());
+    let report = run(
+        &mut target,
+        &Options {
+            filter: vec!["key-hierarchy/".into()],
+            ..Options::default()
+        },
+    );
+    assert_eq!(report.cases.len(), 4);
+    assert!(
+        report
+            .cases
+            .iter()
+            .all(|c| c.outcome == Verdict::NotApplicable && c.reason.is_some())
+    );
+}
+
+/// The model's trail of `scenario`, normalised, for a snapshot.
+fn model_trail(scenario: fn(&mut Ctx<'_>) -> CaseResult) -> serde_json::Value {
+    let mut target = ModelTarget::new(ModelConfig::default());
+    let mut ctx = Ctx::new(&mut target, "snap-".into(), ModelConfig::default())
+        .expect("the model target needs nothing");
+    scenario(&mut ctx).expect("the scenario runs on the model");
+    ctx.normalize(&serde_json::Value::Array(ctx.model_trail()))
+}
+
+#[test]
+fn model_trail_create_table() {
+    insta::assert_json_snapshot!(model_trail(trail::create_table_scenario));
+}
+
+#[test]
+fn model_trail_update_table() {
+    insta::assert_json_snapshot!(model_trail(trail::update_table_scenario));
+}
+
+#[test]
+fn model_trail_delete_table() {
+    insta::assert_json_snapshot!(model_trail(trail::delete_table_scenario));
+}
+
+#[test]
+fn model_trail_data_plane() {
+    insta::assert_json_snapshot!(model_trail(trail::data_plane_scenario));
+}
+
+#[test]
+fn model_trail_blog_walkthrough() {
+    insta::assert_json_snapshot!(model_trail(trail::blog_walkthrough));
+}
