@@ -7,7 +7,8 @@ use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig};
 
 use super::{
-    AtRest, Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body,
+    AtRest, Capabilities, ClockControl, Connection, RawResponse, StoredRows, Target, TargetError,
+    parse_body,
 };
 
 /// Access key ids of the two principals of in-process targets.
@@ -112,7 +113,7 @@ fn hook_error(e: ddbsse_reference::wire::ApiError) -> TargetError {
 
 /// The engine's test-only storage hooks (`Engine::at_rest`).
 impl AtRest for EmbeddedTarget {
-    fn rows(&self, table: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TargetError> {
+    fn rows(&self, table: &str) -> Result<StoredRows, TargetError> {
         self.engine.at_rest().raw_rows(table).map_err(hook_error)
     }
 

@@ -65,10 +65,13 @@ pub struct Capabilities {
     pub http: bool,
 }
 
+/// Stored rows as (row key, stored bytes).
+pub type StoredRows = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// White-box access to a target's storage, for the encryption-at-rest checks (in-process only).
 pub trait AtRest {
     /// The stored item rows of `table` as (row key, stored bytes), in a stable order.
-    fn rows(&self, table: &str) -> Result<Vec<(Vec<u8>, Vec<u8>)>, TargetError>;
+    fn rows(&self, table: &str) -> Result<StoredRows, TargetError>;
     /// The table key of `table` as stored.
     fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError>;
     /// Flips bit `bit` of the stored bytes of row number `row` of `table`.
