@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The conformance suite against `ddbsse serve --clock manual --port 0` over HTTP (SigV4, the clock
+# capability, distinct TCP connections): every case must pass. Starts the server, reads the port
+# from its "ddbsse listening on http://ADDR:PORT" line, runs `ddbsse check --endpoint`, stops it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cargo build --locked -q -p ddbsse
+bin=target/debug/ddbsse
+scratch=$(mktemp -d)
+log="$scratch/serve.log"
+"$bin" serve --clock manual --port 0 >"$log" 2>&1 &
+pid=$!
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$scratch"' EXIT
+endpoint=""
+for _ in $(seq 1 100); do
+  endpoint=$(sed -n 's/^ddbsse listening on \(http:\/\/[^ ]*\).*/\1/p' "$log" | head -n1)
+  [ -n "$endpoint" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$log"; echo "ddbsse serve exited"; exit 1; }
+  sleep 0.1
+done
+[ -n "$endpoint" ] || { cat "$log"; echo "ddbsse serve did not report its port"; exit 1; }
+echo "ddbsse serve at $endpoint (pid $pid)"
+"$bin" check --endpoint "$endpoint" \
+  --access-key AKIDDDBSSEPRINCIPAL1 --secret-key conformance-secret-1 \
+  --second-access-key AKIDDDBSSEPRINCIPAL2 --second-secret-key conformance-secret-2 \
+  --out "${CONFORMANCE_OUT:-out/conformance-serve}" "$@"
