@@ -5,6 +5,7 @@
 //!
 //! Every status change is a lookup in the table-status machine (`table_status.rs`).
 
+use super::tables::Table;
 use crate::ids::IdSource;
 use crate::time::{DAY, SECOND, Timestamp};
 
@@ -29,56 +30,25 @@ impl Model {
     }
 
     fn settle_table(&mut self, name: &str, now: Timestamp) {
-        let archival_due = self.tables.get(name).is_some_and(|t| {
-            !t.status.is_archival()
-                && t.unusable_since
-                    .is_some_and(|s| now >= s.plus(DETECTION_DELAY_MS + ARCHIVAL_DELAY_MS))
-        });
-        let backup_suffix = if archival_due {
-            self.ids.hex(4)
-        } else {
-            String::new()
+        let entered_archiving = match self.tables.get_mut(name) {
+            Some(t) => advance_status(t, now),
+            None => return,
         };
-        let region = self.config.region.clone();
-        let account = self.config.account.clone();
-        let Some(t) = self.tables.get_mut(name) else {
-            return;
-        };
-        let apply = |t: &mut super::tables::Table, event: TableEvent| {
-            if let Some(next) = next_table_status(t.status, event) {
-                t.status = next;
-            }
-        };
-        if t.status == TableStatus::Creating {
-            apply(t, TableEvent::LaterRequest);
-        }
-        if let Some(since) = t.unusable_since {
-            let detected = since.plus(DETECTION_DELAY_MS);
-            //= spec/tables.md#status-inaccessible
-            //# A KMS table whose key has been unusable for at least 900 s (15 minutes) MUST report `TableStatus` `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, and one whose key has been unusable for less than 900 s MUST report the status it had before.
-            if t.status == TableStatus::Active && now >= detected {
-                apply(t, TableEvent::KeyUnusableFor900s);
-            }
-            //= spec/tables.md#status-archival
-            //# A table that has been `INACCESSIBLE_ENCRYPTION_CREDENTIALS` for 7 days (604800 s) MUST report `TableStatus` `ARCHIVING`, whether or not its key has become usable since.
-            let archiving = detected.plus(ARCHIVAL_DELAY_MS);
-            if t.status == TableStatus::InaccessibleEncryptionCredentials && now >= archiving {
-                apply(t, TableEvent::SevenDaysAfterDetection);
-                t.archiving_since = Some(archiving);
+        if entered_archiving {
+            let suffix = self.ids.hex(4);
+            let (region, account) = (self.config.region.clone(), self.config.account.clone());
+            if let Some(t) = self.tables.get_mut(name)
+                && let Some(since) = t.archiving_since
+            {
+                //= spec/tables.md#status-archival
+                //# `ArchivalBackupArn` is `arn:aws:dynamodb:<region>:<account>:table/<table name>/backup/<17-digit
+                //# zero-padded epoch milliseconds of ArchivalDateTime>-<8 lowercase hex digits>`.
                 t.archival_backup_arn = Some(format!(
-                    "arn:aws:dynamodb:{region}:{account}:table/{}/backup/{:017}-{backup_suffix}",
+                    "arn:aws:dynamodb:{region}:{account}:table/{}/backup/{:017}-{suffix}",
                     t.name,
-                    archiving.millis()
+                    since.millis()
                 ));
             }
-        }
-        //= spec/tables.md#status-archival
-        //# A table that has been `ARCHIVING` for 300 s MUST report `TableStatus` `ARCHIVED` and an `ArchivalSummary` with `ArchivalDateTime` equal to the start of `ARCHIVING` in epoch seconds, `ArchivalReason` `INACCESSIBLE_ENCRYPTION_CREDENTIALS` and an `ArchivalBackupArn`.
-        if t.status == TableStatus::Archiving
-            && t.archiving_since
-                .is_some_and(|s| now >= s.plus(ARCHIVING_DURATION_MS))
-        {
-            apply(t, TableEvent::ArchivingFor300s);
         }
     }
 
@@ -124,4 +94,44 @@ impl Model {
             _ => {}
         }
     }
+}
+
+/// Applies the timed transitions a table has reached by `now` (`CREATING` to `ACTIVE` on any
+/// later request, detection, archiving, archived). Pure: draws no id. Returns whether the table
+/// entered `ARCHIVING` now.
+pub fn advance_status(t: &mut Table, now: Timestamp) -> bool {
+    let apply = |t: &mut Table, event: TableEvent| {
+        if let Some(next) = next_table_status(t.status, event) {
+            t.status = next;
+        }
+    };
+    let mut entered_archiving = false;
+    if t.status == TableStatus::Creating {
+        apply(t, TableEvent::LaterRequest);
+    }
+    if let Some(since) = t.unusable_since {
+        let detected = since.plus(DETECTION_DELAY_MS);
+        //= spec/tables.md#status-inaccessible
+        //# A KMS table whose key has been unusable for at least 900 s (15 minutes) MUST report `TableStatus` `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, and one whose key has been unusable for less than 900 s MUST report the status it had before.
+        if t.status == TableStatus::Active && now >= detected {
+            apply(t, TableEvent::KeyUnusableFor900s);
+        }
+        //= spec/tables.md#status-archival
+        //# A table that has been `INACCESSIBLE_ENCRYPTION_CREDENTIALS` for 7 days (604800 s) MUST report `TableStatus` `ARCHIVING`, whether or not its key has become usable since.
+        let archiving = detected.plus(ARCHIVAL_DELAY_MS);
+        if t.status == TableStatus::InaccessibleEncryptionCredentials && now >= archiving {
+            apply(t, TableEvent::SevenDaysAfterDetection);
+            t.archiving_since = Some(archiving);
+            entered_archiving = true;
+        }
+    }
+    //= spec/tables.md#status-archival
+    //# A table that has been `ARCHIVING` for 300 s MUST report `TableStatus` `ARCHIVED` and an `ArchivalSummary` with `ArchivalDateTime` equal to the start of `ARCHIVING` in epoch seconds, `ArchivalReason` `INACCESSIBLE_ENCRYPTION_CREDENTIALS` and an `ArchivalBackupArn`.
+    if t.status == TableStatus::Archiving
+        && t.archiving_since
+            .is_some_and(|s| now >= s.plus(ARCHIVING_DURATION_MS))
+    {
+        apply(t, TableEvent::ArchivingFor300s);
+    }
+    entered_archiving
 }

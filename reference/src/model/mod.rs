@@ -158,17 +158,31 @@ impl Model {
         self.tables.keys().cloned().collect()
     }
 
-    /// A view of one table's state, without applying timed events.
+    /// A view of one table's state as stored, without applying timed events.
     pub fn table(&self, name: &str) -> Option<TableView> {
-        self.tables.get(name).map(|t| TableView {
-            id: t.id.clone(),
-            status: t.status,
-            key_arn: t.sse.as_ref().map(|s| s.key_arn.clone()),
-            grant_id: t.sse.as_ref().map(|s| s.grant_id.clone()),
-            generation: t.generation,
-            unusable_since: t.unusable_since,
-            item_count: t.items.len(),
-        })
+        self.tables.get(name).map(Self::view)
+    }
+
+    /// A view of one table's state as a request at `now` would find it (timed status changes
+    /// applied), without changing the model.
+    pub fn table_at(&self, name: &str, now: Timestamp) -> Option<TableView> {
+        let mut t = self.tables.get(name)?.clone();
+        lifecycle::advance_status(&mut t, now.max(self.now));
+        Some(Self::view(&t))
+    }
+
+    fn view(t: &tables::Table) -> TableView {
+        {
+            TableView {
+                id: t.id.clone(),
+                status: t.status,
+                key_arn: t.sse.as_ref().map(|s| s.key_arn.clone()),
+                grant_id: t.sse.as_ref().map(|s| s.grant_id.clone()),
+                generation: t.generation,
+                unusable_since: t.unusable_since,
+                item_count: t.items.len(),
+            }
+        }
     }
 
     /// The state of the key with this id or ARN (deleted keys report [`KeyState::Deleted`]).

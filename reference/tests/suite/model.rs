@@ -3,8 +3,10 @@
 //! tests for every number of the spec, and a proptest state machine over the model alone.
 
 mod boundaries;
+mod kms_ops;
 mod machine;
 mod scenario;
 mod snapshots;
 mod support;
 mod tables_sse;
+mod trail;

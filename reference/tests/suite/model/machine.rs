@@ -225,7 +225,7 @@ impl Sut {
         body: Value,
     ) -> Outcome {
         let name = TABLES[table];
-        let before = self.model.table(name);
+        let before = self.model.table_at(name, self.now);
         let out = self.call(who, conn, op, body);
         Self::check_contexts(&out, name);
         let decrypts: Vec<&TrailRecord> = out
