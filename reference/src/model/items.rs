@@ -199,6 +199,8 @@ impl Model {
             .tables
             .get_mut(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        //= spec/tables.md#data-plane-durable
+        //# Every item a target acknowledged while the table was accessible MUST read back unchanged once the table's key is usable again, as long as the table is not `ARCHIVING` or `ARCHIVED`.
         let old = table.items.insert(pk, item);
         Ok(WriteItemOutput {
             attributes: if all_old { old } else { None },

@@ -264,19 +264,19 @@ impl Model {
         match key_state_effect(class, key.state) {
             KeyStateEffect::Ok => Ok(()),
             //= spec/kms.md#key-state-effects
-            //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`.
+            //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
             KeyStateEffect::DisabledError => Err(ApiError::new(
                 ErrorCode::Disabled,
                 format!("{} is disabled.", key.arn),
             )),
             //= spec/kms.md#key-state-effects
-            //# The pending error MUST be `KMSInvalidStateException` with the message `<key arn> is pending deletion.`.
+            //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
             KeyStateEffect::PendingError => Err(ApiError::new(
                 ErrorCode::KmsInvalidState,
                 format!("{} is pending deletion.", key.arn),
             )),
             //= spec/kms.md#key-state-effects
-            //# The not-pending error MUST be `KMSInvalidStateException` with the message `<key arn> is not pending deletion.`.
+            //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
             KeyStateEffect::NotPendingError => Err(ApiError::new(
                 ErrorCode::KmsInvalidState,
                 format!("{} is not pending deletion.", key.arn),

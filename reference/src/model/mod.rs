@@ -212,6 +212,8 @@ impl Model {
         self.last_request_id = request_id.clone();
         let before = self.resources_of(request);
         let result = self.dispatch(now, caller, request);
+        //= spec/trail.md#ddb-kms-calls
+        //# The KMS records a DynamoDB control-plane request causes MUST come before that request's own `dynamodb.amazonaws.com` record, and all of them MUST carry the request's time.
         if records::is_recorded(request.operation()) {
             let op = request.operation();
             let mut call = self.direct_call(op.service(), op.name(), caller, &request_id);
@@ -241,7 +243,7 @@ impl Model {
         self.refresh_usability(now);
         let events = std::mem::take(&mut self.pending);
         //= spec/trail.md#ordering
-        //# A target MUST keep records in the order it made the calls, which is non-decreasing in time.
+        //# Records are kept in the order the calls were made, which is non-decreasing in time; LookupEvents
         self.trail.extend(events.iter().cloned());
         Outcome { result, events }
     }

@@ -26,7 +26,7 @@ pub fn check(created: Timestamp, changes: &[Timestamp], now: Timestamp) -> Resul
     let (start, end) = window(created, now);
     let in_window = changes.iter().filter(|t| **t >= start && **t < end).count();
     //= spec/tables.md#update-quota
-    //# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key (`Enabled` true or a `KMSMasterKeyId`).
+    //# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
     if in_window < FREE_CHANGES_PER_WINDOW {
         return Ok(());
     }
@@ -34,7 +34,7 @@ pub fn check(created: Timestamp, changes: &[Timestamp], now: Timestamp) -> Resul
         return Ok(());
     };
     //= spec/tables.md#update-quota
-    //# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+    //# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
     if now.since(last) >= SPACING_MS {
         return Ok(());
     }

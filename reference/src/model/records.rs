@@ -36,7 +36,7 @@ pub struct Call {
 //= spec/trail.md#record
 //# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
 //= spec/trail.md#record
-//# Every record MUST carry `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
 /// Whether an operation only reads (`readOnly` of `spec/trail.md#record`).
 pub fn read_only(event_name: &str) -> bool {
     matches!(
@@ -266,7 +266,7 @@ impl Model {
     }
 
     //= spec/trail.md#record
-    //# Every record MUST carry the members of the table above, with the values it gives, and no other member.
+    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
     /// Turns a call into a record and appends it to this request's events.
     pub(super) fn emit(&mut self, now: Timestamp, call: Call) {
         let event_id = self.ids.uuid();

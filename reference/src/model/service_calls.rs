@@ -44,23 +44,23 @@ fn sdk_tail(code: &str, request_id: &str) -> String {
 pub fn wrap_kms_error(kms: &ApiError, request_id: &str) -> ApiError {
     match kms.code {
         //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that selects a disabled key MUST fail with the message below:
+        //# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
         ErrorCode::Disabled => ApiError::validation(format!(
             "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {} {}",
             kms.message,
             sdk_tail("DisabledException", request_id)
         )),
         //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with the message below:
+        //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with `ValidationException` and the message below:
         ErrorCode::KmsInvalidState => ApiError::validation(format!(
             "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {} {}",
             kms.message,
             sdk_tail("KMSInvalidStateException", request_id)
         )),
         //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
+        //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
         //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that names an unknown alias MUST fail with the message below:
+        //# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
         ErrorCode::NotFound => ApiError::validation(format!(
             "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: {} {}",
             kms.message,

@@ -106,7 +106,7 @@ impl Model {
                 | TableStatus::Archived
         );
         //= spec/tables.md#sse-owned-key
-        //# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response.
+        //# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response, and a target MUST NOT produce a trail record with `eventSource` `kms.amazonaws.com` for any request on such a table.
         //= spec/tables.md#sse-description
         //# The `TableDescription` of a KMS table MUST contain `SSEDescription` with `Status` `ENABLED`, `SSEType` `KMS` and `KMSMasterKeyArn` equal to the table's key ARN, from the CreateTable response on, except while section 4.4 says otherwise.
         //= spec/tables.md#status-inaccessible
@@ -228,6 +228,16 @@ impl Model {
         )?;
         //= spec/tables.md#sse-validation-order
         //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
+        //= spec/tables.md#sse-type-enum
+        //# An `SSEType` other than `AES256` or `KMS` (compared case-sensitively) MUST be rejected with the message `1 validation error detected: Value '<value>' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]`.
+        //= spec/tables.md#sse-type-with-disabled
+        //# An `SSESpecification` with `Enabled` false and an `SSEType` MUST be rejected with the message `One or more parameter values were invalid: SSEType can not be specified if Enabled is false`.
+        //= spec/tables.md#sse-key-with-disabled
+        //# An `SSESpecification` with `Enabled` false and a `KMSMasterKeyId` MUST be rejected with the message `One or more parameter values were invalid: KMSMasterKeyId can not be specified if Enabled is false`.
+        //= spec/tables.md#sse-type-aes256
+        //# An `SSESpecification` with `SSEType` `AES256` MUST be rejected with the message `One or more parameter values were invalid: SSEType AES256 is not supported`.
+        //= spec/tables.md#sse-type-required
+        //# An `SSESpecification` with a `KMSMasterKeyId` and without `SSEType` MUST be rejected with the message `One or more parameter values were invalid: SSEType KMS is required if KMSMasterKeyId is specified`.
         let choice = validate::sse_choice(input.sse_specification.as_ref())?;
         //= spec/errors.md#resource-errors
         //# A CreateTable naming a table that exists MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`.
@@ -237,17 +247,19 @@ impl Model {
                 format!("Table already exists: {name}"),
             ));
         }
+        //= spec/cache.md#scope
+        //# CreateTable and UpdateTable MUST NOT create entries, so the first data-plane request after them calls Decrypt.
         let sse = match choice {
             //= spec/tables.md#sse-owned-key
             //# A CreateTable request without `SSESpecification`, with `SSESpecification` equal to `{}`, or with `{"Enabled": false}` and no other member MUST create a table encrypted under the AWS owned key.
             SseChoice::Owned => None,
             //= spec/tables.md#sse-managed-key
-            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key.
+            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
             //= spec/tables.md#sse-managed-key
-            //# When the AWS managed key does not exist yet, such a request MUST first create it as `spec/kms.md#aws-managed-key` describes.
+            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
             SseChoice::Managed => Some(self.ddb_enable_kms(now, caller, None, &name)?),
             //= spec/tables.md#sse-customer-key
-            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
+            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
             SseChoice::Customer(k) => Some(self.ddb_enable_kms(now, caller, Some(&k), &name)?),
         };
         let status = next_table_status(TableStatus::Absent, TableEvent::CreateTableAccepted)
@@ -288,11 +300,13 @@ impl Model {
         given: Option<&str>,
         table: &str,
     ) -> Result<KmsSse, ApiError> {
+        //= spec/trail.md#ddb-kms-calls
+        //# Each DynamoDB request MUST produce exactly the KMS records the table above lists for it, in the order shown, with the identities shown, and no other KMS record.
         let i = self.ddb_select_key(now, caller, given)?;
         let grant_id = self.ddb_create_grant(now, caller, i, table);
         let wrapped_table_key = self.ddb_generate_table_key(now, caller, i, table)?;
         //= spec/tables.md#sse-customer-key
-        //# `KMSMasterKeyArn` MUST be the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+        //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
         Ok(KmsSse {
             key_arn: self.kms.keys[i].arn.clone(),
             grant_id,
@@ -505,7 +519,7 @@ impl Model {
             _ => {}
         }
         //= spec/tables.md#update-quota
-        //# The quota check MUST run after the checks of section 3 and 4.2 and before the key checks of sections 3.7 and 4.5, and a request rejected by any check MUST NOT count as a change.
+        //# The quota check MUST run after the checks of sections 3, 4.2 and 4.3 and before the key checks of sections 4.5 and 3.7 (in that order), and a request rejected by any check MUST NOT count as a change.
         //= spec/tables.md#update-quota
         //# A switch to the AWS owned key MUST always be accepted by the quota check, and it counts as a change.
         if choice != SseChoice::Owned {
@@ -525,18 +539,18 @@ impl Model {
         //= spec/tables.md#update-switch
         //# An UpdateTable whose `SSESpecification` selects a different key kind or a different key MUST be accepted, subject to sections 3, 4.2, 4.3, 4.5 and 4.6, for every pair among the AWS owned key, the AWS managed key and customer managed keys.
         //= spec/tables.md#update-switch
-        //# An accepted switch to a KMS key MUST create a grant on the new key and a new table key under it, as `spec/trail.md#ddb-kms-calls` lists.
+        //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
         //= spec/tables.md#update-resend
-        //# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key id, alias name or alias ARN MUST be accepted as a switch to X that counts against the quota of section 4.6.
+        //# On a table already using key X, an UpdateTable that selects X without naming its key ARN (by key id, alias name, alias ARN, or `Enabled` true when X is the AWS managed key) MUST be accepted as a switch to X that counts against the quota of section 4.6.
         //= spec/tables.md#update-resend
-        //# On a table using the AWS managed key, an UpdateTable selecting the AWS managed key without naming its key ARN MUST be accepted as a switch that counts against the quota of section 4.6.
+        //# On a table already using key X, an UpdateTable that selects X without naming its key ARN (by key id, alias name, alias ARN, or `Enabled` true when X is the AWS managed key) MUST be accepted as a switch to X that counts against the quota of section 4.6.
         let new = match &choice {
             SseChoice::Owned => None,
             SseChoice::Managed => Some(self.ddb_enable_kms(now, caller, None, name)?),
             SseChoice::Customer(k) => Some(self.ddb_enable_kms(now, caller, Some(k), name)?),
         };
         //= spec/tables.md#update-switch
-        //# An accepted switch away from a KMS key, to any other key or key kind, MUST retire the table's grant on the old key.
+        //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
         if let Some(sse) = &old {
             let (arn, grant) = (sse.key_arn.clone(), sse.grant_id.clone());
             self.ddb_retire_grant(now, caller, &arn, &grant);
@@ -545,6 +559,8 @@ impl Model {
             .tables
             .get_mut(name)
             .ok_or_else(|| table_not_found(name))?;
+        //= spec/tables.md#update-status
+        //# Every response after the UpdateTable response MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
         table.sse = new;
         table.generation += 1;
         table.changes.push(now);

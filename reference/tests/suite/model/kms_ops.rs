@@ -205,7 +205,7 @@ fn key_state_effects_for_every_operation() {
     //# Each operation MUST succeed or fail in each key state as the table above says.
     //= spec/kms.md#key-state-effects
     //= type=test
-    //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with the message `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with the message `<key arn> is not pending deletion.`.
+    //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
     let ops: [OpCase; 12] = [
         (
             "Encrypt",

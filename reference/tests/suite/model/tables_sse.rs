@@ -60,10 +60,10 @@ fn owned_key_has_no_sse_description_and_no_kms_record() {
 fn managed_key_created_on_first_use_and_reused() {
     //= spec/tables.md#sse-managed-key
     //= type=test
-    //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key.
+    //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
     //= spec/tables.md#sse-managed-key
     //= type=test
-    //# When the AWS managed key does not exist yet, such a request MUST first create it as `spec/kms.md#aws-managed-key` describes.
+    //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
     //= spec/kms.md#aws-managed-key
     //= type=test
     //# The first CreateTable or UpdateTable that selects the AWS managed key, or the first DescribeKey naming `alias/aws/dynamodb` or its alias ARN, MUST create one key with `KeyManager` `AWS` and `Description` `Default key that protects my DynamoDB data when no other key is defined`, and point `alias/aws/dynamodb` at it.
@@ -113,12 +113,15 @@ fn managed_key_created_on_first_use_and_reused() {
 
 #[test]
 fn four_id_forms_give_the_same_key_arn() {
+    //= spec/tables.md#sse-description
+    //= type=test
+    //# The `TableDescription` of a KMS table MUST contain `SSEDescription` with `Status` `ENABLED`, `SSEType` `KMS` and `KMSMasterKeyArn` equal to the table's key ARN, from the CreateTable response on, except while section 4.4 says otherwise.
     //= spec/tables.md#sse-customer-key
     //= type=test
-    //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
+    //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
     //= spec/tables.md#sse-customer-key
     //= type=test
-    //# `KMSMasterKeyArn` MUST be the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+    //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
     let mut d = Driver::new();
     let key = d.create_key();
     d.ok(
