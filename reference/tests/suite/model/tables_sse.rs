@@ -705,3 +705,101 @@ fn query_order_pages_and_projection() {
     let tables = d.ok("ListTables", json!({}));
     assert_eq!(tables["TableNames"], json!([RATINGS]));
 }
+
+#[test]
+fn batch_operations_use_one_entry_per_table() {
+    let mut d = Driver::new();
+    let key = d.create_key();
+    d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": key}));
+    d.ok("CreateTable", ratings_table("plain", Value::Null));
+    d.ok(
+        "CreateTable",
+        ratings_table("other", json!({"Enabled": true})),
+    );
+    let put = |p: &str| json!({"PutRequest": {"Item": {"player": {"S": p}, "rating": {"N": "1"}}}});
+    let out = d.call(
+        "BatchWriteItem",
+        json!({"RequestItems": {RATINGS: [put("a"), put("b")], "plain": [put("a")], "other": [put("c")]}}),
+    );
+    assert!(out.result.is_ok());
+    let tables: Vec<Value> = out
+        .events
+        .iter()
+        .map(|e| e.request_parameters["encryptionContext"]["aws:dynamodb:tableName"].clone())
+        .collect();
+    assert_eq!(
+        names(&out.events),
+        ["Decrypt", "Decrypt"],
+        "one Decrypt per KMS table, none for the owned-key table"
+    );
+    assert_eq!(tables, [json!("other"), json!(RATINGS)]);
+    let key_of = |p: &str| json!({"player": {"S": p}, "rating": {"N": "1"}});
+    let out = d.call(
+        "BatchGetItem",
+        json!({"RequestItems": {RATINGS: {"Keys": [key_of("a"), key_of("b"), key_of("zz")]}, "other": {"Keys": [key_of("c")]}}}),
+    );
+    assert!(out.events.is_empty(), "both entries are fresh");
+    let body = out.result.expect("batch get").body();
+    assert_eq!(body["Responses"][RATINGS].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["Responses"]["other"][0]["player"]["S"], "c");
+    // One unusable table fails the whole batch, and nothing is written.
+    d.ok("DisableKey", json!({"KeyId": key}));
+    d.advance(300);
+    let out = d.call(
+        "BatchWriteItem",
+        json!({"RequestItems": {RATINGS: [put("x")], "plain": [put("x")]}}),
+    );
+    assert!(out.result.is_err());
+    let got = d.ok("GetItem", json!({"TableName": "plain", "Key": key_of("x")}));
+    assert!(got.get("Item").is_none());
+    let e = d.err("BatchWriteItem", json!({"RequestItems": {"plain": (0..26).map(|i| put(&format!("p{i}"))).collect::<Vec<_>>()}}));
+    assert_eq!(e.name(), "ValidationException");
+}
+
+#[test]
+fn update_table_settings_without_sse() {
+    let mut d = Driver::new();
+    d.create_ratings(json!({"Enabled": true}));
+    let out = d.call("UpdateTable", json!({"TableName": RATINGS, "ProvisionedThroughput": {"ReadCapacityUnits": 7, "WriteCapacityUnits": 9}}));
+    assert!(
+        out.events
+            .iter()
+            .all(|e| e.event_source != "kms.amazonaws.com")
+    );
+    let desc = out.result.expect("update").body()["TableDescription"].clone();
+    assert_eq!(desc["ProvisionedThroughput"]["ReadCapacityUnits"], 7);
+    assert_eq!(desc["SSEDescription"]["Status"], "ENABLED");
+    let e = d.err("UpdateTable", json!({"TableName": RATINGS}));
+    assert_eq!(e.name(), "ValidationException");
+    d.ok(
+        "UpdateTable",
+        json!({"TableName": RATINGS, "DeletionProtectionEnabled": true}),
+    );
+    assert_eq!(
+        d.err("DeleteTable", json!({"TableName": RATINGS})).name(),
+        "ValidationException"
+    );
+}
+
+#[test]
+fn debug_output_carries_no_key_material() {
+    let mut d = Driver::new();
+    let key = d.create_key();
+    d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": key}));
+    d.get_ratings(RATINGS);
+    let out = d.call(
+        "GenerateDataKey",
+        json!({"KeyId": key, "KeySpec": "AES_256"}),
+    );
+    let plain = match &out.result {
+        Ok(ddbsse_reference::wire::Response::GenerateDataKey(o)) => o.plaintext.0.clone(),
+        other => panic!("{other:?}"),
+    };
+    let debug = format!("{:?} {:?}", d.model, out);
+    let bytes = format!("{:?}", &plain[..8]);
+    let inner = bytes.trim_matches(|c| c == '[' || c == ']');
+    assert!(!debug.contains(inner), "Debug shows plaintext bytes");
+    assert!(debug.contains("KeyMaterial(<redacted>)"));
+    assert!(debug.contains("TableKey(<redacted>)"));
+    assert!(debug.contains("SecretRng(<redacted>)"));
+}
