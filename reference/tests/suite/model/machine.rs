@@ -9,6 +9,11 @@
 //! data-plane request succeeds past the cache window while the key is unusable; every item
 //! acknowledged while the table was accessible reads back identical; owned-key tables cause no
 //! KMS record; and LookupEvents, paged, returns exactly the records made, newest first.
+//!
+//! The test keeps its own shadow of key states, table keys, grants and the status timeline (a
+//! second, independent reading of `spec/kms.md#key-state-transitions` and
+//! `spec/tables.md#status`), so "the key is unusable" and "the table is INACCESSIBLE" are not
+//! taken from the model it checks.
 
 use std::collections::BTreeMap;
 
@@ -121,7 +126,7 @@ impl ReferenceStateMachine for Machine {
                 .prop_map(|(table, who, conn, player, rating)| T::Get { table, who, conn, player, rating }),
             1 => (table.clone(), who, conn, 0..3u8, 0..3u8)
                 .prop_map(|(table, who, conn, player, rating)| T::DeleteItem { table, who, conn, player, rating }),
-            1 => table.prop_map(T::Describe),
+            3 => table.prop_map(T::Describe),
             4 => advance.prop_map(T::Advance),
             1 => (1..=50i64).prop_map(T::Lookup),
         ]
@@ -136,6 +141,34 @@ impl ReferenceStateMachine for Machine {
     }
 }
 
+/// The shadow of a key's state, kept by this test independently of the model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum KeyShadow {
+    Enabled,
+    Disabled,
+    Pending(Timestamp),
+    Deleted,
+}
+
+/// Which key a table uses, in the shadow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum TableKey {
+    Owned,
+    Managed,
+    Customer(usize),
+}
+
+/// The shadow of a table's key and lifecycle, kept independently of the model.
+#[derive(Clone, Debug)]
+struct TableShadow {
+    key: TableKey,
+    grant: bool,
+    unusable_since: Option<Timestamp>,
+    /// `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, `ARCHIVING` or `ARCHIVED`.
+    status: &'static str,
+    archiving_at: Option<Timestamp>,
+}
+
 /// The system under test and the shadow the checks compare it with.
 struct Sut {
     model: Model,
@@ -146,6 +179,10 @@ struct Sut {
     items: BTreeMap<String, BTreeMap<(u8, u8), u16>>,
     /// Predicted cache: (principal, connection, table id, generation) -> fetch time.
     cache: BTreeMap<(String, u64, String, u64), Timestamp>,
+    /// Shadow key states, by index.
+    key_states: Vec<KeyShadow>,
+    /// Shadow tables.
+    shadow: BTreeMap<String, TableShadow>,
 }
 
 impl Sut {
@@ -176,6 +213,18 @@ impl Sut {
                 "arn:aws:kms:us-east-1:123456789012:alias/k{}",
                 k % self.keys.len()
             ),
+        }
+    }
+
+    /// The key a choice names in the shadow; `None` when it names no live key.
+    fn shadow_key(&self, sse: &Sse) -> Option<TableKey> {
+        match sse {
+            Sse::Owned => Some(TableKey::Owned),
+            Sse::Managed => Some(TableKey::Managed),
+            Sse::Customer(k, _) => {
+                let i = self.key_index(*k)?;
+                (self.key_states[i] != KeyShadow::Deleted).then_some(TableKey::Customer(i))
+            }
         }
     }
 
@@ -226,6 +275,11 @@ impl Sut {
     ) -> Outcome {
         let name = TABLES[table];
         let before = self.model.table_at(name, self.now);
+        let s_usable = self.shadow.get(name).is_some_and(|t| self.shadow_usable(t));
+        let s_archived = self
+            .shadow
+            .get(name)
+            .is_some_and(|t| t.status == "ARCHIVING" || t.status == "ARCHIVED");
         let out = self.call(who, conn, op, body);
         Self::check_contexts(&out, name);
         let decrypts: Vec<&TrailRecord> = out
@@ -241,6 +295,11 @@ impl Sut {
             assert!(decrypts.is_empty());
             return out;
         };
+        assert_eq!(
+            view.status.is_archival(),
+            s_archived,
+            "archival per the shadow"
+        );
         if view.key_arn.is_none() || view.status.is_archival() {
             assert!(
                 decrypts.is_empty(),
@@ -275,6 +334,11 @@ impl Sut {
                 out.result.is_ok(),
                 "the request fails exactly when the Decrypt does"
             );
+            let usable = s_usable;
+            assert_eq!(
+                ok, usable,
+                "a Decrypt succeeds exactly while the key is usable (shadow)"
+            );
             if ok {
                 assert!(
                     view.unusable_since.is_none(),
@@ -290,6 +354,97 @@ impl Sut {
 
     fn forget_table(&mut self, name: &str) {
         self.items.remove(name);
+        self.shadow.remove(name);
+    }
+
+    fn key_index(&self, k: usize) -> Option<usize> {
+        (!self.keys.is_empty()).then(|| k % self.keys.len())
+    }
+
+    /// Timed changes up to `now`: key deletion at its date, detection after 900 s, archiving
+    /// 7 days after detection, archived 300 s later (the shadow's own reading of the spec).
+    fn shadow_settle(&mut self) {
+        let now = self.now;
+        for k in &mut self.key_states {
+            if let KeyShadow::Pending(at) = *k
+                && now >= at
+            {
+                *k = KeyShadow::Deleted;
+            }
+        }
+        for t in self.shadow.values_mut() {
+            if let Some(since) = t.unusable_since {
+                let detected = since.plus(900 * SECOND);
+                if t.status == "ACTIVE" && now >= detected {
+                    t.status = "INACCESSIBLE_ENCRYPTION_CREDENTIALS";
+                }
+                if t.status == "INACCESSIBLE_ENCRYPTION_CREDENTIALS"
+                    && now >= detected.plus(7 * DAY)
+                {
+                    t.status = "ARCHIVING";
+                    t.archiving_at = Some(detected.plus(7 * DAY));
+                }
+            }
+            if t.status == "ARCHIVING"
+                && t.archiving_at.is_some_and(|a| now >= a.plus(300 * SECOND))
+            {
+                t.status = "ARCHIVED";
+            }
+        }
+    }
+
+    /// Whether DynamoDB may use the table's key, in the shadow.
+    fn shadow_usable(&self, t: &TableShadow) -> bool {
+        match t.key {
+            TableKey::Owned => true,
+            TableKey::Managed => t.grant,
+            TableKey::Customer(k) => t.grant && self.key_states.get(k) == Some(&KeyShadow::Enabled),
+        }
+    }
+
+    /// After a request: start or end each table's unusable period.
+    fn shadow_refresh(&mut self) {
+        let usable: Vec<(String, bool)> = self
+            .shadow
+            .iter()
+            .map(|(n, t)| (n.clone(), self.shadow_usable(t)))
+            .collect();
+        let now = self.now;
+        for (name, usable) in usable {
+            let Some(t) = self.shadow.get_mut(&name) else {
+                continue;
+            };
+            if t.status == "ARCHIVING" || t.status == "ARCHIVED" {
+                continue;
+            }
+            match (usable, t.unusable_since) {
+                (false, None) => t.unusable_since = Some(now),
+                (true, Some(_)) => {
+                    t.unusable_since = None;
+                    t.status = "ACTIVE";
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The shadow's prediction of a key operation's success, compared with the model's.
+    fn check_key_op(&mut self, k: usize, op: &str, ok: bool) {
+        let Some(i) = self.key_index(k) else {
+            assert!(!ok, "{op} on no key");
+            return;
+        };
+        let state = self.key_states[i];
+        let (expect, next) = match (op, state) {
+            (_, KeyShadow::Deleted) => (false, state),
+            ("DisableKey", KeyShadow::Enabled | KeyShadow::Disabled) => (true, KeyShadow::Disabled),
+            ("EnableKey", KeyShadow::Enabled | KeyShadow::Disabled) => (true, KeyShadow::Enabled),
+            ("ScheduleKeyDeletion", KeyShadow::Enabled | KeyShadow::Disabled) => (true, state),
+            ("CancelKeyDeletion", KeyShadow::Pending(_)) => (true, KeyShadow::Disabled),
+            _ => (false, state),
+        };
+        assert_eq!(ok, expect, "{op} on a key in {state:?}");
+        self.key_states[i] = next;
     }
 }
 
@@ -305,10 +460,13 @@ impl StateMachineTest for Sut {
             recorded: Vec::new(),
             items: BTreeMap::new(),
             cache: BTreeMap::new(),
+            key_states: Vec::new(),
+            shadow: BTreeMap::new(),
         }
     }
 
     fn apply(mut s: Sut, _: &usize, t: T) -> Sut {
+        s.shadow_settle();
         match t {
             T::CreateKey => {
                 if s.keys.len() < 3 {
@@ -328,34 +486,53 @@ impl StateMachineTest for Sut {
                     .result
                     .expect("CreateAlias");
                     s.keys.push(id);
+                    s.key_states.push(KeyShadow::Enabled);
                 }
             }
             T::DisableKey(k) => {
                 let id = s.key_ref(k, 0);
-                s.call(0, 1, "DisableKey", json!({"KeyId": id}));
+                let ok = s
+                    .call(0, 1, "DisableKey", json!({"KeyId": id}))
+                    .result
+                    .is_ok();
+                s.check_key_op(k, "DisableKey", ok);
             }
             T::EnableKey(k) => {
                 let id = s.key_ref(k, 1);
-                s.call(0, 1, "EnableKey", json!({"KeyId": id}));
+                let ok = s
+                    .call(0, 1, "EnableKey", json!({"KeyId": id}))
+                    .result
+                    .is_ok();
+                s.check_key_op(k, "EnableKey", ok);
             }
             T::ScheduleKeyDeletion(k, days) => {
                 let id = s.key_ref(k, 0);
-                s.call(
-                    0,
-                    1,
-                    "ScheduleKeyDeletion",
-                    json!({"KeyId": id, "PendingWindowInDays": days}),
-                );
+                let body = json!({"KeyId": id, "PendingWindowInDays": days});
+                let ok = s.call(0, 1, "ScheduleKeyDeletion", body).result.is_ok();
+                s.check_key_op(k, "ScheduleKeyDeletion", ok);
+                if ok && let Some(i) = s.key_index(k) {
+                    let days = u64::try_from(days).unwrap_or(30);
+                    s.key_states[i] = KeyShadow::Pending(s.now.plus(days * DAY));
+                }
             }
             T::CancelKeyDeletion(k) => {
                 let id = s.key_ref(k, 0);
-                s.call(0, 1, "CancelKeyDeletion", json!({"KeyId": id}));
+                let ok = s
+                    .call(0, 1, "CancelKeyDeletion", json!({"KeyId": id}))
+                    .result
+                    .is_ok();
+                s.check_key_op(k, "CancelKeyDeletion", ok);
             }
             T::RevokeTableGrant(t) => {
                 if let Some(view) = s.model.table(TABLES[t])
                     && let (Some(arn), Some(grant)) = (view.key_arn, view.grant_id)
                 {
-                    s.call(0, 1, "RevokeGrant", json!({"KeyId": arn, "GrantId": grant}));
+                    let out = s.call(0, 1, "RevokeGrant", json!({"KeyId": arn, "GrantId": grant}));
+                    if out.result.is_ok()
+                        && let Some(t) = s.shadow.get_mut(TABLES[t])
+                    {
+                        t.grant = false;
+                    }
                 }
             }
             T::CreateTable(t, sse) => {
@@ -371,9 +548,29 @@ impl StateMachineTest for Sut {
                             .all(|e| e.event_source != "kms.amazonaws.com")
                     );
                 }
-                if out.result.is_ok() {
-                    assert!(!existed);
+                let key = s.shadow_key(&sse);
+                let usable_key = match key {
+                    Some(TableKey::Customer(i)) => s.key_states[i] == KeyShadow::Enabled,
+                    Some(_) => true,
+                    None => false,
+                };
+                assert_eq!(
+                    out.result.is_ok(),
+                    !existed && usable_key,
+                    "CreateTable {sse:?}"
+                );
+                if let (Ok(_), Some(key)) = (&out.result, key) {
                     s.items.insert(name.to_owned(), BTreeMap::new());
+                    s.shadow.insert(
+                        name.to_owned(),
+                        TableShadow {
+                            key,
+                            grant: true,
+                            unusable_since: None,
+                            status: "ACTIVE",
+                            archiving_at: None,
+                        },
+                    );
                 }
             }
             T::SwitchKey(t, sse) => {
@@ -384,6 +581,12 @@ impl StateMachineTest for Sut {
                 if out.result.is_ok() {
                     let view = s.model.table(name).expect("table");
                     assert_eq!(view.status.wire_name(), "ACTIVE", "a switch keeps ACTIVE");
+                    let key = s
+                        .shadow_key(&sse)
+                        .expect("an accepted switch names an existing key");
+                    let t = s.shadow.get_mut(name).expect("shadow table");
+                    t.key = key;
+                    t.grant = true;
                 }
             }
             T::DeleteTable(t) => {
@@ -474,8 +677,23 @@ impl StateMachineTest for Sut {
             T::Describe(t) => {
                 let name = TABLES[t];
                 let out = s.call(0, 1, "DescribeTable", json!({"TableName": name}));
+                assert_eq!(out.result.is_ok(), s.shadow.contains_key(name));
                 if let Ok(r) = out.result {
                     let table = &r.body()["Table"];
+                    let shadow = s.shadow.get(name).expect("shadow").clone();
+                    assert_eq!(
+                        table["TableStatus"], shadow.status,
+                        "status per the spec's timeline"
+                    );
+                    if shadow.status != "ACTIVE" {
+                        let detected = shadow
+                            .unusable_since
+                            .map(|u| u.plus(900 * SECOND).epoch_seconds());
+                        assert_eq!(
+                            table["SSEDescription"]["InaccessibleEncryptionDateTime"].as_f64(),
+                            detected
+                        );
+                    }
                     let inaccessible = table["TableStatus"] != "ACTIVE";
                     assert_eq!(
                         table["SSEDescription"]
@@ -522,6 +740,7 @@ impl StateMachineTest for Sut {
                 );
             }
         }
+        s.shadow_refresh();
         s
     }
 
