@@ -8,6 +8,14 @@
 //! checks targets against; it stores item values in plaintext (the table key is real and is
 //! really unwrapped on every cache miss, but items are not sealed).
 //!
+//! Using it: [`Model::new`] with a [`ModelConfig`] (account, region, seed), then
+//! [`Model::handle`] per request; `Clone` forks a model. Read-only accessors for harnesses and
+//! tests: [`Model::events`] (every record, oldest first), [`Model::last_request_id`] (the
+//! `x-amzn-RequestId` of the last request), [`Model::now`], [`Model::table_names`],
+//! [`Model::table`] / [`Model::table_at`] (a [`TableView`]), [`Model::key_state`] and
+//! [`Model::cache_entries`]. The state tables are public constants:
+//! [`KEY_STATE_TRANSITIONS`], [`KEY_STATE_EFFECTS`] and [`TABLE_STATUS_TRANSITIONS`].
+//!
 //! Layout: the key-state and table-status machines are data (`key_state`, `table_status`);
 //! `kms*` hold the KMS state and operations; `tables`, `items`, `lifecycle`, `quota` and `cache`
 //! the DynamoDB side; `service_calls` the KMS calls DynamoDB makes; `records` and `lookup` the
