@@ -73,6 +73,12 @@ enum T {
         player: u8,
         rating: u8,
     },
+    Scan {
+        table: usize,
+        who: usize,
+        conn: u64,
+        limit: i64,
+    },
     Describe(usize),
     Advance(u64),
     Lookup(i64),
@@ -126,6 +132,8 @@ impl ReferenceStateMachine for Machine {
                 .prop_map(|(table, who, conn, player, rating)| T::Get { table, who, conn, player, rating }),
             1 => (table.clone(), who, conn, 0..3u8, 0..3u8)
                 .prop_map(|(table, who, conn, player, rating)| T::DeleteItem { table, who, conn, player, rating }),
+            2 => (table.clone(), 0..2usize, 1..3u64, 1..8i64)
+                .prop_map(|(table, who, conn, limit)| T::Scan { table, who, conn, limit }),
             3 => table.prop_map(T::Describe),
             4 => advance.prop_map(T::Advance),
             1 => (1..=50i64).prop_map(T::Lookup),
@@ -672,6 +680,54 @@ impl StateMachineTest for Sut {
                         .entry(name.to_owned())
                         .or_default()
                         .remove(&(player, rating));
+                }
+            }
+            T::Scan {
+                table,
+                who,
+                conn,
+                limit,
+            } => {
+                let name = TABLES[table];
+                let mut seen = BTreeMap::new();
+                let mut start: Option<Value> = None;
+                loop {
+                    let mut body = json!({"TableName": name, "Limit": limit});
+                    if let Some(k) = &start {
+                        body["ExclusiveStartKey"] = k.clone();
+                    }
+                    let out = s.data_plane(table, who, conn, "Scan", body);
+                    let Ok(r) = out.result else { break };
+                    let r = r.body();
+                    for item in r["Items"].as_array().expect("items") {
+                        let player: u8 = item["player"]["S"]
+                            .as_str()
+                            .and_then(|p| p[1..].parse().ok())
+                            .expect("player");
+                        let rating: u8 = item["rating"]["N"]
+                            .as_str()
+                            .and_then(|n| n.parse().ok())
+                            .expect("rating");
+                        let v: u16 = item["v"]["N"]
+                            .as_str()
+                            .and_then(|n| n.parse().ok())
+                            .expect("v");
+                        assert!(
+                            seen.insert((player, rating), v).is_none(),
+                            "a page repeats an item"
+                        );
+                    }
+                    match r.get("LastEvaluatedKey") {
+                        Some(k) => start = Some(k.clone()),
+                        None => {
+                            let expected = s.items.get(name).cloned().unwrap_or_default();
+                            assert_eq!(
+                                seen, expected,
+                                "a paged Scan returns exactly the acknowledged items"
+                            );
+                            break;
+                        }
+                    }
                 }
             }
             T::Describe(t) => {
