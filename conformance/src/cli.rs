@@ -72,7 +72,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Number of random sequences of the lockstep case.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 64)]
     pub cases: u32,
     /// Run only the cases whose id starts with this (repeatable).
     #[arg(long = "case")]

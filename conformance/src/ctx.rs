@@ -204,6 +204,7 @@ pub struct Ctx<'a> {
     prefix: String,
     norm_start: Option<Timestamp>,
     id_map: Vec<(String, String)>,
+    model_config: ModelConfig,
     model_events: Vec<TrailRecord>,
     region: String,
     account: String,
@@ -239,7 +240,8 @@ impl<'a> Ctx<'a> {
         let norm_start = (clock == ClockControl::Manual).then(|| Timestamp(now.0 - now.0 % 1000));
         Ok(Self {
             target,
-            model: Model::new(model_config),
+            model: Model::new(model_config.clone()),
+            model_config,
             clock,
             now,
             start: Timestamp(now.0 - now.0 % 1000),
@@ -255,6 +257,21 @@ impl<'a> Ctx<'a> {
             lockstep: crate::runner::LockstepOptions::default(),
             endpoint_url: String::new(),
         })
+    }
+
+    /// A fresh context on the same target (a fresh model, names under `prefix`, a new trail
+    /// window), for cases that run several independent scenarios.
+    pub fn fork(&mut self, prefix: String) -> Result<Ctx<'_>, Failure> {
+        let config = self.model_config.clone();
+        let mut sub = Ctx::new(&mut *self.target, prefix, config)?;
+        sub.lockstep = self.lockstep;
+        sub.endpoint_url = self.endpoint_url.clone();
+        Ok(sub)
+    }
+
+    /// How many principals the target offers.
+    pub fn principal_count(&self) -> usize {
+        self.principals.len()
     }
 
     /// The region.
@@ -594,10 +611,17 @@ impl<'a> Ctx<'a> {
     /// Fails unless the target's trail since the case began equals the model's, record for
     /// record after normalisation (times exact on a manual clock, redacted otherwise).
     pub fn trail_matches_model(&mut self) -> CaseResult {
+        self.trail_matches_model_except(|_| {})
+    }
+
+    /// [`Ctx::trail_matches_model`] after `strip` removed what the caller does not compare.
+    pub fn trail_matches_model_except(&mut self, strip: fn(&mut Value)) -> CaseResult {
         let target = Value::Array(self.trail()?);
         let model = Value::Array(self.model_trail());
-        let t = self.normalize(&target);
-        let m = self.normalize(&model);
+        let mut t = self.normalize(&target);
+        let mut m = self.normalize(&model);
+        strip(&mut t);
+        strip(&mut m);
         let d = differences(&m, &t, 8);
         check(
             d.is_empty(),

@@ -25,7 +25,7 @@ pub struct LockstepOptions {
 
 impl Default for LockstepOptions {
     fn default() -> Self {
-        Self { seed: 1, cases: 16 }
+        Self { seed: 1, cases: 64 }
     }
 }
 

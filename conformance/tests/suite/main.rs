@@ -35,12 +35,17 @@ fn failed(report: &ddbsse_conformance::Report) -> Vec<&str> {
 fn every_case_passes_on_the_embedded_engine() {
     let report = suite(Faults::default());
     assert!(report.success(), "failed: {:?}", failed(&report));
-    assert_eq!(
-        report.passed(),
-        report.cases.len(),
-        "{}",
-        report.summary_line()
-    );
+    // Only the unsigned-request case needs an HTTP layer, which the in-process target lacks.
+    for c in &report.cases {
+        assert!(
+            c.outcome == Verdict::Passed
+                || (c.outcome == Verdict::NotApplicable && c.id == "errors/missing-auth"),
+            "{} ended {:?} ({:?})",
+            c.id,
+            c.outcome,
+            c.reason
+        );
+    }
     assert!(
         report.duration_ms < 60_000,
         "the default suite takes {} ms",
