@@ -18,7 +18,7 @@ pub const CASES: &[Case] = &[
     Case {
         id: "trail/ddb-kms-calls/create-table",
         title: "CreateTable with a customer key: DescribeKey, CreateGrant, GenerateDataKey, CreateTable as the model records",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: |ctx| {
             create_table_scenario(ctx)?;
             order_of(
@@ -36,7 +36,7 @@ pub const CASES: &[Case] = &[
     Case {
         id: "trail/ddb-kms-calls/update-table",
         title: "UpdateTable to another key: the new key's calls, then RetireGrant, as the model records",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: |ctx| {
             update_table_scenario(ctx)?;
             ctx.trail_matches_model()
@@ -45,7 +45,7 @@ pub const CASES: &[Case] = &[
     Case {
         id: "trail/ddb-kms-calls/delete-table",
         title: "DeleteTable of a KMS table: RetireGrant then DeleteTable, as the model records",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: |ctx| {
             delete_table_scenario(ctx)?;
             ctx.trail_matches_model()
@@ -72,7 +72,7 @@ pub const CASES: &[Case] = &[
     Case {
         id: "trail/record",
         title: "every record carries exactly the members of spec/trail.md section 3 with the fixed values",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: record_members,
     },
     Case {
@@ -84,25 +84,25 @@ pub const CASES: &[Case] = &[
     Case {
         id: "trail/lookup-shape",
         title: "LookupEvents: newest first, each event's members derived from its record",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: lookup_shape,
     },
     Case {
         id: "trail/lookup-attributes",
         title: "one lookup attribute filters; two are InvalidLookupAttributesException",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: lookup_attributes,
     },
     Case {
         id: "trail/lookup-time",
         title: "StartTime after EndTime is InvalidTimeRangeException",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: lookup_time,
     },
     Case {
         id: "trail/lookup-paging",
         title: "MaxResults pages with NextToken; 51 is InvalidMaxResultsException",
-        needs: &[],
+        needs: &[crate::cases::Need::Clock],
         run: lookup_paging,
     },
 ];

@@ -299,7 +299,7 @@ impl Target for HttpTarget {
         }
         if !self.has_clock() {
             return Err(TargetError::Unsupported(
-                "the target announces no clock capability".into(),
+                "target has no clock capability".into(),
             ));
         }
         self.clock_request(serde_json::json!({"advanceMillis": ms}))
