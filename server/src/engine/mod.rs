@@ -283,7 +283,22 @@ impl Engine {
         }
         let op = Operation::from_target(target)?;
         let req = Request::parse(target, body)?;
-        let json: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        // The body as JSON is only needed for trail parameters: data-plane requests are not
+        // recorded, so they skip the second parse.
+        let recorded = !matches!(
+            op,
+            Operation::PutItem
+                | Operation::GetItem
+                | Operation::DeleteItem
+                | Operation::Query
+                | Operation::Scan
+                | Operation::BatchWriteItem
+                | Operation::BatchGetItem
+                | Operation::LookupEvents
+        );
+        let json: Value = if !recorded {
+            Value::Null
+        } else if body.iter().all(u8::is_ascii_whitespace) {
             Value::Object(Default::default())
         } else {
             serde_json::from_slice(body).unwrap_or(Value::Null)

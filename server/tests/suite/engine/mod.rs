@@ -6,6 +6,7 @@ mod support;
 
 mod at_rest;
 mod cache;
+mod concurrency;
 mod items;
 mod kms;
 mod lifecycle;
