@@ -119,6 +119,8 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
     .map_err(|e| e.to_string())
 }
 
+//= spec/conformance.md#reports
+//# `--out DIR` MUST write `report.json` with one object per case holding `id`, `requirement` (`spec/<file>.md#<anchor>`), `outcome`, `expected`, `observed`, `reason` and `duration_ms`, and `junit.xml` with one test case per case.
 fn write_reports(report: &Report, dir: &std::path::Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let write = |name: &str, text: String| {

@@ -221,3 +221,129 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
         cases: reports,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{json, junit};
+    use crate::target::model::ModelTarget;
+    use crate::target::{Capabilities, Connection, RawResponse, TargetError};
+    use ddbsse_reference::time::Timestamp;
+
+    /// The model, pretending to have no clock.
+    struct NoClock(ModelTarget);
+
+    impl Target for NoClock {
+        fn name(&self) -> String {
+            "no clock".into()
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                clock: ClockControl::None,
+                ..self.0.capabilities()
+            }
+        }
+        fn principals(&self) -> Vec<String> {
+            self.0.principals()[..1].to_vec()
+        }
+        fn open_connection(&mut self) -> Result<Connection, TargetError> {
+            self.0.open_connection()
+        }
+        fn call(
+            &mut self,
+            c: Connection,
+            p: usize,
+            t: &str,
+            b: &[u8],
+        ) -> Result<RawResponse, TargetError> {
+            self.0.call(c, p, t, b)
+        }
+        fn now(&mut self) -> Result<Timestamp, TargetError> {
+            self.0.now()
+        }
+        fn advance_clock(&mut self, _ms: u64) -> Result<(), TargetError> {
+            Err(TargetError::Unsupported(
+                "target has no clock capability".into(),
+            ))
+        }
+    }
+
+    //= spec/conformance.md#real-time
+    //= type=test
+    //# A case that needs time to pass MUST be reported skipped, with the reason `target has no clock capability`, when the target lacks the `clock` capability, unless the harness runs with `--real-time`, in which case it waits real seconds instead.
+    #[test]
+    fn cases_needing_time_or_a_second_principal_are_skipped_with_the_reason() {
+        let mut target = NoClock(ModelTarget::new(ModelConfig::default()));
+        let report = run(
+            &mut target,
+            &Options {
+                filter: vec!["cache/".into()],
+                ..Options::default()
+            },
+        );
+        let boundary = report.case("cache/boundary/300s").expect("case ran");
+        assert_eq!(boundary.outcome, Verdict::Skipped);
+        assert_eq!(
+            boundary.reason.as_deref(),
+            Some("target has no clock capability")
+        );
+        let principal = report.case("cache/scope/per-principal").expect("case ran");
+        assert_eq!(principal.outcome, Verdict::Skipped);
+        assert_eq!(principal.reason.as_deref(), Some("no second principal"));
+        assert_eq!(
+            report.case("cache/scope/first-access").map(|c| c.outcome),
+            Some(Verdict::Passed)
+        );
+    }
+
+    //= spec/conformance.md#reports
+    //= type=test
+    //# The terminal report MUST end with the line `conformance: <n> passed, <n> failed, <n> skipped` (with `, <n> known, <n> not-applicable` appended when they are not zero).
+    //= spec/conformance.md#reports
+    //= type=test
+    //# `--out DIR` MUST write `report.json` with one object per case holding `id`, `requirement` (`spec/<file>.md#<anchor>`), `outcome`, `expected`, `observed`, `reason` and `duration_ms`, and `junit.xml` with one test case per case.
+    #[test]
+    fn reports_name_every_case_and_the_summary_counts_them() {
+        let mut target = ModelTarget::new(ModelConfig::default());
+        let profile: Profile =
+            serde_json::from_str(r#"{"deviations": {"tables/sse-owned-key/absent": "stale"}}"#)
+                .expect("profile");
+        let report = run(
+            &mut target,
+            &Options {
+                filter: vec![
+                    "tables/sse-owned-key/".into(),
+                    "key-hierarchy/item-seal".into(),
+                ],
+                profile,
+                ..Options::default()
+            },
+        );
+        assert_eq!(
+            report.summary_line(),
+            "conformance: 4 passed, 0 failed, 0 skipped, 0 known, 1 not-applicable"
+        );
+        assert!(
+            report
+                .case("tables/sse-owned-key/absent")
+                .and_then(|c| c.reason.as_deref())
+                .is_some_and(|r| r.contains("stale"))
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&json::to_json(&report)).expect("valid JSON");
+        let cases = json["cases"].as_array().expect("cases");
+        assert_eq!(cases.len(), 5);
+        for c in cases {
+            for member in ["id", "requirement", "outcome", "duration_ms"] {
+                assert!(c.get(member).is_some(), "{member} missing in {c}");
+            }
+            assert!(
+                c["requirement"]
+                    .as_str()
+                    .is_some_and(|r| r.starts_with("spec/") && r.contains(".md#"))
+            );
+        }
+        let xml = junit::to_junit(&report).expect("junit");
+        assert_eq!(xml.matches("<testcase ").count(), 5);
+    }
+}

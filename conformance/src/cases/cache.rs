@@ -95,6 +95,8 @@ fn kms_table(ctx: &mut Ctx<'_>) -> Result<(Key, String), Failure> {
 //= spec/cache.md#scope
 //= type=test
 //# The first data-plane request of a KMS table by a given principal on a given connection MUST call KMS Decrypt once and cache the plaintext table key for that principal, connection, table and table-key generation.
+//= spec/cache.md#scope
+//= type=test
 //# CreateTable and UpdateTable MUST NOT create entries, so the first data-plane request after them calls Decrypt.
 fn first_access(ctx: &mut Ctx<'_>) -> CaseResult {
     let (_, table) = kms_table(ctx)?;

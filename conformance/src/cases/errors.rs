@@ -159,6 +159,9 @@ fn type_field(ctx: &mut Ctx<'_>) -> CaseResult {
     )
 }
 
+//= spec/errors.md#http-status
+//= type=test
+//# Every error code of this specification MUST travel with HTTP status 400, except `InternalServerError` and `KMSInternalException`, which travel with 500 and are never caused by client input.
 //= spec/errors.md#kms-http-status
 //= type=test
 //# KMS `DisabledException`, `KMSInvalidStateException` and `NotFoundException` MUST travel with HTTP status 400.

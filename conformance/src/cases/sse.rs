@@ -87,7 +87,7 @@ pub const CASES: &[Case] = &[
 //= spec/tables.md#sse-owned-key
 //= type=test
 //# A CreateTable request without `SSESpecification`, with `SSESpecification` equal to `{}`, or with `{"Enabled": false}` and no other member MUST create a table encrypted under the AWS owned key.
-//# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response.
+//# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response, and a target MUST NOT produce a trail record with `eventSource` `kms.amazonaws.com` for any request on such a table.
 fn owned(ctx: &mut Ctx<'_>, sse: Option<Value>) -> CaseResult {
     let (name, reply) = ctx.create_table("owned", sse)?;
     expect_no_sse("CreateTable", &reply.ok()?["TableDescription"])?;
@@ -109,7 +109,7 @@ fn owned_disabled(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-owned-key
 //= type=test
-//# Creating, describing, updating, deleting or reading a table encrypted under the AWS owned key MUST NOT produce any record with `eventSource` `kms.amazonaws.com` in the trail.
+//# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response, and a target MUST NOT produce a trail record with `eventSource` `kms.amazonaws.com` for any request on such a table.
 fn owned_no_kms_records(ctx: &mut Ctx<'_>) -> CaseResult {
     let name = ctx.created_table("owned", None)?;
     ctx.describe(&name)?;
@@ -146,7 +146,7 @@ fn owned_no_kms_records(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-managed-key
 //= type=test
-//# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key.
+//# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
 fn managed(ctx: &mut Ctx<'_>, sse: Value) -> CaseResult {
     let (name, reply) = ctx.create_table("managed", Some(sse))?;
     let created = reply.ok()?["TableDescription"].clone();
@@ -217,8 +217,7 @@ fn managed_shared(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-customer-key
 //= type=test
-//# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`.
-//# `KMSMasterKeyArn` MUST be the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+//# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
 fn customer(
     ctx: &mut Ctx<'_>,
     form: fn(&mut Ctx<'_>, &crate::ctx::Key) -> Result<String, crate::ctx::Failure>,

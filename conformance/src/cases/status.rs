@@ -155,6 +155,8 @@ fn recovery(ctx: &mut Ctx<'_>) -> CaseResult {
 //= spec/tables.md#status-archival
 //= type=test
 //# A table that has been `INACCESSIBLE_ENCRYPTION_CREDENTIALS` for 7 days (604800 s) MUST report `TableStatus` `ARCHIVING`, whether or not its key has become usable since.
+//= spec/tables.md#status-archival
+//= type=test
 //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
 fn archiving(ctx: &mut Ctx<'_>) -> CaseResult {
     let (key, table) = kms_table(ctx)?;
@@ -236,7 +238,7 @@ fn archived(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#delete
 //= type=test
-//# A DeleteTable response MUST carry the table's description with `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
+//# DeleteTable MUST succeed on a table in any status, including `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, with a response carrying the table's description and `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
 fn delete(ctx: &mut Ctx<'_>) -> CaseResult {
     let (_, table) = kms_table(ctx)?;
     let r = ctx.ddb("DeleteTable", json!({"TableName": table}))?;

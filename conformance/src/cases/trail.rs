@@ -238,8 +238,7 @@ const MEMBERS: [&str; 22] = [
 
 //= spec/trail.md#record
 //= type=test
-//# Every record MUST carry the members of the table above, with the values it gives, and no other member.
-//# Every record MUST carry `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
 fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
     update_table_scenario(ctx)?;
     let account = ctx.account().to_owned();

@@ -132,8 +132,7 @@ fn owned_to_managed(ctx: &mut Ctx<'_>) -> CaseResult {
 //= spec/tables.md#update-switch
 //= type=test
 //# An UpdateTable whose `SSESpecification` selects a different key kind or a different key MUST be accepted, subject to sections 3, 4.2, 4.3, 4.5 and 4.6, for every pair among the AWS owned key, the AWS managed key and customer managed keys.
-//# An accepted switch to a KMS key MUST create a grant on the new key and a new table key under it, as `spec/trail.md#ddb-kms-calls` lists.
-//# An accepted switch away from a KMS key, to any other key or key kind, MUST retire the table's grant on the old key.
+//# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
 fn managed_to_customer(ctx: &mut Ctx<'_>) -> CaseResult {
     let table = ctx.created_table("managed", Some(json!({"Enabled": true})))?;
     let managed = managed_key_arn(ctx)?;
@@ -244,7 +243,7 @@ fn resend_arn(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#update-resend
 //= type=test
-//# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key id, alias name or alias ARN MUST be accepted as a switch to X that counts against the quota of section 4.6.
+//# On a table already using key X, an UpdateTable that selects X without naming its key ARN (by key id, alias name, alias ARN, or `Enabled` true when X is the AWS managed key) MUST be accepted as a switch to X that counts against the quota of section 4.6.
 fn resend_id(ctx: &mut Ctx<'_>) -> CaseResult {
     let a = ctx.create_key()?;
     let table = customer_table(ctx, &a)?;
@@ -309,7 +308,9 @@ fn four_changes(ctx: &mut Ctx<'_>) -> Result<(String, Key, Key, Timestamp), Fail
 
 //= spec/tables.md#update-quota
 //= type=test
-//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key (`Enabled` true or a `KMSMasterKeyId`).
+//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
+//= spec/tables.md#update-quota
+//= type=test
 //# A rejected switch MUST fail with `LimitExceededException` (HTTP 400) and the message below:
 fn quota_fifth(ctx: &mut Ctx<'_>) -> CaseResult {
     let (table, _a, b, created) = four_changes(ctx)?;
@@ -340,7 +341,7 @@ fn quota_owned(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#update-quota
 //= type=test
-//# After 4 changes in the current window, a target MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, and MUST reject it otherwise.
+//# Within one 24-hour window counted from table creation, a target MUST accept the first 4 changes to a KMS key, and after those MUST accept a further change to a KMS key only when at least 6 hours (21600 s) have passed since the most recent change, rejecting it otherwise.
 fn quota_after_6h(ctx: &mut Ctx<'_>) -> CaseResult {
     let (table, _a, b, _) = four_changes(ctx)?;
     ctx.advance(6 * HOUR - 1000)?;

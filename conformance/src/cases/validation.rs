@@ -191,7 +191,7 @@ fn key_arn(ctx: &Ctx<'_>, id: &str) -> String {
 
 //= spec/tables.md#sse-key-unusable
 //= type=test
-//# A CreateTable or UpdateTable that selects a disabled key MUST fail with the message below:
+//# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
 fn key_disabled(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
     ctx.kms("DisableKey", json!({"KeyId": key.id}))?.ok()?;
@@ -207,7 +207,7 @@ fn key_disabled(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-key-unusable
 //= type=test
-//# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with the message below:
+//# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with `ValidationException` and the message below:
 fn key_pending(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
     ctx.kms(
@@ -227,7 +227,7 @@ fn key_pending(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-key-unusable
 //= type=test
-//# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
+//# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
 fn unknown(ctx: &mut Ctx<'_>, id: String) -> CaseResult {
     let unknown = "0badc0de-0000-4000-8000-00000000beef";
     let arn = key_arn(ctx, unknown);
@@ -252,7 +252,7 @@ fn unknown_key_arn(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#sse-key-unusable
 //= type=test
-//# A CreateTable or UpdateTable that names an unknown alias MUST fail with the message below:
+//# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
 fn unknown_alias(ctx: &mut Ctx<'_>) -> CaseResult {
     let alias = format!("alias/{}", ctx.name("missing"));
     let alias_arn = ctx.alias_arn(&alias);

@@ -97,6 +97,8 @@ impl HttpTarget {
         self.config.endpoint.trim_end_matches('/').to_owned()
     }
 
+    //= spec/conformance.md#connections
+    //# The harness MUST send the requests of one simulated client over one TCP connection (HTTP/1.1 keep-alive) and the requests of distinct simulated clients over distinct TCP connections, and a target MUST identify a client connection with the TCP connection a request arrives on.
     fn client(&mut self, connection: Connection) -> Result<reqwest::Client, TargetError> {
         if let Some(c) = self.clients.get(&connection) {
             return Ok(c.clone());
@@ -111,6 +113,8 @@ impl HttpTarget {
         Ok(client)
     }
 
+    //= spec/conformance.md#capabilities
+    //# A target that offers any capability MUST answer `GET /_conformance/capabilities` with HTTP 200, `Content-Type: application/json` and the body `{"version": 1, "capabilities": [<names>]}`, and the harness MUST treat a 404 as a target with no capability.
     fn fetch_capabilities(&mut self) -> Result<Vec<String>, TargetError> {
         let client = self.client(Connection(0))?;
         let url = format!("{}/_conformance/capabilities", self.base());
