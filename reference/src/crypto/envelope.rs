@@ -90,7 +90,7 @@ impl TableAad {
 }
 
 /// AADs up to this size are built on the stack (no allocation per item).
-const STACK_AAD: usize = 512;
+const STACK_AAD: usize = 256;
 
 //= spec/key-hierarchy.md#item-aad
 //# The AAD MUST be `header || u32be(len(table_arn)) || table_arn || u32be(len(primary_key)) ||

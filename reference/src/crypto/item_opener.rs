@@ -6,6 +6,7 @@
 //! copy of the table key (zeroized on drop).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::backend::Backend;
 use super::data_key::{DataKey, DataKeyId};
@@ -81,7 +82,10 @@ pub struct ItemOpener {
     backend: Backend,
     table_key: TableKey,
     table: TableAad,
-    cache: HashMap<DataKeyId, DataKey>,
+    cache: HashMap<DataKeyId, Arc<DataKey>>,
+    /// The key used last, checked before the map (one data key per sealer means runs of items
+    /// under the same key are the common case).
+    recent: Option<Arc<DataKey>>,
     capacity: usize,
 }
 
@@ -103,6 +107,7 @@ impl ItemOpener {
             table_key: table_key.clone(),
             table: TableAad::new(table_arn).ok_or(SealError::InputTooLong)?,
             cache: HashMap::new(),
+            recent: None,
             capacity: DEFAULT_CACHE_CAPACITY,
         })
     }
@@ -149,8 +154,16 @@ impl ItemOpener {
                 return Err(e);
             }
         };
-        if let Some(key) = self.cache.get(&parts.data_key_id) {
+        if let Some(key) = &self.recent
+            && key.id() == parts.data_key_id
+        {
             return open_parts(key, &self.table, primary_key, &parts, out);
+        }
+        if let Some(key) = self.cache.get(&parts.data_key_id) {
+            let key = Arc::clone(key);
+            let opened = open_parts(&key, &self.table, primary_key, &parts, out);
+            self.recent = Some(key);
+            return opened;
         }
         let key = DataKey::derive(self.backend, &self.table_key, parts.data_key_id);
         open_parts(&key, &self.table, primary_key, &parts, out)?;
@@ -164,6 +177,8 @@ impl ItemOpener {
         {
             self.cache.remove(&evict);
         }
-        self.cache.insert(key.id(), key);
+        let key = Arc::new(key);
+        self.cache.insert(key.id(), Arc::clone(&key));
+        self.recent = Some(key);
     }
 }
