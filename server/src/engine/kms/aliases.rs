@@ -54,14 +54,8 @@ impl Engine {
                 ),
             ));
         }
-        if target.starts_with("alias/") || target.contains(":alias/") {
-            return Err(ApiError::new(
-                ErrorCode::KmsValidation,
-                "TargetKeyId must be a key id or key ARN, not an alias",
-            ));
-        }
         let key_id = self
-            .lookup_key(st, &target, call.now)
+            .lookup_key_id(st, &target, call.now)
             .map_err(|u| u.to_kms_error())?;
         let arn = self.key_arn(&key_id);
         if let Some(k) = st.keys.get(&key_id)
@@ -92,7 +86,7 @@ impl Engine {
         let filter = match i.key_id.as_deref() {
             None => None,
             Some(k) => Some(
-                self.lookup_key(st, k, call.now)
+                self.lookup_key_id(st, k, call.now)
                     .map_err(|u| u.to_kms_error())?,
             ),
         };

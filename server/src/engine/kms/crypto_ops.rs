@@ -15,6 +15,7 @@ use ddbsse_reference::wire::kms::{
 use ddbsse_reference::wire::{ApiError, ErrorCode};
 
 use super::grants::DynamoDbAccess;
+use super::keys::KeyForms;
 use super::{KmsOutcome, constraint, null_member};
 use crate::engine::state::State;
 use crate::engine::{Call, Engine, random};
@@ -98,7 +99,7 @@ impl Engine {
         }
         check_algorithm(i.encryption_algorithm.as_deref())?;
         let ctx = context(i.encryption_context)?;
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::Any)?;
         self.deny_managed(call, k, "Encrypt")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();
@@ -147,7 +148,7 @@ impl Engine {
         //# A Decrypt whose `KeyId` names a key other than the one that produced the ciphertext MUST fail with `IncorrectKeyException`.
         if let Some(requested) = i.key_id.as_deref() {
             let requested = self
-                .resolve_key(st, requested, call.now)
+                .lookup_key(st, requested, call.now)
                 .map_err(|u| u.to_kms_error())?;
             if requested != blob_key {
                 return Err(ApiError::new(
@@ -212,7 +213,7 @@ impl Engine {
             }
         };
         let ctx = context(i.encryption_context)?;
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::Any)?;
         self.deny_managed(call, k, "GenerateDataKey")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();

@@ -10,7 +10,7 @@ use ddbsse_reference::wire::kms::{
 };
 use ddbsse_reference::wire::{ApiError, ErrorCode};
 
-use super::keys::{list_limit, marker_start};
+use super::keys::{KeyForms, list_limit, marker_start};
 use super::{KmsOutcome, constraint, null_member};
 use crate::engine::state::{Grant, KeyStatus, State, put_grant};
 use crate::engine::{Call, Engine, random};
@@ -196,7 +196,7 @@ impl Engine {
                 ),
             ));
         }
-        let k = self.named_key(st, Some(key_id_in), call.now, false)?;
+        let k = self.named_key(st, Some(key_id_in), call.now, KeyForms::IdOrArn)?;
         self.deny_managed(call, k, "CreateGrant")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();
@@ -245,7 +245,7 @@ impl Engine {
         i: ListInput,
     ) -> Result<KmsOutcome, ApiError> {
         let limit = list_limit(i.limit, 100, 50)?;
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let key_id = k.rec.key_id.clone();
         if let Some(g) = i.grant_id.as_deref()
             && !valid_grant_id(g)
@@ -331,7 +331,7 @@ impl Engine {
         call: &Call<'_>,
         i: GrantRefInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let key_id = k.rec.key_id.clone();
         let grant_id = i.grant_id.unwrap_or_default();
         if !valid_grant_id(&grant_id) {

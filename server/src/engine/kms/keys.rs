@@ -21,6 +21,17 @@ pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
 pub const MANAGED_DESCRIPTION: &str =
     "Default key that protects my DynamoDB data when no other key is defined";
 
+/// Which forms of `KeyId` an operation accepts (`spec/kms.md#key-ids`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyForms {
+    /// All four forms; `alias/aws/dynamodb` creates the AWS managed key (DescribeKey).
+    AnyCreatingManaged,
+    /// All four forms (Encrypt, GenerateDataKey, Decrypt's `KeyId`).
+    Any,
+    /// Key id or key ARN only.
+    IdOrArn,
+}
+
 /// What a `KeyId` string names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum KeyName {
@@ -94,6 +105,20 @@ impl Engine {
         // A foreign ARN or a bare id: the key id is everything after the last `key/`, or the
         // whole string; an unknown one is reported with its ARN.
         KeyName::Id(s.rsplit("key/").next().unwrap_or(s).to_owned())
+    }
+
+    //= spec/kms.md#key-ids
+    //# An alias given where only a key id or key ARN is accepted SHOULD fail like an unknown key id.
+    /// Resolves a key id or key ARN (no alias) to a live key id.
+    pub fn lookup_key_id(&self, st: &State, s: &str, now: Timestamp) -> Result<String, Unresolved> {
+        match self.parse_key_name(s) {
+            KeyName::Alias(_) => Err(Unresolved::Key(if s.starts_with("arn:") {
+                s.to_owned()
+            } else {
+                self.key_arn(s)
+            })),
+            KeyName::Id(_) => self.lookup_key(st, s, now),
+        }
     }
 
     /// Resolves a name to a live key id without creating anything.
@@ -217,13 +242,13 @@ impl Engine {
         st: &'s mut State,
         key_id: Option<&str>,
         now: Timestamp,
-        create_managed: bool,
+        forms: KeyForms,
     ) -> Result<&'s mut KmsKey, ApiError> {
         let name = key_id.ok_or_else(|| null_member("keyId"))?;
-        let id = if create_managed {
-            self.resolve_key(st, name, now)
-        } else {
-            self.lookup_key(st, name, now)
+        let id = match forms {
+            KeyForms::AnyCreatingManaged => self.resolve_key(st, name, now),
+            KeyForms::Any => self.lookup_key(st, name, now),
+            KeyForms::IdOrArn => self.lookup_key_id(st, name, now),
         }
         .map_err(|u| u.to_kms_error())?;
         st.keys
@@ -326,7 +351,12 @@ impl Engine {
         call: &Call<'_>,
         i: KeyIdInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, true)?;
+        let k = self.named_key(
+            st,
+            i.key_id.as_deref(),
+            call.now,
+            KeyForms::AnyCreatingManaged,
+        )?;
         let arn = self.key_arn(&k.rec.key_id);
         Ok(KmsOutcome::new(
             KeyMetadataOutput {
@@ -380,7 +410,7 @@ impl Engine {
         enable: bool,
     ) -> Result<KmsOutcome, ApiError> {
         let action = if enable { "EnableKey" } else { "DisableKey" };
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         self.deny_managed(call, k, action)?;
         let arn = self.key_arn(&k.rec.key_id);
         if matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {
@@ -419,7 +449,7 @@ impl Engine {
                 "Member must have value less than or equal to 30",
             ));
         }
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         self.deny_managed(call, k, "ScheduleKeyDeletion")?;
         let arn = self.key_arn(&k.rec.key_id);
         if matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {
@@ -451,7 +481,7 @@ impl Engine {
         call: &Call<'_>,
         i: KeyIdInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let k = self.named_key(st, i.key_id.as_deref(), call.now, false)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         self.deny_managed(call, k, "CancelKeyDeletion")?;
         let arn = self.key_arn(&k.rec.key_id);
         if !matches!(k.rec.status, KeyStatus::PendingDeletion { .. }) {

@@ -304,3 +304,47 @@ fn managed_key_refuses_direct_use() {
         "AccessDeniedException"
     );
 }
+
+#[test]
+//= spec/kms.md#key-ids
+//= type=test
+//# An alias given where only a key id or key ARN is accepted SHOULD fail like an unknown key id.
+fn aliases_only_where_the_operation_accepts_them() {
+    let h = H::new();
+    let (id, _) = h.create_key();
+    h.ok(
+        "CreateAlias",
+        json!({"AliasName": "alias/only", "TargetKeyId": id}),
+    );
+    h.ok("DescribeKey", json!({"KeyId": "alias/only"}));
+    h.ok(
+        "Encrypt",
+        json!({"KeyId": "alias/only", "Plaintext": b64(b"x")}),
+    );
+    let (n, m) = h.err("DisableKey", json!({"KeyId": "alias/only"}));
+    assert_eq!(n, "NotFoundException");
+    assert_eq!(
+        m,
+        format!("Key 'arn:aws:kms:{REGION}:{ACCOUNT}:key/alias/only' does not exist")
+    );
+    assert_eq!(
+        h.err("ListGrants", json!({"KeyId": "alias/only"})).0,
+        "NotFoundException"
+    );
+    // Encrypt does not create the AWS managed key; DescribeKey does.
+    assert_eq!(
+        h.err(
+            "Encrypt",
+            json!({"KeyId": "alias/aws/dynamodb", "Plaintext": b64(b"x")})
+        )
+        .0,
+        "NotFoundException"
+    );
+    assert_eq!(
+        h.ok("ListKeys", json!({}))["Keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
