@@ -3,12 +3,13 @@
 //!
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
+//! [`grants`], [`kms`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
 pub mod errors;
 pub mod grants;
+pub mod kms;
 pub mod lockstep;
 pub mod sse;
 pub mod status;
@@ -73,6 +74,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(update::CASES);
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);
+    v.extend_from_slice(kms::CASES);
     v.extend_from_slice(cache::CASES);
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(errors::CASES);

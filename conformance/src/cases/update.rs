@@ -77,6 +77,12 @@ pub const CASES: &[Case] = &[
         run: quota_owned,
     },
     Case {
+        id: "tables/update-quota/rejected-do-not-count",
+        title: "the quota check runs before key checks; rejected requests do not count",
+        needs: &[],
+        run: quota_rejected,
+    },
+    Case {
         id: "tables/update-quota/after-6h",
         title: "after 4 changes, one more is accepted 21600 s after the last, not 1 s earlier",
         needs: &[Need::ManualClock],
@@ -354,4 +360,30 @@ fn quota_after_6h(ctx: &mut Ctx<'_>) -> CaseResult {
         &ctx.describe(&table)?,
         &b.arn,
     )
+}
+
+//= spec/tables.md#update-quota
+//= type=test
+//# The quota check MUST run after the checks of sections 3, 4.2 and 4.3 and before the key checks of sections 4.5 and 3.7 (in that order), and a request rejected by any check MUST NOT count as a change.
+fn quota_rejected(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let b = ctx.create_key()?;
+    let table = customer_table(ctx, &a)?;
+    let unknown = "0badc0de-0000-4000-8000-00000000beef";
+    for (i, k) in [&b, &a, &b].into_iter().enumerate() {
+        update(ctx, &table, to_key(&k.id))?.ok()?;
+        // A rejected request between the changes: an unknown key fails the key check.
+        let r = update(ctx, &table, to_key(unknown))?;
+        check(
+            r.status == 400 && r.error_code() == Some("ValidationException"),
+            format!(
+                "after change {}: an unknown key is rejected by the key check",
+                i + 1
+            ),
+            format!("{} {}", r.status, r.body),
+        )?;
+    }
+    update(ctx, &table, to_key(&a.id))?.ok()?;
+    // Four changes made: now the quota check answers first, even for an unknown key.
+    update(ctx, &table, to_key(unknown))?.expect_error("LimitExceededException", None)
 }
