@@ -10,9 +10,6 @@ import sys
 
 import duckdb
 
-bucket, generated, trail = sys.argv[1], sys.argv[2], sys.argv[3:]
-info = json.load(open(generated))
-KEY = info["keyArns"][1]  # the customer key of the Orders and Services tables
 TABLE = "Books"
 LIMIT = 1000
 
@@ -30,7 +27,15 @@ RECORD_STRUCT = (
     "sharedEventID VARCHAR, vpcEndpointId VARCHAR, eventCategory VARCHAR)[]"
 )
 PART = r"'/(\d{4})/(\d{2})/(\d{2})/[^/]+$'"
-VIEW = f"""
+
+
+def create_view(con, bucket):
+    """Defines `cloudtrail_logs` over the delivery folder and the `json_extract_scalar` macro."""
+    con.execute(VIEW_SQL.replace("<BUCKET>", bucket))
+    con.execute("CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)")
+
+
+VIEW_SQL = f"""
 CREATE VIEW cloudtrail_logs AS
 SELECT r.eventVersion AS eventversion, r.userIdentity AS useridentity, r.eventTime AS eventtime,
        r.eventSource AS eventsource, r.eventName AS eventname, r.awsRegion AS awsregion,
@@ -48,47 +53,62 @@ SELECT r.eventVersion AS eventversion, r.userIdentity AS useridentity, r.eventTi
        regexp_extract(filename, {PART}, 2) AS month,
        regexp_extract(filename, {PART}, 3) AS day
 FROM (SELECT unnest(Records) AS r, filename
-      FROM read_json('{bucket}/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz',
+      FROM read_json('<BUCKET>/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz',
                      format = 'unstructured', filename = true, compression = 'gzip',
                      maximum_object_size = 1073741824,
                      columns = {{Records: '{RECORD_STRUCT}'}}))
 """
 
-# The blog's queries, verbatim but for the table name and the literals.
-BLOG = {
-    "q1": """SELECT * FROM cloudtrail_logs
-WHERE year='2019' AND month='03' AND day='11'
-AND eventsource = 'dynamodb.amazonaws.com'
-LIMIT 1000;""",
-    "q2": """SELECT eventtime, eventname, sourceipaddress, useridentity, requestparameters FROM cloudtrail_logs
-WHERE year='2019' AND month='03' AND day='11'
-AND eventsource = 'kms.amazonaws.com'
-AND sourceipaddress = 'dynamodb.amazonaws.com'
-LIMIT 1000;""",
-    "q3": f"""SELECT eventtime, eventname, sourceipaddress, useridentity, requestparameters FROM cloudtrail_logs
-WHERE year='2019' AND month='03' AND day='11'
-AND eventsource = 'kms.amazonaws.com'
-AND sourceipaddress = 'dynamodb.amazonaws.com'
-AND REPLACE(JSON_EXTRACT_SCALAR(requestparameters, '$.encryptionContext.aws:dynamodb:tableName'),'"','') = '{TABLE}'
-ORDER BY eventtime
-LIMIT 1000;""",
-    "q4": f"""SELECT eventtime, eventname, REPLACE(JSON_EXTRACT_SCALAR(requestparameters, '$.encryptionContext.aws:dynamodb:tableName'),'"','') as ddbtbl FROM cloudtrail_logs
-WHERE year='2019' and month='03' and day='11'
-AND eventsource = 'kms.amazonaws.com'
-AND sourceipaddress = 'dynamodb.amazonaws.com'
-AND resources[1].arn = '{KEY}'
-ORDER BY ddbtbl
-LIMIT 1000;""",
-}
+
+
+def blog_queries(key):
+    """The blog's queries, verbatim but for the table name and the literals."""
+    return {
+        "q1": """SELECT * FROM cloudtrail_logs
+    WHERE year='2019' AND month='03' AND day='11'
+    AND eventsource = 'dynamodb.amazonaws.com'
+    LIMIT 1000;""",
+        "q2": """SELECT eventtime, eventname, sourceipaddress, useridentity, requestparameters FROM cloudtrail_logs
+    WHERE year='2019' AND month='03' AND day='11'
+    AND eventsource = 'kms.amazonaws.com'
+    AND sourceipaddress = 'dynamodb.amazonaws.com'
+    LIMIT 1000;""",
+        "q3": f"""SELECT eventtime, eventname, sourceipaddress, useridentity, requestparameters FROM cloudtrail_logs
+    WHERE year='2019' AND month='03' AND day='11'
+    AND eventsource = 'kms.amazonaws.com'
+    AND sourceipaddress = 'dynamodb.amazonaws.com'
+    AND REPLACE(JSON_EXTRACT_SCALAR(requestparameters, '$.encryptionContext.aws:dynamodb:tableName'),'"','') = '{TABLE}'
+    ORDER BY eventtime
+    LIMIT 1000;""",
+        "q4": f"""SELECT eventtime, eventname, REPLACE(JSON_EXTRACT_SCALAR(requestparameters, '$.encryptionContext.aws:dynamodb:tableName'),'"','') as ddbtbl FROM cloudtrail_logs
+    WHERE year='2019' and month='03' and day='11'
+    AND eventsource = 'kms.amazonaws.com'
+    AND sourceipaddress = 'dynamodb.amazonaws.com'
+    AND resources[1].arn = '{key}'
+    ORDER BY ddbtbl
+    LIMIT 1000;""",
+    }
+
+
+def main():
+    bucket, generated, trail = sys.argv[1], sys.argv[2], sys.argv[3:]
+    key = json.load(open(generated))["keyArns"][1]  # the customer key of Orders and Services
+    sys.exit(compare(bucket, key, trail))
+
 
 COMMON = ["--date", "2019-03-11", "--format", "jsonl", "--strict"]
 KMS = ["--event-source", "kms.amazonaws.com"]
-OURS = {
-    "q1": [COMMON + ["--event-source", "dynamodb.amazonaws.com", "--columns", "all"]],
-    "q2": [COMMON + KMS + ["--source-ip", "dynamodb.amazonaws.com"], COMMON + KMS + ["--via-dynamodb"]],
-    "q3": [COMMON + KMS + ["--via-dynamodb", "--table", TABLE, "--order", "time"]],
-    "q4": [COMMON + KMS + ["--via-dynamodb", "--key-arn", KEY, "--order", "table"]],
-}
+
+
+def our_queries(key):
+    return {
+        "q1": [COMMON + ["--event-source", "dynamodb.amazonaws.com", "--columns", "all"]],
+        "q2": [COMMON + KMS + ["--source-ip", "dynamodb.amazonaws.com"], COMMON + KMS + ["--via-dynamodb"]],
+        "q3": [COMMON + KMS + ["--via-dynamodb", "--table", TABLE, "--order", "time"]],
+        "q4": [COMMON + KMS + ["--via-dynamodb", "--key-arn", key, "--order", "table"]],
+    }
+
+
 ORDER_COLUMN = {"q3": "eventtime", "q4": "ddbtbl"}
 JSON_TEXT = {"requestparameters", "responseelements", "additionaleventdata", "serviceeventdetails"}
 
@@ -108,36 +128,41 @@ def row_key(row):
     return tuple(sorted((k, norm(v, k)) for k, v in row.items()))
 
 
-con = duckdb.connect()
-con.execute(VIEW)
-con.execute("CREATE MACRO json_extract_scalar(j, p) AS json_extract_string(j, p)")
-print(f"duckdb {duckdb.__version__}; key {KEY}")
-failures = 0
-for name, sql in BLOG.items():
-    cur = con.execute(sql)
-    cols = [d[0] for d in cur.description]
-    theirs = [dict(zip(cols, r)) for r in cur.fetchall()]
-    if not 0 < len(theirs) < LIMIT:
-        print(f"{name}: DuckDB returned {len(theirs)} rows; need 1..{LIMIT - 1} for a conclusive comparison")
-        failures += 1
-        continue
-    for args in OURS[name]:
-        out = subprocess.run(trail + ["query", bucket] + args, check=True, capture_output=True, text=True).stdout
-        ours = [json.loads(line) for line in out.splitlines() if line]
-        problems = []
-        if set(ours[0].keys()) != set(cols) if ours else True:
-            problems.append(f"columns differ: ours {sorted(ours[0].keys()) if ours else None} vs {sorted(cols)}")
-        elif collections.Counter(map(row_key, ours)) != collections.Counter(map(row_key, theirs)):
-            only_ours = collections.Counter(map(row_key, ours)) - collections.Counter(map(row_key, theirs))
-            only_theirs = collections.Counter(map(row_key, theirs)) - collections.Counter(map(row_key, ours))
-            problems.append(f"rows differ: {len(ours)} ours vs {len(theirs)} DuckDB; "
-                            f"only ours e.g. {str(list(only_ours)[:1])[:300]}; "
-                            f"only DuckDB e.g. {str(list(only_theirs)[:1])[:300]}")
-        if name in ORDER_COLUMN:
-            c = ORDER_COLUMN[name]
-            if [r[c] for r in ours] != [r[c] for r in theirs]:
-                problems.append(f"order by {c} differs")
-        status = "ok" if not problems else "DIFFERENT: " + "; ".join(problems)
-        print(f"{name}: {len(theirs)} rows, ddbsse trail query {' '.join(args[len(COMMON):])}: {status}")
-        failures += bool(problems)
-sys.exit(1 if failures else 0)
+def compare(bucket, key, trail):
+    """Runs both sides; returns the number of differences."""
+    con = duckdb.connect()
+    create_view(con, bucket)
+    print(f"duckdb {duckdb.__version__}; key {key}")
+    failures = 0
+    for name, sql in blog_queries(key).items():
+        cur = con.execute(sql)
+        cols = [d[0] for d in cur.description]
+        theirs = [dict(zip(cols, r)) for r in cur.fetchall()]
+        if not 0 < len(theirs) < LIMIT:
+            print(f"{name}: DuckDB returned {len(theirs)} rows; need 1..{LIMIT - 1} for a conclusive comparison")
+            failures += 1
+            continue
+        for args in our_queries(key)[name]:
+            out = subprocess.run(trail + ["query", bucket] + args, check=True, capture_output=True, text=True).stdout
+            ours = [json.loads(line) for line in out.splitlines() if line]
+            problems = []
+            if set(ours[0].keys()) != set(cols) if ours else True:
+                problems.append(f"columns differ: ours {sorted(ours[0].keys()) if ours else None} vs {sorted(cols)}")
+            elif collections.Counter(map(row_key, ours)) != collections.Counter(map(row_key, theirs)):
+                only_ours = collections.Counter(map(row_key, ours)) - collections.Counter(map(row_key, theirs))
+                only_theirs = collections.Counter(map(row_key, theirs)) - collections.Counter(map(row_key, ours))
+                problems.append(f"rows differ: {len(ours)} ours vs {len(theirs)} DuckDB; "
+                                f"only ours e.g. {str(list(only_ours)[:1])[:300]}; "
+                                f"only DuckDB e.g. {str(list(only_theirs)[:1])[:300]}")
+            if name in ORDER_COLUMN:
+                c = ORDER_COLUMN[name]
+                if [r[c] for r in ours] != [r[c] for r in theirs]:
+                    problems.append(f"order by {c} differs")
+            status = "ok" if not problems else "DIFFERENT: " + "; ".join(problems)
+            print(f"{name}: {len(theirs)} rows, ddbsse trail query {' '.join(args[len(COMMON):])}: {status}")
+            failures += bool(problems)
+    return failures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 # Shared by scripts/trail-*.sh (sourced, not run): finds the `ddbsse trail` command.
 #
 # DDBSSE=/path/to/ddbsse  use that binary (`$DDBSSE trail ...`);
+# TRAIL_STANDALONE=1      use the trail crate's stand-alone example `trail` (same arguments);
 # otherwise build `ddbsse` (debug, or release with TRAIL_PROFILE=release) and use it; if the
 # whole binary does not build (the server or conformance crates are broken), fall back to the
 # trail crate's stand-alone example `trail`, which takes the same arguments, and say so.
@@ -20,10 +21,10 @@ trail_find_command() {
     TRAIL=("$DDBSSE" trail)
     return
   fi
-  if (cd "$root" && cargo build -q $flag -p ddbsse --bin ddbsse) >&2; then
+  if [ -z "${TRAIL_STANDALONE:-}" ] && (cd "$root" && cargo build -q $flag -p ddbsse --bin ddbsse) >&2; then
     TRAIL=("$root/target/$dir/ddbsse" trail)
   else
-    echo "note: the ddbsse binary does not build; using the trail crate's stand-alone example (same arguments)" >&2
+    [ -n "${TRAIL_STANDALONE:-}" ] || echo "note: the ddbsse binary does not build; using the trail crate's stand-alone example (same arguments)" >&2
     (cd "$root" && cargo build -q $flag -p ddbsse-trail --example trail) >&2
     TRAIL=("$root/target/$dir/examples/trail")
   fi
