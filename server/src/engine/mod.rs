@@ -247,6 +247,8 @@ impl Engine {
     ) -> EngineResponse {
         let request_id = random::uuid();
         let service = Service::from_target(target);
+        //= spec/errors.md#no-500
+        //# A target MUST answer every malformed or invalid request with a 4xx status and the envelope of section 1, without dropping the connection or stopping, and MUST serve the next well-formed request normally.
         let result = self.dispatch(now, caller, target, body, &request_id);
         let protocol = service.unwrap_or(Service::DynamoDb);
         match result {
@@ -256,6 +258,12 @@ impl Engine {
                 body: serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec()),
                 request_id,
             },
+            //= spec/errors.md#type-field
+            //# The `__type` of every error MUST be the one the table above gives for its service and code.
+            //= spec/errors.md#http-status
+            //# Every error code of this specification MUST travel with HTTP status 400, except `InternalServerError` and `KMSInternalException`, which travel with 500 and are never caused by client input.
+            //= spec/errors.md#kms-http-status
+            //# KMS `DisabledException`, `KMSInvalidStateException` and `NotFoundException` MUST travel with HTTP status 400.
             Err(e) => EngineResponse {
                 status: e.http_status(),
                 service,
@@ -281,7 +289,11 @@ impl Engine {
                 "Request is missing Authentication Token",
             ));
         }
+        //= spec/errors.md#unknown-operation
+        //# A request whose `X-Amz-Target` is absent or does not name an operation the target serves (prefixes `DynamoDB_20120810.`, `TrentService.` and `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.`) MUST fail with `UnknownOperationException`.
         let op = Operation::from_target(target)?;
+        //= spec/errors.md#serialization
+        //# A body that is not a JSON object, or that has a member of the wrong JSON type, MUST fail with `SerializationException` and MUST NOT change any state.
         let req = Request::parse(target, body)?;
         // The body as JSON is only needed for trail parameters: data-plane requests are not
         // recorded, so they skip the second parse.

@@ -14,9 +14,9 @@
 //!   another row or table does not open; the item's own key attributes are re-hashed and checked
 //!   after opening.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
-use ddbsse_reference::crypto::{Backend, DataKeyId, ItemOpener, ItemSealer, TableKey};
+use ddbsse_reference::crypto::{Backend, DataKeyId, ItemOpener, ItemSealer, SealError, TableKey};
 use ddbsse_reference::wire::attribute::{AttributeValue, Item};
 use ddbsse_reference::wire::validate::KeySchema;
 use ddbsse_reference::wire::{ApiError, ErrorCode};
@@ -32,8 +32,10 @@ type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 /// Sealer, opener and index key of one table key.
 pub struct TableCrypto {
+    table_key: TableKey,
+    table_arn: String,
     index_key: Zeroizing<[u8; 32]>,
-    sealer: ItemSealer,
+    sealer: RwLock<ItemSealer>,
     opener: Mutex<ItemOpener>,
 }
 
@@ -78,6 +80,8 @@ pub fn canonical_key(schema: &KeySchema, key: &Item) -> (Vec<u8>, Vec<u8>) {
 impl TableCrypto {
     /// Builds sealer, opener and index key for `table_key` of the table `table_arn`.
     pub fn new(table_key: &TableKey, table_arn: &str) -> Result<Self, ApiError> {
+        //= spec/key-hierarchy.md#table-key
+        //# The table key MUST NOT be used as an AES key; it is only the input keying material of section 9.
         let mut index_key = Zeroizing::new([0u8; 32]);
         Backend::DEFAULT
             .hkdf_sha256(
@@ -87,17 +91,35 @@ impl TableCrypto {
                 index_key.as_mut(),
             )
             .map_err(|_| internal("index key derivation failed"))?;
-        let id = DataKeyId::from_bytes(super::random::bytes::<16>()?);
-        let sealer = ItemSealer::new(table_key, table_arn, id)
-            .map_err(|_| internal("table ARN too long for the envelope format"))?;
+        let sealer = new_sealer(table_key, table_arn, 0)?;
         let mut opener = ItemOpener::new(table_key, table_arn)
             .map_err(|_| internal("table ARN too long for the envelope format"))?;
         opener.prime(&sealer);
         Ok(Self {
+            table_key: table_key.clone(),
+            table_arn: table_arn.to_owned(),
             index_key,
-            sealer,
+            sealer: RwLock::new(sealer),
             opener: Mutex::new(opener),
         })
+    }
+
+    /// The data-key id the current sealer writes (for tests of the data-key unit).
+    pub fn data_key_id(&self) -> DataKeyId {
+        self.sealer
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .data_key_id()
+    }
+
+    //= spec/key-hierarchy.md#data-key-unit
+    //# A sealer that has sealed 2^32 items MUST be replaced by a new sealer with a new data-key id.
+    fn replace_exhausted_sealer(&self) -> Result<(), ApiError> {
+        let mut sealer = self.sealer.write().unwrap_or_else(|p| p.into_inner());
+        if sealer.seals_remaining() == 0 {
+            *sealer = new_sealer(&self.table_key, &self.table_arn, 0)?;
+        }
+        Ok(())
     }
 
     fn prf(&self, domain: u8, data: &[u8]) -> [u8; 16] {
@@ -130,9 +152,19 @@ impl TableCrypto {
     pub fn seal(&self, row_key: &[u8], item: &Item) -> Result<Vec<u8>, ApiError> {
         let plain =
             Zeroizing::new(serde_json::to_vec(item).map_err(|_| internal("item encoding failed"))?);
-        self.sealer
-            .seal(row_aad(row_key), &plain)
-            .map_err(|_| internal("item sealing failed"))
+        for _ in 0..2 {
+            let sealed = self
+                .sealer
+                .read()
+                .unwrap_or_else(|p| p.into_inner())
+                .seal(row_aad(row_key), &plain);
+            match sealed {
+                Ok(envelope) => return Ok(envelope),
+                Err(SealError::DataKeyExhausted) => self.replace_exhausted_sealer()?,
+                Err(_) => return Err(internal("item sealing failed")),
+            }
+        }
+        Err(internal("item sealing failed"))
     }
 
     /// Opens the envelope at `row_key`, and checks that the item's key hashes to that row.
@@ -161,6 +193,21 @@ impl TableCrypto {
         }
         Ok(item)
     }
+}
+
+//= spec/key-hierarchy.md#item-aad
+//# Two items MUST have different `primary_key` bytes whenever their key attributes differ.
+// (Distinct keys have distinct canonical bytes, and two 128-bit HMAC outputs of distinct inputs
+// collide with probability 2^-128.)
+//= spec/key-hierarchy.md#data-key-unit
+//# A sealer MUST be created with a data-key id drawn from a CSPRNG, and every process start MUST create new sealers with new ids rather than continue an old sequence.
+//= spec/key-hierarchy.md#item-nonces
+//# Sequence numbers MUST NOT be persisted or restored; a new process makes a new data-key id (section 10).
+/// A sealer with a fresh random data-key id (first sequence number `first`, 0 outside tests).
+fn new_sealer(table_key: &TableKey, table_arn: &str, first: u64) -> Result<ItemSealer, ApiError> {
+    let id = DataKeyId::from_bytes(super::random::bytes::<16>()?);
+    ItemSealer::starting_at(Backend::DEFAULT, table_key, table_arn, id, first)
+        .map_err(|_| internal("table ARN too long for the envelope format"))
 }
 
 /// The primary-key AAD of a row: its hash bytes.
@@ -192,6 +239,48 @@ mod tests {
             ("sk".into(), AttributeValue::N(sk.into())),
             ("v".into(), AttributeValue::S("secret".into())),
         ])
+    }
+
+    #[test]
+    //= spec/key-hierarchy.md#data-key-unit
+    //= type=test
+    //# A sealer that has sealed 2^32 items MUST be replaced by a new sealer with a new data-key id.
+    fn an_exhausted_sealer_is_replaced_with_a_new_data_key_id() {
+        let tk = TableKey::from_material(KeyMaterial::from_bytes([5; 32]));
+        let arn = "arn:aws:dynamodb:us-east-1:1:table/t";
+        let c = TableCrypto::new(&tk, arn).unwrap();
+        *c.sealer.write().unwrap() = new_sealer(
+            &tk,
+            arn,
+            ddbsse_reference::crypto::MAX_SEALS_PER_DATA_KEY - 1,
+        )
+        .unwrap();
+        let first = c.data_key_id();
+        let uid = [2u8; 16];
+        let a = item("a", "1");
+        let row = c.row_key(&uid, &schema(), &schema().key_of(&a, false).unwrap());
+        let e1 = c.seal(&row, &a).unwrap();
+        assert_eq!(&e1[1..17], first.as_bytes());
+        let e2 = c.seal(&row, &a).unwrap();
+        assert_ne!(
+            &e2[1..17],
+            first.as_bytes(),
+            "new data-key id after 2^32 seals"
+        );
+        assert_eq!(c.open(&row, &e2, &uid, &schema()).unwrap(), a);
+        assert_eq!(c.open(&row, &e1, &uid, &schema()).unwrap(), a);
+    }
+
+    #[test]
+    //= spec/key-hierarchy.md#data-key-unit
+    //= type=test
+    //# A sealer MUST be created with a data-key id drawn from a CSPRNG, and every process start MUST create new sealers with new ids rather than continue an old sequence.
+    fn every_table_crypto_has_its_own_data_key_id() {
+        let tk = TableKey::from_material(KeyMaterial::from_bytes([6; 32]));
+        let arn = "arn:aws:dynamodb:us-east-1:1:table/t";
+        let a = TableCrypto::new(&tk, arn).unwrap();
+        let b = TableCrypto::new(&tk, arn).unwrap();
+        assert_ne!(a.data_key_id(), b.data_key_id());
     }
 
     #[test]

@@ -86,6 +86,8 @@ impl Engine {
     ) -> Result<WriteItemOutput, ApiError> {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
+        //= spec/errors.md#missing-member
+        //# A request missing a required member MUST fail with `ValidationException` and the message `1 validation error detected: Value null at '<member path>' failed to satisfy constraint: Member must not be null`, or, for several violations, `<n> validation errors detected: ` followed by the violations joined with `; `.
         if i.item.is_none() {
             v.null("item");
         }
@@ -96,8 +98,12 @@ impl Engine {
         let want_old = return_values(i.return_values.as_deref())?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
+        //= spec/errors.md#item-size
+        //# A PutItem or BatchWriteItem put of an item larger than 400 KB (409600 bytes) MUST fail with `ValidationException` and the message `Item size has exceeded the maximum allowed size`, and an item of exactly 409600 bytes MUST be accepted.
         let item = normalize_item(&i.item.unwrap_or_default())?;
         let schema = meta.schema();
+        //= spec/errors.md#key-schema-mismatch
+        //# A request whose item or key does not match the table's key schema MUST fail with `ValidationException` and the message of the row of the table above that applies.
         let key = schema.key_of(&item, false)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);

@@ -141,6 +141,8 @@ impl Engine {
             deletion_protection: i.deletion_protection_enabled.unwrap_or(false),
             sse,
             grant_id,
+            //= spec/key-hierarchy.md#table-key
+            //# A target MUST store the table key only in wrapped form, as the KMS blob (section 5) that GenerateDataKey returned.
             wrapped_table_key: hex::encode(wrapped),
             generation: 0,
             changes: Vec::new(),

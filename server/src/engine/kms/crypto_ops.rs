@@ -71,6 +71,10 @@ impl Engine {
             .keys
             .get(key_id)
             .ok_or_else(|| super::key_not_found(&self.key_arn(key_id)))?;
+        //= spec/key-hierarchy.md#kms-blob-seal
+        //# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
+        //= spec/key-hierarchy.md#kms-blob-layout
+        //# `key_id` names the KMS key whose material sealed the blob; ddbsse targets MUST write the key ARN there, so that Decrypt can find the key and return its ARN without a `KeyId` in the request.
         let nonce = random::bytes::<12>()?;
         kms_blob::seal(&self.key_arn(key_id), &k.material, plaintext, ctx, nonce)
             .map_err(|_| ApiError::new(ErrorCode::KmsInternal, "Encryption failed"))

@@ -348,3 +348,25 @@ fn aliases_only_where_the_operation_accepts_them() {
         1
     );
 }
+
+#[test]
+//= spec/key-hierarchy.md#kms-blob-layout
+//= type=test
+//# `key_id` names the KMS key whose material sealed the blob; ddbsse targets MUST write the key ARN there, so that Decrypt can find the key and return its ARN without a `KeyId` in the request.
+fn blobs_name_the_key_arn_and_use_fresh_nonces() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    let blob = |_: u8| {
+        let e = h.ok("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"same")}));
+        base64::engine::general_purpose::STANDARD
+            .decode(e["CiphertextBlob"].as_str().unwrap())
+            .unwrap()
+    };
+    let (a, b) = (blob(0), blob(1));
+    let len = usize::from(u16::from_be_bytes([a[1], a[2]]));
+    assert_eq!(&a[3..3 + len], arn.as_bytes());
+    //= spec/key-hierarchy.md#kms-blob-seal
+    //= type=test
+    //# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
+    assert_ne!(&a[3 + len..15 + len], &b[3 + len..15 + len]);
+}

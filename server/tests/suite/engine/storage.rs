@@ -91,6 +91,31 @@ fn restart_on_a_data_dir_serves_the_same_state() {
 }
 
 #[test]
+//= spec/key-hierarchy.md#item-nonces
+//= type=test
+//# Sequence numbers MUST NOT be persisted or restored; a new process makes a new data-key id (section 10).
+fn a_restart_seals_under_a_new_data_key_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = {
+        let h = on_disk(dir.path());
+        h.create_table("dkid", Some(json!({"Enabled": true})));
+        h.put("dkid", "a", 1, "x");
+        h.engine.at_rest().raw_rows("dkid").unwrap()[0].1[1..17].to_vec()
+    };
+    let h = on_disk(dir.path());
+    h.put("dkid", "b", 2, "y");
+    let rows = h.engine.at_rest().raw_rows("dkid").unwrap();
+    let ids: Vec<Vec<u8>> = rows.iter().map(|(_, e)| e[1..17].to_vec()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&before));
+    assert!(
+        ids.iter().any(|id| id != &before),
+        "the new process used a new data-key id"
+    );
+    assert_eq!(h.get("dkid", "a", 1)["Item"]["v"]["S"], "x");
+}
+
+#[test]
 fn data_directory_holds_no_plaintext_and_root_key_is_private() {
     let dir = tempfile::tempdir().unwrap();
     {
