@@ -51,6 +51,9 @@ pub struct KeyRecord {
     pub seq: u64,
     /// The key material sealed under the root key (hex).
     pub wrapped_material: String,
+    /// How many KMS blobs this material has sealed (random nonces: at most 2^32).
+    #[serde(default)]
+    pub blobs_sealed: u64,
 }
 
 /// A KMS key: its record and its material (in memory only).

@@ -47,6 +47,9 @@ fn check_algorithm(a: Option<&str>) -> Result<(), ApiError> {
     }
 }
 
+/// How many blobs one KMS key material may seal (NIST SP 800-38D section 8.3, random nonces).
+pub const MAX_BLOBS_PER_KEY: u64 = 1 << 32;
+
 /// Why DynamoDB's Decrypt of a table key failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TableKeyFailure {
@@ -59,25 +62,39 @@ pub enum TableKeyFailure {
 }
 
 impl Engine {
-    /// Seals `plaintext` under the key `key_id` with `ctx` (key ARN in the blob header).
+    /// Seals `plaintext` under the key `key_id` with `ctx` (key ARN in the blob header), and
+    /// counts the seal durably against the key material's limit.
     fn seal_blob(
         &self,
-        st: &State,
+        st: &mut State,
         key_id: &str,
         plaintext: &[u8],
         ctx: &EncryptionContext,
     ) -> Result<Vec<u8>, ApiError> {
+        let arn = self.key_arn(key_id);
         let k = st
             .keys
-            .get(key_id)
-            .ok_or_else(|| super::key_not_found(&self.key_arn(key_id)))?;
+            .get_mut(key_id)
+            .ok_or_else(|| super::key_not_found(&arn))?;
+        //= spec/key-hierarchy.md#kms-blob-seal
+        //# A target MUST NOT seal more than 2^32 blobs under one KMS key material (the NIST SP 800-38D section 8.3 limit for random 96-bit nonces).
+        if k.rec.blobs_sealed >= MAX_BLOBS_PER_KEY {
+            return Err(ApiError::new(
+                ErrorCode::KmsInternal,
+                format!("{arn} has sealed the maximum number of ciphertexts for its key material"),
+            ));
+        }
+        k.rec.blobs_sealed += 1;
+        let op = crate::engine::state::put_key(&k.rec);
         //= spec/key-hierarchy.md#kms-blob-seal
         //# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
         //= spec/key-hierarchy.md#kms-blob-layout
         //# `key_id` names the KMS key whose material sealed the blob; ddbsse targets MUST write the key ARN there, so that Decrypt can find the key and return its ARN without a `KeyId` in the request.
         let nonce = random::bytes::<12>()?;
-        kms_blob::seal(&self.key_arn(key_id), &k.material, plaintext, ctx, nonce)
-            .map_err(|_| ApiError::new(ErrorCode::KmsInternal, "Encryption failed"))
+        let blob = kms_blob::seal(&arn, &k.material, plaintext, ctx, nonce)
+            .map_err(|_| ApiError::new(ErrorCode::KmsInternal, "Encryption failed"))?;
+        self.commit(vec![op])?;
+        Ok(blob)
     }
 
     //= spec/kms.md#encrypt-decrypt
@@ -241,7 +258,7 @@ impl Engine {
     /// DynamoDB's GenerateDataKey of a table key: the plaintext key and its wrapped form.
     pub(crate) fn generate_table_key(
         &self,
-        st: &State,
+        st: &mut State,
         key_id: &str,
         ctx: &EncryptionContext,
     ) -> Result<(TableKey, Vec<u8>), ApiError> {
@@ -284,5 +301,36 @@ impl Engine {
             .ok_or_else(|| crate::engine::table_crypto::internal("table key unavailable"))?;
         TableKey::unwrap(&k.material, blob, ctx)
             .map_err(|_| crate::engine::table_crypto::integrity())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineConfig;
+    use ddbsse_reference::caller::Caller;
+
+    #[test]
+    //= spec/key-hierarchy.md#kms-blob-seal
+    //= type=test
+    //# A target MUST NOT seal more than 2^32 blobs under one KMS key material (the NIST SP 800-38D section 8.3 limit for random 96-bit nonces).
+    fn key_material_refuses_after_2_pow_32_blobs() {
+        let e = Engine::open(EngineConfig::default()).unwrap();
+        let c = Caller::new("AKIDTEST", 1);
+        let now = Timestamp(1_000);
+        let r = e.handle(now, &c, "TrentService.CreateKey", b"{}");
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        let id = v["KeyMetadata"]["KeyId"].as_str().unwrap().to_owned();
+        e.write_state().keys.get_mut(&id).unwrap().rec.blobs_sealed = MAX_BLOBS_PER_KEY - 1;
+        let body = serde_json::json!({"KeyId": id, "Plaintext": "aGk="}).to_string();
+        assert_eq!(
+            e.handle(now, &c, "TrentService.Encrypt", body.as_bytes())
+                .status,
+            200
+        );
+        let r = e.handle(now, &c, "TrentService.Encrypt", body.as_bytes());
+        assert_eq!(r.status, 500);
+        let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["__type"], "KMSInternalException");
     }
 }

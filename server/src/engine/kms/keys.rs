@@ -196,6 +196,7 @@ impl Engine {
             status: KeyStatus::Enabled,
             seq: st.seq(),
             wrapped_material: wrapped,
+            blobs_sealed: 0,
         };
         self.commit(vec![put_key(&rec)])?;
         st.keys.insert(key_id.clone(), KmsKey { rec, material });
