@@ -41,6 +41,11 @@ pub fn file_name(account: &str, region: &str, delivery_millis: u64, unique: &str
 /// Object key (relative path) of a log file delivered at `delivery_millis`: the folder is the
 /// UTC date of the delivery time, as CloudTrail does.
 pub fn object_key(account: &str, region: &str, delivery_millis: u64, unique: &str) -> PathBuf {
+    //= spec/trail.md#delivery-path
+    //# A delivery file MUST be written at
+    //# `AWSLogs/<account>/CloudTrail/<region>/<YYYY>/<MM>/<DD>/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz`
+    //# below the delivery directory, where the date and time are the file's delivery time in UTC and
+    //# `<unique>` is 16 characters from `[A-Za-z0-9]`.
     day_folder(account, region, Day::from_millis(delivery_millis)).join(file_name(
         account,
         region,

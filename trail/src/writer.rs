@@ -194,6 +194,10 @@ impl DeliveryWriter {
 
     /// Delivers the buffered window if `now` is at or after its end. Returns the file delivered.
     pub fn tick(&mut self, now: u64) -> Result<Option<Delivered>, WriteError> {
+        //= spec/trail.md#delivery-roll
+        //# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint
+        //# clock that contains its time, and MUST deliver a window's file, named with the window's end as
+        //# delivery time, once the clock reaches that end; a window without records produces no file.
         match self.window_start {
             Some(start) if now >= start + self.config.interval_millis => {
                 self.deliver(start + self.config.interval_millis)
@@ -262,6 +266,9 @@ impl DeliveryWriter {
             &unique,
         );
         let path = self.config.root.join(key);
+        //= spec/trail.md#delivery-body
+        //# A delivery file MUST be the gzip of one line of JSON, `{"Records":[...]}`, holding its records
+        //# in recording order, each identical to the `CloudTrailEvent` LookupEvents returns for it.
         let mut body = Vec::with_capacity(self.buffer.len() + 14);
         body.extend_from_slice(b"{\"Records\":[");
         body.extend_from_slice(&self.buffer);
@@ -315,6 +322,9 @@ fn write_atomically(path: &Path, body: &[u8], level: u32) -> Result<(), WriteErr
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| WriteError::InvalidRecord("delivery path has no file name".to_owned()))?;
+    //= spec/trail.md#delivery-atomic
+    //# A delivery file MUST appear under its final name only when complete, by writing a temporary
+    //# name that does not end in `.json.gz` and renaming it.
     let tmp = dir.join(format!(".{name}.tmp"));
     let result = (|| {
         let file = File::create(&tmp).map_err(io_err("create", &tmp))?;

@@ -15,6 +15,16 @@ fn writer(root: &std::path::Path, seed: u64) -> DeliveryWriter {
     )
 }
 
+//= spec/trail.md#delivery-path
+//= type=test
+//# A delivery file MUST be written at
+//# `AWSLogs/<account>/CloudTrail/<region>/<YYYY>/<MM>/<DD>/<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz`
+//# below the delivery directory, where the date and time are the file's delivery time in UTC and
+//# `<unique>` is 16 characters from `[A-Za-z0-9]`.
+//= spec/trail.md#delivery-body
+//= type=test
+//# A delivery file MUST be the gzip of one line of JSON, `{"Records":[...]}`, holding its records
+//# in recording order, each identical to the `CloudTrailEvent` LookupEvents returns for it.
 #[test]
 fn delivers_one_minified_gzipped_records_file_per_window_at_the_window_end() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -66,45 +76,64 @@ fn delivers_one_minified_gzipped_records_file_per_window_at_the_window_end() {
     assert_eq!(w.pending_records(), 0);
 }
 
+//= spec/trail.md#delivery-roll
+//= type=test
+//# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint
+//# clock that contains its time, and MUST deliver a window's file, named with the window's end as
+//# delivery time, once the clock reaches that end; a window without records produces no file.
 #[test]
 fn rolls_on_the_callers_clock_and_never_writes_empty_files() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config =
-        DeliveryConfig::new(dir.path(), "111122223333", "us-west-2").with_interval_millis(60_000);
+    let config = DeliveryConfig::new(dir.path(), "111122223333", "us-west-2");
+    assert_eq!(
+        config.interval_millis, 300_000,
+        "5-minute windows by default"
+    );
     let mut w = DeliveryWriter::new(config, Box::new(ChaCha8Rng::seed_from_u64(2)));
+    let m = 60_000;
+    // Windows are aligned to the epoch: 00:02 opens the window [00:00, 00:05).
     assert!(
-        w.append(T0, &record(T0, "Decrypt"))
+        w.append(T0 + 2 * m, &record(T0, "Decrypt"))
             .expect("append")
             .is_none()
     );
     // A clock that goes backwards stays in the open window.
     assert!(
-        w.append(T0 - 5_000, &record(T0, "Decrypt"))
+        w.append(T0 + m, &record(T0, "Decrypt"))
             .expect("append")
             .is_none()
     );
     let rolled = w
-        .append(T0 + 60_000, &record(T0 + 60_000, "Decrypt"))
+        .append(T0 + 5 * m, &record(T0 + 5 * m, "Decrypt"))
         .expect("append");
-    let rolled = rolled.expect("crossing the window end delivers the previous window");
-    assert_eq!((rolled.records, rolled.delivery_millis), (2, T0 + 60_000));
-    // Ten idle minutes: one file for the open window, no empty files.
-    let idle = w.tick(T0 + 11 * 60_000).expect("tick").expect("delivered");
-    assert_eq!((idle.records, idle.delivery_millis), (1, T0 + 120_000));
-    assert_eq!(w.tick(T0 + 20 * 60_000).expect("tick"), None);
+    let rolled = rolled.expect("reaching the window end delivers the previous window");
+    assert_eq!((rolled.records, rolled.delivery_millis), (2, T0 + 5 * m));
+    // An hour idle: one file for the open window, named with its end; no empty files.
+    let idle = w.tick(T0 + 60 * m).expect("tick").expect("delivered");
+    assert_eq!((idle.records, idle.delivery_millis), (1, T0 + 10 * m));
+    assert_eq!(w.tick(T0 + 100 * m).expect("tick"), None);
     // close delivers at `now`.
-    w.append(T0 + 21 * 60_000, &record(T0 + 21 * 60_000, "Decrypt"))
+    w.append(T0 + 101 * m, &record(T0 + 101 * m, "Decrypt"))
         .expect("append");
     let last = w
-        .close(T0 + 21 * 60_000 + 30_000)
+        .close(T0 + 102 * m + 30_000)
         .expect("close")
         .expect("delivered");
     assert!(
-        last.path.to_string_lossy().contains("_20190311T0021Z_"),
+        last.path.to_string_lossy().contains("_20190311T0142Z_"),
         "{}",
         last.path.display()
     );
     assert_eq!(files_under(dir.path()).len(), 3);
+    // Another interval is honoured too.
+    let other =
+        DeliveryConfig::new(dir.path(), "111122223333", "us-west-2").with_interval_millis(m);
+    let mut w = DeliveryWriter::new(other, Box::new(ChaCha8Rng::seed_from_u64(3)));
+    w.append(T0, &record(T0, "Decrypt")).expect("append");
+    assert_eq!(
+        w.tick(T0 + m).expect("tick").map(|d| d.delivery_millis),
+        Some(T0 + m)
+    );
 }
 
 #[test]
@@ -126,6 +155,10 @@ fn the_last_window_of_a_day_lands_in_the_next_days_folder() {
     );
 }
 
+//= spec/trail.md#delivery-atomic
+//= type=test
+//# A delivery file MUST appear under its final name only when complete, by writing a temporary
+//# name that does not end in `.json.gz` and renaming it.
 #[test]
 fn files_appear_atomically_and_temporary_files_are_not_left_behind() {
     let dir = tempfile::tempdir().expect("tempdir");
