@@ -35,6 +35,9 @@ impl EncryptionContext {
         Ok(ctx)
     }
 
+    //= spec/key-hierarchy.md#context-encoding
+    //# A context MUST have at most 65535 pairs, and each key and each value MUST be at most 65535
+    //# bytes long.
     /// Adds or replaces a pair. Refuses keys or values over 65535 bytes and a 65536th pair.
     pub fn insert(
         &mut self,
@@ -76,6 +79,9 @@ impl EncryptionContext {
         let mut out = Vec::with_capacity(2 + body);
         // Lengths were bounded to u16 on insert, so these conversions cannot saturate.
         out.extend_from_slice(&u16_len(self.0.len()).to_be_bytes());
+        //= spec/key-hierarchy.md#context-encoding
+        //# Keys MUST be ordered by unsigned byte-wise lexicographic comparison of their UTF-8 encodings, a
+        //# shorter key that is a prefix of a longer one coming first.
         // BTreeMap<String, _> iterates in byte-wise order of the keys' UTF-8, which is what the
         // spec requires.
         for (key, value) in &self.0 {

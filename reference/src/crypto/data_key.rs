@@ -52,6 +52,11 @@ pub fn derive_data_key_material(
     id: &DataKeyId,
 ) -> KeyMaterial {
     let mut okm = Zeroizing::new([0u8; 32]);
+    //= spec/key-hierarchy.md#primitives
+    //# Every key derivation in this file MUST use HKDF-SHA256.
+    //= spec/key-hierarchy.md#table-key
+    //# The table key MUST NOT be used as an AES key; it is only the input keying material of section
+    //# 9.
     backend
         .hkdf_sha256(
             id.as_bytes(),

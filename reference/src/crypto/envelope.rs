@@ -15,6 +15,9 @@ use super::error::DecryptError;
 pub const VERSION: u8 = 0x01;
 /// Header length: version, data-key id, nonce.
 pub const HEADER_LEN: usize = 1 + DATA_KEY_ID_LEN + NONCE_LEN;
+//= spec/key-hierarchy.md#envelope-layout
+//# An envelope is therefore 45 bytes longer than its plaintext; plaintexts from 0 bytes to the 400
+//# KB DynamoDB item limit (409,600 bytes) MUST be supported.
 /// Bytes an envelope adds to its plaintext.
 pub const OVERHEAD: usize = HEADER_LEN + TAG_LEN;
 /// Longest table ARN accepted, in bytes.

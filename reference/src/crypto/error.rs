@@ -11,6 +11,9 @@ use std::fmt;
 //= spec/key-hierarchy.md#decrypt-errors
 //# Every failure to open a KMS blob or an item envelope MUST be reported as one and the same
 //# opaque error, whatever the cause.
+//= spec/key-hierarchy.md#decrypt-errors
+//# The error MUST NOT carry key material, plaintext, or which of key, context, table, primary key,
+//# length or version was wrong.
 /// A KMS blob or item envelope did not open. Carries no detail on purpose.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct DecryptError;

@@ -62,6 +62,9 @@ fn open_parts(
     parts: &EnvelopeParts<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), DecryptError> {
+    //= spec/key-hierarchy.md#item-nonces
+    //# An opener MUST accept any 12-byte nonce; the construction above is an obligation of the sealer
+    //# only.
     envelope::size_buffer(out, parts.ciphertext.len());
     let opened = envelope::with_item_aad(parts.header, table, primary_key, |aad| {
         key.aead()

@@ -76,6 +76,15 @@ pub fn key_id(blob: &[u8]) -> Result<&str, DecryptError> {
     parse(blob).map(|parts| parts.key_id)
 }
 
+//= spec/key-hierarchy.md#kms-blob-seal
+//= type=exception
+//= reason=this crate has no randomness; every caller (the model, the server) draws the nonce from its CSPRNG and passes it in
+//# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
+//= spec/key-hierarchy.md#kms-blob-seal
+//= type=exception
+//= reason=pure functions cannot count seals per key; a conformance run seals a handful of blobs per key, and no target in this repository seals anywhere near 2^32
+//# A target MUST NOT seal more than 2^32 blobs under one KMS key material (the NIST SP 800-38D
+//# section 8.3 limit for random 96-bit nonces).
 /// Seals `plaintext` under `material` with the default backend. `nonce` MUST be fresh random
 /// bytes from a CSPRNG (spec section 6).
 pub fn seal(
@@ -88,6 +97,9 @@ pub fn seal(
     seal_with(Backend::DEFAULT, key_id, material, plaintext, ctx, nonce)
 }
 
+//= spec/key-hierarchy.md#kms-blob-layout
+//# `key_id` names the KMS key whose material sealed the blob; ddbsse targets MUST write the key ARN
+//# there, so that Decrypt can find the key and return its ARN without a `KeyId` in the request.
 /// [`seal`] with an explicit backend.
 pub fn seal_with(
     backend: Backend,
@@ -112,6 +124,9 @@ pub fn seal_with(
     let aad = blob_aad(&blob[..header_len], ctx);
     let (_, body) = blob.split_at_mut(header_len);
     let (ciphertext, tag_slot) = body.split_at_mut(plaintext.len());
+    //= spec/key-hierarchy.md#kms-blob-seal
+    //# The ciphertext and tag MUST be `AES-256-GCM-Seal(kms_key_material, nonce, header ||
+    //# encode(context), plaintext)`.
     let tag = backend
         .aead_key(material)
         .seal_to(&nonce, &aad, plaintext, ciphertext)?;
@@ -138,6 +153,10 @@ pub fn open_with(
 ) -> Result<Zeroizing<Vec<u8>>, DecryptError> {
     let parts = parse(blob)?;
     let aad = blob_aad(parts.header, ctx);
+    //= spec/key-hierarchy.md#kms-blob-open
+    //# The opener MUST compute `AES-256-GCM-Open(kms_key_material, nonce, header || encode(context),
+    //# ciphertext, tag)` with the context of the Decrypt request and return the plaintext only if it
+    //# succeeds.
     let mut plaintext = Zeroizing::new(vec![0u8; parts.ciphertext.len()]);
     backend.aead_key(material).open_to(
         &parts.nonce,

@@ -24,6 +24,9 @@ pub fn item_nonce(sequence: u64) -> [u8; NONCE_LEN] {
     nonce
 }
 
+//= spec/key-hierarchy.md#item-nonces
+//# Sequence numbers MUST NOT be persisted or restored; a new process makes a new data-key id
+//# (section 10).
 /// Hands out each sequence number below [`MAX_SEALS_PER_DATA_KEY`] at most once.
 #[derive(Debug)]
 pub(crate) struct NonceSequence(AtomicU64);

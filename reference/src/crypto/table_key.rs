@@ -13,6 +13,9 @@ use super::error::{DecryptError, SealError};
 use super::key_material::KeyMaterial;
 use super::kms_blob;
 
+//= spec/key-hierarchy.md#table-key
+//# The table key MUST be the 32-byte `Plaintext` of a GenerateDataKey request with `KeySpec`
+//# `AES_256` under the table's KMS key.
 /// A plaintext table key. Zeroized on drop; `Debug` prints `TableKey(<redacted>)`.
 #[derive(Clone)]
 pub struct TableKey(KeyMaterial);

@@ -13,6 +13,8 @@ mod rustcrypto;
 use super::error::{DecryptError, SealError};
 use super::key_material::KeyMaterial;
 
+//= spec/key-hierarchy.md#primitives
+//# Every encryption in this file MUST use AES-256-GCM with a 12-byte nonce and a 16-byte tag.
 /// AES-GCM nonce length (96 bits).
 pub const NONCE_LEN: usize = 12;
 /// AES-GCM tag length (128 bits).
@@ -64,6 +66,8 @@ pub trait Aes256GcmBackend {
     ) -> Result<(), HkdfLengthError>;
 }
 
+//= spec/key-hierarchy.md#backends
+//# A build MUST NOT require `target-cpu=native` or any other non-portable code-generation flag.
 /// Which implementation runs the primitives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -84,6 +88,9 @@ impl Backend {
     #[cfg(all(feature = "backend-aws-lc", not(feature = "backend-rustcrypto")))]
     pub const DEFAULT: Backend = Backend::AwsLc;
 
+    //= spec/key-hierarchy.md#backends
+    //# Every vector of `fixtures/vectors/` and of `fixtures/wycheproof/` that applies to AES-256-GCM
+    //# with a 96-bit nonce, or to HKDF-SHA256, MUST pass on every backend.
     /// Every backend compiled into this build (tests run each).
     pub const ALL: &'static [Backend] = &[
         #[cfg(feature = "backend-aws-lc")]
@@ -187,6 +194,8 @@ impl AeadKey {
         }
     }
 
+    //= spec/key-hierarchy.md#primitives
+    //# Implementations MUST NOT accept other nonce or tag lengths when opening.
     /// Decrypts `ciphertext` into `out` (same length) if `tag` verifies. On failure `out` is
     /// zeroed (it may have held unauthenticated plaintext).
     #[inline]
@@ -205,6 +214,9 @@ impl AeadKey {
                 rustcrypto::RustCrypto::open_to(k, nonce, aad, ciphertext, tag, out)
             }
         };
+        //= spec/key-hierarchy.md#decrypt-errors
+        //# Plaintext that failed verification MUST NOT be returned, and buffers that held it SHOULD be
+        //# cleared.
         if result.is_err() {
             out.fill(0);
         }

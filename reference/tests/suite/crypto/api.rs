@@ -45,6 +45,10 @@ fn decrypt_error_is_one_opaque_value() {
     //= type=test
     //# Every failure to open a KMS blob or an item envelope MUST be reported as one and the same
     //# opaque error, whatever the cause.
+    //= spec/key-hierarchy.md#decrypt-errors
+    //= type=test
+    //# The error MUST NOT carry key material, plaintext, or which of key, context, table, primary key,
+    //# length or version was wrong.
     assert_eq!(DecryptError.to_string(), "decryption failed");
     assert_eq!(format!("{DecryptError:?}"), "DecryptError");
     let material = kms_material("kms-a");
@@ -120,6 +124,11 @@ fn kms_blob_header_names_the_key_and_edits_fail() {
     //= spec/key-hierarchy.md#kms-blob-open
     //= type=test
     //# Reading the key id from the header MAY be done before opening, to choose the key material; that key id is not authenticated until the blob opens.
+    //= spec/key-hierarchy.md#kms-blob-layout
+    //= type=test
+    //# `key_id` names the KMS key whose material sealed the blob; ddbsse targets MUST write the key
+    //# ARN there, so that Decrypt can find the key and return its ARN without a `KeyId` in the
+    //# request.
     for backend in Backend::ALL {
         let material = kms_material("kms-a");
         let ctx = books_context();
@@ -147,6 +156,14 @@ fn table_key_unwrap_requires_32_bytes_and_the_table_context() {
     //= type=test
     //# An unwrapped table key whose plaintext is not exactly 32 bytes MUST be rejected with the
     //# same opaque error as a blob that fails to open.
+    //= spec/key-hierarchy.md#table-key
+    //= type=test
+    //# The table key MUST be the 32-byte `Plaintext` of a GenerateDataKey request with `KeySpec`
+    //# `AES_256` under the table's KMS key.
+    //= spec/key-hierarchy.md#table-key
+    //= type=test
+    //# The encryption context of every KMS operation on a table key MUST be exactly the two pairs
+    //# `aws:dynamodb:tableName` = the table name and `aws:dynamodb:subscriberId` = the account id.
     for backend in Backend::ALL {
         let kms = kms_material("kms-a");
         let ctx = books_context();
@@ -253,6 +270,10 @@ fn opener_caches_only_keys_that_opened_something() {
         let mut out = vec![0xee; 1000];
         opener.open_into(b"pk", &env, &mut out).expect("opens");
         assert_eq!(out, b"value");
+        //= spec/key-hierarchy.md#decrypt-errors
+        //= type=test
+        //# Plaintext that failed verification MUST NOT be returned, and buffers that held it SHOULD be
+        //# cleared.
         // Wrong primary key on a warm key fails and clears the buffer.
         assert_eq!(
             opener.open_into(b"other", &env, &mut out),
@@ -290,16 +311,28 @@ fn backends_agree_on_data_keys_and_envelopes() {
     //= spec/key-hierarchy.md#backends
     //= type=test
     //# Every backend MUST produce byte-identical output for identical inputs.
+    //= spec/key-hierarchy.md#table-key
+    //= type=test
+    //# The table key MUST NOT be used as an AES key; it is only the input keying material of section
+    //# 9.
     let tk = table_key("tk");
     let id = data_key_id("id");
     let mut keys = Vec::new();
     let mut envelopes = Vec::new();
     for backend in Backend::ALL {
         keys.push(*data_key::derive_data_key_material(*backend, &tk, &id).expose_secret());
+        //= spec/key-hierarchy.md#data-key-derivation
+        //= type=test
+        //# The data key MUST be `HKDF-SHA256(salt = data_key_id, IKM = table_key, info, L = 32)`.
         let sealer = ItemSealer::with_backend(*backend, &tk, TABLE_ARN_BOOKS, id).expect("valid");
         envelopes.push(sealer.seal(b"pk", &pattern(5000)).expect("seal"));
     }
     assert!(keys.windows(2).all(|w| w[0] == w[1]));
+    assert_ne!(
+        &keys[0],
+        tk.material().expose_secret(),
+        "the table key is not the AES key"
+    );
     assert!(envelopes.windows(2).all(|w| w[0] == w[1]));
     // And each backend opens what the others sealed.
     for backend in Backend::ALL {
@@ -335,4 +368,136 @@ fn max_item_round_trips() {
         assert_eq!(opener.open(b"pk", &env).expect("opens"), item);
         assert_eq!(opener.open(b"pk", &env[..0]), Err(DecryptError));
     }
+}
+
+#[test]
+fn context_keys_sort_bytewise() {
+    //= spec/key-hierarchy.md#context-encoding
+    //= type=test
+    //# Keys MUST be ordered by unsigned byte-wise lexicographic comparison of their UTF-8 encodings, a
+    //# shorter key that is a prefix of a longer one coming first.
+    let ctx = EncryptionContext::try_from(
+        &[
+            ("\u{e9}", "4"),
+            ("b", "3"),
+            ("ab", "2"),
+            ("a", "1"),
+            ("Z", "0"),
+        ][..],
+    )
+    .expect("short");
+    let encoded = ctx.canonical_bytes();
+    // Walk the encoding and collect the keys in the order they appear.
+    let mut keys = Vec::new();
+    let mut at = 2;
+    while at < encoded.len() {
+        let klen = usize::from(u16::from_be_bytes([encoded[at], encoded[at + 1]]));
+        keys.push(encoded[at + 2..at + 2 + klen].to_vec());
+        at += 2 + klen;
+        let vlen = usize::from(u16::from_be_bytes([encoded[at], encoded[at + 1]]));
+        at += 2 + vlen;
+    }
+    let expected: Vec<Vec<u8>> = ["Z", "a", "ab", "b", "\u{e9}"]
+        .iter()
+        .map(|k| k.as_bytes().to_vec())
+        .collect();
+    assert_eq!(keys, expected);
+    assert_eq!(&encoded[..2], &[0, 5]);
+}
+
+#[test]
+fn opening_refuses_shortened_tags() {
+    //= spec/key-hierarchy.md#primitives
+    //= type=test
+    //# Implementations MUST NOT accept other nonce or tag lengths when opening.
+    for backend in Backend::ALL {
+        let tk = table_key("tk");
+        let sealer = ItemSealer::with_backend(*backend, &tk, TABLE_ARN_BOOKS, data_key_id("id"))
+            .expect("valid");
+        let env = sealer.seal(b"pk", b"some item").expect("seal");
+        // A 12-byte tag (the last 4 bytes cut) is not accepted, nor is a 15-byte one.
+        for cut in [1, 4] {
+            let short = &env[..env.len() - cut];
+            assert_eq!(
+                open_item_with(*backend, &tk, TABLE_ARN_BOOKS, b"pk", short),
+                Err(DecryptError)
+            );
+        }
+        let kms = kms_material("kms-a");
+        let blob = kms_blob::seal_with(
+            *backend,
+            KMS_KEY_ARN_A,
+            &kms,
+            b"x",
+            &books_context(),
+            [1; 12],
+        )
+        .expect("valid");
+        for cut in [1, 4] {
+            let short = &blob[..blob.len() - cut];
+            assert!(kms_blob::open_with(*backend, &kms, short, &books_context()).is_err());
+        }
+    }
+}
+
+#[test]
+fn opener_accepts_any_nonce() {
+    //= spec/key-hierarchy.md#item-nonces
+    //= type=test
+    //# An opener MUST accept any 12-byte nonce; the construction above is an obligation of the sealer
+    //# only.
+    // An envelope built by hand from the spec's text, with a nonce no sealer would choose.
+    for backend in Backend::ALL {
+        let tk = table_key("tk");
+        let id = data_key_id("by-hand");
+        let nonce = [0xa5u8; 12];
+        let mut header = vec![0x01];
+        header.extend_from_slice(id.as_bytes());
+        header.extend_from_slice(&nonce);
+        let pk = b"S:any-nonce";
+        let mut aad = header.clone();
+        aad.extend_from_slice(&(TABLE_ARN_BOOKS.len() as u32).to_be_bytes());
+        aad.extend_from_slice(TABLE_ARN_BOOKS.as_bytes());
+        aad.extend_from_slice(&(pk.len() as u32).to_be_bytes());
+        aad.extend_from_slice(pk);
+        let data_key = data_key::derive_data_key_material(*backend, &tk, &id);
+        let mut body = b"hand-made".to_vec();
+        let tag = backend
+            .aead_key(&data_key)
+            .seal_in_place(&nonce, &aad, &mut body)
+            .expect("seal");
+        let envelope = [header, body, tag.to_vec()].concat();
+        let opened = open_item_with(*backend, &tk, TABLE_ARN_BOOKS, pk, &envelope);
+        assert_eq!(opened.expect("opens"), b"hand-made");
+    }
+}
+
+#[test]
+fn every_new_sealer_starts_its_own_sequence() {
+    let tk = table_key("tk");
+    //= spec/key-hierarchy.md#item-nonces
+    //= type=test
+    //# Sequence numbers MUST NOT be persisted or restored; a new process makes a new data-key id
+    //# (section 10).
+    let first = ItemSealer::new(&tk, TABLE_ARN_BOOKS, data_key_id("a")).expect("valid");
+    first.seal(b"pk", b"x").expect("seal");
+    first.seal(b"pk", b"x").expect("seal");
+    // A second sealer (what a restart makes) restores nothing: it starts at 0, and the caller
+    // gives it a new id.
+    let second = ItemSealer::new(&tk, TABLE_ARN_BOOKS, data_key_id("b")).expect("valid");
+    assert_eq!(second.seals_remaining(), MAX_SEALS_PER_DATA_KEY);
+    let env = second.seal(b"pk", b"x").expect("seal");
+    assert_eq!(&env[17..29], &item_nonce(0));
+    assert_ne!(&env[1..17], first.data_key_id().as_bytes());
+}
+
+#[test]
+fn test_build_uses_no_non_portable_cpu_flags() {
+    //= spec/key-hierarchy.md#backends
+    //= type=test
+    //# A build MUST NOT require `target-cpu=native` or any other non-portable code-generation flag.
+    // A build with target-cpu=native (or x86-64-v4) on this machine would enable AVX-512 at
+    // compile time; the crypto backends detect their instructions at run time instead.
+    const { assert!(!cfg!(target_feature = "avx512f")) };
+    const { assert!(!cfg!(target_feature = "vaes")) };
 }

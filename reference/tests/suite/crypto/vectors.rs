@@ -902,6 +902,27 @@ fn committed_vectors_verify_on_every_backend() {
     }
     for backend in Backend::ALL {
         let backend = *backend;
+        //= spec/key-hierarchy.md#kms-blob-seal
+        //= type=test
+        //# The AAD MUST be `header || encode(context)`, where `header` is every byte of the blob before
+        //# the ciphertext.
+        //= spec/key-hierarchy.md#kms-blob-seal
+        //= type=test
+        //# The ciphertext and tag MUST be `AES-256-GCM-Seal(kms_key_material, nonce, header ||
+        //# encode(context), plaintext)`.
+        //= spec/key-hierarchy.md#kms-blob-open
+        //= type=test
+        //# A blob MUST be rejected if it is shorter than 32 bytes, if its version byte is not `0x01`, if
+        //# its key id length is 0 or greater than 2048, if it is shorter than `3 + key_id_len + 12 + 16`
+        //# bytes, or if its key id is not valid UTF-8.
+        //= spec/key-hierarchy.md#kms-blob-open
+        //= type=test
+        //# The opener MUST compute `AES-256-GCM-Open(kms_key_material, nonce, header || encode(context),
+        //# ciphertext, tag)` with the context of the Decrypt request and return the plaintext only if it
+        //# succeeds.
+        //= spec/key-hierarchy.md#kms-blob-layout
+        //= type=test
+        //# The version byte MUST be `0x01`.
         for test in tests_of(FILES[1], "ddbsse-kms-blob") {
             let material = key(&test, "key_material");
             let context = json_ctx(&test["context"]);
@@ -956,6 +977,12 @@ fn committed_vectors_verify_on_every_backend() {
                 );
             }
         }
+        //= spec/key-hierarchy.md#data-key-derivation
+        //= type=test
+        //# The data key MUST be `HKDF-SHA256(salt = data_key_id, IKM = table_key, info, L = 32)`.
+        //= spec/key-hierarchy.md#data-key-derivation
+        //= type=test
+        //# `info` MUST be the 23 ASCII bytes `ddbsse:item-data-key:v1`.
         for test in tests_of(FILES[3], "ddbsse-data-key") {
             let tk = TableKey::from_plaintext(&field_bytes(&test, "table_key")).expect("32");
             let id_bytes: [u8; 16] = field_bytes(&test, "data_key_id").try_into().expect("16");
@@ -966,6 +993,16 @@ fn committed_vectors_verify_on_every_backend() {
                 field_bytes(&test, "data_key").as_slice()
             );
         }
+        //= spec/key-hierarchy.md#item-seal
+        //= type=test
+        //# The ciphertext and tag MUST be AES-256-GCM of the plaintext under the data key with the nonce
+        //# from the header and the AAD of section 13.
+        //= spec/key-hierarchy.md#item-open
+        //= type=test
+        //# An envelope shorter than 45 bytes, or whose version byte is not `0x01`, MUST be rejected.
+        //= spec/key-hierarchy.md#envelope-layout
+        //= type=test
+        //# The version byte MUST be `0x01`.
         for test in tests_of(FILES[4], "ddbsse-item-envelope") {
             verify_item(backend, &test);
         }

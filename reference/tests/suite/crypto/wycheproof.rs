@@ -54,6 +54,9 @@ fn wycheproof_aes_gcm_on_every_backend() {
     //= spec/key-hierarchy.md#backends
     //= type=test
     //# Every vector of `fixtures/vectors/` and of `fixtures/wycheproof/` that applies to AES-256-GCM with a 96-bit nonce, or to HKDF-SHA256, MUST pass on every backend.
+    //= spec/key-hierarchy.md#primitives
+    //= type=test
+    //# Every encryption in this file MUST use AES-256-GCM with a 12-byte nonce and a 16-byte tag.
     let suite = load("aes_gcm_test.json");
     let declared = suite["numberOfTests"].as_u64().expect("count") as usize;
     for backend in Backend::ALL {
@@ -110,6 +113,10 @@ fn check_aes_gcm(backend: Backend, test: &Value) {
         }
         Some("invalid") => {
             assert!(opened.is_err(), "tcId {id}: invalid vector opened");
+            //= spec/key-hierarchy.md#decrypt-errors
+            //= type=test
+            //# Plaintext that failed verification MUST NOT be returned, and buffers that held it SHOULD be
+            //# cleared.
             assert!(out.iter().all(|b| *b == 0), "tcId {id}: output cleared");
         }
         other => panic!("tcId {id}: unexpected result {other:?}"),
@@ -118,6 +125,13 @@ fn check_aes_gcm(backend: Backend, test: &Value) {
 
 #[test]
 fn wycheproof_hkdf_sha256_on_every_backend() {
+    //= spec/key-hierarchy.md#primitives
+    //= type=test
+    //# Every key derivation in this file MUST use HKDF-SHA256.
+    //= spec/key-hierarchy.md#backends
+    //= type=test
+    //# Every vector of `fixtures/vectors/` and of `fixtures/wycheproof/` that applies to AES-256-GCM
+    //# with a 96-bit nonce, or to HKDF-SHA256, MUST pass on every backend.
     let suite = load("hkdf_sha256_test.json");
     let declared = suite["numberOfTests"].as_u64().expect("count") as usize;
     for backend in Backend::ALL {
