@@ -1,8 +1,9 @@
 //! The aws-lc-rs backend (cargo feature `backend-aws-lc`, the default).
 //!
 //! aws-lc picks its AES-GCM kernel at run time (AES-NI, or VAES + VPCLMULQDQ with AVX-512 where
-//! present); no RUSTFLAGS are needed. It does not zero the expanded key schedule held in
-//! aws-lc's context when the key is dropped (a known limit of this backend, see the spec).
+//! present); no RUSTFLAGS are needed. Dropping a key frees aws-lc's context with
+//! `EVP_AEAD_CTX_free`, whose `OPENSSL_free` overwrites the allocation, so the expanded key
+//! schedule does not outlive the key.
 
 use aws_lc_rs::{aead, hkdf};
 
