@@ -314,7 +314,17 @@ fn lockstep(ctx: &mut Ctx<'_>) -> CaseResult {
         TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed));
     let counter = RefCell::new(0u32);
     let cell = RefCell::new(&mut *ctx);
-    let strategy = proptest::collection::vec(op(), 1..24);
+    // Every sequence starts by creating both tables (each with a random key choice), so that the
+    // random steps after it mostly reach a table.
+    let strategy =
+        (sse(), sse(), proptest::collection::vec(op(), 1..24)).prop_map(|(a, b, rest)| {
+            let mut ops = vec![
+                Op::CreateTable { slot: 0, sse: a },
+                Op::CreateTable { slot: 1, sse: b },
+            ];
+            ops.extend(rest);
+            ops
+        });
     let result = runner.run(&strategy, |ops| {
         let n = {
             let mut c = counter.borrow_mut();

@@ -76,6 +76,7 @@ fn a_cache_that_never_expires_is_caught() {
             "cache/boundary/steady-traffic",
             "cache/serve-while-unusable/disabled-key",
             "tables/data-plane-errors/disabled",
+            "conformance/normalization/lockstep",
         ],
     );
 }
@@ -92,6 +93,7 @@ fn a_trail_that_drops_decrypt_is_caught() {
             "cache/refresh/record",
             "trail/ddb-kms-calls/data-plane",
             "trail/ddb-kms-calls/blog-walkthrough",
+            "conformance/normalization/lockstep",
         ],
     );
 }
@@ -108,6 +110,7 @@ fn a_wrong_sse_key_arn_is_caught() {
             "tables/sse-customer-key/alias-arn",
             "tables/sse-managed-key/enabled",
             "tables/update-switch/customer-to-customer",
+            "conformance/normalization/lockstep",
         ],
     );
 }
