@@ -76,17 +76,10 @@ pub fn key_id(blob: &[u8]) -> Result<&str, DecryptError> {
     parse(blob).map(|parts| parts.key_id)
 }
 
-//= spec/key-hierarchy.md#kms-blob-seal
-//= type=exception
-//= reason=this crate has no randomness; every caller (the model, the server) draws the nonce from its CSPRNG and passes it in
-//# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
-//= spec/key-hierarchy.md#kms-blob-seal
-//= type=exception
-//= reason=pure functions cannot count seals per key; a conformance run seals a handful of blobs per key, and no target in this repository seals anywhere near 2^32
-//# A target MUST NOT seal more than 2^32 blobs under one KMS key material (the NIST SP 800-38D
-//# section 8.3 limit for random 96-bit nonces).
 /// Seals `plaintext` under `material` with the default backend. `nonce` MUST be fresh random
-/// bytes from a CSPRNG (spec section 6).
+/// bytes from a CSPRNG, and no key material may seal more than 2^32 blobs (spec section 6):
+/// both are the caller's duties, since this crate has no randomness and no state (the server's
+/// KMS engine draws the nonce and counts blobs per key).
 pub fn seal(
     key_id: &str,
     material: &KeyMaterial,
