@@ -20,6 +20,8 @@ use super::{KmsOutcome, constraint, null_member};
 use crate::engine::state::State;
 use crate::engine::{Call, Engine, random};
 
+//= spec/key-hierarchy.md#decrypt-errors
+//# The error MUST NOT carry key material, plaintext, or which of key, context, table, primary key, length or version was wrong.
 fn invalid_ciphertext() -> ApiError {
     //= spec/kms.md#encryption-context
     //# The `message` of `InvalidCiphertextException` is empty (decided here: AWS sends none worth

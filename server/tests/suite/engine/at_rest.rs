@@ -17,6 +17,9 @@ fn rows_are_envelopes_bound_to_row_and_table() {
     assert_eq!(rows.len(), 2);
     for (key, env) in &rows {
         assert_eq!(key.len(), 48);
+        //= spec/key-hierarchy.md#envelope-layout
+        //= type=test
+        //# The version byte MUST be `0x01`.
         assert_eq!(env[0], 1, "envelope version");
         for needle in [&b"secret"[..], b"alpha", b"beta"] {
             assert!(!env.windows(needle.len()).any(|w| w == needle));
@@ -49,4 +52,29 @@ fn rows_are_envelopes_bound_to_row_and_table() {
         json!({"TableName": "rowb", "Key": {"pk": {"S": "gamma"}, "sk": {"N": "3"}}}),
     );
     assert_eq!(s, 500);
+    //= spec/key-hierarchy.md#item-open
+    //= type=test
+    //# An envelope shorter than 45 bytes, or whose version byte is not `0x01`, MUST be rejected.
+    let before: Vec<Vec<u8>> = h
+        .engine
+        .at_rest()
+        .raw_rows("rowb")
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    h.put("rowb", "delta", 4, "fourth-secret");
+    let rows = h.engine.at_rest().raw_rows("rowb").unwrap();
+    let fresh = rows.iter().position(|(k, _)| !before.contains(k)).unwrap();
+    assert_eq!(h.get("rowb", "delta", 4)["Item"]["v"]["S"], "fourth-secret");
+    h.engine
+        .at_rest()
+        .tamper_flip_bit("rowb", fresh, 1)
+        .unwrap();
+    let (s, v) = h.call(
+        "GetItem",
+        json!({"TableName": "rowb", "Key": {"pk": {"S": "delta"}, "sk": {"N": "4"}}}),
+    );
+    assert_eq!(s, 500, "{v}");
+    assert!(!v.to_string().contains("secret"));
 }

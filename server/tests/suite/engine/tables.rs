@@ -223,6 +223,12 @@ fn create_table_kms_calls_are_trailed_in_order_with_documented_shapes() {
         grant["responseElements"]["grantId"].as_str().unwrap().len(),
         64
     );
+    //= spec/key-hierarchy.md#table-key
+    //= type=test
+    //# The table key MUST be the 32-byte `Plaintext` of a GenerateDataKey request with `KeySpec` `AES_256` under the table's KMS key.
+    //= spec/key-hierarchy.md#table-key
+    //= type=test
+    //# The encryption context of every KMS operation on a table key MUST be exactly the two pairs `aws:dynamodb:tableName` = the table name and `aws:dynamodb:subscriberId` = the account id.
     let gdk = &recs[2];
     assert_eq!(
         gdk["userIdentity"],
