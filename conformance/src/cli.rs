@@ -20,6 +20,24 @@ use crate::target::embedded::EmbeddedTarget;
 use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
 use crate::target::model::ModelTarget;
 
+/// A secret access key given on the command line; `Debug` never shows it.
+#[derive(Clone)]
+pub struct SecretKey(pub String);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl std::str::FromStr for SecretKey {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
 /// Arguments of `ddbsse check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -46,13 +64,13 @@ pub struct CheckArgs {
         default_value = "testing",
         hide_env_values = true
     )]
-    pub secret_key: String,
+    pub secret_key: SecretKey,
     /// Access key id of a second principal (enables the per-principal cases).
     #[arg(long)]
     pub second_access_key: Option<String>,
     /// Secret key of the second principal.
     #[arg(long, hide_env_values = true)]
-    pub second_secret_key: Option<String>,
+    pub second_secret_key: Option<SecretKey>,
     /// Wait real time in the cache cases instead of using the clock capability (AWS itself).
     #[arg(long)]
     pub real_time: bool,
@@ -97,15 +115,17 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
     };
     let mut principals = vec![AccessKey {
         id: args.access_key.clone(),
-        secret: args.secret_key.clone(),
+        secret: args.secret_key.0.clone(),
     }];
     if let Some(id) = &args.second_access_key {
         principals.push(AccessKey {
             id: id.clone(),
             secret: args
                 .second_secret_key
-                .clone()
-                .unwrap_or_else(|| args.secret_key.clone()),
+                .as_ref()
+                .unwrap_or(&args.secret_key)
+                .0
+                .clone(),
         });
     }
     HttpTarget::new(HttpConfig {
@@ -254,4 +274,37 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
 /// Entry point used by the `ddbsse` binary.
 pub fn run(args: CheckArgs) -> ExitCode {
     run_check(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: CheckArgs,
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let w = Wrapper::parse_from([
+            "check",
+            "--endpoint",
+            "http://127.0.0.1:1",
+            "--secret-key",
+            "s3cr3t-one",
+            "--second-access-key",
+            "AKID2",
+            "--second-secret-key",
+            "s3cr3t-two",
+        ]);
+        let debug = format!("{w:?}");
+        assert!(!debug.contains("s3cr3t"), "{debug}");
+        assert_eq!(
+            w.args.second_secret_key.map(|s| s.0).as_deref(),
+            Some("s3cr3t-two")
+        );
+    }
 }
