@@ -139,8 +139,16 @@ pub fn open_store(data_dir: Option<&Path>) -> Result<Box<dyn Store>, StorageErro
 }
 
 /// The trail records kept in a data directory, oldest first, as JSON (for
-/// `ddbsse trail export`). Opens the database read-only in effect: it writes nothing.
+/// `ddbsse trail export`). The server using the directory must be stopped: redb holds the
+/// database file exclusively while an engine has it open, and this call then fails.
 pub fn read_trail(data_dir: &Path) -> Result<Vec<serde_json::Value>, StorageError> {
+    if !data_dir.join(redb::DB_FILE).is_file() {
+        return Err(StorageError(format!(
+            "no ddbsse database ({}) in {}",
+            redb::DB_FILE,
+            data_dir.display()
+        )));
+    }
     let store = redb::RedbStore::open(data_dir)?;
     store
         .scan(Space::Trail, &[])?

@@ -78,15 +78,13 @@ fn restart_on_a_data_dir_serves_the_same_state() {
     );
     let t = h.ok("DescribeTable", json!({"TableName": "kept"}));
     assert_eq!(t["Table"]["ItemCount"], 1);
-    let recs = ddbsse_server::storage::read_trail(dir.path()).unwrap_or_default();
-    // The engine holds the database open; read_trail is for a stopped server.
+    // While an engine holds the directory, the database is locked: read_trail refuses.
+    assert!(ddbsse_server::storage::read_trail(dir.path()).is_err());
     drop(h);
-    let recs = if recs.is_empty() {
-        ddbsse_server::storage::read_trail(dir.path()).unwrap()
-    } else {
-        recs
-    };
+    let recs = ddbsse_server::storage::read_trail(dir.path()).unwrap();
     assert!(recs.len() >= trail_len);
+    let empty = tempfile::tempdir().unwrap();
+    assert!(ddbsse_server::storage::read_trail(empty.path()).is_err());
     assert_eq!(recs[0]["eventVersion"], "1.08");
 }
 
