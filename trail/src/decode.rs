@@ -2,8 +2,9 @@
 //!
 //! Does: gunzip a file into a reusable buffer (bounded by [`MAX_DECOMPRESSED`]), check it is UTF-8
 //! JSON of the shape `{"Records":[...]}`, and return each record's raw JSON text, borrowed from the
-//! buffer. The whole file is checked before any record is returned, so a truncated or corrupt file
-//! contributes no records at all (never a partial count).
+//! buffer; or, for analyses that need no record text, parse the records straight into views in one
+//! pass ([`parse_views`]). The whole file is checked before any record is returned, so a truncated
+//! or corrupt file contributes no records at all (never a partial count).
 //! Does not: check the records themselves (see `record::check_record`).
 
 use std::fmt;
@@ -14,6 +15,8 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+use crate::record::LenientRecord;
 
 /// Largest decompressed file accepted (a guard against gzip bombs), 1 GiB like DuckDB's default
 /// `maximum_object_size` used in the reference notes.
@@ -86,8 +89,7 @@ struct LogFile<'a> {
     records: Vec<&'a RawValue>,
 }
 
-/// Splits decompressed log file content into the raw text of its records.
-pub fn split_records(content: &[u8]) -> Result<Vec<&RawValue>, FileProblem> {
+fn log_text(content: &[u8]) -> Result<&str, FileProblem> {
     let text = std::str::from_utf8(content)
         .map_err(|e| FileProblem::NotCloudTrail(format!("not UTF-8 text ({e})")))?;
     let trimmed = text.trim_start();
@@ -100,10 +102,50 @@ pub fn split_records(content: &[u8]) -> Result<Vec<&RawValue>, FileProblem> {
             FileProblem::BadJson("does not start with a JSON object".to_owned())
         });
     }
+    Ok(text)
+}
+
+/// Splits decompressed log file content into the raw text of its records.
+pub fn split_records(content: &[u8]) -> Result<Vec<&RawValue>, FileProblem> {
+    let text = log_text(content)?;
     serde_json::from_str::<LogFile<'_>>(text)
         .map(|f| f.records)
         .map_err(|e| match e.classify() {
             serde_json::error::Category::Data => FileProblem::NotCloudTrail(e.to_string()),
             _ => FileProblem::BadJson(e.to_string()),
         })
+}
+
+#[derive(Deserialize)]
+struct ViewLogFile<'a> {
+    #[serde(rename = "Records", borrow)]
+    records: Vec<LenientRecord<'a>>,
+}
+
+/// Result of the single-pass parse.
+#[derive(Debug)]
+pub enum ViewsOutcome<'a> {
+    /// Every element of `Records`, parsed (or found not to be an object).
+    Views(Vec<LenientRecord<'a>>),
+    /// The whole file is unusable.
+    Problem(FileProblem),
+    /// A value of an impossible type somewhere: use [`split_records`] and check record by record
+    /// to say which records are bad.
+    CheckRecordByRecord,
+}
+
+/// Parses decompressed log file content straight into record views in one pass (for analyses that
+/// need no record text).
+pub fn parse_views(content: &[u8]) -> ViewsOutcome<'_> {
+    let text = match log_text(content) {
+        Ok(t) => t,
+        Err(p) => return ViewsOutcome::Problem(p),
+    };
+    match serde_json::from_str::<ViewLogFile<'_>>(text) {
+        Ok(f) => ViewsOutcome::Views(f.records),
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            ViewsOutcome::CheckRecordByRecord
+        }
+        Err(e) => ViewsOutcome::Problem(FileProblem::BadJson(e.to_string())),
+    }
 }

@@ -423,14 +423,80 @@ impl<'a> CheckedRecord<'a> {
     }
 }
 
+/// One element of `Records` parsed straight into a view in the single-pass reader: a non-object
+/// element is kept as a problem instead of failing the file. (A field of an impossible type still
+/// fails the whole parse; the reader then falls back to checking record by record.)
+#[derive(Debug)]
+pub struct LenientRecord<'a>(pub Result<RecordView<'a>, RecordProblem>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for LenientRecord<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = LenientRecord<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a CloudTrail record")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                RecordView::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|v| LenientRecord(Ok(v)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(not_an_object("an array"))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
+                Ok(not_an_object("a string"))
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(not_an_object("a string"))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(not_an_object("a boolean"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(not_an_object("a number"))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(not_an_object("a number"))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(not_an_object("a number"))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(not_an_object("null"))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn not_an_object(what: &str) -> LenientRecord<'static> {
+    LenientRecord(Err(RecordProblem::Malformed(format!(
+        "invalid type: {what}, expected a JSON object"
+    ))))
+}
+
 /// Parses one record's JSON text and checks its required fields.
 pub fn check_record(raw: &str) -> Result<CheckedRecord<'_>, RecordProblem> {
+    // A derived struct would also accept a JSON array (fields by position): refuse it here, as
+    // the single-pass reader's `LenientRecord` does.
+    if !raw.trim_start().starts_with('{') {
+        return Err(RecordProblem::Malformed(
+            "invalid type: not a JSON object, expected a JSON object".to_owned(),
+        ));
+    }
     let view: RecordView<'_> = serde_json::from_str(raw).map_err(|e| {
         RecordProblem::Malformed(match e.classify() {
             serde_json::error::Category::Data => e.to_string(),
             _ => format!("invalid JSON: {e}"),
         })
     })?;
+    check_view(view)
+}
+
+/// Checks the required fields of an already parsed view.
+pub fn check_view(view: RecordView<'_>) -> Result<CheckedRecord<'_>, RecordProblem> {
     let present = [
         view.event_version.get().is_some(),
         view.user_identity.is_some(),

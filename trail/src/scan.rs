@@ -14,9 +14,9 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::{Condvar, Mutex};
 
-use crate::decode::{FileProblem, read_gzip, split_records};
+use crate::decode::{FileProblem, ViewsOutcome, parse_views, read_gzip, split_records};
 use crate::files::TrailFile;
-use crate::record::{CheckedRecord, RecordProblem, check_record};
+use crate::record::{CheckedRecord, LenientRecord, RecordProblem, check_record, check_view};
 use crate::timefmt::Day;
 
 /// Where a record came from, for analyses that need it.
@@ -34,6 +34,9 @@ pub struct RecordOrigin {
 pub trait Analysis: Sync {
     /// Result for one file (or page).
     type Partial: Send;
+    /// Whether [`Analysis::visit`] reads the record's text (`raw`); when it does not, files are
+    /// parsed in a single pass and `raw` is empty.
+    const NEEDS_RAW: bool = true;
     /// An empty partial result.
     fn partial(&self) -> Self::Partial;
     /// Folds one checked record into a partial result.
@@ -163,23 +166,67 @@ pub fn fold_records<'a, A: Analysis>(
         record_examples: Vec::new(),
     };
     for (index, raw) in records.enumerate() {
-        match check_record(raw) {
-            Ok(record) => {
-                out.records_ok += 1;
-                analysis.visit(
-                    &mut partial,
-                    &record,
-                    raw,
-                    RecordOrigin { unit, index, day },
-                );
-            }
-            Err(problem) => {
-                *out.record_problems.entry(problem.reason()).or_default() += 1;
-                if out.record_examples.len() < EXAMPLES_PER_UNIT {
-                    out.record_examples.push((index, problem));
-                }
+        let origin = RecordOrigin { unit, index, day };
+        fold_one(
+            analysis,
+            &mut partial,
+            &mut out,
+            check_record(raw),
+            raw,
+            origin,
+        );
+    }
+    out.partial = Some(partial);
+    out
+}
+
+fn fold_one<A: Analysis>(
+    analysis: &A,
+    partial: &mut A::Partial,
+    out: &mut UnitOutcome<A::Partial>,
+    checked: Result<CheckedRecord<'_>, RecordProblem>,
+    raw: &str,
+    origin: RecordOrigin,
+) {
+    match checked {
+        Ok(record) => {
+            out.records_ok += 1;
+            analysis.visit(partial, &record, raw, origin);
+        }
+        Err(problem) => {
+            *out.record_problems.entry(problem.reason()).or_default() += 1;
+            if out.record_examples.len() < EXAMPLES_PER_UNIT {
+                out.record_examples.push((origin.index, problem));
             }
         }
+    }
+}
+
+/// Checks and folds records parsed in a single pass (no record text).
+fn fold_views<A: Analysis>(
+    analysis: &A,
+    views: Vec<LenientRecord<'_>>,
+    unit: usize,
+    day: Option<Day>,
+) -> UnitOutcome<A::Partial> {
+    let mut partial = analysis.partial();
+    let mut out = UnitOutcome {
+        partial: None,
+        problem: None,
+        records_ok: 0,
+        record_problems: BTreeMap::new(),
+        record_examples: Vec::new(),
+    };
+    for (index, view) in views.into_iter().enumerate() {
+        let origin = RecordOrigin { unit, index, day };
+        fold_one(
+            analysis,
+            &mut partial,
+            &mut out,
+            view.0.and_then(check_view),
+            "",
+            origin,
+        );
     }
     out.partial = Some(partial);
     out
@@ -201,6 +248,13 @@ pub fn process_file<A: Analysis>(
     };
     if let Err(p) = read_gzip(&file.path, buf) {
         return skipped(p);
+    }
+    if !A::NEEDS_RAW {
+        match parse_views(buf) {
+            ViewsOutcome::Views(views) => return fold_views(analysis, views, unit, file.day),
+            ViewsOutcome::Problem(p) => return skipped(p),
+            ViewsOutcome::CheckRecordByRecord => {}
+        }
     }
     match split_records(buf) {
         Ok(records) => fold_records(analysis, records.iter().map(|r| r.get()), unit, file.day),

@@ -84,6 +84,7 @@ pub struct StatsQuery {
 
 impl Analysis for StatsQuery {
     type Partial = StatsPartial;
+    const NEEDS_RAW: bool = false;
 
     fn partial(&self) -> StatsPartial {
         StatsPartial::default()
