@@ -109,3 +109,43 @@ impl Baseline {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::CaseReport;
+
+    fn case(id: &str, outcome: Verdict) -> CaseReport {
+        CaseReport {
+            id: id.into(),
+            requirement: "spec/x.md#y".into(),
+            title: String::new(),
+            outcome,
+            expected: None,
+            observed: Some("seen".into()),
+            reason: None,
+            duration_ms: 1,
+        }
+    }
+
+    #[test]
+    fn any_change_of_outcome_is_a_difference() {
+        let recorded = Report {
+            target: "t".into(),
+            capabilities: serde_json::Value::Null,
+            duration_ms: 1,
+            cases: vec![case("a/b", Verdict::Failed), case("a/c", Verdict::Passed)],
+        };
+        let baseline = Baseline::from_report(&recorded, "t");
+        let text = serde_json::to_value(&baseline).expect("serialises");
+        assert_eq!(text["cases"]["a/b"]["outcome"], "failed");
+        assert_eq!(text["cases"]["a/b"]["observed"], "seen");
+        assert!(baseline.differences(&recorded).is_empty());
+        let mut now = recorded.clone();
+        now.cases[0].outcome = Verdict::Passed;
+        now.cases.push(case("a/d", Verdict::Skipped));
+        now.cases.remove(1);
+        let d = baseline.differences(&now);
+        assert_eq!(d.len(), 3, "{d:?}");
+    }
+}

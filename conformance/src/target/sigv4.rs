@@ -44,3 +44,45 @@ pub(crate) fn signed_headers(
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //= spec/conformance.md#principals
+    //= type=test
+    //# A target MUST identify the principal of a request with the access key id of the `Credential` of its SigV4 `Authorization` header.
+    #[test]
+    fn the_credential_scope_names_the_access_key_region_and_service() {
+        let creds = Credentials::new("AKIDEXAMPLE", "wJalrXUtnFEMI", None, None, "test");
+        let headers = signed_headers(
+            &creds,
+            "eu-west-1",
+            "kms",
+            "POST",
+            "http://127.0.0.1:8000/",
+            &[
+                ("host", "127.0.0.1:8000"),
+                ("x-amz-target", "TrentService.ListKeys"),
+            ],
+            b"{}",
+        )
+        .expect("signs");
+        let auth = headers
+            .iter()
+            .find(|(k, _)| k == "authorization")
+            .map(|(_, v)| v.as_str())
+            .expect("an authorization header");
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"),
+            "{auth}"
+        );
+        assert!(auth.contains("/eu-west-1/kms/aws4_request"), "{auth}");
+        assert!(
+            auth.contains("x-amz-target"),
+            "the target header is signed: {auth}"
+        );
+        assert!(!auth.contains("wJalrXUtnFEMI"), "the secret never appears");
+        assert!(headers.iter().any(|(k, _)| k == "x-amz-date"));
+    }
+}
