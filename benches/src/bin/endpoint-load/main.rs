@@ -2,7 +2,8 @@
 //!
 //! In one run on loopback it measures single-client keep-alive PutItem and GetItem of 1 KiB items
 //! and the same with 16 concurrent clients, on an SSE-KMS table and an AWS owned key table of
-//! `ddbsse serve` (each on a fresh server), on moto and on dynalite; then the peak RSS of
+//! `ddbsse serve` (one server, the two tables measured in alternating one-second rounds so that
+//! both see the same background load), on moto and on dynalite; then the peak RSS of
 //! `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and the
 //! ratios against the goals of issue 4. Run it through `scripts/bench-endpoint.sh` (release
 //! build).
@@ -21,7 +22,7 @@ use std::time::Duration;
 
 use report::{Measured, Report};
 use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
-use workload::{Op, run_phase, run_table};
+use workload::{Keys, Op, TableResult, run_interleaved, run_phase};
 
 #[derive(Debug)]
 struct Args {
@@ -77,22 +78,25 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-fn measure_ddbsse(args: &Args, scratch: &Path, protection: Protection) -> Result<Measured, String> {
-    let table = match protection {
-        Protection::SseKms => "bench_kms",
-        Protection::Owned => "bench_owned",
-    };
-    let server = start_ddbsse(&args.ddbsse, &scratch.join(format!("ddbsse-{table}.log")))?;
-    let result = create_table(server.addr, table, protection).map(|()| {
-        run_table(
-            server.addr,
-            table,
-            Duration::from_secs(args.seconds),
-            args.max_ops,
-        )
-    });
+/// Both ddbsse tables on one fresh server, measured in alternating one-second rounds.
+fn measure_ddbsse(args: &Args, scratch: &Path) -> Result<(TableResult, TableResult), String> {
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse.log"))?;
+    let result = create_table(server.addr, "bench_kms", Protection::SseKms)
+        .and_then(|()| create_table(server.addr, "bench_owned", Protection::Owned))
+        .map(|()| {
+            run_interleaved(
+                server.addr,
+                &["bench_kms", "bench_owned"],
+                args.seconds,
+                Duration::from_secs(1),
+                args.max_ops,
+            )
+        });
     server.stop();
-    result.map(Measured::Ran)
+    match result?.as_slice() {
+        [kms, owned] => Ok((*kms, *owned)),
+        _ => Err("expected two tables".to_owned()),
+    }
 }
 
 fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
@@ -110,17 +114,19 @@ fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
         server.pid, server.addr
     );
     let result = create_table(server.addr, "bench_kms", Protection::SseKms).map(|()| {
-        run_table(
+        run_interleaved(
             server.addr,
-            "bench_kms",
+            &["bench_kms"],
+            1,
             Duration::from_secs(args.seconds),
             args.max_ops,
         )
     });
     server.stop();
-    match result {
-        Ok(r) => Measured::Ran(r),
-        Err(reason) => Measured::Skipped(reason),
+    match result.as_deref() {
+        Ok([r]) => Measured::Ran(*r),
+        Ok(_) => Measured::Skipped("no result".to_owned()),
+        Err(reason) => Measured::Skipped(reason.clone()),
     }
 }
 
@@ -131,14 +137,14 @@ fn measure_memory(args: &Args, scratch: &Path) -> Result<report::Memory, String>
         create_table(server.addr, "bench_rss", Protection::SseKms)?;
         let idle = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
         let per_client = args.rss_items.div_ceil(16);
-        let (fill, _) = run_phase(
+        let fill = run_phase(
             server.addr,
             "bench_rss",
             Op::Put,
             16,
             Duration::from_secs(600),
             per_client,
-            &[],
+            &mut Keys::new(),
         );
         let (hwm, rss) = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
         Ok(report::Memory {
@@ -176,12 +182,17 @@ fn main() -> ExitCode {
     }
     eprintln!("endpoint-load: logs in {}", scratch.display());
     let mut report = Report::new(args.seconds, args.rss_items);
-    eprintln!("endpoint-load: ddbsse SSE-KMS table");
-    report.ddbsse_kms =
-        measure_ddbsse(&args, &scratch, Protection::SseKms).unwrap_or_else(Measured::Skipped);
-    eprintln!("endpoint-load: ddbsse owned-key table");
-    report.ddbsse_owned =
-        measure_ddbsse(&args, &scratch, Protection::Owned).unwrap_or_else(Measured::Skipped);
+    eprintln!("endpoint-load: ddbsse, SSE-KMS and owned-key tables in alternating rounds");
+    match measure_ddbsse(&args, &scratch) {
+        Ok((kms, owned)) => {
+            report.ddbsse_kms = Measured::Ran(kms);
+            report.ddbsse_owned = Measured::Ran(owned);
+        }
+        Err(why) => {
+            report.ddbsse_kms = Measured::Skipped(why.clone());
+            report.ddbsse_owned = Measured::Skipped(why);
+        }
+    }
     report.moto = measure_emulator(&args, &scratch, "moto");
     report.dynalite = measure_emulator(&args, &scratch, "dynalite");
     eprintln!("endpoint-load: peak RSS with {} items", args.rss_items);

@@ -150,7 +150,7 @@ impl Report {
                         &mut out,
                         &label,
                         &format!("{:+.1}%", (r - 1.0) * 100.0),
-                        "within 15%",
+                        "at most 15% slower",
                         r >= 0.85,
                     );
                 }

@@ -72,8 +72,24 @@ pub enum Op {
     Get,
 }
 
-/// One client's loop: `op` on keys `client * CLIENT_KEY_SPACE + i`, until `stop` or `max_ops`.
-/// For Get, `i` cycles over `0..written`.
+/// Keys written so far per client of one table: client `c` has written keys
+/// `c * CLIENT_KEY_SPACE + 0 .. + written[c]`.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    written: Vec<u64>,
+}
+
+impl Keys {
+    /// No key written yet, for up to 16 clients.
+    pub fn new() -> Self {
+        Self {
+            written: vec![0; 16],
+        }
+    }
+}
+
+/// One client's loop until `stop` or `max_ops`: Put writes fresh keys after the `written` ones;
+/// Get cycles over the `written` ones. Returns the result and the keys attempted (Put).
 fn client_loop(
     addr: SocketAddr,
     table: &str,
@@ -93,7 +109,7 @@ fn client_loop(
     let mut i = 0u64;
     while result.ops + result.errors < max_ops && !stop.load(Ordering::Relaxed) {
         let index = match op {
-            Op::Put => i,
+            Op::Put => written + i,
             Op::Get => i % written.max(1),
         };
         let key = client_id * CLIENT_KEY_SPACE + index;
@@ -109,9 +125,8 @@ fn client_loop(
     result
 }
 
-/// Runs `op` with `clients` concurrent clients for `duration` (or `max_ops` per client).
-/// For Get, client `c` reads the `written[c]` keys its Put counterpart wrote. Returns the total
-/// and each client's successful operations.
+/// Runs `op` with `clients` (at most 16) concurrent clients for `duration` or `max_ops` per client,
+/// and records in `keys` what the Put clients wrote.
 pub fn run_phase(
     addr: SocketAddr,
     table: &str,
@@ -119,18 +134,19 @@ pub fn run_phase(
     clients: u64,
     duration: Duration,
     max_ops_per_client: u64,
-    written: &[u64],
-) -> (PhaseResult, Vec<u64>) {
+    keys: &mut Keys,
+) -> PhaseResult {
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
-    let handles: Vec<_> = (0..clients)
+    let handles: Vec<_> = (0..clients.min(16))
         .map(|c| {
             let stop = Arc::clone(&stop);
             let table = table.to_owned();
-            let written = written.get(c as usize).copied().unwrap_or(0);
-            std::thread::spawn(move || {
+            let written = keys.written[c as usize];
+            let handle = std::thread::spawn(move || {
                 client_loop(addr, &table, op, c, written, max_ops_per_client, &stop)
-            })
+            });
+            (c as usize, handle)
         })
         .collect();
     let timer = {
@@ -138,29 +154,27 @@ pub fn run_phase(
         std::thread::spawn(move || {
             let deadline = Instant::now() + duration;
             while Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
-                std::thread::sleep(Duration::from_millis(10));
+                std::thread::sleep(Duration::from_millis(5));
             }
             stop.store(true, Ordering::Relaxed);
         })
     };
     let mut total = PhaseResult::default();
-    let mut per_client = Vec::with_capacity(handles.len());
-    for h in handles {
+    for (c, h) in handles {
         match h.join() {
             Ok(r) => {
-                per_client.push(r.ops);
+                if op == Op::Put {
+                    keys.written[c] += r.ops + r.errors;
+                }
                 total.add(r);
             }
-            Err(_) => {
-                per_client.push(0);
-                total.errors += 1;
-            }
+            Err(_) => total.errors += 1,
         }
     }
     total.seconds = start.elapsed().as_secs_f64();
     stop.store(true, Ordering::Relaxed);
     let _ = timer.join();
-    (total, per_client)
+    total
 }
 
 /// Put then Get, single client then 16 clients, on one table.
@@ -191,19 +205,41 @@ impl TableResult {
     pub fn errors(&self) -> u64 {
         self.put1.errors + self.get1.errors + self.errors16()
     }
+
+    fn phase_mut(&mut self, op: Op, clients: u64) -> &mut PhaseResult {
+        match (op, clients) {
+            (Op::Put, 1) => &mut self.put1,
+            (Op::Get, 1) => &mut self.get1,
+            (Op::Put, _) => &mut self.put16,
+            (Op::Get, _) => &mut self.get16,
+        }
+    }
 }
 
-/// The four phases on `table`. `max_ops` bounds each client of each phase.
-pub fn run_table(addr: SocketAddr, table: &str, seconds: Duration, max_ops: u64) -> TableResult {
-    let (put1, written1) = run_phase(addr, table, Op::Put, 1, seconds, max_ops, &[]);
-    let (get1, _) = run_phase(addr, table, Op::Get, 1, seconds, max_ops, &written1);
-    // The 16 Put clients write their own key ranges (client 0 overwrites the keys above).
-    let (put16, written16) = run_phase(addr, table, Op::Put, 16, seconds, max_ops, &[]);
-    let (get16, _) = run_phase(addr, table, Op::Get, 16, seconds, max_ops, &written16);
-    TableResult {
-        put1,
-        get1,
-        put16,
-        get16,
+/// The four phases, in order (1-client Put, 1-client Get, 16-client Put, 16-client Get).
+const PHASES: [(Op, u64); 4] = [(Op::Put, 1), (Op::Get, 1), (Op::Put, 16), (Op::Get, 16)];
+
+/// Measures several tables of one server together: each phase runs in rounds of `round`,
+/// alternating between the tables, `rounds` times, so that every table sees the same background
+/// load (the machine is shared) and the comparison between them is fair.
+pub fn run_interleaved(
+    addr: SocketAddr,
+    tables: &[&str],
+    rounds: u64,
+    round: Duration,
+    max_ops: u64,
+) -> Vec<TableResult> {
+    let mut results = vec![TableResult::default(); tables.len()];
+    let mut keys = vec![Keys::new(); tables.len()];
+    for (op, clients) in PHASES {
+        for _ in 0..rounds {
+            for (t, table) in tables.iter().enumerate() {
+                let r = run_phase(addr, table, op, clients, round, max_ops, &mut keys[t]);
+                let total = results[t].phase_mut(op, clients);
+                total.add(r);
+                total.seconds += r.seconds;
+            }
+        }
     }
+    results
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Load benchmark of `ddbsse serve` against moto and dynalite (not a test).
+#
+# Usage: scripts/bench-endpoint.sh [endpoint-load arguments...]
+#   e.g. scripts/bench-endpoint.sh --seconds 5
+#        scripts/bench-endpoint.sh --skip-emulators
+#
+# Builds `ddbsse` and the `endpoint-load` load generator in release mode, then runs it. The load
+# generator starts each server itself on 127.0.0.1 (ddbsse as a child process; moto and dynalite
+# through ../shared/emulators/start-moto.sh and start-dynalite.sh, which install them on first use
+# and are reported as skipped, with the reason, when they cannot start), measures single-client and
+# 16-client PutItem/GetItem of 1 KiB items and the peak RSS of ddbsse holding 100,000 items, and
+# prints ops/s, errors and the ratios against the goals. See docs/endpoint.md for the last figures.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+cargo build --release -q -p ddbsse --bin ddbsse
+cargo build --release -q -p ddbsse-benches --bin endpoint-load
+exec "$root/target/release/endpoint-load" --ddbsse "$root/target/release/ddbsse" "$@"
