@@ -75,6 +75,8 @@ impl Endpoint {
     }
 
     fn call_engine(&self, caller: &Caller, target: &str, body: &[u8]) -> EngineResponse {
+        //= spec/conformance.md#clock-semantics
+        //# A target with the `clock` capability MUST NOT let its clock move except through `POST /_conformance/clock`, and MUST take every time of `spec/` from it: table-key cache ages, the detection delay, archival, key deletion dates, the switch quota windows, `CreationDateTime` and `CreationDate` values, trail `eventTime` and delivery windows.
         let call = || self.engine.handle(self.clock.now(), caller, target, body);
         let multi_thread = tokio::runtime::Handle::try_current()
             .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
