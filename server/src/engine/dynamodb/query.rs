@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 
 use ddbsse_reference::wire::ApiError;
-use ddbsse_reference::wire::attribute::Item;
+use ddbsse_reference::wire::attribute::{Item, item_size};
 use ddbsse_reference::wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_reference::wire::expression::parse_key_condition;
 use ddbsse_reference::wire::validate::{self, Violations};
@@ -14,6 +14,9 @@ use super::items::{apply, projection, unsupported};
 use crate::engine::table_crypto::{canonical_key, internal};
 use crate::engine::{Call, Engine};
 use crate::storage::Space;
+
+/// DynamoDB's data limit of one Query or Scan page.
+pub const PAGE_BYTES: usize = 1024 * 1024;
 
 fn limit(l: Option<i64>) -> Result<Option<usize>, ApiError> {
     match l {
@@ -157,24 +160,36 @@ impl Engine {
         Ok(self.page(items, limit, &schema, &paths, count_only))
     }
 
+    /// One page: at most `limit` items and, like DynamoDB, at most 1 MB of item data; a page
+    /// cut short by either carries `LastEvaluatedKey` (the key of its last item).
     fn page(
         &self,
-        mut items: Vec<Item>,
+        items: Vec<Item>,
         limit: Option<usize>,
         schema: &validate::KeySchema,
         paths: &Option<Vec<Vec<ddbsse_reference::wire::expression::PathElement>>>,
         count_only: bool,
     ) -> ItemsOutput {
-        let mut last = None;
-        if let Some(l) = limit
-            && items.len() >= l
-        {
-            items.truncate(l);
-            last = items.last().and_then(|it| schema.key_of(it, false).ok());
+        let total = items.len();
+        let mut page = Vec::new();
+        let mut bytes = 0usize;
+        let mut cut = false;
+        for item in items {
+            bytes += item_size(&item);
+            page.push(item);
+            if limit.is_some_and(|l| page.len() >= l) || bytes >= PAGE_BYTES {
+                cut = limit.is_some_and(|l| page.len() >= l) || page.len() < total;
+                break;
+            }
         }
-        let n = items.len() as i64;
+        let last = if cut {
+            page.last().and_then(|it| schema.key_of(it, false).ok())
+        } else {
+            None
+        };
+        let n = page.len() as i64;
         ItemsOutput {
-            items: (!count_only).then(|| items.into_iter().map(|it| apply(it, paths)).collect()),
+            items: (!count_only).then(|| page.into_iter().map(|it| apply(it, paths)).collect()),
             count: n,
             scanned_count: n,
             last_evaluated_key: last,
@@ -203,19 +218,41 @@ impl Engine {
         };
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let uid = meta.uid_bytes();
-        let after = start.map(|k| crypto.row_key(&uid, &schema, &k));
-        let rows = self
-            .store
-            .range(
-                Space::Items,
-                &uid,
-                after.as_ref().map(|a| a.as_slice()),
-                limit.unwrap_or(usize::MAX),
-            )
-            .map_err(|_| internal("storage read failed"))?;
-        let mut items = Vec::with_capacity(rows.len());
-        for (row, env) in rows {
-            items.push(crypto.open(&row, &env, &uid, &schema)?);
+        let mut after = start.map(|k| crypto.row_key(&uid, &schema, &k).to_vec());
+        let want = limit.unwrap_or(usize::MAX);
+        let mut items = Vec::new();
+        let mut bytes = 0usize;
+        // Read in batches until the page is full (count or 1 MB), plus one row to know whether
+        // more follow.
+        while items.len() < want.saturating_add(1) && bytes < PAGE_BYTES {
+            let batch = (want.saturating_add(1) - items.len()).min(256);
+            let rows = self
+                .store
+                .range(Space::Items, &uid, after.as_deref(), batch)
+                .map_err(|_| internal("storage read failed"))?;
+            let Some((last_row, _)) = rows.last() else {
+                break;
+            };
+            after = Some(last_row.clone());
+            let n = rows.len();
+            for (row, env) in rows {
+                let item = crypto.open(&row, &env, &uid, &schema)?;
+                bytes += item_size(&item);
+                items.push(item);
+            }
+            if n < batch {
+                break;
+            }
+        }
+        if bytes >= PAGE_BYTES && items.len() <= want {
+            // The page is full by size: one more row tells whether more follow.
+            let rows = self
+                .store
+                .range(Space::Items, &uid, after.as_deref(), 1)
+                .map_err(|_| internal("storage read failed"))?;
+            for (row, env) in rows {
+                items.push(crypto.open(&row, &env, &uid, &schema)?);
+            }
         }
         Ok(self.page(items, limit, &schema, &paths, count_only))
     }

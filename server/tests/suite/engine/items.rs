@@ -278,3 +278,43 @@ fn batch_write_and_get_across_tables() {
         "ValidationException"
     );
 }
+
+#[test]
+fn pages_stop_at_one_megabyte() {
+    let h = H::new();
+    h.create_table("big", None);
+    let blob = "z".repeat(100 * 1024);
+    for i in 0..15 {
+        h.put("big", "p", i, &blob);
+    }
+    for op in ["Scan", "Query"] {
+        let mut seen = Vec::new();
+        let mut start: Option<Value> = None;
+        let mut pages = 0;
+        loop {
+            let mut body = json!({"TableName": "big"});
+            if op == "Query" {
+                body["KeyConditionExpression"] = json!("pk = :p");
+                body["ExpressionAttributeValues"] = json!({":p": {"S": "p"}});
+            }
+            if let Some(s) = &start {
+                body["ExclusiveStartKey"] = s.clone();
+            }
+            let v = h.ok(op, body);
+            pages += 1;
+            let n = v["Items"].as_array().unwrap().len();
+            assert!(
+                n <= 11,
+                "{op}: a page holds at most about 1 MB, got {n} items"
+            );
+            seen.extend(sks(&v));
+            match v.get("LastEvaluatedKey") {
+                Some(k) => start = Some(k.clone()),
+                None => break,
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, (0..15).collect::<Vec<i64>>(), "{op}");
+        assert!(pages >= 2, "{op}");
+    }
+}
