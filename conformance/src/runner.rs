@@ -313,7 +313,7 @@ mod tests {
             &Options {
                 filter: vec![
                     "tables/sse-owned-key/".into(),
-                    "key-hierarchy/item-seal".into(),
+                    "key-hierarchy/table-key".into(),
                 ],
                 profile,
                 ..Options::default()

@@ -11,7 +11,7 @@ use crate::ctx::{CaseResult, Ctx, Failure, check};
 /// Cases of this file.
 pub const CASES: &[Case] = &[
     Case {
-        id: "key-hierarchy/item-seal/no-plaintext",
+        id: "key-hierarchy/table-key/no-plaintext",
         title: "stored rows and the stored table key hold no plaintext of the items",
         needs: &[Need::AtRest],
         run: no_plaintext,
