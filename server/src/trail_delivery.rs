@@ -21,6 +21,7 @@ use ddbsse_trail::writer::{Delivered, DeliveryConfig, DeliveryWriter};
 use rand::SeedableRng;
 
 use crate::clock::Clock;
+use crate::engine::Engine;
 
 /// How often the delivery thread looks without being woken.
 pub const IDLE_LOOK_INTERVAL: Duration = Duration::from_secs(1);
@@ -248,21 +249,14 @@ impl Worker {
     }
 }
 
-impl TrailSource for crate::engine::Engine {
+/// The engine keeps its trail in order with positions ([`Engine::trail_end`],
+/// [`Engine::trail_since`]); the delivery reads only the records it has not seen.
+impl TrailSource for Engine {
     fn trail_end(&self) -> u64 {
-        self.trail_records().len() as u64
+        Engine::trail_end(self)
     }
 
     fn trail_since(&self, from: u64) -> (Vec<serde_json::Value>, u64) {
-        let records = self.trail_records();
-        let end = records.len() as u64;
-        let start = usize::try_from(from)
-            .unwrap_or(usize::MAX)
-            .min(records.len());
-        let new = records[start..]
-            .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect();
-        (new, end)
+        Engine::trail_since(self, from)
     }
 }
