@@ -371,3 +371,40 @@ pub const OWNED_MATERIAL_ID: &str = "aws-owned-dynamodb";
 pub fn unwrap_owned(root: &KeyMaterial, wrapped: &str) -> Result<KeyMaterial, String> {
     unwrap_material(root, OWNED_MATERIAL_ID, wrapped)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_shows_no_key_material() {
+        let material = KeyMaterial::from_bytes([0xAB; 32]);
+        let root = KeyMaterial::from_bytes([0xCD; 32]);
+        let wrapped = wrap_material(&root, "k1", &material).unwrap();
+        let key = KmsKey {
+            rec: KeyRecord {
+                key_id: "k1".into(),
+                created: Timestamp(0),
+                description: String::new(),
+                manager: "CUSTOMER".into(),
+                status: KeyStatus::Enabled,
+                seq: 1,
+                wrapped_material: wrapped.clone(),
+                blobs_sealed: 0,
+            },
+            material,
+        };
+        let debug = format!("{key:?}");
+        assert!(!debug.contains(&hex::encode([0xAB; 32])));
+        assert!(!debug.contains("171, 171"), "{debug}");
+        // The stored form is sealed under the root key and opens only with it.
+        assert!(!wrapped.contains(&hex::encode([0xAB; 32])));
+        let back = unwrap_material(&root, "k1", &wrapped).unwrap();
+        assert_eq!(back.expose_secret(), &[0xAB; 32]);
+        assert!(unwrap_material(&KeyMaterial::from_bytes([0; 32]), "k1", &wrapped).is_err());
+        assert!(
+            unwrap_material(&root, "k2", &wrapped).is_err(),
+            "bound to its key id"
+        );
+    }
+}
