@@ -263,6 +263,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         ok = io_ok && diffs.is_empty();
     }
     println!("duration: {:.1} s", started.elapsed().as_secs_f64());
+    println!("{}", report.skipped_breakdown_line());
     println!("{}", report.summary_line());
     if ok {
         ExitCode::SUCCESS

@@ -3,9 +3,9 @@
 //! files; the terminal output is the CLI's.
 //!
 //! Counting rule (`spec/conformance.md#reports`): the summary line is
-//! `conformance: N passed, N failed, N skipped`, with `, N known, N not-applicable` appended when
-//! those are not zero. Known deviations (cases a `--profile` lists, which failed) are neither
-//! passes nor failures; a listed case that passes counts as passed, with a note that the profile
+//! `conformance: N passed, N failed, N skipped`, where skipped also counts known deviations and
+//! not-applicable cases; the line before it breaks that count down. Known deviations (cases a
+//! `--profile` lists, which failed) are neither passes nor failures; a listed case that passes counts as passed, with a note that the profile
 //! entry is stale.
 
 pub mod html;
@@ -102,21 +102,26 @@ impl Report {
     }
 
     //= spec/conformance.md#reports
-    //# The terminal report MUST end with the line `conformance: <n> passed, <n> failed, <n> skipped` (with `, <n> known, <n> not-applicable` appended when they are not zero).
-    /// The summary line, `conformance: N passed, N failed, N skipped[, N known, N not-applicable]`.
+    //# The terminal report MUST end with the line `conformance: <n> passed, <n> failed, <n> skipped`, where the skipped count includes known deviations and not-applicable cases, which the line before it breaks down.
+    /// The summary line, `conformance: N passed, N failed, N skipped`, where skipped counts
+    /// skipped, known and not-applicable cases (the form CI runners read as a test summary).
     pub fn summary_line(&self) -> String {
-        let mut s = format!(
+        format!(
             "conformance: {} passed, {} failed, {} skipped",
             self.passed(),
             self.failed(),
-            self.skipped()
-        );
-        let known = self.count(Verdict::Known);
-        let na = self.count(Verdict::NotApplicable);
-        if known > 0 || na > 0 {
-            s.push_str(&format!(", {known} known, {na} not-applicable"));
-        }
-        s
+            self.skipped() + self.count(Verdict::Known) + self.count(Verdict::NotApplicable)
+        )
+    }
+
+    /// The line printed before [`Report::summary_line`]: what the skipped count is made of.
+    pub fn skipped_breakdown_line(&self) -> String {
+        format!(
+            "skipped: {} lacking a capability or principal, {} known deviations, {} not applicable",
+            self.skipped(),
+            self.count(Verdict::Known),
+            self.count(Verdict::NotApplicable)
+        )
     }
 
     /// Whether no case failed.
