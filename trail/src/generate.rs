@@ -224,9 +224,19 @@ impl World {
         read_only: bool,
     ) -> Value {
         let admin = self.admin.clone();
+        let table = params
+            .get("tableName")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let mut r = self.base(t, DDB, name, admin, ADMIN_IP, CLI_AGENT);
         r["apiVersion"] = json!("2012-08-10");
-        self.finish(r, params, response, read_only, None)
+        let mut r = self.finish(r, params, response, read_only, None);
+        if let Some(table) = table {
+            // Table-level calls name the table as their resource (a table ARN, not a key).
+            r["resources"] = json!([{"accountId": self.account, "type": "AWS::DynamoDB::Table",
+                "ARN": format!("arn:aws:dynamodb:{}:{}:table/{table}", self.region, self.account)}]);
+        }
+        r
     }
 
     /// CreateTable and, on a KMS key, DescribeKey, CreateGrant, GenerateDataKey.

@@ -187,6 +187,7 @@ impl LookupClient {
         now_millis: &dyn Fn() -> u64,
         mut consume: impl FnMut(A::Partial) -> ControlFlow<()>,
     ) -> Result<(), LookupError> {
+        report.unit_name = "LookupEvents pages";
         let mut token: Option<String> = None;
         let mut unit = 0usize;
         loop {

@@ -67,6 +67,8 @@ pub struct ScanReport {
     pub messages: Vec<String>,
     /// Problems not kept in `messages`.
     pub messages_dropped: u64,
+    /// What a unit is, for the summary line (empty: files).
+    pub unit_name: &'static str,
 }
 
 impl ScanReport {
@@ -109,9 +111,14 @@ impl fmt::Display for ScanReport {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let units = if self.unit_name.is_empty() {
+            "files"
+        } else {
+            self.unit_name
+        };
         write!(
             f,
-            "read {} files, {} records",
+            "read {} {units}, {} records",
             self.files_read, self.records_read
         )?;
         if self.files_skipped.is_empty() && self.records_skipped.is_empty() {
@@ -119,7 +126,7 @@ impl fmt::Display for ScanReport {
         }
         write!(
             f,
-            "; skipped {} files ({}) and {} records ({})",
+            "; skipped {} {units} ({}) and {} records ({})",
             self.files_skipped_total(),
             list(&self.files_skipped),
             self.records_skipped_total(),

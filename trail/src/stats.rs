@@ -2,7 +2,8 @@
 //! and per interval of time, in one streaming pass.
 //!
 //! Does: count the records a [`Filter`] matches by `eventSource`, by `eventName`, and by event name
-//! within each table, KMS key ARN (`resources[0].ARN`), principal and time interval (of
+//! within each table, KMS key ARN (`resources[0].ARN` when it is a KMS ARN), principal and time
+//! interval (of
 //! `eventTime`, aligned to multiples of the interval from the epoch).
 //! The table of a record is `requestParameters.encryptionContext."aws:dynamodb:tableName"` or,
 //! for CreateGrant, `requestParameters.constraints.encryptionContextSubset."aws:dynamodb:tableName"`;
@@ -73,6 +74,13 @@ fn bump2(map: &mut Nested<String>, outer: &str, name: &str) {
     }
 }
 
+/// Whether an ARN names a KMS resource (`arn:<partition>:kms:...`): the first resource of a
+/// DynamoDB control-plane record is the table, which is not a key.
+pub fn is_kms_arn(arn: &str) -> bool {
+    let mut parts = arn.split(':');
+    parts.next() == Some("arn") && parts.nth(1) == Some("kms")
+}
+
 /// The `trail stats` analysis.
 #[derive(Debug, Clone)]
 pub struct StatsQuery {
@@ -105,7 +113,8 @@ impl Analysis for StatsQuery {
         bump(&mut p.by_event_source, record.event_source());
         bump(&mut p.by_event_name, name);
         bump2(&mut p.by_table, record.table().unwrap_or(NONE), name);
-        bump2(&mut p.by_key, record.key_arn().unwrap_or(NONE), name);
+        let key = record.key_arn().filter(|arn| is_kms_arn(arn));
+        bump2(&mut p.by_key, key.unwrap_or(NONE), name);
         bump2(
             &mut p.by_principal,
             record.principal().unwrap_or(NONE),
@@ -146,5 +155,20 @@ impl Stats {
         merge_nested(&mut self.by_key, p.by_key);
         merge_nested(&mut self.by_principal, p.by_principal);
         merge_nested(&mut self.by_interval, p.by_interval);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_kms_arn;
+
+    #[test]
+    fn only_kms_arns_are_keys() {
+        assert!(is_kms_arn("arn:aws:kms:us-east-1:123456789012:key/k"));
+        assert!(is_kms_arn("arn:aws-cn:kms:cn-north-1:123456789012:key/k"));
+        assert!(!is_kms_arn(
+            "arn:aws:dynamodb:us-east-1:123456789012:table/Books"
+        ));
+        assert!(!is_kms_arn("kms"));
     }
 }
