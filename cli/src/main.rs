@@ -1,6 +1,7 @@
 //! `ddbsse`: one binary for the in-repo endpoint (`serve`), the conformance suite (`check`)
 //! and the trail analytics (`trail`). Each subcommand's arguments and behaviour live in the
-//! library crate that owns it; this file only dispatches.
+//! library crate that owns it; this file only dispatches, and hands `ddbsse trail export` the
+//! server crate's reader of a data directory's stored trail.
 
 use std::process::ExitCode;
 
@@ -29,6 +30,18 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => ddbsse_server::cli::run(args),
         Command::Check(args) => ddbsse_conformance::cli::run(args),
-        Command::Trail(args) => ddbsse_trail::cli::run(args),
+        Command::Trail(args) => ddbsse_trail::cli::run_with_hooks(args, &trail_hooks()),
+    }
+}
+
+/// What `ddbsse trail` needs from the server crate, which the trail crate cannot depend on:
+/// `export` reads a durable endpoint's stored trail with `ddbsse_server::storage::read_trail`.
+fn trail_hooks() -> ddbsse_trail::cli::Hooks {
+    ddbsse_trail::cli::Hooks {
+        read_trail: Some(Box::new(|data_dir| {
+            let records =
+                ddbsse_server::storage::read_trail(data_dir).map_err(|e| e.to_string())?;
+            Ok(Box::new(records.into_iter()) as Box<dyn Iterator<Item = _>>)
+        })),
     }
 }

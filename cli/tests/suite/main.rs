@@ -1,0 +1,17 @@
+//! Integration tests of the `ddbsse` binary, the one crate that sees the server, the trail
+//! analytics and the reference model together.
+//!
+//! - [`workload`]: runs one scripted workload against the in-repo engine and the reference model
+//!   at the same times with the same callers, and reads the engine's trail back through
+//!   LookupEvents.
+//! - [`counts`]: counts trail records by event name, table, key, principal and interval,
+//!   independently of the trail crate.
+//! - [`trail_export`]: `ddbsse trail export` writes a stopped endpoint's stored trail in the
+//!   delivery layout.
+//! - [`trail_workload`]: issue 6's check: `trail stats` over the exported folder equals
+//!   LookupEvents' counts and the model's, and shows the 5-minute Decrypt rhythm.
+
+mod counts;
+mod trail_export;
+mod trail_workload;
+mod workload;
