@@ -197,6 +197,10 @@ impl Worker {
         let Some(writer) = self.writer.as_mut() else {
             return;
         };
+        // The clock is read before the records: every record of a window the clock has passed
+        // is then among them (a request finishes before the clock moves on), so a window is never
+        // delivered while some of its records are still unread, which would split it in two files.
+        let now = self.clock.now();
         let (records, next) = self.source.trail_since(self.cursor);
         self.cursor = next;
         let mut delivered = Vec::new();
@@ -218,7 +222,7 @@ impl Worker {
                 }
             }
         }
-        match writer.tick(self.clock.now().millis()) {
+        match writer.tick(now.millis()) {
             Ok(file) => delivered.extend(file),
             Err(e) => {
                 tracing::error!(error = %e, "trail delivery failed; retrying at the next roll")
