@@ -20,12 +20,19 @@ pub const WINDOW_MILLIS: u64 = 300_000;
 
 /// Runs the `ddbsse` binary with `args`; returns (success, stderr).
 pub fn ddbsse(args: &[&str]) -> (bool, String) {
+    let (ok, _, stderr) = ddbsse_output(args);
+    (ok, stderr)
+}
+
+/// Runs the `ddbsse` binary with `args`; returns (success, stdout, stderr).
+pub fn ddbsse_output(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
         .args(args)
         .output()
         .expect("the ddbsse binary runs");
     (
         out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }

@@ -16,7 +16,7 @@ use ddbsse_trail::filter::Filter;
 use serde_json::{Value, json};
 
 use crate::counts::{Counts, count, key_labels, time_millis};
-use crate::trail_export::{WINDOW_MILLIS, check_layout, export, read_delivery};
+use crate::trail_export::{WINDOW_MILLIS, check_layout, ddbsse_output, export, read_delivery};
 use crate::workload::{Side, Twin};
 
 const P1: &str = "AKIDDDBSSEPRINCIPAL1";
@@ -51,7 +51,9 @@ fn get_item(table: &str) -> Value {
 fn trail_stats_of_the_exported_workload_equal_lookup_events_and_the_model() {
     let data = tempfile::tempdir().expect("temp dir");
     let out = tempfile::tempdir().expect("temp dir");
+    let live = tempfile::tempdir().expect("temp dir");
     let mut twin = Twin::open(data.path());
+    twin.deliver_live(live.path());
 
     let p1c1 = Caller::new(P1, 1);
     let p2c2 = Caller::new(P2, 2);
@@ -144,6 +146,8 @@ fn trail_stats_of_the_exported_workload_equal_lookup_events_and_the_model() {
     let end = at(WINDOWS, 0);
     let looked_up = twin.lookup_all(end);
     let model_events = twin.model_events();
+    let delivered = twin.stop_live(end).expect("live delivery ran");
+    assert_eq!(delivered.failed_records, 0, "{delivered:?}");
     drop(twin);
 
     // The stopped endpoint's trail, exported and read back.
@@ -163,6 +167,27 @@ fn trail_stats_of_the_exported_workload_equal_lookup_events_and_the_model() {
         "the delivered records are LookupEvents' CloudTrailEvents, in recording order"
     );
 
+    // `ddbsse serve --trail-dir`'s live delivery wrote the same files (but for their unique
+    // strings) with the same records.
+    let live_files = read_delivery(live.path());
+    assert_eq!(
+        check_layout(&live_files),
+        looked_up,
+        "live delivery = LookupEvents"
+    );
+    let without_unique = |files: &[crate::trail_export::DeliveredFile]| -> Vec<String> {
+        files
+            .iter()
+            .map(|f| {
+                let name = f.relative.display().to_string();
+                name[..name.len() - "_XXXXXXXXXXXXXXXX.json.gz".len()].to_owned()
+            })
+            .collect()
+    };
+    assert_eq!(without_unique(&live_files), without_unique(&files));
+    assert_eq!(delivered.files, WINDOWS);
+    assert_eq!(delivered.records, looked_up.len() as u64);
+
     let (stats, report) = folder_stats(out.path(), &Filter::default(), WINDOW_MILLIS, true, 2)
         .expect("trail stats reads the folder");
     assert!(report.is_clean(), "nothing skipped: {report:?}");
@@ -170,6 +195,21 @@ fn trail_stats_of_the_exported_workload_equal_lookup_events_and_the_model() {
     assert_eq!(stats.records, model_events.len() as u64);
 
     let from_stats = Counts::from_stats(&stats);
+
+    // The command prints the same figures as the library call.
+    let (ok, stdout, stderr) = ddbsse_output(&[
+        "trail",
+        "stats",
+        &out.path().display().to_string(),
+        "--json",
+        "--strict",
+    ]);
+    assert!(ok, "ddbsse trail stats failed: {stderr}");
+    let printed: Value = serde_json::from_str(&stdout).expect("trail stats --json prints JSON");
+    assert_eq!(printed["records"], json!(stats.records));
+    assert_eq!(printed["byEventName"], json!(stats.by_event_name));
+    assert_eq!(printed["byTable"], json!(stats.by_table));
+    assert_eq!(printed["byKey"], json!(stats.by_key));
     let from_lookup = count(&looked_up, WINDOW_MILLIS);
     assert_eq!(
         from_stats, from_lookup,

@@ -3,13 +3,22 @@
 //!
 //! Does: send each request to both, check that both succeed or both fail, and hand back each
 //! side's response so a script can read ids (which differ between the two); read the engine's
-//! whole trail through LookupEvents, every page. Does not: compare responses beyond success.
+//! whole trail through LookupEvents, every page; optionally deliver the trail live as
+//! `ddbsse serve --trail-dir` does (a manual clock set to each request's time, the delivery
+//! woken after each request). Does not: compare responses beyond success.
 
 use ddbsse_reference::caller::Caller;
 use ddbsse_reference::model::{Model, ModelConfig};
 use ddbsse_reference::time::Timestamp;
 use ddbsse_reference::wire::Request;
+use std::path::Path;
+use std::sync::Arc;
+
+use ddbsse_server::clock::{Clock, ClockKind};
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_server::trail_delivery::{
+    DeliveryStats, TrailDelivery, TrailDeliveryConfig, TrailSource,
+};
 use serde_json::{Value, json};
 
 /// LookupEvents' `X-Amz-Target`.
@@ -30,9 +39,11 @@ pub struct Answers {
 /// The engine and the model side by side.
 pub struct Twin {
     /// The engine under test.
-    pub engine: Engine,
+    pub engine: Arc<Engine>,
     /// The reference model.
     pub model: Model,
+    /// The live trail delivery and its manual clock, when started.
+    live: Option<(TrailDelivery, Arc<Clock>)>,
 }
 
 impl Twin {
@@ -44,9 +55,41 @@ impl Twin {
         })
         .expect("engine opens on a fresh data directory");
         Twin {
-            engine,
+            engine: Arc::new(engine),
             model: Model::new(ModelConfig::default()),
+            live: None,
         }
+    }
+
+    /// Delivers the engine's trail below `dir` from now on, with 5-minute windows on a manual
+    /// clock that each request sets to its time.
+    pub fn deliver_live(&mut self, dir: &Path) {
+        let clock = Arc::new(Clock::new(ClockKind::Manual));
+        let config = TrailDeliveryConfig {
+            dir: dir.to_path_buf(),
+            account: "123456789012".to_owned(),
+            region: "us-east-1".to_owned(),
+            interval_millis: 300_000,
+        };
+        let source = Arc::clone(&self.engine) as Arc<dyn TrailSource>;
+        let delivery =
+            TrailDelivery::start(config, source, Arc::clone(&clock)).expect("delivery starts");
+        self.live = Some((delivery, clock));
+    }
+
+    fn set_clock(&self, now: Timestamp) {
+        if let Some((delivery, clock)) = &self.live {
+            clock
+                .set(now.0)
+                .expect("the script's times never go backwards");
+            delivery.wake();
+        }
+    }
+
+    /// Moves the live clock to `now` and stops the delivery, which delivers the open window.
+    pub fn stop_live(&mut self, now: Timestamp) -> Option<DeliveryStats> {
+        self.set_clock(now);
+        self.live.take().map(|(delivery, _)| delivery.shutdown())
     }
 
     /// Sends `target` with a body to both sides; each side's body comes from `body(side)` so that
@@ -58,6 +101,7 @@ impl Twin {
         target: &str,
         body: impl Fn(Side) -> Value,
     ) -> Answers {
+        self.set_clock(now);
         let engine_body = body(Side::Engine).to_string();
         let response = self
             .engine
@@ -71,6 +115,7 @@ impl Twin {
             Ok(r) => serde_json::to_value(r).expect("responses serialise"),
             Err(_) => Value::Null,
         };
+        self.set_clock(now);
         assert_eq!(
             response.status == 200,
             outcome.result.is_ok(),
