@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use report::{Measured, Report};
 use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
-use workload::{Keys, Op, TableResult, run_interleaved, run_phase};
+use workload::{Keys, Op, TableResult, round_trips, run_interleaved, run_phase};
 
 #[derive(Debug)]
 struct Args {
@@ -80,7 +80,7 @@ fn parse_args() -> Result<Args, String> {
 
 /// Both ddbsse tables on one fresh server, measured in alternating one-second rounds.
 fn measure_ddbsse(args: &Args, scratch: &Path) -> Result<(TableResult, TableResult), String> {
-    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse.log"))?;
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse.log"), "system")?;
     let result = create_table(server.addr, "bench_kms", Protection::SseKms)
         .and_then(|()| create_table(server.addr, "bench_owned", Protection::Owned))
         .map(|()| {
@@ -130,9 +130,19 @@ fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
     }
 }
 
+/// The shell's floor: one client's round trips of a request that does no work
+/// (`GET /_conformance/capabilities`, served on the manual clock without touching the engine).
+fn measure_floor(args: &Args, scratch: &Path) -> Result<workload::PhaseResult, String> {
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-floor.log"), "manual")?;
+    let mut request = wire::RequestTemplate::get(server.addr, "/_conformance/capabilities");
+    let result = round_trips(server.addr, &mut request, Duration::from_secs(args.seconds));
+    server.stop();
+    Ok(result)
+}
+
 /// Fills a fresh server with `items` 1 KiB items (16 clients) and reads its peak RSS.
 fn measure_memory(args: &Args, scratch: &Path) -> Result<report::Memory, String> {
-    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-rss.log"))?;
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-rss.log"), "system")?;
     let outcome = (|| {
         create_table(server.addr, "bench_rss", Protection::SseKms)?;
         let idle = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
@@ -195,6 +205,8 @@ fn main() -> ExitCode {
     }
     report.moto = measure_emulator(&args, &scratch, "moto");
     report.dynalite = measure_emulator(&args, &scratch, "dynalite");
+    eprintln!("endpoint-load: the shell's no-op round trip");
+    report.floor = measure_floor(&args, &scratch);
     eprintln!("endpoint-load: peak RSS with {} items", args.rss_items);
     report.memory = measure_memory(&args, &scratch).map_err(|e| e.to_string());
     print!("{}", report.render());

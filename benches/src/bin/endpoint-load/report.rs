@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::workload::TableResult;
+use crate::workload::{PhaseResult, TableResult};
 
 /// A target that ran, or why it did not.
 #[derive(Debug)]
@@ -55,6 +55,8 @@ pub struct Report {
     pub dynalite: Measured,
     /// Peak RSS phase.
     pub memory: Result<Memory, String>,
+    /// The shell's no-op round trip, one client.
+    pub floor: Result<PhaseResult, String>,
 }
 
 impl Report {
@@ -69,6 +71,7 @@ impl Report {
             moto: none(),
             dynalite: none(),
             memory: Err("not run".to_owned()),
+            floor: Err("not run".to_owned()),
         }
     }
 
@@ -110,6 +113,28 @@ impl Report {
                 Measured::Skipped(why) => {
                     let _ = writeln!(out, "{name:<34} skipped: {why}");
                 }
+            }
+        }
+        match &self.floor {
+            Ok(f) if f.ops > 0 => {
+                let _ = writeln!(
+                    out,
+                    "{:<34} {:>10.0}   ({:.1} us per round trip, {} errors): the single-client ceiling of the shell",
+                    "ddbsse no-op (GET capabilities)",
+                    f.ops_per_sec(),
+                    1e6 / f.ops_per_sec(),
+                    f.errors
+                );
+            }
+            Ok(f) => {
+                let _ = writeln!(
+                    out,
+                    "ddbsse no-op round trip: no successful request ({} errors)",
+                    f.errors
+                );
+            }
+            Err(why) => {
+                let _ = writeln!(out, "ddbsse no-op round trip: not measured ({why})");
             }
         }
         let _ = writeln!(out, "\ngoals");

@@ -39,8 +39,9 @@ impl Running {
     }
 }
 
-/// Starts `ddbsse serve --port 0` (in memory, system clock) and reads its listening line.
-pub fn start_ddbsse(binary: &Path, log: &Path) -> Result<Running, String> {
+/// Starts `ddbsse serve --port 0` (in memory, on `clock`: `system` or `manual`) and reads its
+/// listening line.
+pub fn start_ddbsse(binary: &Path, log: &Path, clock: &str) -> Result<Running, String> {
     let log_file = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let mut child = Command::new(binary)
         .args([
@@ -50,7 +51,7 @@ pub fn start_ddbsse(binary: &Path, log: &Path) -> Result<Running, String> {
             "--bind",
             "127.0.0.1",
             "--clock",
-            "system",
+            clock,
         ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

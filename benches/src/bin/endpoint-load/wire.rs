@@ -43,6 +43,15 @@ impl RequestTemplate {
         Self { bytes, key_at }
     }
 
+    /// `GET path` without a body (and without a key placeholder).
+    pub fn get(addr: SocketAddr, path: &str) -> Self {
+        let bytes = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n").into_bytes();
+        Self {
+            bytes,
+            key_at: usize::MAX,
+        }
+    }
+
     /// The request bytes with `key` written into the placeholder.
     pub fn with_key(&mut self, key: u64) -> &[u8] {
         if self.key_at != usize::MAX {

@@ -177,6 +177,26 @@ pub fn run_phase(
     total
 }
 
+/// One client sending `template` over one connection for `duration`; 200 answers count as ops.
+pub fn round_trips(
+    addr: SocketAddr,
+    template: &mut RequestTemplate,
+    duration: Duration,
+) -> PhaseResult {
+    let mut client = Client::new(addr);
+    let mut result = PhaseResult::default();
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        match client.call(template.with_key(0)) {
+            Ok(a) if a.status == 200 => result.ops += 1,
+            Ok(_) | Err(_) => result.errors += 1,
+        }
+    }
+    result.seconds = start.elapsed().as_secs_f64();
+    result.connects = client.connects;
+    result
+}
+
 /// Put then Get, single client then 16 clients, on one table.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TableResult {
