@@ -2,7 +2,6 @@
 //! `MANUAL_CLOCK_START` and moves only when the harness advances it. No port, no HTTP: a
 //! connection is a fresh id and the caller is built from the principal and that id.
 
-use ddbsse_reference::caller::Caller;
 use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig};
 
@@ -11,15 +10,15 @@ use super::{
     parse_body,
 };
 
-/// Access key ids of the two principals of in-process targets.
-pub const IN_PROCESS_PRINCIPALS: [&str; 2] = ["AKIDDDBSSEPRINCIPAL1", "AKIDDDBSSEPRINCIPAL2"];
+pub use super::in_process::IN_PROCESS_PRINCIPALS;
+use super::in_process::InProcessSessions;
 
 /// The in-repo engine, in-process.
 #[derive(Debug)]
 pub struct EmbeddedTarget {
     engine: Engine,
     now: Timestamp,
-    next_connection: u64,
+    sessions: InProcessSessions,
 }
 
 impl EmbeddedTarget {
@@ -29,7 +28,7 @@ impl EmbeddedTarget {
         Ok(Self {
             engine,
             now: MANUAL_CLOCK_START,
-            next_connection: 1,
+            sessions: InProcessSessions::default(),
         })
     }
 
@@ -63,16 +62,11 @@ impl Target for EmbeddedTarget {
     }
 
     fn principals(&self) -> Vec<String> {
-        IN_PROCESS_PRINCIPALS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        self.sessions.principals()
     }
 
     fn open_connection(&mut self) -> Result<Connection, TargetError> {
-        let c = Connection(self.next_connection);
-        self.next_connection += 1;
-        Ok(c)
+        Ok(self.sessions.open_connection())
     }
 
     fn call(
@@ -82,10 +76,7 @@ impl Target for EmbeddedTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
-        let key = IN_PROCESS_PRINCIPALS
-            .get(principal)
-            .ok_or_else(|| TargetError::Unsupported(format!("no principal number {principal}")))?;
-        let caller = Caller::new(*key, connection.0);
+        let caller = self.sessions.caller(connection, principal)?;
         let response = self.engine.handle(self.now, &caller, target, body);
         Ok(RawResponse {
             status: response.status,

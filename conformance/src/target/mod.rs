@@ -9,6 +9,7 @@
 
 pub mod embedded;
 pub mod http;
+pub mod in_process;
 pub mod model;
 mod sigv4;
 

@@ -8,7 +8,7 @@ use ddbsse_reference::model::{Model, ModelConfig, Outcome};
 use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_reference::wire::{Request, Service};
 
-use super::embedded::IN_PROCESS_PRINCIPALS;
+use super::in_process::InProcessSessions;
 use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError};
 
 /// The reference model behind the [`Target`] trait.
@@ -16,7 +16,7 @@ use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetE
 pub struct ModelTarget {
     model: Model,
     now: Timestamp,
-    next_connection: u64,
+    sessions: InProcessSessions,
 }
 
 impl ModelTarget {
@@ -25,7 +25,7 @@ impl ModelTarget {
         Self {
             model: Model::new(config),
             now: MANUAL_CLOCK_START,
-            next_connection: 1,
+            sessions: InProcessSessions::default(),
         }
     }
 }
@@ -78,16 +78,11 @@ impl Target for ModelTarget {
     }
 
     fn principals(&self) -> Vec<String> {
-        IN_PROCESS_PRINCIPALS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
+        self.sessions.principals()
     }
 
     fn open_connection(&mut self) -> Result<Connection, TargetError> {
-        let c = Connection(self.next_connection);
-        self.next_connection += 1;
-        Ok(c)
+        Ok(self.sessions.open_connection())
     }
 
     fn call(
@@ -97,10 +92,7 @@ impl Target for ModelTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
-        let key = IN_PROCESS_PRINCIPALS
-            .get(principal)
-            .ok_or_else(|| TargetError::Unsupported(format!("no principal number {principal}")))?;
-        let caller = Caller::new(*key, connection.0);
+        let caller = self.sessions.caller(connection, principal)?;
         Ok(handle_raw(&mut self.model, self.now, &caller, target, body).0)
     }
 

@@ -13,27 +13,6 @@ use super::Model;
 use super::key_state::KeyOpClass;
 use super::kms::{Forms, Grant, missing};
 
-/// KMS's `GrantOperation` enum.
-pub const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
-
 /// `ListGrants` page size bounds and default (`spec/kms.md#list-grants`).
 pub const LIST_GRANTS_MAX: i64 = 100;
 /// Default `Limit` of ListGrants.

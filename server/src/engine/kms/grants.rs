@@ -5,8 +5,8 @@
 use ddbsse_reference::crypto::EncryptionContext;
 use ddbsse_reference::time::Timestamp;
 use ddbsse_reference::wire::kms::{
-    CreateGrantInput, CreateGrantOutput, GrantConstraints, GrantListEntry, GrantRefInput,
-    ListGrantsOutput, ListInput,
+    CreateGrantInput, CreateGrantOutput, GRANT_OPERATIONS, GrantConstraints, GrantListEntry,
+    GrantRefInput, ListGrantsOutput, ListInput,
 };
 use ddbsse_reference::wire::{ApiError, ErrorCode};
 
@@ -15,27 +15,6 @@ use super::{KmsOutcome, constraint, null_member};
 use crate::engine::state::{Grant, KeyStatus, State, put_grant};
 use crate::engine::{Call, Engine, random};
 use crate::storage::{Space, WriteOp};
-
-/// Every `GrantOperation` value.
-pub const GRANT_OPERATIONS: &[&str] = &[
-    "Decrypt",
-    "Encrypt",
-    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "Sign",
-    "Verify",
-    "GetPublicKey",
-    "CreateGrant",
-    "RetireGrant",
-    "DescribeKey",
-    "GenerateDataKeyPair",
-    "GenerateDataKeyPairWithoutPlaintext",
-    "GenerateMac",
-    "VerifyMac",
-    "DeriveSharedSecret",
-];
 
 /// The operations of the grant DynamoDB creates, in its order.
 pub const DYNAMODB_GRANT_OPERATIONS: &[&str] = &[
