@@ -7,6 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the system allocator: a request makes a few dozen short-lived
+/// allocations, and glibc's malloc and free were about a quarter of a PutItem's time in
+/// the engine bench (`cargo bench -p ddbsse-benches --bench engine`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// ddbsse: the executable specification and conformance suite for DynamoDB SSE with AWS KMS.
 #[derive(Debug, Parser)]
 #[command(name = "ddbsse", version, about, long_about = None)]

@@ -252,10 +252,10 @@ impl Engine {
         let result = self.dispatch(now, caller, target, body, &request_id);
         let protocol = service.unwrap_or(Service::DynamoDb);
         match result {
-            Ok(value) => EngineResponse {
+            Ok(body) => EngineResponse {
                 status: 200,
                 service,
-                body: serde_json::to_vec(&value).unwrap_or_else(|_| b"{}".to_vec()),
+                body,
                 request_id,
             },
             //= spec/errors.md#type-field
@@ -280,7 +280,7 @@ impl Engine {
         target: &str,
         body: &[u8],
         request_id: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Vec<u8>, ApiError> {
         //= spec/errors.md#protocol-errors
         //# A target MUST check a request in this order, answering the first failure only: the `Authorization` header (section 4.1), the `X-Amz-Target` header (section 4.2), then the JSON body (section 4.3).
         if caller.access_key_id.is_empty() {
@@ -323,12 +323,9 @@ impl Engine {
         };
         match op.service() {
             Service::DynamoDb => self.dynamodb_request(&call, req),
-            Service::Kms => self.kms_request(&call, req),
+            Service::Kms => self.kms_request(&call, req).and_then(dynamodb::encode),
             Service::CloudTrail => match req {
-                Request::LookupEvents(i) => {
-                    let out = self.trail.lookup(&i)?;
-                    serde_json::to_value(out).map_err(|_| table_crypto::internal("encoding"))
-                }
+                Request::LookupEvents(i) => dynamodb::encode(self.trail.lookup(&i)?),
                 _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
             },
         }

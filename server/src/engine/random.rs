@@ -1,10 +1,16 @@
 //! Real randomness for the endpoint: key material and nonces from the operating system's CSPRNG
 //! (`getrandom`), and ids in AWS's formats through [`SystemIds`].
 //!
-//! Key material and nonces fail loudly when the OS generator fails; ids (not secret) fall back
-//! to a time-and-counter mix so that a request can still be answered.
+//! Key material and nonces fail loudly when the OS generator fails. Ids are not secret: they come
+//! from a thread-local CSPRNG (`rand`'s `StdRng`, ChaCha12, seeded from the OS), which saves the
+//! `getrandom` system call that every request id would otherwise cost; if that generator cannot
+//! be seeded they fall back to a time-and-counter mix so that a request can still be answered.
 
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use rand::rngs::StdRng;
+use rand::{RngCore, SeedableRng};
 
 use ddbsse_reference::crypto::KeyMaterial;
 use ddbsse_reference::ids::IdSource;
@@ -15,11 +21,23 @@ use zeroize::Zeroizing;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SystemIds;
 
+thread_local! {
+    /// Each thread's id generator, seeded from the OS on first use.
+    static ID_RNG: RefCell<Option<StdRng>> = const { RefCell::new(None) };
+}
+
 static FALLBACK: AtomicU64 = AtomicU64::new(0x5DEE_CE66_D1CE_4E5B);
 
 impl IdSource for SystemIds {
     fn fill(&mut self, buf: &mut [u8]) {
-        if getrandom::fill(buf).is_ok() {
+        let filled = ID_RNG.with(|cell| {
+            let mut rng = cell.borrow_mut();
+            if rng.is_none() {
+                *rng = StdRng::try_from_os_rng().ok();
+            }
+            rng.as_mut().map(|r| r.fill_bytes(buf)).is_some()
+        });
+        if filled {
             return;
         }
         // Not secret: ids only. SplitMix64 over a process counter and the time.

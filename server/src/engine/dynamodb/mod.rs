@@ -46,13 +46,19 @@ fn to_value(v: impl serde::Serialize) -> Result<Value, ApiError> {
     serde_json::to_value(v).map_err(|_| super::table_crypto::internal("response encoding failed"))
 }
 
+/// The JSON body of an output, written straight from the output (the data plane's answers skip
+/// the `Value` tree that the control plane needs for its trail record).
+pub(crate) fn encode(v: impl serde::Serialize) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(&v).map_err(|_| super::table_crypto::internal("response encoding failed"))
+}
+
 impl Engine {
     /// Runs one DynamoDB request.
     pub(crate) fn dynamodb_request(
         &self,
         call: &Call<'_>,
         req: Request,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Vec<u8>, ApiError> {
         let name = req.operation().name();
         let control = matches!(
             name,
@@ -60,13 +66,13 @@ impl Engine {
         );
         if !control {
             return match req {
-                Request::PutItem(i) => to_value(self.put_item(call, i)?),
-                Request::GetItem(i) => to_value(self.get_item(call, i)?),
-                Request::DeleteItem(i) => to_value(self.delete_item(call, i)?),
-                Request::Query(i) => to_value(self.query(call, i)?),
-                Request::Scan(i) => to_value(self.scan(call, i)?),
-                Request::BatchWriteItem(i) => to_value(self.batch_write_item(call, i)?),
-                Request::BatchGetItem(i) => to_value(self.batch_get_item(call, i)?),
+                Request::PutItem(i) => encode(self.put_item(call, i)?),
+                Request::GetItem(i) => encode(self.get_item(call, i)?),
+                Request::DeleteItem(i) => encode(self.delete_item(call, i)?),
+                Request::Query(i) => encode(self.query(call, i)?),
+                Request::Scan(i) => encode(self.scan(call, i)?),
+                Request::BatchWriteItem(i) => encode(self.batch_write_item(call, i)?),
+                Request::BatchGetItem(i) => encode(self.batch_get_item(call, i)?),
                 other => Err(ApiError::new(
                     ErrorCode::UnknownOperation,
                     format!("{} is not a DynamoDB operation", other.operation().name()),
@@ -129,7 +135,7 @@ impl Engine {
         );
         kms_records.push(record);
         self.append_trail(kms_records)?;
-        result
+        result.and_then(encode)
     }
 
     /// The table's description at `now`.
