@@ -11,6 +11,7 @@
 //! logging of bodies.
 
 pub mod auth;
+pub mod busy_poll;
 pub mod conformance;
 pub mod dispatch;
 pub mod response;
@@ -26,12 +27,13 @@ use ddbsse_reference::caller::{Caller, ConnectionId};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::engine::{Engine, EngineResponse};
 use crate::trail_delivery::TrailDelivery;
+use busy_poll::{BusyPoll, BusyPollStream};
 use dispatch::{ConnectionInfo, dispatch};
 
 /// How long shutdown waits for in-flight requests before giving up on them.
@@ -106,6 +108,7 @@ pub struct Server {
     listener: TcpListener,
     endpoint: Arc<Endpoint>,
     next_connection: Arc<AtomicU64>,
+    busy_poll: Arc<BusyPoll>,
 }
 
 impl Server {
@@ -116,7 +119,15 @@ impl Server {
             listener,
             endpoint,
             next_connection: Arc::new(AtomicU64::new(1)),
+            busy_poll: Arc::new(BusyPoll::off()),
         })
+    }
+
+    /// Polls quiet connections for their next request as `policy` says ([`busy_poll`]);
+    /// off unless set.
+    pub fn with_busy_poll(mut self, policy: BusyPoll) -> Self {
+        self.busy_poll = Arc::new(policy);
+        self
     }
 
     /// The address actually bound.
@@ -135,6 +146,8 @@ impl Server {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let id = ConnectionId(self.next_connection.fetch_add(1, Ordering::Relaxed));
+                        let _ = stream.set_nodelay(true);
+                        let stream = BusyPollStream::new(stream, Arc::clone(&self.busy_poll));
                         tokio::spawn(serve_connection(
                             stream, peer, id, Arc::clone(&self.endpoint), stop_rx.clone(),
                         ));
@@ -161,13 +174,12 @@ impl Server {
 }
 
 async fn serve_connection(
-    stream: TcpStream,
+    stream: BusyPollStream,
     peer: SocketAddr,
     id: ConnectionId,
     endpoint: Arc<Endpoint>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let _ = stream.set_nodelay(true);
     let engine = Arc::clone(&endpoint.engine);
     let info = Arc::new(ConnectionInfo {
         id,
