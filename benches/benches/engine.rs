@@ -24,8 +24,10 @@ const GET: &str = "DynamoDB_20120810.GetItem";
 fn put_body(table: &str, key: u64) -> Vec<u8> {
     // A 1 KiB item as DynamoDB counts it: names plus values.
     let value = "x".repeat(1024 - 2 - 11 - 1);
-    format!(r#"{{"TableName":"{table}","Item":{{"pk":{{"S":"k{key:010}"}},"v":{{"S":"{value}"}}}}}}"#)
-        .into_bytes()
+    format!(
+        r#"{{"TableName":"{table}","Item":{{"pk":{{"S":"k{key:010}"}},"v":{{"S":"{value}"}}}}}}"#
+    )
+    .into_bytes()
 }
 
 fn get_body(table: &str, key: u64) -> Vec<u8> {
@@ -35,13 +37,21 @@ fn get_body(table: &str, key: u64) -> Vec<u8> {
 fn engine_with_tables(now: Timestamp, caller: &Caller) -> Engine {
     let engine = Engine::open(EngineConfig::default()).expect("engine");
     for (table, sse) in [
-        ("bench_kms", r#","SSESpecification":{"Enabled":true,"SSEType":"KMS"}"#),
+        (
+            "bench_kms",
+            r#","SSESpecification":{"Enabled":true,"SSEType":"KMS"}"#,
+        ),
         ("bench_owned", ""),
     ] {
         let body = format!(
             r#"{{"TableName":"{table}","AttributeDefinitions":[{{"AttributeName":"pk","AttributeType":"S"}}],"KeySchema":[{{"AttributeName":"pk","KeyType":"HASH"}}],"BillingMode":"PAY_PER_REQUEST"{sse}}}"#
         );
-        let r = engine.handle(now, caller, "DynamoDB_20120810.CreateTable", body.as_bytes());
+        let r = engine.handle(
+            now,
+            caller,
+            "DynamoDB_20120810.CreateTable",
+            body.as_bytes(),
+        );
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     }
     engine
@@ -69,7 +79,9 @@ fn data_plane(c: &mut Criterion) {
             )
         });
         let written = key.max(1);
-        let bodies: Vec<Vec<u8>> = (1..=written.min(10_000)).map(|k| get_body(table, k)).collect();
+        let bodies: Vec<Vec<u8>> = (1..=written.min(10_000))
+            .map(|k| get_body(table, k))
+            .collect();
         let mut i = 0usize;
         group.bench_function("GetItem 1 KiB (hit)", |b| {
             b.iter(|| {

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use report::{Measured, Report};
 use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
-use workload::{Keys, Op, TableResult, round_trips, run_interleaved, run_phase};
+use workload::{ClientMode, Keys, Op, TableResult, round_trips, run_interleaved, run_phase};
 
 #[derive(Debug)]
 struct Args {
@@ -90,6 +90,7 @@ fn measure_ddbsse(args: &Args, scratch: &Path) -> Result<(TableResult, TableResu
                 args.seconds,
                 Duration::from_secs(1),
                 args.max_ops,
+                ClientMode::Polling,
             )
         });
     server.stop();
@@ -113,20 +114,31 @@ fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
         "endpoint-load: {name} pid {} on {}",
         server.pid, server.addr
     );
+    // Both client modes, and the better figure of each phase: a polling client must not make
+    // an emulator look slower than a blocking one would (its spinning takes a core).
     let result = create_table(server.addr, "bench_kms", Protection::SseKms).map(|()| {
-        run_interleaved(
-            server.addr,
-            &["bench_kms"],
-            1,
-            Duration::from_secs(args.seconds),
-            args.max_ops,
-        )
+        let run = |mode| {
+            run_interleaved(
+                server.addr,
+                &["bench_kms"],
+                1,
+                Duration::from_secs(args.seconds),
+                args.max_ops,
+                mode,
+            )
+        };
+        let polling = run(ClientMode::Polling);
+        let blocking = run(ClientMode::Blocking);
+        match (polling.as_slice(), blocking.as_slice()) {
+            ([p], [b]) => Some(TableResult::best_of(p, b)),
+            _ => None,
+        }
     });
     server.stop();
-    match result.as_deref() {
-        Ok([r]) => Measured::Ran(*r),
-        Ok(_) => Measured::Skipped("no result".to_owned()),
-        Err(reason) => Measured::Skipped(reason.clone()),
+    match result {
+        Ok(Some(r)) => Measured::Ran(r),
+        Ok(None) => Measured::Skipped("no result".to_owned()),
+        Err(reason) => Measured::Skipped(reason),
     }
 }
 
@@ -135,7 +147,12 @@ fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
 fn measure_floor(args: &Args, scratch: &Path) -> Result<workload::PhaseResult, String> {
     let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-floor.log"), "manual")?;
     let mut request = wire::RequestTemplate::get(server.addr, "/_conformance/capabilities");
-    let result = round_trips(server.addr, &mut request, Duration::from_secs(args.seconds));
+    let result = round_trips(
+        server.addr,
+        &mut request,
+        Duration::from_secs(args.seconds),
+        ClientMode::Polling,
+    );
     server.stop();
     Ok(result)
 }
@@ -155,6 +172,7 @@ fn measure_memory(args: &Args, scratch: &Path) -> Result<report::Memory, String>
             Duration::from_secs(600),
             per_client,
             &mut Keys::new(),
+            ClientMode::Blocking,
         );
         let (hwm, rss) = memory_kb(server.pid).ok_or("cannot read /proc/<pid>/status")?;
         Ok(report::Memory {

@@ -2,6 +2,10 @@
 //! key digits are patched in place, so that the load generator spends its time waiting for the
 //! server, not formatting JSON or signing.
 //!
+//! A client can poll: it then waits for an answer with non-blocking reads for up to a budget
+//! before it blocks (see [`Client::polling`]), so that a fast server's answer does not also wait
+//! for the client thread's wakeup.
+//!
 //! It understands `Content-Length` and chunked bodies and reconnects when a server answers
 //! `Connection: close` (moto does, on every response). It does not verify SigV4: the requests carry
 //! a syntactically valid `Authorization` header with a dummy signature, which none of the servers
@@ -80,8 +84,16 @@ pub struct Client {
     addr: SocketAddr,
     stream: Option<TcpStream>,
     buffer: Vec<u8>,
+    /// How long to poll for an answer before blocking; `None`: block at once.
+    poll: Option<Duration>,
     /// Connections opened so far.
     pub connects: u64,
+}
+
+/// A connection and how the client waits on it.
+struct Conn<'a> {
+    stream: &'a mut TcpStream,
+    poll: Option<Duration>,
 }
 
 impl Client {
@@ -91,7 +103,17 @@ impl Client {
             addr,
             stream: None,
             buffer: Vec::with_capacity(16 * 1024),
+            poll: None,
             connects: 0,
+        }
+    }
+
+    /// A client of `addr` that polls for each answer for up to `budget` before it blocks.
+    /// Polling keeps the client's core busy, so it is for single-client phases only.
+    pub fn polling(addr: SocketAddr, budget: Duration) -> Self {
+        Self {
+            poll: Some(budget),
+            ..Self::new(addr)
         }
     }
 
@@ -111,6 +133,7 @@ impl Client {
             let stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(5))?;
             stream.set_nodelay(true)?;
             stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+            stream.set_nonblocking(self.poll.is_some())?;
             self.connects += 1;
             self.stream = Some(stream);
         }
@@ -118,8 +141,12 @@ impl Client {
             .stream
             .as_mut()
             .ok_or_else(|| io::Error::other("no stream"))?;
-        stream.write_all(request)?;
-        let (status, close, body) = read_response(stream, &mut self.buffer)?;
+        write_all(stream, request)?;
+        let mut conn = Conn {
+            stream,
+            poll: self.poll,
+        };
+        let (status, close, body) = read_response(&mut conn, &mut self.buffer)?;
         if close {
             self.stream = None;
             self.buffer.clear();
@@ -128,9 +155,48 @@ impl Client {
     }
 }
 
-fn fill(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
+/// Writes all of `data`, also on a non-blocking socket (whose send buffer may be full).
+fn write_all(stream: &mut TcpStream, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        match stream.write(data) {
+            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
+            Ok(n) => data = &data[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::thread::yield_now(),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// One read: polling first if the client polls, then blocking.
+fn read_some(conn: &mut Conn<'_>, chunk: &mut [u8]) -> io::Result<usize> {
+    let Some(budget) = conn.poll else {
+        return conn.stream.read(chunk);
+    };
+    let start = std::time::Instant::now();
+    loop {
+        match conn.stream.read(chunk) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                if start.elapsed() >= budget {
+                    break;
+                }
+                std::hint::spin_loop();
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    conn.stream.set_nonblocking(false)?;
+    let n = conn.stream.read(chunk);
+    conn.stream.set_nonblocking(true)?;
+    n
+}
+
+fn fill(conn: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<()> {
     let mut chunk = [0u8; 16 * 1024];
-    let n = stream.read(&mut chunk)?;
+    let n = read_some(conn, &mut chunk)?;
     if n == 0 {
         return Err(io::Error::new(
             io::ErrorKind::UnexpectedEof,
@@ -146,7 +212,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Reads one response; returns (status, whether the server closes, body).
-fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> io::Result<(u16, bool, Vec<u8>)> {
+fn read_response(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<(u16, bool, Vec<u8>)> {
     let head_end = loop {
         if let Some(i) = find(buffer, b"\r\n\r\n") {
             break i;
@@ -200,7 +266,7 @@ fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> io::Result<(u1
     Ok((status, close, body))
 }
 
-fn read_chunked(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> io::Result<Vec<u8>> {
+fn read_chunked(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<Vec<u8>> {
     let mut body = Vec::new();
     loop {
         let line_end = loop {

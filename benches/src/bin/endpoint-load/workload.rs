@@ -9,6 +9,20 @@ use std::time::{Duration, Instant};
 use crate::targets::find;
 use crate::wire::{Client, KEY_DIGITS, RequestTemplate};
 
+/// How a single client waits for its answers (16-client phases always block: 16 polling
+/// threads would take the cores from the server).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientMode {
+    /// Blocking reads: the client thread sleeps until the answer arrives.
+    Blocking,
+    /// Non-blocking reads for up to [`POLL_BUDGET`], then blocking: the client is ready the
+    /// moment the answer arrives instead of a thread wakeup later.
+    Polling,
+}
+
+/// How long a polling client polls for one answer before it blocks.
+pub const POLL_BUDGET: Duration = Duration::from_micros(200);
+
 /// The size of an item as DynamoDB counts it (names plus values).
 pub const ITEM_BYTES: usize = 1024;
 
@@ -90,6 +104,7 @@ impl Keys {
 
 /// One client's loop until `stop` or `max_ops`: Put writes fresh keys after the `written` ones;
 /// Get cycles over the `written` ones. Returns the result and the keys attempted (Put).
+#[allow(clippy::too_many_arguments)] // one thread's whole brief, passed as it is spawned
 fn client_loop(
     addr: SocketAddr,
     table: &str,
@@ -98,8 +113,12 @@ fn client_loop(
     written: u64,
     max_ops: u64,
     stop: &AtomicBool,
+    mode: ClientMode,
 ) -> PhaseResult {
-    let mut client = Client::new(addr);
+    let mut client = match mode {
+        ClientMode::Blocking => Client::new(addr),
+        ClientMode::Polling => Client::polling(addr, POLL_BUDGET),
+    };
     let (operation, body) = match op {
         Op::Put => ("PutItem", put_body(table)),
         Op::Get => ("GetItem", get_body(table)),
@@ -126,7 +145,8 @@ fn client_loop(
 }
 
 /// Runs `op` with `clients` (at most 16) concurrent clients for `duration` or `max_ops` per client,
-/// and records in `keys` what the Put clients wrote.
+/// and records in `keys` what the Put clients wrote. `mode` applies to a single client only.
+#[allow(clippy::too_many_arguments)] // the phase's parameters, named at each call
 pub fn run_phase(
     addr: SocketAddr,
     table: &str,
@@ -135,7 +155,13 @@ pub fn run_phase(
     duration: Duration,
     max_ops_per_client: u64,
     keys: &mut Keys,
+    mode: ClientMode,
 ) -> PhaseResult {
+    let mode = if clients == 1 {
+        mode
+    } else {
+        ClientMode::Blocking
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let start = Instant::now();
     let handles: Vec<_> = (0..clients.min(16))
@@ -144,7 +170,16 @@ pub fn run_phase(
             let table = table.to_owned();
             let written = keys.written[c as usize];
             let handle = std::thread::spawn(move || {
-                client_loop(addr, &table, op, c, written, max_ops_per_client, &stop)
+                client_loop(
+                    addr,
+                    &table,
+                    op,
+                    c,
+                    written,
+                    max_ops_per_client,
+                    &stop,
+                    mode,
+                )
             });
             (c as usize, handle)
         })
@@ -182,8 +217,12 @@ pub fn round_trips(
     addr: SocketAddr,
     template: &mut RequestTemplate,
     duration: Duration,
+    mode: ClientMode,
 ) -> PhaseResult {
-    let mut client = Client::new(addr);
+    let mut client = match mode {
+        ClientMode::Blocking => Client::new(addr),
+        ClientMode::Polling => Client::polling(addr, POLL_BUDGET),
+    };
     let mut result = PhaseResult::default();
     let start = Instant::now();
     while start.elapsed() < duration {
@@ -226,6 +265,23 @@ impl TableResult {
         self.put1.errors + self.get1.errors + self.errors16()
     }
 
+    /// Phase by phase, the faster of two measurements of the same target.
+    pub fn best_of(a: &TableResult, b: &TableResult) -> TableResult {
+        let best = |x: PhaseResult, y: PhaseResult| {
+            if x.ops_per_sec() >= y.ops_per_sec() {
+                x
+            } else {
+                y
+            }
+        };
+        TableResult {
+            put1: best(a.put1, b.put1),
+            get1: best(a.get1, b.get1),
+            put16: best(a.put16, b.put16),
+            get16: best(a.get16, b.get16),
+        }
+    }
+
     fn phase_mut(&mut self, op: Op, clients: u64) -> &mut PhaseResult {
         match (op, clients) {
             (Op::Put, 1) => &mut self.put1,
@@ -241,20 +297,22 @@ const PHASES: [(Op, u64); 4] = [(Op::Put, 1), (Op::Get, 1), (Op::Put, 16), (Op::
 
 /// Measures several tables of one server together: each phase runs in rounds of `round`,
 /// alternating between the tables, `rounds` times, so that every table sees the same background
-/// load (the machine is shared) and the comparison between them is fair.
+/// load (the machine is shared) and the comparison between them is fair. Single-client phases
+/// wait as `mode` says.
 pub fn run_interleaved(
     addr: SocketAddr,
     tables: &[&str],
     rounds: u64,
     round: Duration,
     max_ops: u64,
+    mode: ClientMode,
 ) -> Vec<TableResult> {
     let mut results = vec![TableResult::default(); tables.len()];
     let mut keys = vec![Keys::new(); tables.len()];
     for (op, clients) in PHASES {
         for _ in 0..rounds {
             for (t, table) in tables.iter().enumerate() {
-                let r = run_phase(addr, table, op, clients, round, max_ops, &mut keys[t]);
+                let r = run_phase(addr, table, op, clients, round, max_ops, &mut keys[t], mode);
                 let total = results[t].phase_mut(op, clients);
                 total.add(r);
                 total.seconds += r.seconds;
