@@ -182,7 +182,11 @@ fn read_some(conn: &mut Conn<'_>, chunk: &mut [u8]) -> io::Result<usize> {
                 if start.elapsed() >= budget {
                     break;
                 }
-                std::hint::spin_loop();
+                // Back off between reads: each read takes the socket's lock, which the
+                // server's send needs too.
+                for _ in 0..32 {
+                    std::hint::spin_loop();
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
