@@ -179,24 +179,99 @@ impl TableCrypto {
         uid: &[u8; 16],
         schema: &KeySchema,
     ) -> Result<Item, ApiError> {
-        let plain = {
-            let mut opener = self
-                .opener
-                .lock()
-                .map_err(|_| internal("item opener lock poisoned"))?;
-            Zeroizing::new(
-                opener
-                    .open(row_aad(row_key), envelope)
-                    .map_err(|_| integrity())?,
-            )
-        };
+        let plain = self.open_plain(row_key, envelope)?;
         let item: Item = serde_json::from_slice(&plain).map_err(|_| integrity())?;
-        let key = schema.key_of(&item, false).map_err(|_| integrity())?;
+        self.check_row(row_key, uid, schema, &item)?;
+        Ok(item)
+    }
+
+    /// Like [`TableCrypto::open`], but returns the item's JSON as it was sealed (the `Item`
+    /// member of a GetItem answer, byte for byte) without building the item: only its key
+    /// attributes are decoded, for the row check.
+    pub fn open_json(
+        &self,
+        row_key: &[u8],
+        envelope: &[u8],
+        uid: &[u8; 16],
+        schema: &KeySchema,
+    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+        let plain = self.open_plain(row_key, envelope)?;
+        let key = key_attributes(&plain, schema).map_err(|_| integrity())?;
+        self.check_row(row_key, uid, schema, &key)?;
+        Ok(plain)
+    }
+
+    fn open_plain(&self, row_key: &[u8], envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, ApiError> {
+        let mut opener = self
+            .opener
+            .lock()
+            .map_err(|_| internal("item opener lock poisoned"))?;
+        opener
+            .open(row_aad(row_key), envelope)
+            .map(Zeroizing::new)
+            .map_err(|_| integrity())
+    }
+
+    /// The item's key must hash to the row it was read from.
+    fn check_row(
+        &self,
+        row_key: &[u8],
+        uid: &[u8; 16],
+        schema: &KeySchema,
+        item: &Item,
+    ) -> Result<(), ApiError> {
+        let key = schema.key_of(item, false).map_err(|_| integrity())?;
         if self.row_key(uid, schema, &key).as_slice() != row_key {
             return Err(integrity());
         }
-        Ok(item)
+        Ok(())
     }
+}
+
+/// The key attributes of an item's JSON, skipping the others without building them.
+fn key_attributes(json: &[u8], schema: &KeySchema) -> Result<Item, serde_json::Error> {
+    use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+
+    struct KeyOnly<'a>(&'a KeySchema);
+
+    impl<'de> Visitor<'de> for KeyOnly<'_> {
+        type Value = Item;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an item")
+        }
+
+        fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Item, M::Error> {
+            let mut key = Item::new();
+            while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                let wanted = name == self.0.hash.0.as_str()
+                    || self
+                        .0
+                        .range
+                        .as_ref()
+                        .is_some_and(|(r, _)| name == r.as_str());
+                if wanted {
+                    key.insert(name.into_owned(), map.next_value::<AttributeValue>()?);
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok(key)
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for KeyOnly<'_> {
+        type Value = Item;
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Item, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    let mut de = serde_json::Deserializer::from_slice(json);
+    let key = KeyOnly(schema).deserialize(&mut de)?;
+    de.end()?;
+    Ok(key)
 }
 
 //= spec/key-hierarchy.md#item-aad
@@ -285,6 +360,36 @@ mod tests {
         let a = TableCrypto::new(&tk, arn).unwrap();
         let b = TableCrypto::new(&tk, arn).unwrap();
         assert_ne!(a.data_key_id(), b.data_key_id());
+    }
+
+    #[test]
+    fn open_json_gives_the_items_json_and_checks_its_row() {
+        let tk = TableKey::from_material(KeyMaterial::from_bytes([8; 32]));
+        let c = TableCrypto::new(&tk, "arn:aws:dynamodb:us-east-1:1:table/t").unwrap();
+        let uid = [3u8; 16];
+        let mut it = item("a\"\u{e9}\\", "1.5");
+        it.insert("z\n".into(), AttributeValue::BOOL(true));
+        it.insert(
+            "l".into(),
+            AttributeValue::L(vec![
+                AttributeValue::NULL(true),
+                AttributeValue::N("-0.1".into()),
+            ]),
+        );
+        let key = schema().key_of(&it, false).unwrap();
+        let row = c.row_key(&uid, &schema(), &key);
+        let env = c.seal(&row, &it).unwrap();
+        let json = c.open_json(&row, &env, &uid, &schema()).unwrap();
+        assert_eq!(json.as_slice(), serde_json::to_vec(&it).unwrap().as_slice());
+        assert_eq!(c.open(&row, &env, &uid, &schema()).unwrap(), it);
+        // An item sealed under the row of another key fails the row check, opaquely.
+        let other = item("b", "1.5");
+        let wrong_row = c.row_key(&uid, &schema(), &schema().key_of(&other, false).unwrap());
+        let moved = c.seal(&wrong_row, &it).unwrap();
+        let err = c
+            .open_json(&wrong_row, &moved, &uid, &schema())
+            .unwrap_err();
+        assert_eq!(err, integrity());
     }
 
     #[test]

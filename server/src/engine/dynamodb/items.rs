@@ -117,11 +117,10 @@ impl Engine {
         Ok(WriteItemOutput { attributes: old })
     }
 
-    pub(crate) fn get_item(
-        &self,
-        call: &Call<'_>,
-        i: GetItemInput,
-    ) -> Result<GetItemOutput, ApiError> {
+    /// GetItem, answered as the JSON body. Without a projection the item's JSON is sent as it
+    /// was sealed (the same bytes the output would encode to), without decoding and
+    /// re-encoding the whole item; only its key is decoded, for the row check.
+    pub(crate) fn get_item(&self, call: &Call<'_>, i: GetItemInput) -> Result<Vec<u8>, ApiError> {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
         if i.key.is_none() {
@@ -138,10 +137,25 @@ impl Engine {
         let key = schema.key_of(&i.key.unwrap_or_default(), true)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
-        let item = self.read_row(&crypto, meta, &row)?;
-        Ok(GetItemOutput {
-            item: item.map(|it| apply(it, &paths)),
-        })
+        if paths.is_some() {
+            let item = self.read_row(&crypto, meta, &row)?;
+            return super::encode(GetItemOutput {
+                item: item.map(|it| apply(it, &paths)),
+            });
+        }
+        let Some(envelope) = self
+            .store
+            .get(Space::Items, &row)
+            .map_err(|_| internal("storage read failed"))?
+        else {
+            return super::encode(GetItemOutput { item: None });
+        };
+        let json = crypto.open_json(&row, &envelope, &meta.uid_bytes(), &schema)?;
+        let mut body = Vec::with_capacity(json.len() + 9);
+        body.extend_from_slice(b"{\"Item\":");
+        body.extend_from_slice(&json);
+        body.push(b'}');
+        Ok(body)
     }
 
     pub(crate) fn delete_item(

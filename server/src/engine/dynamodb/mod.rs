@@ -67,7 +67,7 @@ impl Engine {
         if !control {
             return match req {
                 Request::PutItem(i) => encode(self.put_item(call, i)?),
-                Request::GetItem(i) => encode(self.get_item(call, i)?),
+                Request::GetItem(i) => self.get_item(call, i),
                 Request::DeleteItem(i) => encode(self.delete_item(call, i)?),
                 Request::Query(i) => encode(self.query(call, i)?),
                 Request::Scan(i) => encode(self.scan(call, i)?),
