@@ -402,13 +402,10 @@ impl Model {
         caller: &Caller,
         input: &BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, ApiError> {
-        let requests = input.request_items.as_ref().ok_or_else(|| {
-            let mut v = Violations::default();
-            v.null("requestItems");
-            v.into_result()
-                .err()
-                .unwrap_or_else(|| ApiError::validation("requestItems"))
-        })?;
+        let requests = input
+            .request_items
+            .as_ref()
+            .ok_or_else(|| validate::missing_member("requestItems"))?;
         let total: usize = requests.values().map(Vec::len).sum();
         if total == 0 || total > 25 {
             return Err(ApiError::validation(if total == 0 {
@@ -477,13 +474,10 @@ impl Model {
         caller: &Caller,
         input: &BatchGetItemInput,
     ) -> Result<BatchGetItemOutput, ApiError> {
-        let requests = input.request_items.as_ref().ok_or_else(|| {
-            let mut v = Violations::default();
-            v.null("requestItems");
-            v.into_result()
-                .err()
-                .unwrap_or_else(|| ApiError::validation("requestItems"))
-        })?;
+        let requests = input
+            .request_items
+            .as_ref()
+            .ok_or_else(|| validate::missing_member("requestItems"))?;
         let total: usize = requests.values().map(|k| k.keys.len()).sum();
         if total == 0 || total > 100 {
             return Err(ApiError::validation(if total == 0 {

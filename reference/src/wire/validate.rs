@@ -41,6 +41,16 @@ impl Violations {
     }
 }
 
+/// The error of a request whose one required `member` is missing.
+pub fn missing_member(member: &str) -> ApiError {
+    let mut v = Violations::default();
+    v.null(member);
+    match v.into_result() {
+        Err(e) => e,
+        Ok(()) => ApiError::validation(member),
+    }
+}
+
 /// Checks a table name's length and characters (3-255 of `[a-zA-Z0-9_.-]`).
 pub fn table_name<'a>(name: Option<&'a str>, v: &mut Violations) -> Option<&'a str> {
     let Some(name) = name else {
@@ -291,6 +301,14 @@ pub fn sse_choice(spec: Option<&SseSpecification>) -> Result<SseChoice, ApiError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_member_has_awss_message() {
+        assert_eq!(
+            missing_member("requestItems").message,
+            "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"
+        );
+    }
 
     fn spec(e: Option<bool>, t: Option<&str>, k: Option<&str>) -> SseSpecification {
         SseSpecification {

@@ -24,6 +24,28 @@ pub(crate) fn unsupported(what: &str) -> ApiError {
     ApiError::validation(format!("{what} is not supported by this endpoint"))
 }
 
+/// The checks of a single-item request before it touches a table: the table name and the
+/// request's one required member (`item` or `key`), every violation reported together.
+fn check_members(table_name: Option<&str>, member: &str, present: bool) -> Result<(), ApiError> {
+    let mut v = Violations::default();
+    validate::table_name(table_name, &mut v);
+    //= spec/errors.md#missing-member
+    //# A request missing a required member MUST fail with `ValidationException` and the message `1 validation error detected: Value null at '<member path>' failed to satisfy constraint: Member must not be null`, or, for several violations, `<n> validation errors detected: ` followed by the violations joined with `; `.
+    if !present {
+        v.null(member);
+    }
+    v.into_result()
+}
+
+/// The options of a write (PutItem, DeleteItem): no ConditionExpression, and whether
+/// ReturnValues asks for the old item.
+fn write_options(condition: Option<&str>, rv: Option<&str>) -> Result<bool, ApiError> {
+    if condition.is_some() {
+        return Err(unsupported("ConditionExpression"));
+    }
+    return_values(rv)
+}
+
 fn return_values(rv: Option<&str>) -> Result<bool, ApiError> {
     match rv {
         None | Some("NONE") => Ok(false),
@@ -79,23 +101,31 @@ impl Engine {
             .map(Some)
     }
 
+    /// The item a write replaces, when ReturnValues asks for it.
+    fn old_item(
+        &self,
+        wanted: bool,
+        crypto: &TableCrypto,
+        meta: &TableMeta,
+        row: &[u8],
+    ) -> Result<Option<Item>, ApiError> {
+        if wanted {
+            self.read_row(crypto, meta, row)
+        } else {
+            Ok(None)
+        }
+    }
+
     pub(crate) fn put_item(
         &self,
         call: &Call<'_>,
         i: PutItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
-        let mut v = Violations::default();
-        validate::table_name(i.table_name.as_deref(), &mut v);
-        //= spec/errors.md#missing-member
-        //# A request missing a required member MUST fail with `ValidationException` and the message `1 validation error detected: Value null at '<member path>' failed to satisfy constraint: Member must not be null`, or, for several violations, `<n> validation errors detected: ` followed by the violations joined with `; `.
-        if i.item.is_none() {
-            v.null("item");
-        }
-        v.into_result()?;
-        if i.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let want_old = return_values(i.return_values.as_deref())?;
+        check_members(i.table_name.as_deref(), "item", i.item.is_some())?;
+        let want_old = write_options(
+            i.condition_expression.as_deref(),
+            i.return_values.as_deref(),
+        )?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         //= spec/errors.md#item-size
@@ -107,11 +137,7 @@ impl Engine {
         let key = schema.key_of(&item, false)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
-        let old = if want_old {
-            self.read_row(&crypto, meta, &row)?
-        } else {
-            None
-        };
+        let old = self.old_item(want_old, &crypto, meta, &row)?;
         let envelope = crypto.seal(&row, &item)?;
         self.commit(vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)])?;
         Ok(WriteItemOutput { attributes: old })
@@ -121,12 +147,7 @@ impl Engine {
     /// was sealed (the same bytes the output would encode to), without decoding and
     /// re-encoding the whole item; only its key is decoded, for the row check.
     pub(crate) fn get_item(&self, call: &Call<'_>, i: GetItemInput) -> Result<Vec<u8>, ApiError> {
-        let mut v = Violations::default();
-        validate::table_name(i.table_name.as_deref(), &mut v);
-        if i.key.is_none() {
-            v.null("key");
-        }
-        v.into_result()?;
+        check_members(i.table_name.as_deref(), "key", i.key.is_some())?;
         let paths = projection(
             i.projection_expression.as_deref(),
             i.expression_attribute_names.as_ref(),
@@ -163,27 +184,18 @@ impl Engine {
         call: &Call<'_>,
         i: DeleteItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
-        let mut v = Violations::default();
-        validate::table_name(i.table_name.as_deref(), &mut v);
-        if i.key.is_none() {
-            v.null("key");
-        }
-        v.into_result()?;
-        if i.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let want_old = return_values(i.return_values.as_deref())?;
+        check_members(i.table_name.as_deref(), "key", i.key.is_some())?;
+        let want_old = write_options(
+            i.condition_expression.as_deref(),
+            i.return_values.as_deref(),
+        )?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
         let key = schema.key_of(&i.key.unwrap_or_default(), true)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
-        let old = if want_old {
-            self.read_row(&crypto, meta, &row)?
-        } else {
-            None
-        };
+        let old = self.old_item(want_old, &crypto, meta, &row)?;
         self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])?;
         Ok(WriteItemOutput { attributes: old })
     }
@@ -194,9 +206,7 @@ impl Engine {
         i: BatchWriteItemInput,
     ) -> Result<BatchWriteItemOutput, ApiError> {
         let Some(request_items) = i.request_items else {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
-            ));
+            return Err(validate::missing_member("requestItems"));
         };
         let total: usize = request_items.values().map(Vec::len).sum();
         if request_items.is_empty() || total == 0 {
@@ -266,9 +276,7 @@ impl Engine {
         i: BatchGetItemInput,
     ) -> Result<BatchGetItemOutput, ApiError> {
         let Some(request_items) = i.request_items else {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
-            ));
+            return Err(validate::missing_member("requestItems"));
         };
         let total: usize = request_items.values().map(|k| k.keys.len()).sum();
         if request_items.is_empty() || total == 0 {
