@@ -5,6 +5,8 @@
 //! Run: `cargo bench -p ddbsse-benches --bench crypto`. For the ratio table of the README use
 //! `cargo run --release -p ddbsse-benches --bin crypto-ratios`, which measures side by side.
 
+#![allow(clippy::expect_used)] // A failed set-up stops the bench; no request path here.
+
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};

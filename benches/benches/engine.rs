@@ -6,6 +6,8 @@
 //! Run: `cargo bench -p ddbsse-benches --bench engine`. The end-to-end figures over HTTP are
 //! `scripts/bench-endpoint.sh`'s.
 
+#![allow(clippy::expect_used)] // A failed set-up stops the bench; no request path here.
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};

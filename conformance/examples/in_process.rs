@@ -10,6 +10,8 @@
 //!
 //! Run it with `cargo run -p ddbsse-conformance --example in_process`.
 
+#![allow(clippy::expect_used)] // An example: a failed step ends it with its message.
+
 use ddbsse_conformance::report::Verdict;
 use ddbsse_conformance::target::Target;
 use ddbsse_conformance::target::embedded::EmbeddedTarget;

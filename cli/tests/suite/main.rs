@@ -11,6 +11,8 @@
 //! - [`trail_workload`]: issue 6's check: `trail stats` over the exported folder equals
 //!   LookupEvents' counts and the model's, and shows the 5-minute Decrypt rhythm.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
+
 mod counts;
 mod trail_export;
 mod trail_workload;

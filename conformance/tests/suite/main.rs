@@ -1,6 +1,8 @@
 //! The crate's one integration-test binary: the suite against the embedded engine with and
 //! without deliberate faults, and insta snapshots of the model's trail for each trail scenario.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
+
 use ddbsse_conformance::cases::trail;
 use ddbsse_conformance::ctx::{CaseResult, Ctx};
 use ddbsse_conformance::report::Verdict;

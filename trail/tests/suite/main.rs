@@ -1,6 +1,8 @@
 //! Integration tests of ddbsse-trail: writer layout and atomicity, reader robustness, the blog's
 //! queries, statistics, LookupEvents and export.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
+
 mod export;
 mod lookup;
 mod query;

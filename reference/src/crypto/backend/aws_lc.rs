@@ -29,6 +29,7 @@ impl Aes256GcmBackend for AwsLc {
     fn key(material: &KeyMaterial) -> Self::Key {
         // AES_256_GCM takes exactly 32 bytes and KeyMaterial is always 32 bytes, so the only
         // failure aws-lc-rs documents (a wrong key length) cannot happen here.
+        #[allow(clippy::expect_used)]
         let unbound = aead::UnboundKey::new(&aead::AES_256_GCM, material.expose_secret())
             .expect("a 32-byte key is always valid for AES_256_GCM");
         aead::LessSafeKey::new(unbound)

@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used)] // Tests: a failed unwrap is a failed test.
-
 //! Engine-level tests: every operation through `Engine::handle`, with the clock as an input.
 
 mod support;
