@@ -98,9 +98,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 /// Runs `ddbsse serve` until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    // The runtime only accepts connections and waits for signals; each connection is served on
+    // a thread of its own (`http::connection`), so one runtime thread is enough.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .thread_name("ddbsse-serve")
         .build()
     {
         Ok(rt) => rt,
@@ -160,11 +161,11 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
     };
     let endpoint = Arc::new(Endpoint::new(engine, clock, delivery.clone()));
     let addr = SocketAddr::new(args.bind, args.port);
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let server = Server::bind(addr, endpoint)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?
-        .with_busy_poll(BusyPoll::new(args.busy_poll, workers));
+        .with_busy_poll(BusyPoll::new(args.busy_poll, cores));
     Ok(Parts { server, delivery })
 }
 

@@ -9,7 +9,7 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::response::{Body, plain_json};
+use super::response::{Reply, plain_json};
 use crate::clock::{Clock, ClockError};
 
 /// The path of capability discovery.
@@ -23,7 +23,7 @@ pub fn is_conformance_path(path: &str) -> bool {
 }
 
 /// Answers a request on a conformance path. `body` is the request body (already size-limited).
-pub fn answer(clock: &Clock, method: &Method, path: &str, body: &[u8]) -> http::Response<Body> {
+pub fn answer(clock: &Clock, method: &Method, path: &str, body: &[u8]) -> Reply {
     if !clock.is_manual() {
         return not_found(path);
     }
@@ -78,7 +78,7 @@ pub fn parse_clock_move(body: &[u8]) -> Result<ClockMove, String> {
     }
 }
 
-fn move_clock(clock: &Clock, body: &[u8]) -> http::Response<Body> {
+fn move_clock(clock: &Clock, body: &[u8]) -> Reply {
     //= spec/conformance.md#clock-request
     //# A target with the `clock` capability MUST answer `POST /_conformance/clock` with the body `{"advanceMillis": N}` (N an integer, 0 or more) by moving its clock forward by N milliseconds, and with the body `{"setMillis": T}` (T an integer not before the current time) by setting its clock to T, and in both cases MUST reply HTTP 200 with `{"nowMillis": <the new time>}`.
     //# A body with neither or both members, a negative or non-integer value, or a `setMillis` before the current time MUST fail with HTTP 400 and the body `{"message": <reason>}`, leaving the clock unchanged.
@@ -98,7 +98,7 @@ fn move_clock(clock: &Clock, body: &[u8]) -> http::Response<Body> {
     }
 }
 
-fn not_found(path: &str) -> http::Response<Body> {
+fn not_found(path: &str) -> Reply {
     plain_json(
         StatusCode::NOT_FOUND,
         &json!({"message": format!("no conformance endpoint at {path}")}),

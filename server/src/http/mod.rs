@@ -1,11 +1,12 @@
 //! The HTTP shell of `ddbsse serve`: one port serving DynamoDB (awsJson1_0), KMS and CloudTrail
 //! (awsJson1_1), routed by `X-Amz-Target` to the [`Engine`], plus the conformance protocol.
 //!
-//! What it does: accepts TCP connections (HTTP/1.1, keep-alive), gives each a fresh
-//! [`ConnectionId`], reads the principal from the SigV4 credential scope (signatures are not
-//! verified, see [`auth`]), reads `now` from the [`Clock`], and sends the engine's answer with the
-//! headers AWS clients check ([`response`]). On shutdown it stops accepting, lets in-flight
-//! requests finish, and closes idle keep-alive connections.
+//! What it does: accepts TCP connections (HTTP/1.1, keep-alive) and serves each on a thread of its
+//! own ([`connection`], which says why), gives each a fresh [`ConnectionId`], reads the principal
+//! from the SigV4 credential scope (signatures are not verified, see [`auth`]), reads `now` from
+//! the [`Clock`], and sends the engine's answer with the headers AWS clients check
+//! ([`response`]). On shutdown it stops accepting, lets in-flight requests finish, and closes idle
+//! keep-alive connections.
 //!
 //! What it does not do: any DynamoDB, KMS or CloudTrail semantics (the engine's), TLS, HTTP/2, or
 //! logging of bodies.
@@ -13,31 +14,33 @@
 pub mod auth;
 pub mod busy_poll;
 pub mod conformance;
+pub mod connection;
 pub mod dispatch;
+pub mod framing;
 pub mod response;
 
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use ddbsse_reference::caller::{Caller, ConnectionId};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use http::StatusCode;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 use crate::clock::Clock;
 use crate::engine::{Engine, EngineResponse};
 use crate::trail_delivery::TrailDelivery;
-use busy_poll::{BusyPoll, BusyPollStream};
-use dispatch::{ConnectionInfo, dispatch};
+use busy_poll::BusyPoll;
+use connection::Shared;
 
 /// How long shutdown waits for in-flight requests before giving up on them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// The most connections served at once; one more is answered with HTTP 503 and closed.
+pub const MAX_CONNECTIONS: usize = 1024;
 
 /// What every request handler shares: the engine, the clock and the trail delivery.
 #[derive(Debug)]
@@ -45,9 +48,6 @@ pub struct Endpoint {
     engine: Arc<Engine>,
     clock: Arc<Clock>,
     delivery: Option<Arc<TrailDelivery>>,
-    /// Whether engine calls may block on disk (a data directory), so that they run with
-    /// `block_in_place` instead of stalling the runtime's worker.
-    engine_blocks: bool,
 }
 
 impl Endpoint {
@@ -57,12 +57,10 @@ impl Endpoint {
         clock: Arc<Clock>,
         delivery: Option<Arc<TrailDelivery>>,
     ) -> Self {
-        let engine_blocks = engine.config().data_dir.is_some();
         Self {
             engine,
             clock,
             delivery,
-            engine_blocks,
         }
     }
 
@@ -79,14 +77,9 @@ impl Endpoint {
     fn call_engine(&self, caller: &Caller, target: &str, body: &[u8]) -> EngineResponse {
         //= spec/conformance.md#clock-semantics
         //# A target with the `clock` capability MUST NOT let its clock move except through `POST /_conformance/clock`, and MUST take every time of `spec/` from it: table-key cache ages, the detection delay, archival, key deletion dates, the switch quota windows, `CreationDateTime` and `CreationDate` values, trail `eventTime` and delivery windows.
-        let call = || self.engine.handle(self.clock.now(), caller, target, body);
-        let multi_thread = tokio::runtime::Handle::try_current()
-            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-        if self.engine_blocks && multi_thread {
-            tokio::task::block_in_place(call)
-        } else {
-            call()
-        }
+        // Called on a connection's own thread, where blocking on disk (a data directory) stalls
+        // nobody else.
+        self.engine.handle(self.clock.now(), caller, target, body)
     }
 
     fn request_done(&self) {
@@ -138,7 +131,12 @@ impl Server {
     /// Serves until `shutdown` completes, then stops accepting, lets in-flight requests finish
     /// (at most [`SHUTDOWN_GRACE`]) and returns.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let (stop_tx, stop_rx) = watch::channel(false);
+        let shared = Arc::new(Shared {
+            endpoint: self.endpoint,
+            busy_poll: self.busy_poll,
+            stopping: AtomicBool::new(false),
+        });
+        let live = Arc::new(AtomicUsize::new(0));
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -146,11 +144,7 @@ impl Server {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let id = ConnectionId(self.next_connection.fetch_add(1, Ordering::Relaxed));
-                        let _ = stream.set_nodelay(true);
-                        let stream = BusyPollStream::new(stream, Arc::clone(&self.busy_poll));
-                        tokio::spawn(serve_connection(
-                            stream, peer, id, Arc::clone(&self.endpoint), stop_rx.clone(),
-                        ));
+                        start_connection(stream, peer, id, &shared, &live);
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -161,51 +155,66 @@ impl Server {
             }
         }
         drop(self.listener);
-        drop(stop_rx);
-        let _ = stop_tx.send(true);
-        // Every connection task holds a receiver; `closed` resolves when the last one ends.
-        if tokio::time::timeout(SHUTDOWN_GRACE, stop_tx.closed())
-            .await
-            .is_err()
-        {
-            tracing::warn!("connections still open after the shutdown grace period");
+        shared.stopping.store(true, Ordering::Release);
+        // Idle connections notice within a read-timeout tick; in-flight requests finish first.
+        let deadline = Instant::now() + SHUTDOWN_GRACE;
+        while live.load(Ordering::Acquire) > 0 {
+            if Instant::now() >= deadline {
+                tracing::warn!("connections still open after the shutdown grace period");
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
 }
 
-async fn serve_connection(
-    stream: BusyPollStream,
+/// Counts a live connection thread until dropped.
+struct Live(Arc<AtomicUsize>);
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Serves an accepted connection on a thread of its own, or refuses it when the server is full.
+fn start_connection(
+    stream: tokio::net::TcpStream,
     peer: SocketAddr,
     id: ConnectionId,
-    endpoint: Arc<Endpoint>,
-    mut stop: watch::Receiver<bool>,
+    shared: &Arc<Shared>,
+    live: &Arc<AtomicUsize>,
 ) {
-    let engine = Arc::clone(&endpoint.engine);
-    let info = Arc::new(ConnectionInfo {
-        id,
-        source_ip: peer.ip().to_string(),
-    });
-    tracing::debug!(connection = id.0, peer = %peer, "connection opened");
-    let service = service_fn(move |request| {
-        let endpoint = Arc::clone(&endpoint);
-        let info = Arc::clone(&info);
-        async move { Ok::<_, std::convert::Infallible>(dispatch(endpoint, info, request).await) }
-    });
-    let connection = http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let result = tokio::select! {
-        r = connection.as_mut() => r,
-        () = async { let _ = stop.wait_for(|stopping| *stopping).await; } => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
+    if live.load(Ordering::Acquire) >= MAX_CONNECTIONS {
+        tracing::warn!(peer = %peer, "too many connections; refusing one");
+        let reply = response::plain_json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({"message": format!("the endpoint serves at most {MAX_CONNECTIONS} connections at once")}),
+        );
+        let mut out = Vec::new();
+        reply.write(&mut out, true, false);
+        // Best effort: the answer fits in an empty socket buffer; the connection closes anyway.
+        let _ = stream.try_write(&out);
+        return;
+    }
+    let stream = match stream.into_std() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot take over an accepted connection");
+            return;
         }
     };
-    if let Err(e) = result {
-        tracing::debug!(connection = id.0, error = %e, "connection ended with an error");
+    live.fetch_add(1, Ordering::AcqRel);
+    let guard = Live(Arc::clone(live));
+    let shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new()
+        .name(format!("ddbsse-conn-{}", id.0))
+        .spawn(move || {
+            let _guard = guard;
+            connection::serve(stream, peer, id, &shared);
+        });
+    if let Err(e) = spawned {
+        // The closure, and with it the stream and the live count, is dropped.
+        tracing::warn!(error = %e, "cannot start a connection thread");
     }
-    // spec/cache.md#scope: entries of a closed connection can never be used again; free them.
-    engine.connection_closed(id);
-    tracing::debug!(connection = id.0, "connection closed");
 }

@@ -1,0 +1,226 @@
+//! One TCP connection's life, on a thread of its own: read a request, answer it, and again, until
+//! the client closes, asks to close, sends something unreadable, or the server shuts down.
+//!
+//! Why a thread per connection and blocking sockets, not an async runtime: the endpoint's clients
+//! (test suites, SDKs, the AWS CLI) send one request at a time per connection, and the cost that
+//! dominates such a client is the round trip. A thread blocked in `read` is woken by the kernel
+//! straight into the code that parses the request, and it writes the answer with one `write`;
+//! there is no reactor, task queue or cross-thread wakeup in between. The price is a thread (and
+//! its stack, mostly unused) per open connection, capped by [`super::MAX_CONNECTIONS`].
+//!
+//! What it does: frames requests ([`super::framing`]), answers `Expect: 100-continue`, hands each
+//! request to [`dispatch`], writes the answer (with `Connection: close` when the connection ends
+//! after it), polls for the next request when the server is quiet ([`BusyPoll`]), and on shutdown
+//! closes the connection between requests while finishing the request in flight. A request that
+//! cannot be read is answered with its error and the connection closed after a short lingering
+//! read, so that the client sees the answer instead of a reset.
+//!
+//! What it does not do: time out slow or idle clients (a local endpoint trusts them), or log
+//! bodies.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ddbsse_reference::caller::ConnectionId;
+use http::Method;
+
+use super::Endpoint;
+use super::busy_poll::BusyPoll;
+use super::dispatch::{ConnectionInfo, MAX_BODY_BYTES, dispatch, refusal};
+use super::framing::{BodyFraming, CONTINUE, FramingError, RequestReader};
+
+/// How often a blocked read wakes to see whether the server is shutting down.
+const STOP_CHECK_INTERVAL: Duration = Duration::from_millis(100);
+/// How long a write may block on a client that does not read before the connection is dropped.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long, and how many bytes, a refused request's remaining input is read and discarded
+/// before the connection closes.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// The answer buffer is given back when an answer made it larger than this.
+const KEPT_BUFFER_BYTES: usize = 1024 * 1024;
+
+/// What every connection of a server shares.
+#[derive(Debug)]
+pub struct Shared {
+    /// The endpoint answering requests.
+    pub endpoint: Arc<Endpoint>,
+    /// When connections poll for their next request.
+    pub busy_poll: Arc<BusyPoll>,
+    /// Set when the server shuts down.
+    pub stopping: AtomicBool,
+}
+
+/// Serves `stream` until it ends. Blocking: run it on the connection's own thread.
+pub fn serve(stream: TcpStream, peer: SocketAddr, id: ConnectionId, shared: &Shared) {
+    let _open = shared.busy_poll.open();
+    tracing::debug!(connection = id.0, peer = %peer, "connection opened");
+    let configured = stream
+        .set_nodelay(true)
+        .and_then(|()| stream.set_nonblocking(false))
+        .and_then(|()| stream.set_read_timeout(Some(STOP_CHECK_INTERVAL)))
+        .and_then(|()| stream.set_write_timeout(Some(WRITE_TIMEOUT)));
+    if let Err(e) = configured {
+        tracing::warn!(connection = id.0, error = %e, "cannot configure the connection");
+    } else {
+        let info = ConnectionInfo {
+            id,
+            source_ip: peer.ip().to_string(),
+        };
+        if let Err(e) = exchange(&stream, &info, shared) {
+            tracing::debug!(connection = id.0, error = %e, "connection ended with an error");
+        }
+    }
+    // spec/cache.md#scope: entries of a closed connection can never be used again; free them.
+    shared.endpoint.engine().connection_closed(id);
+    tracing::debug!(connection = id.0, "connection closed");
+}
+
+/// Requests and answers until the connection ends.
+fn exchange(stream: &TcpStream, info: &ConnectionInfo, shared: &Shared) -> io::Result<()> {
+    let socket = SocketReader {
+        stream,
+        busy_poll: &shared.busy_poll,
+        stopping: &shared.stopping,
+        answered: false,
+        idle: true,
+    };
+    let mut requests = RequestReader::new(socket);
+    let mut out = Vec::with_capacity(16 * 1024);
+    loop {
+        let between_requests = !requests.has_buffered();
+        requests.get_mut().idle = between_requests;
+        let head = match requests.read_head() {
+            Ok(Some(head)) => head,
+            Ok(None) => return Ok(()),
+            Err(error) => return refuse(stream, None, &error, &mut out),
+        };
+        let continues = match head.body {
+            BodyFraming::Length(n) => n <= MAX_BODY_BYTES as u64,
+            BodyFraming::Chunked => true,
+            BodyFraming::Empty => false,
+        };
+        if head.expect_continue && continues {
+            (&*stream).write_all(CONTINUE)?;
+        }
+        let body = match requests.read_body(&head, MAX_BODY_BYTES) {
+            Ok(body) => body,
+            Err(error) => return refuse(stream, Some(&head), &error, &mut out),
+        };
+        let reply = dispatch(&shared.endpoint, info, &head, &body);
+        drop(body);
+        let close = !head.keep_alive || shared.stopping.load(Ordering::Acquire);
+        out.clear();
+        reply.write(&mut out, close, head.method == Method::HEAD);
+        (&*stream).write_all(&out)?;
+        requests.get_mut().answered = true;
+        if close {
+            return Ok(());
+        }
+        if out.capacity() > KEPT_BUFFER_BYTES {
+            out = Vec::with_capacity(16 * 1024);
+        }
+    }
+}
+
+/// Answers a request that could not be read, if anything can be answered, then closes.
+fn refuse(
+    stream: &TcpStream,
+    head: Option<&super::framing::RequestHead>,
+    error: &FramingError,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
+    let Some(reply) = refusal(head, error) else {
+        return match error {
+            FramingError::Io(e) if e.kind() == io::ErrorKind::ConnectionAborted => Ok(()),
+            FramingError::Truncated => Ok(()),
+            other => Err(io::Error::other(other.to_string())),
+        };
+    };
+    tracing::debug!(status = reply.status, error = %error, "request refused");
+    out.clear();
+    reply.write(out, true, false);
+    (&*stream).write_all(out)?;
+    linger(stream);
+    Ok(())
+}
+
+/// Closes the sending side, then reads and discards what the client still sends (for at most
+/// [`LINGER`] and [`LINGER_MAX_BYTES`]): closing a socket with unread input resets the
+/// connection, and the reset can destroy the answer before the client has read it.
+fn linger(stream: &TcpStream) {
+    if stream.shutdown(Shutdown::Write).is_err() {
+        return;
+    }
+    let deadline = Instant::now() + LINGER;
+    let mut discarded = 0;
+    let mut sink = [0u8; 16 * 1024];
+    while Instant::now() < deadline && discarded < LINGER_MAX_BYTES {
+        match (&*stream).read(&mut sink) {
+            Ok(0) => return,
+            Ok(n) => discarded += n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// The connection's socket as the request reader sees it: polls for a next request when the
+/// policy allows, wakes every [`STOP_CHECK_INTERVAL`] while blocked, and ends an idle connection
+/// when the server shuts down.
+struct SocketReader<'a> {
+    stream: &'a TcpStream,
+    busy_poll: &'a BusyPoll,
+    stopping: &'a AtomicBool,
+    /// An answer was written since the last read: a read now waits for the next request.
+    answered: bool,
+    /// No byte of a next request has arrived: shutdown may close the connection.
+    idle: bool,
+}
+
+impl SocketReader<'_> {
+    fn seen(&mut self, read: io::Result<usize>) -> io::Result<usize> {
+        if matches!(read, Ok(n) if n > 0) {
+            self.idle = false;
+        }
+        read
+    }
+}
+
+impl Read for SocketReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if std::mem::take(&mut self.answered)
+            && let Some(read) = self.busy_poll.poll_socket(self.stream, buf)
+        {
+            return self.seen(read);
+        }
+        loop {
+            match (&*self.stream).read(buf) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if self.idle && self.stopping.load(Ordering::Acquire) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            "the server is shutting down",
+                        ));
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                read => return self.seen(read),
+            }
+        }
+    }
+}
