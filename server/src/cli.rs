@@ -54,6 +54,10 @@ pub struct ServeArgs {
     /// wakeup per request for clients that send one request after another.
     #[arg(long, default_value = "50us", value_parser = parse_duration)]
     pub busy_poll: Duration,
+    /// The most connections served at once (each has a thread); one more is answered with
+    /// HTTP 503 and closed.
+    #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 impl Default for ServeArgs {
@@ -69,6 +73,7 @@ impl Default for ServeArgs {
             trail_dir: None,
             trail_interval: Duration::from_secs(300),
             busy_poll: crate::http::busy_poll::DEFAULT_BUDGET,
+            max_connections: crate::http::DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
@@ -165,7 +170,8 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
     let server = Server::bind(addr, endpoint)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?
-        .with_busy_poll(BusyPoll::new(args.busy_poll, cores));
+        .with_busy_poll(BusyPoll::new(args.busy_poll, cores))
+        .with_max_connections(args.max_connections as usize);
     Ok(Parts { server, delivery })
 }
 

@@ -6,7 +6,7 @@
 //! dominates such a client is the round trip. A thread blocked in `read` is woken by the kernel
 //! straight into the code that parses the request, and it writes the answer with one `write`;
 //! there is no reactor, task queue or cross-thread wakeup in between. The price is a thread (and
-//! its stack, mostly unused) per open connection, capped by [`super::MAX_CONNECTIONS`].
+//! its stack, mostly unused) per open connection, capped by `ddbsse serve --max-connections`.
 //!
 //! What it does: frames requests ([`super::framing`]), answers `Expect: 100-continue`, hands each
 //! request to [`dispatch`], writes the answer (with `Connection: close` when the connection ends

@@ -39,8 +39,9 @@ use connection::Shared;
 /// How long shutdown waits for in-flight requests before giving up on them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
-/// The most connections served at once; one more is answered with HTTP 503 and closed.
-pub const MAX_CONNECTIONS: usize = 1024;
+/// The most connections served at once unless set ([`Server::with_max_connections`]); one more
+/// is answered with HTTP 503 and closed.
+pub const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
 
 /// What every request handler shares: the engine, the clock and the trail delivery.
 #[derive(Debug)]
@@ -102,6 +103,7 @@ pub struct Server {
     endpoint: Arc<Endpoint>,
     next_connection: Arc<AtomicU64>,
     busy_poll: Arc<BusyPoll>,
+    max_connections: usize,
 }
 
 impl Server {
@@ -113,6 +115,7 @@ impl Server {
             endpoint,
             next_connection: Arc::new(AtomicU64::new(1)),
             busy_poll: Arc::new(BusyPoll::off()),
+            max_connections: DEFAULT_MAX_CONNECTIONS as usize,
         })
     }
 
@@ -120,6 +123,13 @@ impl Server {
     /// off unless set.
     pub fn with_busy_poll(mut self, policy: BusyPoll) -> Self {
         self.busy_poll = Arc::new(policy);
+        self
+    }
+
+    /// Serves at most `n` connections at once (at least one); one more is answered with HTTP 503
+    /// and closed.
+    pub fn with_max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n.max(1);
         self
     }
 
@@ -144,7 +154,7 @@ impl Server {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let id = ConnectionId(self.next_connection.fetch_add(1, Ordering::Relaxed));
-                        start_connection(stream, peer, id, &shared, &live);
+                        start_connection(stream, peer, id, &shared, &live, self.max_connections);
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -184,12 +194,13 @@ fn start_connection(
     id: ConnectionId,
     shared: &Arc<Shared>,
     live: &Arc<AtomicUsize>,
+    max_connections: usize,
 ) {
-    if live.load(Ordering::Acquire) >= MAX_CONNECTIONS {
+    if live.load(Ordering::Acquire) >= max_connections {
         tracing::warn!(peer = %peer, "too many connections; refusing one");
         let reply = response::plain_json(
             StatusCode::SERVICE_UNAVAILABLE,
-            &serde_json::json!({"message": format!("the endpoint serves at most {MAX_CONNECTIONS} connections at once")}),
+            &serde_json::json!({"message": format!("the endpoint serves at most {max_connections} connections at once")}),
         );
         let mut out = Vec::new();
         reply.write(&mut out, true, false);

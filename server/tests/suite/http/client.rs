@@ -71,6 +71,14 @@ impl Connection {
         self.stream.write_all(bytes).await.expect("write");
     }
 
+    /// Reads exactly `n` raw bytes (such as an interim `100 Continue`).
+    pub async fn read_raw(&mut self, n: usize) -> Vec<u8> {
+        while self.buffer.len() < n {
+            assert!(self.fill().await, "EOF before {n} bytes");
+        }
+        self.buffer.drain(..n).collect()
+    }
+
     /// Sends `method path` with the given headers and body (adds Host and Content-Length).
     pub async fn send(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) {
         let mut head = format!(

@@ -3,6 +3,7 @@
 
 mod client;
 mod conformance;
+mod framing;
 mod shell;
 mod shutdown;
 mod trail_dir;
