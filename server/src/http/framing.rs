@@ -106,8 +106,11 @@ impl FramingError {
 #[derive(Debug)]
 pub struct RequestReader<R> {
     inner: R,
-    /// Bytes read but not yet consumed (the start of the next request, when pipelined).
+    /// Read buffer, initialized in full; `buffer[begin..end]` is read but not yet consumed (the
+    /// rest of the request being read, or the start of the next one when pipelined).
     buffer: Vec<u8>,
+    begin: usize,
+    end: usize,
 }
 
 impl<R: Read> RequestReader<R> {
@@ -115,7 +118,9 @@ impl<R: Read> RequestReader<R> {
     pub fn new(inner: R) -> Self {
         Self {
             inner,
-            buffer: Vec::with_capacity(READ_CHUNK),
+            buffer: vec![0; READ_CHUNK],
+            begin: 0,
+            end: 0,
         }
     }
 
@@ -126,25 +131,37 @@ impl<R: Read> RequestReader<R> {
 
     /// Whether bytes of a next request are already buffered.
     pub fn has_buffered(&self) -> bool {
-        !self.buffer.is_empty()
+        self.begin < self.end
+    }
+
+    fn pending(&self) -> &[u8] {
+        &self.buffer[self.begin..self.end]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.begin += n;
+        if self.begin == self.end {
+            self.begin = 0;
+            self.end = 0;
+        }
     }
 
     /// Reads the next request head. `Ok(None)`: the stream ended cleanly between requests.
     pub fn read_head(&mut self) -> Result<Option<RequestHead>, FramingError> {
         let mut scanned = 0;
         loop {
-            if let Some(end) = head_end(&self.buffer, scanned) {
-                let head = parse_head(&self.buffer[..end])?;
-                self.buffer.drain(..end);
+            if let Some(end) = head_end(self.pending(), scanned) {
+                let head = parse_head(&self.pending()[..end])?;
+                self.consume(end);
                 return Ok(Some(head));
             }
-            if self.buffer.len() > MAX_HEAD_BYTES {
+            if self.end - self.begin > MAX_HEAD_BYTES {
                 return Err(FramingError::HeadTooLarge);
             }
-            scanned = self.buffer.len().saturating_sub(3);
+            scanned = (self.end - self.begin).saturating_sub(3);
             if self.fill()? == 0 {
                 // Blank lines before a request line may be ignored (RFC 9112 section 2.2).
-                return if self.buffer.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+                return if self.pending().iter().all(|b| matches!(b, b'\r' | b'\n')) {
                     Ok(None)
                 } else {
                     Err(FramingError::Truncated)
@@ -162,25 +179,35 @@ impl<R: Read> RequestReader<R> {
                     .ok()
                     .filter(|n| *n <= limit)
                     .ok_or(FramingError::BodyTooLarge)?;
-                while self.buffer.len() < n {
-                    if self.fill()? == 0 {
-                        return Err(FramingError::Truncated);
-                    }
-                }
-                let rest = self.buffer.split_off(n);
-                Ok(std::mem::replace(&mut self.buffer, rest))
+                let mut body = Vec::with_capacity(n);
+                self.take_into(&mut body, n)?;
+                Ok(body)
             }
             BodyFraming::Chunked => self.read_chunked(limit),
         }
+    }
+
+    /// Moves the next `n` bytes of the stream to `out`.
+    fn take_into(&mut self, out: &mut Vec<u8>, mut n: usize) -> Result<(), FramingError> {
+        while n > 0 {
+            if !self.has_buffered() && self.fill()? == 0 {
+                return Err(FramingError::Truncated);
+            }
+            let take = n.min(self.end - self.begin);
+            out.extend_from_slice(&self.pending()[..take]);
+            self.consume(take);
+            n -= take;
+        }
+        Ok(())
     }
 
     fn read_chunked(&mut self, limit: usize) -> Result<Vec<u8>, FramingError> {
         let mut body = Vec::new();
         loop {
             let (consumed, size) = loop {
-                match httparse::parse_chunk_size(&self.buffer) {
+                match httparse::parse_chunk_size(self.pending()) {
                     Ok(httparse::Status::Complete(found)) => break found,
-                    Ok(httparse::Status::Partial) if self.buffer.len() <= MAX_HEAD_BYTES => {
+                    Ok(httparse::Status::Partial) if self.end - self.begin <= MAX_HEAD_BYTES => {
                         if self.fill()? == 0 {
                             return Err(FramingError::Truncated);
                         }
@@ -192,45 +219,35 @@ impl<R: Read> RequestReader<R> {
                 .ok()
                 .filter(|s| body.len().saturating_add(*s) <= limit)
                 .ok_or(FramingError::BodyTooLarge)?;
-            self.buffer.drain(..consumed);
+            self.consume(consumed);
             if size == 0 {
                 self.skip_trailers()?;
                 return Ok(body);
             }
-            // Take the chunk's bytes as they arrive.
-            let mut left = size;
-            while left > 0 {
-                if self.buffer.is_empty() && self.fill()? == 0 {
-                    return Err(FramingError::Truncated);
-                }
-                let take = left.min(self.buffer.len());
-                body.extend_from_slice(&self.buffer[..take]);
-                self.buffer.drain(..take);
-                left -= take;
-            }
-            while self.buffer.len() < 2 {
+            self.take_into(&mut body, size)?;
+            while self.end - self.begin < 2 {
                 if self.fill()? == 0 {
                     return Err(FramingError::Truncated);
                 }
             }
-            if &self.buffer[..2] != b"\r\n" {
+            if &self.pending()[..2] != b"\r\n" {
                 return Err(FramingError::BadChunk);
             }
-            self.buffer.drain(..2);
+            self.consume(2);
         }
     }
 
     /// Skips the trailer section after the last chunk, up to its empty line.
     fn skip_trailers(&mut self) -> Result<(), FramingError> {
         loop {
-            if let Some(i) = self.buffer.windows(2).position(|w| w == b"\r\n") {
-                self.buffer.drain(..i + 2);
+            if let Some(i) = memchr::memmem::find(self.pending(), b"\r\n") {
+                self.consume(i + 2);
                 if i == 0 {
                     return Ok(());
                 }
                 continue;
             }
-            if self.buffer.len() > MAX_HEAD_BYTES {
+            if self.end - self.begin > MAX_HEAD_BYTES {
                 return Err(FramingError::HeadTooLarge);
             }
             if self.fill()? == 0 {
@@ -239,28 +256,34 @@ impl<R: Read> RequestReader<R> {
         }
     }
 
-    /// Reads once from the stream into the buffer; the number of bytes read (0: end of stream).
+    /// Reads once from the stream after the pending bytes; the number of bytes read (0: end of
+    /// stream). Moves the pending bytes to the front, or grows the buffer, to make room.
     fn fill(&mut self) -> io::Result<usize> {
-        let start = self.buffer.len();
-        self.buffer.resize(start + READ_CHUNK, 0);
-        let read = loop {
-            match self.inner.read(&mut self.buffer[start..]) {
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                other => break other,
+        if self.end == self.buffer.len() {
+            if self.begin > 0 {
+                self.buffer.copy_within(self.begin..self.end, 0);
+                self.end -= self.begin;
+                self.begin = 0;
+            } else {
+                self.buffer.resize(self.buffer.len() + READ_CHUNK, 0);
             }
-        };
-        self.buffer.truncate(start + *read.as_ref().unwrap_or(&0));
-        read
+        }
+        loop {
+            match self.inner.read(&mut self.buffer[self.end..]) {
+                Ok(n) => {
+                    self.end += n;
+                    return Ok(n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
 /// The end (exclusive) of the head in `buffer`, looking from `from` on.
 fn head_end(buffer: &[u8], from: usize) -> Option<usize> {
-    buffer
-        .get(from..)?
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| from + i + 4)
+    memchr::memmem::find(buffer.get(from..)?, b"\r\n\r\n").map(|i| from + i + 4)
 }
 
 fn parse_head(bytes: &[u8]) -> Result<RequestHead, FramingError> {
@@ -476,6 +499,27 @@ mod tests {
                 r.read_head().unwrap().is_none(),
                 "clean end between requests"
             );
+        }
+    }
+
+    #[test]
+    fn bodies_larger_than_the_read_buffer_are_read_whole_and_what_follows_is_kept() {
+        let body: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+        let mut raw =
+            format!("POST / HTTP/1.1\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+        raw.extend_from_slice(&body);
+        raw.extend_from_slice(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n");
+        raw.extend_from_slice(format!("{:x}\r\n", body.len()).as_bytes());
+        raw.extend_from_slice(&body);
+        raw.extend_from_slice(b"\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n");
+        for step in [1000, 7000, 16 * 1024, 1 << 20] {
+            let mut r = reader(&raw, step);
+            let head = r.read_head().unwrap().unwrap();
+            assert_eq!(r.read_body(&head, 1 << 20).unwrap(), body);
+            let head = r.read_head().unwrap().unwrap();
+            assert_eq!(r.read_body(&head, 1 << 20).unwrap(), body);
+            assert_eq!(r.read_head().unwrap().unwrap().method, Method::GET);
+            assert!(r.read_head().unwrap().is_none());
         }
     }
 
