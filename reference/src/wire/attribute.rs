@@ -120,30 +120,31 @@ impl AttributeValue {
 
     /// Validates the value (numbers, sets, NULL) and returns it in DynamoDB's canonical form.
     pub fn normalized(&self) -> Result<AttributeValue, ApiError> {
+        self.clone().into_normalized()
+    }
+
+    /// [`AttributeValue::normalized`], taking the value instead of copying it.
+    pub fn into_normalized(self) -> Result<AttributeValue, ApiError> {
         Ok(match self {
-            AttributeValue::N(n) => AttributeValue::N(Number::parse(n)?.canonical()),
+            AttributeValue::N(n) => AttributeValue::N(Number::parse(&n)?.canonical()),
             AttributeValue::NULL(false) => {
                 return Err(ApiError::validation(
                     "One or more parameter values were invalid: Null attribute value types must have the value of true",
                 ));
             }
-            AttributeValue::M(m) => AttributeValue::M(
-                m.iter()
-                    .map(|(k, v)| Ok((k.clone(), v.normalized()?)))
-                    .collect::<Result<_, ApiError>>()?,
-            ),
+            AttributeValue::M(m) => AttributeValue::M(normalized_entries(m)?),
             AttributeValue::L(l) => AttributeValue::L(
-                l.iter()
-                    .map(AttributeValue::normalized)
+                l.into_iter()
+                    .map(AttributeValue::into_normalized)
                     .collect::<Result<_, _>>()?,
             ),
             AttributeValue::SS(set) => {
-                check_set(set, "string")?;
-                AttributeValue::SS(set.clone())
+                check_set(&set, "string")?;
+                AttributeValue::SS(set)
             }
             AttributeValue::BS(set) => {
-                check_set(set, "binary")?;
-                AttributeValue::BS(set.clone())
+                check_set(&set, "binary")?;
+                AttributeValue::BS(set)
             }
             AttributeValue::NS(set) => {
                 let canon: Vec<String> = set
@@ -153,7 +154,7 @@ impl AttributeValue {
                 check_set(&canon, "number")?;
                 AttributeValue::NS(canon)
             }
-            other => other.clone(),
+            other => other,
         })
     }
 
@@ -212,10 +213,18 @@ pub fn item_size(item: &Item) -> usize {
 
 /// Validates and normalises every value of an item, and checks the 400 KB limit.
 pub fn normalize_item(item: &Item) -> Result<Item, ApiError> {
-    let out: Item = item
-        .iter()
-        .map(|(k, v)| Ok((k.clone(), v.normalized()?)))
-        .collect::<Result<_, ApiError>>()?;
+    into_normalized_item(item.clone())
+}
+
+fn normalized_entries(map: Item) -> Result<Item, ApiError> {
+    map.into_iter()
+        .map(|(k, v)| Ok((k, v.into_normalized()?)))
+        .collect()
+}
+
+/// [`normalize_item`], taking the item instead of copying it.
+pub fn into_normalized_item(item: Item) -> Result<Item, ApiError> {
+    let out = normalized_entries(item)?;
     if item_size(&out) > MAX_ITEM_BYTES {
         return Err(ApiError::validation(
             "Item size has exceeded the maximum allowed size",

@@ -20,6 +20,7 @@
 pub mod at_rest;
 pub mod cache;
 pub mod dynamodb;
+pub mod item_json;
 pub mod kms;
 pub mod lifecycle;
 pub mod random;

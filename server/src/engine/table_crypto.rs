@@ -154,8 +154,7 @@ impl TableCrypto {
 
     /// Seals an item stored at `row_key`.
     pub fn seal(&self, row_key: &[u8], item: &Item) -> Result<Vec<u8>, ApiError> {
-        let plain =
-            Zeroizing::new(serde_json::to_vec(item).map_err(|_| internal("item encoding failed"))?);
+        let plain = Zeroizing::new(super::item_json::item_to_vec(item));
         for _ in 0..2 {
             let sealed = self
                 .sealer

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ddbsse_reference::wire::ApiError;
-use ddbsse_reference::wire::attribute::{Item, normalize_item};
+use ddbsse_reference::wire::attribute::{Item, into_normalized_item, normalize_item};
 use ddbsse_reference::wire::dynamodb::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteItemInput, GetItemInput, GetItemOutput, NameMap, PutItemInput, WriteItemOutput,
@@ -130,7 +130,7 @@ impl Engine {
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         //= spec/errors.md#item-size
         //# A PutItem or BatchWriteItem put of an item larger than 400 KB (409600 bytes) MUST fail with `ValidationException` and the message `Item size has exceeded the maximum allowed size`, and an item of exactly 409600 bytes MUST be accepted.
-        let item = normalize_item(&i.item.unwrap_or_default())?;
+        let item = into_normalized_item(i.item.unwrap_or_default())?;
         let schema = meta.schema();
         //= spec/errors.md#key-schema-mismatch
         //# A request whose item or key does not match the table's key schema MUST fail with `ValidationException` and the message of the row of the table above that applies.
