@@ -637,6 +637,36 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Any bytes at all, cut into reads of any size: the reader answers each request or
+        /// refuses it, and never panics or loops.
+        #[test]
+        fn arbitrary_input_is_read_or_refused_without_panicking(
+            prefix in proptest::sample::select(vec![
+                &b""[..],
+                b"POST / HTTP/1.1\r\n",
+                b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\n",
+            ]),
+            noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+            step in 1usize..64,
+        ) {
+            let mut raw = prefix.to_vec();
+            raw.extend_from_slice(&noise);
+            let mut r = reader(&raw, step);
+            for _ in 0..raw.len() + 2 {
+                match r.read_head() {
+                    Ok(None) | Err(_) => break,
+                    Ok(Some(head)) => {
+                        if r.read_body(&head, 256).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn paths_lose_their_query_and_absolute_form_targets_their_authority() {
         assert_eq!(path_of("/"), "/");
