@@ -21,7 +21,7 @@ use ddbsse_reference::wire::attribute::{AttributeValue, Item};
 use ddbsse_reference::wire::validate::KeySchema;
 use ddbsse_reference::wire::{ApiError, ErrorCode};
 use hmac::{KeyInit, Mac};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 /// Length of a row key: uid, partition hash, key hash.
 pub const ROW_KEY_LEN: usize = 48;
@@ -194,10 +194,34 @@ impl TableCrypto {
         uid: &[u8; 16],
         schema: &KeySchema,
     ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
-        let plain = self.open_plain(row_key, envelope)?;
-        let key = key_attributes(&plain, schema).map_err(|_| integrity())?;
-        self.check_row(row_key, uid, schema, &key)?;
+        let mut plain = Zeroizing::new(Vec::new());
+        self.open_json_into(row_key, envelope, uid, schema, &mut plain)?;
         Ok(plain)
+    }
+
+    /// [`TableCrypto::open_json`] into `out`, replacing its contents: for a caller that sends
+    /// the JSON on (a GetItem answer), so that the plaintext is not first copied out of a
+    /// buffer of its own. On error `out` is left empty.
+    pub fn open_json_into(
+        &self,
+        row_key: &[u8],
+        envelope: &[u8],
+        uid: &[u8; 16],
+        schema: &KeySchema,
+        out: &mut Vec<u8>,
+    ) -> Result<(), ApiError> {
+        self.opener
+            .lock()
+            .map_err(|_| internal("item opener lock poisoned"))?
+            .open_into(row_aad(row_key), envelope, out)
+            .map_err(|_| integrity())?;
+        let checked = key_attributes(out, schema)
+            .map_err(|_| integrity())
+            .and_then(|key| self.check_row(row_key, uid, schema, &key));
+        if checked.is_err() {
+            out.zeroize();
+        }
+        checked
     }
 
     fn open_plain(&self, row_key: &[u8], envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, ApiError> {
@@ -389,6 +413,15 @@ mod tests {
             .open_json(&wrong_row, &moved, &uid, &schema())
             .unwrap_err();
         assert_eq!(err, integrity());
+        let mut out = b"stale".to_vec();
+        let err = c
+            .open_json_into(&wrong_row, &moved, &uid, &schema(), &mut out)
+            .unwrap_err();
+        assert_eq!(err, integrity());
+        assert!(out.is_empty(), "nothing of the item is left in the buffer");
+        c.open_json_into(&row, &env, &uid, &schema(), &mut out)
+            .unwrap();
+        assert_eq!(out, serde_json::to_vec(&it).unwrap());
     }
 
     #[test]

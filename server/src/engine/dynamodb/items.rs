@@ -171,10 +171,12 @@ impl Engine {
         else {
             return super::encode(GetItemOutput { item: None });
         };
-        let json = crypto.open_json(&row, &envelope, &meta.uid_bytes(), &schema)?;
-        let mut body = Vec::with_capacity(json.len() + 9);
-        body.extend_from_slice(b"{\"Item\":");
-        body.extend_from_slice(&json);
+        // The answer is the item's JSON wrapped as `{"Item":...}`: decrypted straight into the
+        // answer's buffer, then wrapped.
+        const HEAD: &[u8] = b"{\"Item\":";
+        let mut body = Vec::with_capacity(envelope.len() + HEAD.len() + 1);
+        crypto.open_json_into(&row, &envelope, &meta.uid_bytes(), &schema, &mut body)?;
+        body.splice(0..0, HEAD.iter().copied());
         body.push(b'}');
         Ok(body)
     }
