@@ -184,29 +184,17 @@ impl TableCrypto {
         Ok(item)
     }
 
-    /// Like [`TableCrypto::open`], but returns the item's JSON as it was sealed (the `Item`
-    /// member of a GetItem answer, byte for byte) without building the item: only its key
-    /// attributes are decoded, for the row check.
-    pub fn open_json(
-        &self,
-        row_key: &[u8],
-        envelope: &[u8],
-        uid: &[u8; 16],
-        schema: &KeySchema,
-    ) -> Result<Zeroizing<Vec<u8>>, ApiError> {
-        let mut plain = Zeroizing::new(Vec::new());
-        self.open_json_into(row_key, envelope, uid, schema, &mut plain)?;
-        Ok(plain)
-    }
-
-    /// [`TableCrypto::open_json`] into `out`, replacing its contents: for a caller that sends
-    /// the JSON on (a GetItem answer), so that the plaintext is not first copied out of a
-    /// buffer of its own. On error `out` is left empty.
+    /// The JSON of the item at `row_key`, whose key is `key`, as it was sealed (the `Item`
+    /// member of a GetItem answer, byte for byte), into `out`, replacing its contents: for a
+    /// caller that sends the JSON on, so that the plaintext is not first copied out of a buffer
+    /// of its own. Only the item's key attributes are decoded: they must equal `key`, the key
+    /// the row was computed from, which is the row check of [`TableCrypto::open`] without
+    /// hashing the key again. On error `out` is left empty.
     pub fn open_json_into(
         &self,
         row_key: &[u8],
         envelope: &[u8],
-        uid: &[u8; 16],
+        key: &Item,
         schema: &KeySchema,
         out: &mut Vec<u8>,
     ) -> Result<(), ApiError> {
@@ -215,13 +203,12 @@ impl TableCrypto {
             .map_err(|_| internal("item opener lock poisoned"))?
             .open_into(row_aad(row_key), envelope, out)
             .map_err(|_| integrity())?;
-        let checked = key_attributes(out, schema)
-            .map_err(|_| integrity())
-            .and_then(|key| self.check_row(row_key, uid, schema, &key));
-        if checked.is_err() {
+        let matches = key_attributes(out, schema).is_ok_and(|found| found == *key);
+        if !matches {
             out.zeroize();
+            return Err(integrity());
         }
-        checked
+        Ok(())
     }
 
     fn open_plain(&self, row_key: &[u8], envelope: &[u8]) -> Result<Zeroizing<Vec<u8>>, ApiError> {
@@ -402,26 +389,28 @@ mod tests {
         let key = schema().key_of(&it, false).unwrap();
         let row = c.row_key(&uid, &schema(), &key);
         let env = c.seal(&row, &it).unwrap();
-        let json = c.open_json(&row, &env, &uid, &schema()).unwrap();
-        assert_eq!(json.as_slice(), serde_json::to_vec(&it).unwrap().as_slice());
+        let mut json = Vec::new();
+        c.open_json_into(&row, &env, &key, &schema(), &mut json)
+            .unwrap();
+        assert_eq!(json, serde_json::to_vec(&it).unwrap());
         assert_eq!(c.open(&row, &env, &uid, &schema()).unwrap(), it);
-        // An item sealed under the row of another key fails the row check, opaquely.
+        // An item sealed under the row of another key fails the row check, opaquely, and
+        // nothing of it is left in the buffer.
         let other = item("b", "1.5");
-        let wrong_row = c.row_key(&uid, &schema(), &schema().key_of(&other, false).unwrap());
+        let other_key = schema().key_of(&other, false).unwrap();
+        let wrong_row = c.row_key(&uid, &schema(), &other_key);
         let moved = c.seal(&wrong_row, &it).unwrap();
-        let err = c
-            .open_json(&wrong_row, &moved, &uid, &schema())
-            .unwrap_err();
-        assert_eq!(err, integrity());
         let mut out = b"stale".to_vec();
         let err = c
-            .open_json_into(&wrong_row, &moved, &uid, &schema(), &mut out)
+            .open_json_into(&wrong_row, &moved, &other_key, &schema(), &mut out)
             .unwrap_err();
         assert_eq!(err, integrity());
-        assert!(out.is_empty(), "nothing of the item is left in the buffer");
-        c.open_json_into(&row, &env, &uid, &schema(), &mut out)
-            .unwrap();
-        assert_eq!(out, serde_json::to_vec(&it).unwrap());
+        assert!(out.is_empty());
+        assert_eq!(
+            c.open(&wrong_row, &moved, &uid, &schema()).unwrap_err(),
+            integrity(),
+            "the hashing row check agrees"
+        );
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl Engine {
         // answer's buffer, then wrapped.
         const HEAD: &[u8] = b"{\"Item\":";
         let mut body = Vec::with_capacity(envelope.len() + HEAD.len() + 1);
-        crypto.open_json_into(&row, &envelope, &meta.uid_bytes(), &schema, &mut body)?;
+        crypto.open_json_into(&row, &envelope, &key, &schema, &mut body)?;
         body.splice(0..0, HEAD.iter().copied());
         body.push(b'}');
         Ok(body)
