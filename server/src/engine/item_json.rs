@@ -57,21 +57,12 @@ fn string_len(s: &str) -> usize {
     let bytes = s.as_bytes();
     let mut len = bytes.len() + 2;
     let mut i = 0;
-    while i < bytes.len() {
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        len += match bytes[i] {
-            b'"' | b'\\' | 0x08 | 0x09 | 0x0A | 0x0C | 0x0D => 1,
-            0x00..=0x1F => 5,
-            _ => 0,
+    while let Some(at) = next_escape(bytes, i) {
+        len += match escape(bytes[at]) {
+            Escape::Short(_) => 1,
+            Escape::Unicode => 5,
         };
-        i += 1;
+        i = at + 1;
     }
     len
 }
@@ -179,13 +170,32 @@ fn needs_escape(w: u64) -> bool {
     (below | has_zero(w ^ (LOW * u64::from(b'"'))) | has_zero(w ^ (LOW * u64::from(b'\\')))) != 0
 }
 
-/// Appends `s` as a JSON string, escaped as serde_json escapes.
-fn string(s: &str, out: &mut Vec<u8>) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut run = 0; // start of the bytes not yet copied
-    let mut i = 0;
+/// How serde_json escapes a byte that needs it.
+enum Escape {
+    /// A two-byte escape such as `\n`.
+    Short(&'static [u8; 2]),
+    /// `\u00XX`, lowercase hex.
+    Unicode,
+}
+
+/// The escape of a byte below 0x20, `"` or `\`.
+fn escape(b: u8) -> Escape {
+    match b {
+        b'"' => Escape::Short(b"\\\""),
+        b'\\' => Escape::Short(b"\\\\"),
+        0x08 => Escape::Short(b"\\b"),
+        0x09 => Escape::Short(b"\\t"),
+        0x0A => Escape::Short(b"\\n"),
+        0x0C => Escape::Short(b"\\f"),
+        0x0D => Escape::Short(b"\\r"),
+        _ => Escape::Unicode,
+    }
+}
+
+/// The index of the first byte at or after `from` that needs escaping, skipping eight clean
+/// bytes at a time.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
     while i < bytes.len() {
         if let Some(chunk) = bytes.get(i..i + 8) {
             let mut word = [0u8; 8];
@@ -195,32 +205,32 @@ fn string(s: &str, out: &mut Vec<u8>) {
                 continue;
             }
         }
-        let b = bytes[i];
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x09 => b"\\t",
-            0x0A => b"\\n",
-            0x0C => b"\\f",
-            0x0D => b"\\r",
-            0x00..=0x1F => b"",
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
-        out.extend_from_slice(&bytes[run..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 0xF)]);
-        } else {
-            out.extend_from_slice(escape);
+        if matches!(bytes[i], 0x00..=0x1F | b'"' | b'\\') {
+            return Some(i);
         }
         i += 1;
-        run = i;
+    }
+    None
+}
+
+/// Appends `s` as a JSON string, escaped as serde_json escapes.
+fn string(s: &str, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.push(b'"');
+    let mut run = 0; // start of the bytes not yet copied
+    while let Some(at) = next_escape(bytes, run) {
+        out.extend_from_slice(&bytes[run..at]);
+        let b = bytes[at];
+        match escape(b) {
+            Escape::Short(pair) => out.extend_from_slice(pair),
+            Escape::Unicode => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xF)]);
+            }
+        }
+        run = at + 1;
     }
     out.extend_from_slice(&bytes[run..]);
     out.push(b'"');
