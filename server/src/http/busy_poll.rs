@@ -20,8 +20,7 @@
 
 use std::io;
 use std::net::TcpStream;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
@@ -42,7 +41,6 @@ pub struct BusyPoll {
     budget: Duration,
     /// Polling is allowed while at most this many connections are open.
     max_open: usize,
-    open: AtomicUsize,
     polling: AtomicBool,
 }
 
@@ -53,7 +51,6 @@ impl BusyPoll {
         Self {
             budget,
             max_open: cores.saturating_sub(1),
-            open: AtomicUsize::new(0),
             polling: AtomicBool::new(false),
         }
     }
@@ -68,17 +65,10 @@ impl BusyPoll {
         self.budget
     }
 
-    /// Connections open now.
-    pub fn open_connections(&self) -> usize {
-        self.open.load(Ordering::Relaxed)
-    }
-
-    /// The right to poll now, if the server is quiet enough and nobody else polls.
-    fn try_poll(&self) -> Option<PollingGuard<'_>> {
-        if self.budget.is_zero()
-            || self.max_open == 0
-            || self.open.load(Ordering::Relaxed) > self.max_open
-        {
+    /// The right to poll now, with `open` connections open, if the server is quiet enough and
+    /// nobody else polls.
+    fn try_poll(&self, open: usize) -> Option<PollingGuard<'_>> {
+        if self.budget.is_zero() || self.max_open == 0 || open > self.max_open {
             return None;
         }
         self.polling
@@ -97,28 +87,17 @@ impl Drop for PollingGuard<'_> {
     }
 }
 
-/// Counts one open connection under a [`BusyPoll`] until dropped.
-#[derive(Debug)]
-pub struct OpenConnection(Arc<BusyPoll>);
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        self.0.open.fetch_sub(1, Ordering::Relaxed);
-    }
-}
-
 impl BusyPoll {
-    /// Counts a newly opened connection until the guard is dropped.
-    pub fn open(self: &Arc<Self>) -> OpenConnection {
-        self.open.fetch_add(1, Ordering::Relaxed);
-        OpenConnection(Arc::clone(self))
-    }
-
     /// Polls `socket` with non-blocking reads into `buf` until data, end of stream, an error or
-    /// the budget, if the policy allows polling now. `None`: no polling, or nothing arrived
-    /// within the budget; the caller then reads as usual.
-    pub fn poll_socket(&self, socket: &TcpStream, buf: &mut [u8]) -> Option<io::Result<usize>> {
-        let _guard = self.try_poll()?;
+    /// the budget, if the policy allows polling now that `open` connections are open. `None`: no
+    /// polling, or nothing arrived within the budget; the caller then reads as usual.
+    pub fn poll_socket(
+        &self,
+        socket: &TcpStream,
+        buf: &mut [u8],
+        open: usize,
+    ) -> Option<io::Result<usize>> {
+        let _guard = self.try_poll(open)?;
         let deadline = Instant::now() + self.budget;
         let len = buf.len().min(POLLED_READ_MAX);
         let buf = &mut buf[..len];
@@ -149,17 +128,16 @@ mod tests {
     #[test]
     fn polling_is_allowed_only_while_the_server_is_quiet_and_by_one_connection() {
         let p = BusyPoll::new(Duration::from_micros(50), 2);
-        let first = p.try_poll();
+        let first = p.try_poll(1);
         assert!(first.is_some());
-        assert!(p.try_poll().is_none(), "one poller at a time");
+        assert!(p.try_poll(1).is_none(), "one poller at a time");
         drop(first);
-        assert!(p.try_poll().is_some());
-        p.open.store(2, Ordering::Relaxed);
-        assert!(p.try_poll().is_none(), "two open connections on two cores");
-        assert!(BusyPoll::off().try_poll().is_none());
+        assert!(p.try_poll(1).is_some());
+        assert!(p.try_poll(2).is_none(), "two open connections on two cores");
+        assert!(BusyPoll::off().try_poll(1).is_none());
         assert!(
             BusyPoll::new(Duration::from_micros(50), 1)
-                .try_poll()
+                .try_poll(1)
                 .is_none(),
             "never on one core"
         );
@@ -171,15 +149,13 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let mut client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        let policy = Arc::new(BusyPoll::new(Duration::from_millis(200), 2));
-        let open = policy.open();
-        assert_eq!(policy.open_connections(), 1);
+        let policy = BusyPoll::new(Duration::from_millis(200), 2);
         let mut buf = [0u8; 16];
 
         // Nothing arrives: the budget runs out and the caller reads as usual.
-        let quiet = Arc::new(BusyPoll::new(Duration::from_millis(5), 2));
+        let quiet = BusyPoll::new(Duration::from_millis(5), 2);
         let started = Instant::now();
-        assert!(quiet.poll_socket(&server, &mut buf).is_none());
+        assert!(quiet.poll_socket(&server, &mut buf, 1).is_none());
         assert!(started.elapsed() >= Duration::from_millis(5));
 
         // Data sent while polling is read by the poll, and the socket stays blocking.
@@ -188,7 +164,11 @@ mod tests {
             client.write_all(b"next").unwrap();
             client
         });
-        let got = policy.poll_socket(&server, &mut buf).unwrap().unwrap();
+        assert!(
+            policy.poll_socket(&server, &mut buf, 2).is_none(),
+            "no polling while the server is busy"
+        );
+        let got = policy.poll_socket(&server, &mut buf, 1).unwrap().unwrap();
         assert_eq!(&buf[..got], b"next");
         let mut client = writer.join().unwrap();
         client.write_all(b"more").unwrap();
@@ -197,8 +177,9 @@ mod tests {
 
         // End of stream is reported as a read of zero bytes.
         drop(client);
-        assert_eq!(policy.poll_socket(&server, &mut buf).unwrap().unwrap(), 0);
-        drop(open);
-        assert_eq!(policy.open_connections(), 0);
+        assert_eq!(
+            policy.poll_socket(&server, &mut buf, 1).unwrap().unwrap(),
+            0
+        );
     }
 }

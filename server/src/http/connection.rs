@@ -21,7 +21,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ddbsse_reference::caller::ConnectionId;
@@ -52,11 +52,12 @@ pub struct Shared {
     pub busy_poll: Arc<BusyPoll>,
     /// Set when the server shuts down.
     pub stopping: AtomicBool,
+    /// Connections being served (counted from their acceptance to the end of their thread).
+    pub open: AtomicUsize,
 }
 
 /// Serves `stream` until it ends. Blocking: run it on the connection's own thread.
 pub fn serve(stream: TcpStream, peer: SocketAddr, id: ConnectionId, shared: &Shared) {
-    let _open = shared.busy_poll.open();
     tracing::debug!(connection = id.0, peer = %peer, "connection opened");
     let configured = stream
         .set_nodelay(true)
@@ -85,6 +86,7 @@ fn exchange(stream: &TcpStream, info: &ConnectionInfo, shared: &Shared) -> io::R
         stream,
         busy_poll: &shared.busy_poll,
         stopping: &shared.stopping,
+        open: &shared.open,
         answered: false,
         idle: true,
     };
@@ -181,6 +183,7 @@ struct SocketReader<'a> {
     stream: &'a TcpStream,
     busy_poll: &'a BusyPoll,
     stopping: &'a AtomicBool,
+    open: &'a AtomicUsize,
     /// An answer was written since the last read: a read now waits for the next request.
     answered: bool,
     /// No byte of a next request has arrived: shutdown may close the connection.
@@ -199,7 +202,9 @@ impl SocketReader<'_> {
 impl Read for SocketReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         if std::mem::take(&mut self.answered)
-            && let Some(read) = self.busy_poll.poll_socket(self.stream, buf)
+            && let Some(read) =
+                self.busy_poll
+                    .poll_socket(self.stream, buf, self.open.load(Ordering::Relaxed))
         {
             return self.seen(read);
         }

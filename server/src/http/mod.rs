@@ -145,8 +145,8 @@ impl Server {
             endpoint: self.endpoint,
             busy_poll: self.busy_poll,
             stopping: AtomicBool::new(false),
+            open: AtomicUsize::new(0),
         });
-        let live = Arc::new(AtomicUsize::new(0));
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -154,7 +154,7 @@ impl Server {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         let id = ConnectionId(self.next_connection.fetch_add(1, Ordering::Relaxed));
-                        start_connection(stream, peer, id, &shared, &live, self.max_connections);
+                        start_connection(stream, peer, id, &shared, self.max_connections);
                     }
                     Err(e) => {
                         // Out of file descriptors and the like: back off instead of spinning.
@@ -168,7 +168,7 @@ impl Server {
         shared.stopping.store(true, Ordering::Release);
         // Idle connections notice within a read-timeout tick; in-flight requests finish first.
         let deadline = Instant::now() + SHUTDOWN_GRACE;
-        while live.load(Ordering::Acquire) > 0 {
+        while shared.open.load(Ordering::Acquire) > 0 {
             if Instant::now() >= deadline {
                 tracing::warn!("connections still open after the shutdown grace period");
                 break;
@@ -178,12 +178,12 @@ impl Server {
     }
 }
 
-/// Counts a live connection thread until dropped.
-struct Live(Arc<AtomicUsize>);
+/// Counts a connection in [`Shared::open`] until dropped, at the end of its thread.
+struct OpenConnection(Arc<Shared>);
 
-impl Drop for Live {
+impl Drop for OpenConnection {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -193,10 +193,9 @@ fn start_connection(
     peer: SocketAddr,
     id: ConnectionId,
     shared: &Arc<Shared>,
-    live: &Arc<AtomicUsize>,
     max_connections: usize,
 ) {
-    if live.load(Ordering::Acquire) >= max_connections {
+    if shared.open.load(Ordering::Acquire) >= max_connections {
         tracing::warn!(peer = %peer, "too many connections; refusing one");
         let reply = response::plain_json(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -215,17 +214,16 @@ fn start_connection(
             return;
         }
     };
-    live.fetch_add(1, Ordering::AcqRel);
-    let guard = Live(Arc::clone(live));
-    let shared = Arc::clone(shared);
+    shared.open.fetch_add(1, Ordering::AcqRel);
+    let counted = OpenConnection(Arc::clone(shared));
     let spawned = std::thread::Builder::new()
         .name(format!("ddbsse-conn-{}", id.0))
         .spawn(move || {
-            let _guard = guard;
-            connection::serve(stream, peer, id, &shared);
+            connection::serve(stream, peer, id, &counted.0);
+            drop(counted);
         });
     if let Err(e) = spawned {
-        // The closure, and with it the stream and the live count, is dropped.
+        // The closure, and with it the stream and its count in `open`, is dropped.
         tracing::warn!(error = %e, "cannot start a connection thread");
     }
 }

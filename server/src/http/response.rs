@@ -38,7 +38,8 @@ pub struct Reply {
 
 impl Reply {
     /// The value of header `name` (case-insensitive) as sent, besides the framing headers.
-    pub fn header(&self, name: &str) -> Option<String> {
+    #[cfg(test)]
+    fn header(&self, name: &str) -> Option<String> {
         let is = |n: &str| name.eq_ignore_ascii_case(n);
         if is("content-type") {
             Some(self.content_type.to_owned())
