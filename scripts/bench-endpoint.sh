@@ -9,8 +9,9 @@
 # generator starts each server itself on 127.0.0.1 (ddbsse as a child process; moto and dynalite
 # through ../shared/emulators/start-moto.sh and start-dynalite.sh, which install them on first use
 # and are reported as skipped, with the reason, when they cannot start), measures single-client and
-# 16-client PutItem/GetItem of 1 KiB items and the peak RSS of ddbsse holding 100,000 items, and
-# prints ops/s, errors and the ratios against the goals. See the README (section "Performance" of `ddbsse serve`) for the last figures.
+# 16-client PutItem/GetItem of 1 KiB items, the loopback floor (raw TCP round trips of the same
+# sizes, no HTTP) and the peak RSS of ddbsse holding 100,000 items, and prints ops/s, errors and
+# the ratios against the goals. See the README (section "Performance" of `ddbsse serve`) for the last figures.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

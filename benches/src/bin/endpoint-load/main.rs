@@ -3,14 +3,18 @@
 //! In one run on loopback it measures single-client keep-alive PutItem and GetItem of 1 KiB items
 //! and the same with 16 concurrent clients, on an SSE-KMS table and an AWS owned key table of
 //! `ddbsse serve` (one server, the two tables measured in alternating one-second rounds so that
-//! both see the same background load), on moto and on dynalite; then the peak RSS of
-//! `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and the
-//! ratios against the goals of issue 4. Run it through `scripts/bench-endpoint.sh` (release
+//! both see the same background load), on moto and on dynalite; two reference lines, the shell's
+//! no-op round trip and the loopback floor (raw TCP round trips of a real PutItem's and GetItem's
+//! sizes, no HTTP: the most any server could answer one client on this machine); then the peak
+//! RSS of `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and
+//! the ratios against the goals of issue 4, and under a missed ratio goal the ratio the loopback
+//! floor itself reaches. Run it through `scripts/bench-endpoint.sh` (release
 //! build).
 //!
 //! Usage: endpoint-load [--ddbsse PATH] [--seconds N] [--max-ops N] [--rss-items N]
 //!                      [--emulators DIR] [--skip-emulators]
 
+mod loopback;
 mod report;
 mod targets;
 mod wire;
@@ -22,7 +26,9 @@ use std::time::Duration;
 
 use report::{Measured, Report};
 use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
-use workload::{ClientMode, Keys, Op, TableResult, round_trips, run_interleaved, run_phase};
+use workload::{
+    ClientMode, Keys, Op, TableResult, request_template, round_trips, run_interleaved, run_phase,
+};
 
 #[derive(Debug)]
 struct Args {
@@ -166,6 +172,44 @@ fn measure_floor(args: &Args, scratch: &Path) -> Result<workload::PhaseResult, S
     Ok(result)
 }
 
+/// The loopback floor of a PutItem and of a GetItem exchange: the sizes of one real exchange
+/// with `ddbsse serve` (request and answer, heads included), then raw TCP round trips of those
+/// sizes with nothing in between ([`loopback`]).
+fn measure_loopback(args: &Args, scratch: &Path) -> Result<report::Loopback, String> {
+    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-sizes.log"), "manual")?;
+    let sizes = (|| {
+        create_table(server.addr, "bench_kms", Protection::SseKms)?;
+        let mut client = wire::Client::new(server.addr);
+        let mut size = |op: Op| -> Result<(usize, usize), String> {
+            let mut template = request_template(server.addr, "bench_kms", op);
+            let answer = client
+                .call(template.with_key(1))
+                .map_err(|e| format!("{op:?}: {e}"))?;
+            if answer.status != 200 || (op == Op::Get && !targets::find(&answer.body, b"\"Item\""))
+            {
+                return Err(format!("{op:?} answered {}", answer.status));
+            }
+            Ok((template.len(), answer.wire_bytes))
+        };
+        Ok::<_, String>((size(Op::Put)?, size(Op::Get)?))
+    })();
+    server.stop();
+    let (put, get) = sizes?;
+    let floor = |(request, answer): (usize, usize)| {
+        loopback::raw_round_trips(request, answer, Duration::from_secs(args.seconds))
+            .map(|result| report::RawFloor {
+                request,
+                answer,
+                result,
+            })
+            .map_err(|e| e.to_string())
+    };
+    Ok(report::Loopback {
+        put: floor(put)?,
+        get: floor(get)?,
+    })
+}
+
 /// Fills a fresh server with `items` 1 KiB items (16 clients) and reads its peak RSS.
 fn measure_memory(args: &Args, scratch: &Path) -> Result<report::Memory, String> {
     let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse-rss.log"), "system")?;
@@ -234,6 +278,8 @@ fn main() -> ExitCode {
     report.dynalite = measure_emulator(&args, &scratch, "dynalite");
     eprintln!("endpoint-load: the shell's no-op round trip");
     report.floor = measure_floor(&args, &scratch);
+    eprintln!("endpoint-load: the loopback floor (raw TCP, no HTTP)");
+    report.loopback = measure_loopback(&args, &scratch);
     eprintln!("endpoint-load: peak RSS with {} items", args.rss_items);
     report.memory = measure_memory(&args, &scratch).map_err(|e| e.to_string());
     print!("{}", report.render());

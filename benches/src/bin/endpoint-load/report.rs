@@ -40,6 +40,26 @@ pub struct Memory {
     pub rss_kb: u64,
 }
 
+/// Raw TCP round trips of one exchange's sizes ([`crate::loopback`]).
+#[derive(Debug)]
+pub struct RawFloor {
+    /// Request bytes, head included.
+    pub request: usize,
+    /// Answer bytes, head included.
+    pub answer: usize,
+    /// The round trips.
+    pub result: PhaseResult,
+}
+
+/// The loopback floor of a PutItem and of a GetItem exchange.
+#[derive(Debug)]
+pub struct Loopback {
+    /// PutItem-sized.
+    pub put: RawFloor,
+    /// GetItem-sized.
+    pub get: RawFloor,
+}
+
 /// Everything measured in one run.
 #[derive(Debug)]
 pub struct Report {
@@ -57,6 +77,8 @@ pub struct Report {
     pub memory: Result<Memory, String>,
     /// The shell's no-op round trip, one client.
     pub floor: Result<PhaseResult, String>,
+    /// Raw TCP round trips with the sizes of a PutItem and a GetItem exchange.
+    pub loopback: Result<Loopback, String>,
 }
 
 impl Report {
@@ -72,6 +94,7 @@ impl Report {
             dynalite: none(),
             memory: Err("not run".to_owned()),
             floor: Err("not run".to_owned()),
+            loopback: Err("not run".to_owned()),
         }
     }
 
@@ -137,6 +160,24 @@ impl Report {
                 let _ = writeln!(out, "ddbsse no-op round trip: not measured ({why})");
             }
         }
+        match &self.loopback {
+            Ok(l) => {
+                for (op, floor) in [("PutItem", &l.put), ("GetItem", &l.get)] {
+                    let _ = writeln!(
+                        out,
+                        "{:<34} {:>10.0}   ({:.1} us per round trip of {} B out, {} B back): raw TCP, no HTTP, no server work",
+                        format!("loopback floor, {op}-sized"),
+                        floor.result.ops_per_sec(),
+                        1e6 / floor.result.ops_per_sec(),
+                        floor.request,
+                        floor.answer
+                    );
+                }
+            }
+            Err(why) => {
+                let _ = writeln!(out, "loopback floor: not measured ({why})");
+            }
+        }
         let _ = writeln!(out, "\ngoals");
         let kms = self.ddbsse_kms.result();
         let owned = self.ddbsse_owned.result();
@@ -156,6 +197,9 @@ impl Report {
                             &format!(">= {factor}x"),
                             ratio >= factor,
                         );
+                        if ratio < factor {
+                            self.ceiling(&mut out, op, pick(b), factor);
+                        }
                     }
                     _ => not_measured(&mut out, &label, emulator),
                 }
@@ -233,6 +277,24 @@ impl Report {
              client, and each phase shows the faster of the two.\n"
         );
         out
+    }
+}
+
+impl Report {
+    /// Under a missed ratio goal: the ratio that the loopback floor alone reaches against the
+    /// same emulator figure, which no server on this machine can exceed.
+    fn ceiling(&self, out: &mut String, op: &str, emulator_ops: f64, factor: f64) {
+        let Ok(l) = &self.loopback else {
+            return;
+        };
+        let floor = if op == "PutItem" { &l.put } else { &l.get };
+        let most = ratio(floor.result.ops_per_sec(), emulator_ops);
+        let budget_us = 1e6 / (emulator_ops * factor);
+        let _ = writeln!(
+            out,
+            "    {factor}x needs {budget_us:.1} us per round trip; the loopback floor alone takes {:.1} us ({most:.1}x, the most any server could reach here)",
+            1e6 / floor.result.ops_per_sec()
+        );
     }
 }
 

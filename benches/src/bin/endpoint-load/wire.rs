@@ -56,6 +56,11 @@ impl RequestTemplate {
         }
     }
 
+    /// The request's length in bytes (head and body).
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The request bytes with `key` written into the placeholder.
     pub fn with_key(&mut self, key: u64) -> &[u8] {
         if self.key_at != usize::MAX {
@@ -76,6 +81,8 @@ pub struct Answer {
     pub status: u16,
     /// The body.
     pub body: Vec<u8>,
+    /// Bytes the answer took on the wire: head, body and any chunk framing.
+    pub wire_bytes: usize,
 }
 
 /// One client connection (reconnecting when the server closes it).
@@ -146,12 +153,16 @@ impl Client {
             stream,
             poll: self.poll,
         };
-        let (status, close, body) = read_response(&mut conn, &mut self.buffer)?;
+        let (status, close, body, wire_bytes) = read_response(&mut conn, &mut self.buffer)?;
         if close {
             self.stream = None;
             self.buffer.clear();
         }
-        Ok(Answer { status, body })
+        Ok(Answer {
+            status,
+            body,
+            wire_bytes,
+        })
     }
 }
 
@@ -215,8 +226,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Reads one response; returns (status, whether the server closes, body).
-fn read_response(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<(u16, bool, Vec<u8>)> {
+/// Reads one response; returns (status, whether the server closes, body, bytes on the wire).
+fn read_response(
+    stream: &mut Conn<'_>,
+    buffer: &mut Vec<u8>,
+) -> io::Result<(u16, bool, Vec<u8>, usize)> {
     let head_end = loop {
         if let Some(i) = find(buffer, b"\r\n\r\n") {
             break i;
@@ -248,8 +262,11 @@ fn read_response(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<(u16
         }
     }
     buffer.drain(..head_end + 4);
+    let mut wire_bytes = head_end + 4;
     let body = if chunked {
-        read_chunked(stream, buffer)?
+        let (body, framed) = read_chunked(stream, buffer)?;
+        wire_bytes += framed;
+        body
     } else if let Some(n) = length {
         while buffer.len() < n {
             fill(stream, buffer)?;
@@ -267,11 +284,16 @@ fn read_response(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<(u16
         close = true;
         std::mem::take(buffer)
     };
-    Ok((status, close, body))
+    if !chunked {
+        wire_bytes += body.len();
+    }
+    Ok((status, close, body, wire_bytes))
 }
 
-fn read_chunked(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<Vec<u8>> {
+/// Reads a chunked body; returns it and the bytes it took on the wire with its framing.
+fn read_chunked(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<(Vec<u8>, usize)> {
     let mut body = Vec::new();
+    let mut framed = 0;
     loop {
         let line_end = loop {
             if let Some(i) = find(buffer, b"\r\n") {
@@ -283,13 +305,14 @@ fn read_chunked(stream: &mut Conn<'_>, buffer: &mut Vec<u8>) -> io::Result<Vec<u
         let size = usize::from_str_radix(size_text.split(';').next().unwrap_or("").trim(), 16)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad chunk size"))?;
         buffer.drain(..line_end + 2);
+        framed += line_end + 2 + size + 2;
         while buffer.len() < size + 2 {
             fill(stream, buffer)?;
         }
         body.extend_from_slice(&buffer[..size]);
         buffer.drain(..size + 2);
         if size == 0 {
-            return Ok(body);
+            return Ok((body, framed));
         }
     }
 }

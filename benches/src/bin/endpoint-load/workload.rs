@@ -77,6 +77,14 @@ fn get_body(table: &str) -> String {
     )
 }
 
+/// The request of `op` on `table`, with the key placeholder (see [`RequestTemplate::with_key`]).
+pub fn request_template(addr: SocketAddr, table: &str, op: Op) -> RequestTemplate {
+    match op {
+        Op::Put => RequestTemplate::dynamodb(addr, "PutItem", &put_body(table)),
+        Op::Get => RequestTemplate::dynamodb(addr, "GetItem", &get_body(table)),
+    }
+}
+
 /// The operation of a phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -119,11 +127,7 @@ fn client_loop(
         ClientMode::Blocking => Client::new(addr),
         ClientMode::Polling => Client::polling(addr, POLL_BUDGET),
     };
-    let (operation, body) = match op {
-        Op::Put => ("PutItem", put_body(table)),
-        Op::Get => ("GetItem", get_body(table)),
-    };
-    let mut template = RequestTemplate::dynamodb(addr, operation, &body);
+    let mut template = request_template(addr, table, op);
     let mut result = PhaseResult::default();
     let mut i = 0u64;
     while result.ops + result.errors < max_ops && !stop.load(Ordering::Relaxed) {
