@@ -58,6 +58,11 @@ pub struct ServeArgs {
     /// HTTP 503 and closed.
     #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
+    /// How long a request may take to arrive in full from its first byte (such as `60s`); one
+    /// that takes longer is answered with HTTP 408 and its connection closed. Idle connections
+    /// between requests are not timed.
+    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
 }
 
 impl Default for ServeArgs {
@@ -74,6 +79,7 @@ impl Default for ServeArgs {
             trail_interval: Duration::from_secs(300),
             busy_poll: crate::http::busy_poll::DEFAULT_BUDGET,
             max_connections: crate::http::DEFAULT_MAX_CONNECTIONS,
+            request_timeout: crate::http::DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -171,7 +177,8 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?
         .with_busy_poll(BusyPoll::new(args.busy_poll, cores))
-        .with_max_connections(args.max_connections as usize);
+        .with_max_connections(args.max_connections as usize)
+        .with_request_timeout(args.request_timeout);
     Ok(Parts { server, delivery })
 }
 

@@ -15,7 +15,13 @@
 //! cannot be read is answered with its error and the connection closed after a short lingering
 //! read, so that the client sees the answer instead of a reset.
 //!
-//! What it does not do: time out slow or idle clients (a local endpoint trusts them), or log
+//! A request must arrive in full within the request timeout from its first byte
+//! (`ddbsse serve --request-timeout`, 60 s by default); one that does not is answered with 408 and
+//! the connection closed, so that a stalled client does not hold a thread for ever. The check runs
+//! on the read timeout's tick, so it fires up to [`STOP_CHECK_INTERVAL`] late.
+//!
+//! What it does not do: time out idle keep-alive connections between requests (an SDK's pooled
+//! connection may rest for minutes, and the table-key cache is scoped to the connection), or log
 //! bodies.
 
 use std::io::{self, Read, Write};
@@ -54,6 +60,8 @@ pub struct Shared {
     pub stopping: AtomicBool,
     /// Connections being served (counted from their acceptance to the end of their thread).
     pub open: AtomicUsize,
+    /// How long a request may take to arrive in full, from its first byte.
+    pub request_timeout: Duration,
 }
 
 /// Serves `stream` until it ends. Blocking: run it on the connection's own thread.
@@ -89,12 +97,17 @@ fn exchange(stream: &TcpStream, info: &ConnectionInfo, shared: &Shared) -> io::R
         open: &shared.open,
         answered: false,
         idle: true,
+        request_timeout: shared.request_timeout,
+        request_started: None,
     };
     let mut requests = RequestReader::new(socket);
     let mut out = Vec::with_capacity(16 * 1024);
     loop {
         let between_requests = !requests.has_buffered();
-        requests.get_mut().idle = between_requests;
+        let socket = requests.get_mut();
+        socket.idle = between_requests;
+        // A pipelined request whose first bytes are already here is timed from now.
+        socket.request_started = (!between_requests).then(Instant::now);
         let head = match requests.read_head() {
             Ok(Some(head)) => head,
             Ok(None) => return Ok(()),
@@ -188,14 +201,26 @@ struct SocketReader<'a> {
     answered: bool,
     /// No byte of a next request has arrived: shutdown may close the connection.
     idle: bool,
+    /// How long a request may take to arrive in full.
+    request_timeout: Duration,
+    /// When the first byte of the request being read arrived (`None` while idle).
+    request_started: Option<Instant>,
 }
 
 impl SocketReader<'_> {
     fn seen(&mut self, read: io::Result<usize>) -> io::Result<usize> {
         if matches!(read, Ok(n) if n > 0) {
             self.idle = false;
+            self.request_started.get_or_insert_with(Instant::now);
         }
         read
+    }
+
+    /// A started request that is still not whole after the request timeout: the client stalled
+    /// (or trickles), and its thread is given back. An idle connection has no deadline.
+    fn overdue(&self) -> bool {
+        self.request_started
+            .is_some_and(|started| started.elapsed() >= self.request_timeout)
     }
 }
 
@@ -209,6 +234,14 @@ impl Read for SocketReader<'_> {
             return self.seen(read);
         }
         loop {
+            // Checked before every read, so that a client trickling bytes is timed out too.
+            if self.overdue() {
+                // Read back as `FramingError::TimedOut`, answered with 408.
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the request did not arrive in time",
+                ));
+            }
             match (&*self.stream).read(buf) {
                 Err(e)
                     if matches!(

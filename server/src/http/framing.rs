@@ -81,9 +81,23 @@ pub enum FramingError {
     /// The stream ended inside a request.
     #[error("the connection closed inside a request")]
     Truncated,
+    /// The request began to arrive but was not whole within the request timeout (the stream's
+    /// reads fail with [`io::ErrorKind::TimedOut`] for that reason only).
+    #[error("the request did not arrive in full within the request timeout")]
+    TimedOut,
     /// The stream failed.
     #[error("reading the request failed: {0}")]
-    Io(#[from] io::Error),
+    Io(io::Error),
+}
+
+impl From<io::Error> for FramingError {
+    fn from(error: io::Error) -> Self {
+        if error.kind() == io::ErrorKind::TimedOut {
+            FramingError::TimedOut
+        } else {
+            FramingError::Io(error)
+        }
+    }
 }
 
 impl FramingError {
@@ -95,6 +109,7 @@ impl FramingError {
                 Some(400)
             }
             FramingError::HeadTooLarge => Some(431),
+            FramingError::TimedOut => Some(408),
             FramingError::BodyTooLarge => Some(413),
             FramingError::UnsupportedTransferEncoding => Some(501),
             FramingError::Truncated | FramingError::Io(_) => None,

@@ -43,6 +43,9 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// is answered with HTTP 503 and closed.
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 1024;
 
+/// How long a request may take to arrive in full, from its first byte, by default.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// What every request handler shares: the engine, the clock and the trail delivery.
 #[derive(Debug)]
 pub struct Endpoint {
@@ -104,6 +107,7 @@ pub struct Server {
     next_connection: Arc<AtomicU64>,
     busy_poll: Arc<BusyPoll>,
     max_connections: usize,
+    request_timeout: Duration,
 }
 
 impl Server {
@@ -116,6 +120,7 @@ impl Server {
             next_connection: Arc::new(AtomicU64::new(1)),
             busy_poll: Arc::new(BusyPoll::off()),
             max_connections: DEFAULT_MAX_CONNECTIONS as usize,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         })
     }
 
@@ -133,6 +138,13 @@ impl Server {
         self
     }
 
+    /// Answers a request that has not arrived in full `timeout` after its first byte with 408
+    /// and closes its connection (at least a millisecond; [`DEFAULT_REQUEST_TIMEOUT`] unless set).
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
     /// The address actually bound.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
@@ -146,6 +158,7 @@ impl Server {
             busy_poll: self.busy_poll,
             stopping: AtomicBool::new(false),
             open: AtomicUsize::new(0),
+            request_timeout: self.request_timeout,
         });
         tokio::pin!(shutdown);
         loop {

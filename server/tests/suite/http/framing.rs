@@ -1,5 +1,6 @@
 //! HTTP/1.1 framing over a real connection: `Expect: 100-continue`, chunked bodies, pipelined
-//! requests, HTTP/1.0 and `Connection: close`, malformed requests and the connection cap.
+//! requests, HTTP/1.0 and `Connection: close`, malformed requests, the connection cap and the
+//! request timeout.
 
 use std::time::Duration;
 
@@ -154,4 +155,51 @@ async fn a_connection_over_the_cap_is_refused_with_503_and_the_next_is_served() 
         served,
         "a connection is served again once the first has closed"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_not_whole_within_the_request_timeout_gets_408_and_idle_connections_stay() {
+    let timeout = Duration::from_millis(300);
+    let server = TestServer::start(ServeArgs {
+        port: 0,
+        clock: ClockKind::Manual,
+        request_timeout: timeout,
+        ..ServeArgs::default()
+    })
+    .await;
+    let auth = authorization("AKIDTEST");
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n\
+         Authorization: {auth}\r\nContent-Length: 13\r\n\r\n"
+    );
+    // A head that stops half way, a body that stops half way, and a head trickled a byte at a
+    // time for longer than the timeout.
+    let stalled_head = head[..20].to_owned();
+    let stalled_body = format!("{head}{{\"Lim");
+    for (case, first) in [("head", stalled_head), ("body", stalled_body)] {
+        let mut c = Connection::open(server.addr).await;
+        let started = std::time::Instant::now();
+        c.send_raw(first.as_bytes()).await;
+        let r = c.read_reply().await.expect("an answer");
+        assert_eq!(r.status, 408, "stalled {case}");
+        assert!(started.elapsed() >= timeout, "not before the timeout");
+        assert!(r.json()["message"].is_string());
+        assert_eq!(r.header("connection"), Some("close"));
+        assert!(c.closed_by_server(Duration::from_secs(5)).await);
+    }
+    let mut c = Connection::open(server.addr).await;
+    for byte in head.as_bytes().iter().take(8) {
+        c.send_raw(&[*byte]).await;
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    let r = c.read_reply().await.expect("an answer");
+    assert_eq!(r.status, 408, "a trickled head is timed as a whole");
+
+    // Between requests a connection may rest for longer than the timeout.
+    let mut c = Connection::open(server.addr).await;
+    c.send_raw(list_tables("", "1.1").as_bytes()).await;
+    assert_eq!(c.read_reply().await.expect("first").status, 200);
+    tokio::time::sleep(timeout * 2).await;
+    c.send_raw(list_tables("", "1.1").as_bytes()).await;
+    assert_eq!(c.read_reply().await.expect("after a rest").status, 200);
 }
