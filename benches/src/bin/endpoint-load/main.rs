@@ -2,8 +2,9 @@
 //!
 //! In one run on loopback it measures single-client keep-alive PutItem and GetItem of 1 KiB items
 //! and the same with 16 concurrent clients, on an SSE-KMS table and an AWS owned key table of
-//! `ddbsse serve` (one server, the two tables measured in alternating one-second rounds so that
-//! both see the same background load), on moto and on dynalite; two reference lines, the shell's
+//! `ddbsse serve`, on moto and on dynalite (all running side by side, every phase measured in
+//! one-second rounds that take turns over all of them, so that every target sees the same
+//! background load); two reference lines, the shell's
 //! no-op round trip and the loopback floor (raw TCP round trips of a real PutItem's and GetItem's
 //! sizes, no HTTP: the most any server could answer one client on this machine); then the peak
 //! RSS of `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and
@@ -27,7 +28,8 @@ use std::time::Duration;
 use report::{Measured, Report};
 use targets::{Protection, Running, create_table, memory_kb, start_ddbsse, start_emulator};
 use workload::{
-    ClientMode, Keys, Op, TableResult, request_template, round_trips, run_interleaved, run_phase,
+    ClientMode, Keys, Op, Subject, TableResult, request_template, round_trips, run_interleaved,
+    run_phase,
 };
 
 #[derive(Debug)]
@@ -84,76 +86,157 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Both ddbsse tables on one fresh server, measured in alternating one-second rounds.
-fn measure_ddbsse(args: &Args, scratch: &Path) -> Result<(TableResult, TableResult), String> {
-    let server = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse.log"), "system")?;
-    let result = create_table(server.addr, "bench_kms", Protection::SseKms)
-        .and_then(|()| create_table(server.addr, "bench_owned", Protection::Owned))
-        .map(|()| {
-            run_interleaved(
-                server.addr,
-                &["bench_kms", "bench_owned"],
-                args.seconds,
-                Duration::from_secs(1),
-                args.max_ops,
-                ClientMode::Polling,
-            )
-        });
-    server.stop();
-    match result?.as_slice() {
-        [kms, owned] => Ok((*kms, *owned)),
-        _ => Err("expected two tables".to_owned()),
-    }
+/// The results of the interleaved measurement.
+struct Measurements {
+    kms: Measured,
+    owned: Measured,
+    moto: Measured,
+    dynalite: Measured,
 }
 
-/// An emulator measured with a blocking and with a polling single client, each on a freshly
-/// started server (so that neither mode inherits the other's data), keeping the faster figure
-/// of each phase: the polling client must not make an emulator look slower than a blocking
-/// one would (its spinning takes a core).
-fn measure_emulator(args: &Args, scratch: &Path, name: &str) -> Measured {
-    if args.skip_emulators {
-        return Measured::Skipped("--skip-emulators".to_owned());
-    }
-    let blocking = match measure_emulator_once(args, scratch, name, ClientMode::Blocking) {
-        Ok(r) => r,
-        Err(reason) => return Measured::Skipped(reason),
-    };
-    match measure_emulator_once(args, scratch, name, ClientMode::Polling) {
-        Ok(polling) => Measured::Ran(TableResult::best_of(&blocking, &polling)),
-        Err(reason) => {
-            eprintln!("endpoint-load: {name} with a polling client: {reason}");
-            Measured::Ran(blocking)
+/// An emulator started twice, for a blocking and a polling single client (fresh servers, so that
+/// neither mode inherits the other's data); the polling one may be missing.
+struct EmulatorPair {
+    blocking: Running,
+    polling: Option<Running>,
+}
+
+impl EmulatorPair {
+    fn stop(self) {
+        self.blocking.stop();
+        if let Some(p) = self.polling {
+            p.stop();
         }
     }
 }
 
-fn measure_emulator_once(
+/// Starts `name` for one client mode and creates its benchmark table.
+fn start_emulator_for(
     args: &Args,
     scratch: &Path,
     name: &str,
     mode: ClientMode,
-) -> Result<TableResult, String> {
+) -> Result<Running, String> {
     let script = args.emulators.join(format!("start-{name}.sh"));
+    let instance = format!("{name}-{mode:?}").to_lowercase();
     eprintln!("endpoint-load: starting {name} (installs itself on first use), {mode:?} client");
-    let server: Running = start_emulator(name, &script, scratch)?;
+    let server = start_emulator(&instance, &script, scratch)?;
     eprintln!(
         "endpoint-load: {name} pid {} on {}",
         server.pid, server.addr
     );
-    let result = create_table(server.addr, "bench_kms", Protection::SseKms).map(|()| {
-        run_interleaved(
-            server.addr,
-            &["bench_kms"],
-            1,
-            Duration::from_secs(args.seconds),
-            args.max_ops,
-            mode,
-        )
+    match create_table(server.addr, "bench_kms", Protection::SseKms) {
+        Ok(()) => Ok(server),
+        Err(e) => {
+            server.stop();
+            Err(e)
+        }
+    }
+}
+
+fn start_emulator_pair(args: &Args, scratch: &Path, name: &str) -> Result<EmulatorPair, String> {
+    if args.skip_emulators {
+        return Err("--skip-emulators".to_owned());
+    }
+    let blocking = start_emulator_for(args, scratch, name, ClientMode::Blocking)?;
+    let polling = match start_emulator_for(args, scratch, name, ClientMode::Polling) {
+        Ok(p) => Some(p),
+        Err(reason) => {
+            eprintln!("endpoint-load: {name} with a polling client: {reason}");
+            None
+        }
+    };
+    Ok(EmulatorPair { blocking, polling })
+}
+
+/// Every target at once: `ddbsse serve` (an SSE-KMS and an owned-key table on one fresh server,
+/// polling single client), moto and dynalite (each started twice, for a blocking and a polling
+/// single client). All servers run side by side and every phase is measured in one-second
+/// rounds that take turns over all of them, so that a drift in the machine's speed (it is shared)
+/// reaches every target alike and the ratios between them are fair. An emulator keeps the faster
+/// of its two client modes in each phase: the polling client must not make it look slower than
+/// a blocking one would (its spinning takes a core).
+fn measure_targets(args: &Args, scratch: &Path) -> Measurements {
+    let skipped = |why: &str| Measured::Skipped(why.to_owned());
+    let ddbsse = start_ddbsse(&args.ddbsse, &scratch.join("ddbsse.log"), "system").and_then(|s| {
+        match create_table(s.addr, "bench_kms", Protection::SseKms)
+            .and_then(|()| create_table(s.addr, "bench_owned", Protection::Owned))
+        {
+            Ok(()) => Ok(s),
+            Err(e) => {
+                s.stop();
+                Err(e)
+            }
+        }
     });
-    server.stop();
-    match result?.as_slice() {
-        [r] => Ok(*r),
-        _ => Err("no result".to_owned()),
+    let ddbsse = match ddbsse {
+        Ok(s) => s,
+        Err(why) => {
+            return Measurements {
+                kms: skipped(&why),
+                owned: skipped(&why),
+                moto: skipped("ddbsse could not be measured"),
+                dynalite: skipped("ddbsse could not be measured"),
+            };
+        }
+    };
+    let moto = start_emulator_pair(args, scratch, "moto");
+    let dynalite = start_emulator_pair(args, scratch, "dynalite");
+    let mut subjects = vec![
+        Subject::new(ddbsse.addr, "bench_kms", ClientMode::Polling),
+        Subject::new(ddbsse.addr, "bench_owned", ClientMode::Polling),
+    ];
+    // Where each emulator's results sit in `subjects`: (blocking, polling).
+    let mut slots = |pair: &Result<EmulatorPair, String>| -> Option<(usize, Option<usize>)> {
+        let pair = pair.as_ref().ok()?;
+        subjects.push(Subject::new(
+            pair.blocking.addr,
+            "bench_kms",
+            ClientMode::Blocking,
+        ));
+        let blocking = subjects.len() - 1;
+        let polling = pair.polling.as_ref().map(|p| {
+            subjects.push(Subject::new(p.addr, "bench_kms", ClientMode::Polling));
+            subjects.len() - 1
+        });
+        Some((blocking, polling))
+    };
+    let moto_slots = slots(&moto);
+    let dynalite_slots = slots(&dynalite);
+    eprintln!(
+        "endpoint-load: measuring {} tables in alternating one-second rounds",
+        subjects.len()
+    );
+    let results = run_interleaved(
+        &subjects,
+        args.seconds,
+        Duration::from_secs(1),
+        args.max_ops,
+    );
+    ddbsse.stop();
+    let emulator =
+        |pair: Result<EmulatorPair, String>, slots: Option<(usize, Option<usize>)>| match (
+            pair, slots,
+        ) {
+            (Ok(pair), Some((b, p))) => {
+                pair.stop();
+                let blocking = results[b];
+                Measured::Ran(match p {
+                    Some(p) => TableResult::best_of(&blocking, &results[p]),
+                    None => blocking,
+                })
+            }
+            (Ok(pair), None) => {
+                pair.stop();
+                skipped("not measured")
+            }
+            (Err(why), _) => Measured::Skipped(why),
+        };
+    Measurements {
+        kms: Measured::Ran(results[0]),
+        owned: Measured::Ran(results[1]),
+        moto: emulator(moto, moto_slots),
+        dynalite: emulator(dynalite, dynalite_slots),
     }
 }
 
@@ -263,19 +346,11 @@ fn main() -> ExitCode {
     }
     eprintln!("endpoint-load: logs in {}", scratch.display());
     let mut report = Report::new(args.seconds, args.rss_items);
-    eprintln!("endpoint-load: ddbsse, SSE-KMS and owned-key tables in alternating rounds");
-    match measure_ddbsse(&args, &scratch) {
-        Ok((kms, owned)) => {
-            report.ddbsse_kms = Measured::Ran(kms);
-            report.ddbsse_owned = Measured::Ran(owned);
-        }
-        Err(why) => {
-            report.ddbsse_kms = Measured::Skipped(why.clone());
-            report.ddbsse_owned = Measured::Skipped(why);
-        }
-    }
-    report.moto = measure_emulator(&args, &scratch, "moto");
-    report.dynalite = measure_emulator(&args, &scratch, "dynalite");
+    let measured = measure_targets(&args, &scratch);
+    report.ddbsse_kms = measured.kms;
+    report.ddbsse_owned = measured.owned;
+    report.moto = measured.moto;
+    report.dynalite = measured.dynalite;
     eprintln!("endpoint-load: the shell's no-op round trip");
     report.floor = measure_floor(&args, &scratch);
     eprintln!("endpoint-load: the loopback floor (raw TCP, no HTTP)");

@@ -299,25 +299,50 @@ impl TableResult {
 /// The four phases, in order (1-client Put, 1-client Get, 16-client Put, 16-client Get).
 const PHASES: [(Op, u64); 4] = [(Op::Put, 1), (Op::Get, 1), (Op::Put, 16), (Op::Get, 16)];
 
-/// Measures several tables of one server together: each phase runs in rounds of `round`,
-/// alternating between the tables, `rounds` times, so that every table sees the same background
-/// load (the machine is shared) and the comparison between them is fair. Single-client phases
-/// wait as `mode` says.
-pub fn run_interleaved(
+/// One table of one server, and how its single client waits.
+#[derive(Clone, Debug)]
+pub struct Subject {
     addr: SocketAddr,
-    tables: &[&str],
+    table: String,
+    mode: ClientMode,
+}
+
+impl Subject {
+    /// Table `table` at `addr`, measured with a single client that waits as `mode` says.
+    pub fn new(addr: SocketAddr, table: &str, mode: ClientMode) -> Self {
+        Self {
+            addr,
+            table: table.to_owned(),
+            mode,
+        }
+    }
+}
+
+/// Measures several tables (of one server or several) together: each phase runs in rounds of
+/// `round`, taking turns over the subjects, `rounds` times, so that every subject sees the same
+/// background load (the machine is shared) and the comparison between them is fair.
+pub fn run_interleaved(
+    subjects: &[Subject],
     rounds: u64,
     round: Duration,
     max_ops: u64,
-    mode: ClientMode,
 ) -> Vec<TableResult> {
-    let mut results = vec![TableResult::default(); tables.len()];
-    let mut keys = vec![Keys::new(); tables.len()];
+    let mut results = vec![TableResult::default(); subjects.len()];
+    let mut keys = vec![Keys::new(); subjects.len()];
     for (op, clients) in PHASES {
         for _ in 0..rounds {
-            for (t, table) in tables.iter().enumerate() {
-                let r = run_phase(addr, table, op, clients, round, max_ops, &mut keys[t], mode);
-                let total = results[t].phase_mut(op, clients);
+            for (s, subject) in subjects.iter().enumerate() {
+                let r = run_phase(
+                    subject.addr,
+                    &subject.table,
+                    op,
+                    clients,
+                    round,
+                    max_ops,
+                    &mut keys[s],
+                    subject.mode,
+                );
+                let total = results[s].phase_mut(op, clients);
                 total.add(r);
                 total.seconds += r.seconds;
             }
