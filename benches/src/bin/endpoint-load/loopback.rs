@@ -12,12 +12,13 @@
 //! It does not parse anything, and it measures no server: it is the reference line that the
 //! report sets beside the measured ones.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::wire::write_all;
 use crate::workload::PhaseResult;
 
 /// Round trips of `request_len` bytes out and `answer_len` bytes back, for `duration`.
@@ -83,19 +84,6 @@ fn read_exact_polling(
     Ok(true)
 }
 
-fn write_all_polling(mut stream: &TcpStream, mut data: &[u8]) -> io::Result<()> {
-    while !data.is_empty() {
-        match stream.write(data) {
-            Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
-            Ok(n) => data = &data[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => std::hint::spin_loop(),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
 fn answer(
     stream: TcpStream,
     request_len: usize,
@@ -106,7 +94,7 @@ fn answer(
     let mut request = vec![0u8; request_len];
     let reply = vec![b'a'; answer_len];
     while read_exact_polling(&stream, &mut request, Some(stop))? {
-        write_all_polling(&stream, &reply)?;
+        write_all(&stream, &reply)?;
     }
     Ok(())
 }
@@ -123,7 +111,7 @@ fn ask(
     let mut result = PhaseResult::default();
     let start = Instant::now();
     while start.elapsed() < duration {
-        write_all_polling(&stream, &request)?;
+        write_all(&stream, &request)?;
         if !read_exact_polling(&stream, &mut reply, None)? {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,

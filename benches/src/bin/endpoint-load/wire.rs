@@ -167,7 +167,7 @@ impl Client {
 }
 
 /// Writes all of `data`, also on a non-blocking socket (whose send buffer may be full).
-fn write_all(stream: &mut TcpStream, mut data: &[u8]) -> io::Result<()> {
+pub fn write_all(mut stream: &TcpStream, mut data: &[u8]) -> io::Result<()> {
     while !data.is_empty() {
         match stream.write(data) {
             Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero)),
