@@ -18,9 +18,11 @@ impl Model {
         now: Timestamp,
         input: &CreateKeyInput,
     ) -> Result<KeyMetadataOutput, ApiError> {
+        //= spec/kms.md#create-key
+        //# A CreateKey request for another `KeySpec` or `KeyUsage` is out of scope; a target SHOULD reject it with `UnsupportedOperationException`.
         let unsupported = |what: &str, value: &str| {
             ApiError::new(
-                ErrorCode::KmsValidation,
+                ErrorCode::UnsupportedOperation,
                 format!(
                     "{what} {value} is not supported by this target: only symmetric ENCRYPT_DECRYPT keys are modelled"
                 ),

@@ -59,6 +59,7 @@ pub enum ErrorCode {
     InvalidAliasName,
     InvalidMarker,
     KmsInternal,
+    UnsupportedOperation,
     // CloudTrail.
     InvalidLookupAttributes,
     InvalidTimeRange,
@@ -100,6 +101,7 @@ impl ErrorCode {
             InvalidMaxResults => "InvalidMaxResultsException",
             InvalidNextToken => "InvalidNextTokenException",
             InvalidEventCategory => "InvalidEventCategoryException",
+            UnsupportedOperation => "UnsupportedOperationException",
         }
     }
 

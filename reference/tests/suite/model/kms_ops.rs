@@ -72,6 +72,34 @@ fn create_key_metadata() {
 }
 
 #[test]
+fn keys_other_than_symmetric_encrypt_decrypt_are_refused() {
+    //= spec/kms.md#create-key
+    //= type=test
+    //# A CreateKey request for another `KeySpec` or `KeyUsage` is out of scope; a target SHOULD reject it with `UnsupportedOperationException`.
+    let mut d = Driver::new();
+    for body in [
+        json!({"KeySpec": "RSA_2048"}),
+        json!({"CustomerMasterKeySpec": "ECC_NIST_P256"}),
+        json!({"KeyUsage": "SIGN_VERIFY"}),
+        json!({"Origin": "EXTERNAL"}),
+    ] {
+        let e = d.err("CreateKey", body.clone());
+        assert_eq!(e.name(), "UnsupportedOperationException", "{body}");
+        assert_eq!(e.http_status(), 400);
+    }
+    assert!(
+        d.ok("ListKeys", json!({}))["Keys"]
+            .as_array()
+            .is_some_and(|k| k.is_empty()),
+        "nothing was created"
+    );
+    d.ok(
+        "CreateKey",
+        json!({"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT", "Origin": "AWS_KMS"}),
+    );
+}
+
+#[test]
 fn four_forms_and_unknown_keys() {
     //= spec/kms.md#key-ids
     //= type=test

@@ -295,7 +295,9 @@ impl Engine {
         call: &Call<'_>,
         i: CreateKeyInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let unsupported = |m: &str| ApiError::new(ErrorCode::KmsValidation, m.to_owned());
+        //= spec/kms.md#create-key
+        //# A CreateKey request for another `KeySpec` or `KeyUsage` is out of scope; a target SHOULD reject it with `UnsupportedOperationException`.
+        let unsupported = |m: &str| ApiError::new(ErrorCode::UnsupportedOperation, m.to_owned());
         if let Some(u) = i.key_usage.as_deref()
             && u != "ENCRYPT_DECRYPT"
         {

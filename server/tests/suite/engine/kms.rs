@@ -32,6 +32,29 @@ fn create_key_metadata() {
 }
 
 #[test]
+//= spec/kms.md#create-key
+//= type=test
+//# A CreateKey request for another `KeySpec` or `KeyUsage` is out of scope; a target SHOULD reject it with `UnsupportedOperationException`.
+fn keys_other_than_symmetric_encrypt_decrypt_are_refused() {
+    let h = H::new();
+    for body in [
+        json!({"KeySpec": "RSA_2048"}),
+        json!({"CustomerMasterKeySpec": "ECC_NIST_P256"}),
+        json!({"KeyUsage": "SIGN_VERIFY"}),
+        json!({"Origin": "EXTERNAL"}),
+    ] {
+        let (ty, _) = h.err("CreateKey", body.clone());
+        assert_eq!(ty, "UnsupportedOperationException", "{body}");
+    }
+    let keys = h.ok("ListKeys", json!({}));
+    assert_eq!(keys["Keys"], json!([]), "nothing was created");
+    h.ok(
+        "CreateKey",
+        json!({"KeySpec": "SYMMETRIC_DEFAULT", "KeyUsage": "ENCRYPT_DECRYPT", "Origin": "AWS_KMS"}),
+    );
+}
+
+#[test]
 //= spec/kms.md#encryption-context
 //= type=test
 //# Decrypt MUST fail with `InvalidCiphertextException` unless its `EncryptionContext` equals, key for key and value for value (case-sensitive), the context given when the ciphertext was produced, and a ciphertext that was altered in any byte MUST fail the same way.
