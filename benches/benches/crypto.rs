@@ -2,7 +2,7 @@
 //! raw aws-lc-rs AES-256-GCM at the same sizes (this machine's limit), data-key derivation
 //! (cold), the cold item path, and table-key wrap/unwrap.
 //!
-//! Run: `cargo bench -p ddbsse-benches --bench crypto`. For the ratio table of the README use
+//! Run: `cargo bench -p ddbsse-benches --bench crypto`. For the ratio table of `docs/performance.md` use
 //! `cargo run --release -p ddbsse-benches --bin crypto-ratios`, which measures side by side.
 
 #![allow(clippy::expect_used)] // A failed set-up stops the bench; no request path here.
@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ddbsse_benches::crypto::*;
-use ddbsse_reference::crypto::{Backend, DataKey, DataKeyId, TableKey, open_item_with};
+use ddbsse_crypto::{Backend, DataKey, DataKeyId, TableKey, open_item_with};
 
 fn item_seal_open(c: &mut Criterion) {
     let raw = RawAesGcm::new();

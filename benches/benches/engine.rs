@@ -11,10 +11,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::operation::Request;
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::operation::Request;
+use ddbsse_wire::time::Timestamp;
 
 /// The allocator of the `ddbsse` binary, so that these figures are the server's.
 #[global_allocator]

@@ -5,7 +5,7 @@
 //! layer's overhead, not a different amount of GHASH work).
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
-use ddbsse_reference::crypto::{
+use ddbsse_crypto::{
     Backend, DataKeyId, EncryptionContext, ItemOpener, ItemSealer, KeyMaterial, TableKey, envelope,
 };
 

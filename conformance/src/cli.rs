@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ddbsse_reference::model::ModelConfig;
+use ddbsse_model::ModelConfig;
 
 use crate::expect::Baseline;
 use crate::profile::Profile;

@@ -4,11 +4,11 @@
 //!
 //! It does not judge: cases decide what to compare, with the [`Failure`] helpers at the bottom.
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::model::{Model, ModelConfig};
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::error::error_name_from_type;
+use ddbsse_model::{Model, ModelConfig};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::error::error_name_from_type;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::TrailRecord;
 use serde_json::{Value, json};
 
 use crate::normalize::{differences, document, pair_ids, short};

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use ddbsse_reference::time::Timestamp;
+use ddbsse_wire::time::Timestamp;
 use serde_json::{Map, Value};
 
 /// Members whose value is opaque key material or ciphertext.

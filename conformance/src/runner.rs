@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use ddbsse_reference::model::ModelConfig;
+use ddbsse_model::ModelConfig;
 
 use crate::cases::{self, Case, Need};
 use crate::ctx::{Ctx, Failure};
@@ -228,7 +228,7 @@ mod tests {
     use crate::report::{json, junit};
     use crate::target::model::ModelTarget;
     use crate::target::{Capabilities, Connection, RawResponse, TargetError};
-    use ddbsse_reference::time::Timestamp;
+    use ddbsse_wire::time::Timestamp;
 
     /// The model, pretending to have no clock.
     struct NoClock(ModelTarget);

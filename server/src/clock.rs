@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
+use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 
 /// Which clock `ddbsse serve` runs on (`--clock`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -1,8 +1,9 @@
 //! The in-repo implementation: a real DynamoDB + KMS + CloudTrail endpoint that encrypts every
 //! item at rest with the key hierarchy of `spec/key-hierarchy.md`.
 //!
-//! It is its own implementation: it shares the wire types and the crypto core with
-//! `ddbsse-reference`, and never calls the reference model's transition logic.
+//! It is its own implementation: it depends on the wire layer (`ddbsse-wire`) and the crypto core
+//! (`ddbsse-crypto`) only. It does not depend on the reference model (`ddbsse-model`), so Cargo
+//! keeps it from asking the oracle what to answer.
 //!
 //! - [`engine`]: the semantics, driven with `now` and the caller (no clock, no sockets);
 //! - [`storage`]: in-memory and redb stores, the root key, and `read_trail`;

@@ -16,8 +16,8 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use ddbsse_reference::time::Timestamp;
 use ddbsse_trail::writer::{Delivered, DeliveryConfig, DeliveryWriter};
+use ddbsse_wire::time::Timestamp;
 use rand::SeedableRng;
 
 use crate::clock::Clock;

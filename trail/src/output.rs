@@ -175,7 +175,7 @@ fn report_json(report: &ScanReport) -> Value {
     })
 }
 
-/// The statistics as one JSON document (keys documented in the README, section "Trail analytics").
+/// The statistics as one JSON document (keys documented in `docs/trail.md`).
 pub fn stats_json(stats: &Stats, report: &ScanReport) -> Value {
     json!({
         "input": report_json(report),

@@ -1,5 +1,5 @@
 //! Prints the crypto core's performance ratios against raw AES-256-GCM, measured side by side
-//! in one run (the goals; the README's table comes from here).
+//! in one run (the goals; the table of `docs/performance.md` comes from here).
 //!
 //! Every operation of a row is timed in interleaved rounds of about 1 ms each. Time cells show
 //! the fastest round (on a shared machine interference only ever adds time). A ratio is
@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use ddbsse_benches::crypto::*;
-use ddbsse_reference::crypto::{Backend, DataKey, DataKeyId, TableKey, open_item_with};
+use ddbsse_crypto::{Backend, DataKey, DataKeyId, TableKey, open_item_with};
 
 /// One timed operation.
 struct Op<'a> {

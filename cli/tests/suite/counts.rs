@@ -9,8 +9,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use ddbsse_reference::time::Timestamp;
 use ddbsse_trail::stats::{NONE, Stats};
+use ddbsse_wire::time::Timestamp;
 use serde_json::Value;
 
 /// Event name -> count.

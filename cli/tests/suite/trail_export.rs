@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 use serde_json::{Value, json};
 
 use crate::counts::time_millis;

@@ -9,10 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_trail::analyze::folder_stats;
 use ddbsse_trail::filter::Filter;
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 use serde_json::{Value, json};
 
 use crate::counts::{Counts, count, key_labels, time_millis};

@@ -7,10 +7,10 @@
 //! `ddbsse serve --trail-dir` does (a manual clock set to each request's time, the delivery
 //! woken after each request). Does not: compare responses beyond success.
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::model::{Model, ModelConfig};
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::Request;
+use ddbsse_model::{Model, ModelConfig};
+use ddbsse_wire::Request;
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::Timestamp;
 use std::path::Path;
 use std::sync::Arc;
 

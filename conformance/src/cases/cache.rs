@@ -1,7 +1,7 @@
 //! The table-key cache (`spec/cache.md`), observed through the trail: one Decrypt per fetch or
 //! refresh, per principal, connection and table, at the 300 s boundary on both sides.
 
-use ddbsse_reference::time::SECOND;
+use ddbsse_wire::time::SECOND;
 use serde_json::{Value, json};
 
 use super::{Case, Need};

@@ -124,7 +124,7 @@ fn missing_auth(ctx: &mut Ctx<'_>) -> CaseResult {
     let r = ctx.call_unsigned("DynamoDB_20120810.ListTables", b"{}")?;
     let code = r.body["__type"]
         .as_str()
-        .map(ddbsse_reference::wire::error::error_name_from_type)
+        .map(ddbsse_wire::error::error_name_from_type)
         .unwrap_or("(none)");
     check_eq(
         "unsigned ListTables",

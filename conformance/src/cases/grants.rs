@@ -2,7 +2,7 @@
 //! retirement on DeleteTable (`spec/tables.md#delete`) and what revoking it does
 //! (`spec/kms.md#grant-table-access`).
 
-use ddbsse_reference::time::SECOND;
+use ddbsse_wire::time::SECOND;
 use serde_json::{Value, json};
 
 use super::util::{expect_status, grants, table_grants};

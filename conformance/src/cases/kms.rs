@@ -1,7 +1,7 @@
 //! KMS behaviour the SSE cases depend on (`spec/kms.md`): key-state effects, deletion and its
 //! cancellation, and the AWS managed key refusing direct use.
 
-use ddbsse_reference::time::DAY;
+use ddbsse_wire::time::DAY;
 use serde_json::json;
 
 use super::util::managed_key_arn;

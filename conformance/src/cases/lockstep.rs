@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use ddbsse_reference::time::SECOND;
+use ddbsse_wire::time::SECOND;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! Table status lifecycle (`spec/tables.md#status`), DeleteTable (`#delete`) and the data plane
 //! while the key is unusable (`#data-plane`).
 
-use ddbsse_reference::time::{DAY, SECOND};
+use ddbsse_wire::time::{DAY, SECOND};
 use serde_json::{Value, json};
 
 use super::util::{expect_status, status};
@@ -95,7 +95,7 @@ fn create(ctx: &mut Ctx<'_>) -> CaseResult {
 }
 
 /// Disables the key at the current time; returns that time.
-fn disable(ctx: &mut Ctx<'_>, key: &Key) -> Result<ddbsse_reference::time::Timestamp, Failure> {
+fn disable(ctx: &mut Ctx<'_>, key: &Key) -> Result<ddbsse_wire::time::Timestamp, Failure> {
     ctx.kms("DisableKey", json!({"KeyId": key.id}))?.ok()?;
     Ok(ctx.now())
 }

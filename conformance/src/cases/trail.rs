@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use ddbsse_reference::time::{MINUTE, SECOND};
+use ddbsse_wire::time::{MINUTE, SECOND};
 use serde_json::{Value, json};
 
 use super::Case;

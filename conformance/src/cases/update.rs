@@ -1,7 +1,7 @@
 //! UpdateTable: switching keys, re-sending the current key, the old key unusable, and the switch
 //! quota (`spec/tables.md#update`).
 
-use ddbsse_reference::time::{HOUR, Timestamp};
+use ddbsse_wire::time::{HOUR, Timestamp};
 use serde_json::{Value, json};
 
 use super::util::{expect_kms_sse, expect_no_sse, managed_key_arn, table_grants};

@@ -2,8 +2,8 @@
 //! `MANUAL_CLOCK_START` and moves only when the harness advances it. No port, no HTTP: a
 //! connection is a fresh id and the caller is built from the principal and that id.
 
-use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 
 use super::{
     AtRest, Capabilities, ClockControl, Connection, RawResponse, StoredRows, Target, TargetError,
@@ -98,7 +98,7 @@ impl Target for EmbeddedTarget {
     }
 }
 
-fn hook_error(e: ddbsse_reference::wire::ApiError) -> TargetError {
+fn hook_error(e: ddbsse_wire::ApiError) -> TargetError {
     TargetError::Transport(format!("at-rest hook: {e}"))
 }
 

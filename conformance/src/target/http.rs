@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_credential_types::Credentials;
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::Service;
+use ddbsse_wire::Service;
+use ddbsse_wire::time::Timestamp;
 
 use super::sigv4::signed_headers;
 use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body};

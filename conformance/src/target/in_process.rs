@@ -2,7 +2,7 @@
 //! principals, connection ids handed out in order, and the [`Caller`] a request is made as.
 //! There is no socket here: a connection is only an id.
 
-use ddbsse_reference::caller::Caller;
+use ddbsse_wire::caller::Caller;
 
 use super::{Connection, TargetError};
 

@@ -13,7 +13,7 @@ pub mod in_process;
 pub mod model;
 mod sigv4;
 
-use ddbsse_reference::time::Timestamp;
+use ddbsse_wire::time::Timestamp;
 
 /// One answer of a target.
 #[derive(Clone, Debug, PartialEq)]

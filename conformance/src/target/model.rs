@@ -3,10 +3,10 @@
 //! the model itself departs from the spec's literal expectations (the cases that compare a target
 //! with the model trivially agree here).
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::model::{Model, ModelConfig, Outcome};
-use ddbsse_reference::time::{MANUAL_CLOCK_START, Timestamp};
-use ddbsse_reference::wire::{Request, Service};
+use ddbsse_model::{Model, ModelConfig, Outcome};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
+use ddbsse_wire::{Request, Service};
 
 use super::in_process::InProcessSessions;
 use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError};

@@ -9,7 +9,7 @@ use ddbsse_conformance::report::Verdict;
 use ddbsse_conformance::target::embedded::EmbeddedTarget;
 use ddbsse_conformance::target::model::ModelTarget;
 use ddbsse_conformance::{Options, run};
-use ddbsse_reference::model::ModelConfig;
+use ddbsse_model::ModelConfig;
 use ddbsse_server::engine::{EngineConfig, Faults};
 
 fn suite(faults: Faults) -> ddbsse_conformance::Report {

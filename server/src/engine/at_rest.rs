@@ -5,7 +5,7 @@
 //!
 //! Nothing here decrypts: it only shows and edits ciphertext. Do not use it in production.
 
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::Engine;
 use crate::storage::{Rows, Space, WriteOp};

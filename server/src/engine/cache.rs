@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use ddbsse_reference::caller::ConnectionId;
-use ddbsse_reference::time::{SECOND, Timestamp};
+use ddbsse_wire::caller::ConnectionId;
+use ddbsse_wire::time::{SECOND, Timestamp};
 
 use super::table_crypto::TableCrypto;
 
@@ -137,7 +137,7 @@ impl TableKeyCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ddbsse_reference::crypto::{KeyMaterial, TableKey};
+    use ddbsse_crypto::{KeyMaterial, TableKey};
 
     fn crypto() -> Arc<TableCrypto> {
         let tk = TableKey::from_material(KeyMaterial::from_bytes([3; 32]));

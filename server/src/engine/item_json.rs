@@ -7,10 +7,10 @@
 //! below 0x20), and the runs between them are copied whole. A property test pins the output to
 //! serde_json's for arbitrary items.
 //!
-//! What it does not do: decode, validate or normalize items (see `ddbsse_reference::wire`).
+//! What it does not do: decode, validate or normalize items (see `ddbsse_wire`).
 
 use base64::Engine as _;
-use ddbsse_reference::wire::{AttributeValue, Blob, Item};
+use ddbsse_wire::{AttributeValue, Blob, Item};
 
 /// `item` as compact JSON, exactly as `serde_json::to_vec(item)`, in a buffer allocated once at
 /// its exact length: a buffer that grew would leave copies of the plaintext behind in freed

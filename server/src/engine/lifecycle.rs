@@ -5,7 +5,7 @@
 //! table's key happens (key state change, grant created or removed, key switch); [`status`]
 //! then answers for any later `now`.
 
-use ddbsse_reference::time::{DAY, SECOND, Timestamp};
+use ddbsse_wire::time::{DAY, SECOND, Timestamp};
 
 use super::state::TableMeta;
 

@@ -31,12 +31,12 @@ pub mod trail;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use ddbsse_reference::caller::{Caller, ConnectionId};
-use ddbsse_reference::crypto::KeyMaterial;
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::operation::Request;
-use ddbsse_reference::wire::{ApiError, ErrorCode, Operation, Service};
+use ddbsse_crypto::KeyMaterial;
+use ddbsse_wire::caller::{Caller, ConnectionId};
+use ddbsse_wire::operation::Request;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::TrailRecord;
+use ddbsse_wire::{ApiError, ErrorCode, Operation, Service};
 use serde_json::Value;
 
 use crate::storage::{Space, Store, WriteOp};
@@ -391,7 +391,7 @@ impl Engine {
             return Ok(c.clone());
         }
         let ctx = meta.context(&self.config.account);
-        let tk = ddbsse_reference::crypto::TableKey::unwrap(&self.owned, &meta.wrapped(), &ctx)
+        let tk = ddbsse_crypto::TableKey::unwrap(&self.owned, &meta.wrapped(), &ctx)
             .map_err(|_| table_crypto::integrity())?;
         let c = Arc::new(TableCrypto::new(
             &tk,
@@ -404,10 +404,10 @@ impl Engine {
     /// A new table key under the AWS owned key (wrapped form and plaintext).
     pub(crate) fn owned_table_key(
         &self,
-        ctx: &ddbsse_reference::crypto::EncryptionContext,
-    ) -> Result<(ddbsse_reference::crypto::TableKey, Vec<u8>), ApiError> {
+        ctx: &ddbsse_crypto::EncryptionContext,
+    ) -> Result<(ddbsse_crypto::TableKey, Vec<u8>), ApiError> {
         let material = random::key_material()?;
-        let tk = ddbsse_reference::crypto::TableKey::from_material(material);
+        let tk = ddbsse_crypto::TableKey::from_material(material);
         let blob = tk
             .wrap(OWNED_KEY_ID, &self.owned, ctx, random::bytes::<12>()?)
             .map_err(|_| table_crypto::internal("table key wrap failed"))?;

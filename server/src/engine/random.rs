@@ -12,9 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
-use ddbsse_reference::crypto::KeyMaterial;
-use ddbsse_reference::ids::IdSource;
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_crypto::KeyMaterial;
+use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::{ApiError, ErrorCode};
 use zeroize::Zeroizing;
 
 /// Ids from the OS generator (request ids, event ids, key ids, grant ids).

@@ -7,12 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use ddbsse_reference::crypto::{EncryptionContext, KeyMaterial, kms_blob};
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::attribute::ScalarType;
-use ddbsse_reference::wire::dynamodb::{AttributeDefinition, KeySchemaElement};
-use ddbsse_reference::wire::kms::GrantConstraints;
-use ddbsse_reference::wire::validate::KeySchema;
+use ddbsse_crypto::{EncryptionContext, KeyMaterial, kms_blob};
+use ddbsse_wire::attribute::ScalarType;
+use ddbsse_wire::dynamodb::{AttributeDefinition, KeySchemaElement};
+use ddbsse_wire::kms::GrantConstraints;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::validate::KeySchema;
 use serde::{Deserialize, Serialize};
 
 use crate::storage::{Space, StorageError, Store, WriteOp};

@@ -16,10 +16,10 @@
 
 use std::sync::{Mutex, RwLock};
 
-use ddbsse_reference::crypto::{Backend, DataKeyId, ItemOpener, ItemSealer, SealError, TableKey};
-use ddbsse_reference::wire::attribute::{AttributeValue, Item};
-use ddbsse_reference::wire::validate::KeySchema;
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_crypto::{Backend, DataKeyId, ItemOpener, ItemSealer, SealError, TableKey};
+use ddbsse_wire::attribute::{AttributeValue, Item};
+use ddbsse_wire::validate::KeySchema;
+use ddbsse_wire::{ApiError, ErrorCode};
 use hmac::{KeyInit, Mac};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -312,8 +312,8 @@ pub fn integrity() -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ddbsse_reference::crypto::KeyMaterial;
-    use ddbsse_reference::wire::attribute::ScalarType;
+    use ddbsse_crypto::KeyMaterial;
+    use ddbsse_wire::attribute::ScalarType;
 
     fn schema() -> KeySchema {
         KeySchema {
@@ -338,12 +338,8 @@ mod tests {
         let tk = TableKey::from_material(KeyMaterial::from_bytes([5; 32]));
         let arn = "arn:aws:dynamodb:us-east-1:1:table/t";
         let c = TableCrypto::new(&tk, arn).unwrap();
-        *c.sealer.write().unwrap() = new_sealer(
-            &tk,
-            arn,
-            ddbsse_reference::crypto::MAX_SEALS_PER_DATA_KEY - 1,
-        )
-        .unwrap();
+        *c.sealer.write().unwrap() =
+            new_sealer(&tk, arn, ddbsse_crypto::MAX_SEALS_PER_DATA_KEY - 1).unwrap();
         let first = c.data_key_id();
         let uid = [2u8; 16];
         let a = item("a", "1");

@@ -1,4 +1,4 @@
-//! The endpoint's CloudTrail: building records of the shape `ddbsse_reference::trail` fixes,
+//! The endpoint's CloudTrail: building records of the shape `ddbsse_wire::trail` fixes,
 //! appending them durably, and answering LookupEvents (filters, time range, pages, newest
 //! first).
 //!
@@ -8,14 +8,14 @@
 use std::sync::Mutex;
 
 use base64::Engine as _;
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::trail::{
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::{
     DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, LookupAttributeKey,
     TrailRecord, TrailResource, UserIdentity,
 };
-use ddbsse_reference::wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::{Map, Value};
 
 use super::random;

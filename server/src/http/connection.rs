@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ddbsse_reference::caller::ConnectionId;
+use ddbsse_wire::caller::ConnectionId;
 use http::Method;
 
 use super::Endpoint;

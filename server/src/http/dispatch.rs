@@ -9,8 +9,8 @@
 //!
 //! Bodies are never logged: they may hold plaintext items or data keys.
 
-use ddbsse_reference::caller::{Caller, ConnectionId};
-use ddbsse_reference::wire::{ApiError, ErrorCode, Service};
+use ddbsse_wire::caller::{Caller, ConnectionId};
+use ddbsse_wire::{ApiError, ErrorCode, Service};
 use http::{Method, StatusCode};
 use serde_json::json;
 

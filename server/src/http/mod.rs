@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use ddbsse_reference::caller::{Caller, ConnectionId};
+use ddbsse_wire::caller::{Caller, ConnectionId};
 use http::StatusCode;
 use tokio::net::TcpListener;
 

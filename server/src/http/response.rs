@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ddbsse_reference::wire::{ApiError, Service};
+use ddbsse_wire::{ApiError, Service};
 use http::StatusCode;
 
 use super::framing::{ResponseHead, write_response};
@@ -198,7 +198,7 @@ pub fn fresh_request_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ddbsse_reference::wire::ErrorCode;
+    use ddbsse_wire::ErrorCode;
 
     #[test]
     fn dynamodb_replies_carry_the_crc32_of_their_body() {

@@ -1,12 +1,12 @@
 //! The root key: 32 random bytes in `<data_dir>/root.key` (mode 0600), created on first start.
 //! It wraps KMS key material before the material reaches the database, so the database file
-//! alone does not reveal any KMS key. Whoever holds both files holds every key: the README's
-//! threat model says so.
+//! alone does not reveal any KMS key. Whoever holds both files holds every key: the threat model
+//! of `docs/serve.md` says so.
 
 use std::io::Write;
 use std::path::Path;
 
-use ddbsse_reference::crypto::KeyMaterial;
+use ddbsse_crypto::KeyMaterial;
 use zeroize::Zeroizing;
 
 use super::StorageError;

@@ -5,14 +5,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use ddbsse_reference::wire::ApiError;
-use ddbsse_reference::wire::attribute::{Item, into_normalized_item, normalize_item};
-use ddbsse_reference::wire::dynamodb::{
+use ddbsse_wire::ApiError;
+use ddbsse_wire::attribute::{Item, into_normalized_item, normalize_item};
+use ddbsse_wire::dynamodb::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteItemInput, GetItemInput, GetItemOutput, NameMap, PutItemInput, WriteItemOutput,
 };
-use ddbsse_reference::wire::expression::{PathElement, parse_projection, project};
-use ddbsse_reference::wire::validate::{self, Violations};
+use ddbsse_wire::expression::{PathElement, parse_projection, project};
+use ddbsse_wire::validate::{self, Violations};
 
 use super::table_not_found;
 use crate::engine::state::{State, TableMeta};

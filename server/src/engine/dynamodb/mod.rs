@@ -9,14 +9,14 @@ pub mod query;
 pub mod sse;
 pub mod tables;
 
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::dynamodb::{
+use ddbsse_wire::dynamodb::{
     ArchivalSummary, BillingModeSummary, ProvisionedThroughputDescription, SseDescription,
     TableDescription,
 };
-use ddbsse_reference::wire::operation::Request;
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::operation::Request;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::TrailRecord;
+use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::Value;
 
 use super::lifecycle::{self, Lifecycle};
@@ -101,7 +101,7 @@ impl Engine {
         //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
         if table_arn.is_none()
             && let Some(t) = call.body.get("TableName").and_then(Value::as_str)
-            && ddbsse_reference::wire::validate::require_table_name(Some(t)).is_ok()
+            && ddbsse_wire::validate::require_table_name(Some(t)).is_ok()
         {
             table_arn = Some(format!(
                 "arn:aws:dynamodb:{}:{}:table/{t}",

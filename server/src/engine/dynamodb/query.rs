@@ -4,11 +4,11 @@
 
 use std::cmp::Ordering;
 
-use ddbsse_reference::wire::ApiError;
-use ddbsse_reference::wire::attribute::{Item, item_size};
-use ddbsse_reference::wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
-use ddbsse_reference::wire::expression::parse_key_condition;
-use ddbsse_reference::wire::validate::{self, Violations};
+use ddbsse_wire::ApiError;
+use ddbsse_wire::attribute::{Item, item_size};
+use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
+use ddbsse_wire::expression::parse_key_condition;
+use ddbsse_wire::validate::{self, Violations};
 
 use super::items::{apply, projection, unsupported};
 use crate::engine::table_crypto::{canonical_key, internal};
@@ -167,7 +167,7 @@ impl Engine {
         items: Vec<Item>,
         limit: Option<usize>,
         schema: &validate::KeySchema,
-        paths: &Option<Vec<Vec<ddbsse_reference::wire::expression::PathElement>>>,
+        paths: &Option<Vec<Vec<ddbsse_wire::expression::PathElement>>>,
         count_only: bool,
     ) -> ItemsOutput {
         let total = items.len();

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use ddbsse_reference::crypto::TableKey;
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::validate::SseChoice;
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_crypto::TableKey;
+use ddbsse_wire::trail::TrailRecord;
+use ddbsse_wire::validate::SseChoice;
+use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::{Value, json};
 
 use crate::engine::cache::CacheKey;
@@ -180,7 +180,7 @@ impl Engine {
         &self,
         st: &State,
         key_id: &str,
-        now: ddbsse_reference::time::Timestamp,
+        now: ddbsse_wire::time::Timestamp,
         rid: &str,
     ) -> Result<(), ApiError> {
         let arn = self.key_arn(key_id);
@@ -219,11 +219,8 @@ impl Engine {
         records: &mut Vec<TrailRecord>,
     ) -> Result<Provisioned, ApiError> {
         let key_arn = self.key_arn(key_id);
-        let ctx = ddbsse_reference::crypto::EncryptionContext::for_table(
-            table_name,
-            &self.config.account,
-        )
-        .map_err(|_| ApiError::validation("Table name too long for an encryption context"))?;
+        let ctx = ddbsse_crypto::EncryptionContext::for_table(table_name, &self.config.account)
+            .map_err(|_| ApiError::validation("Table name too long for an encryption context"))?;
         let grant = self.create_table_grant(st, key_id, &ctx, call.now)?;
         records.push(self.ddb_kms_record(
             call,

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use ddbsse_reference::time::{DAY, HOUR, Timestamp};
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::dynamodb::{
+use ddbsse_wire::dynamodb::{
     CreateTableInput, DescribeTableOutput, ListTablesInput, ListTablesOutput, SseDescription,
     TableDescriptionOutput, TableNameInput, UpdateTableInput,
 };
-use ddbsse_reference::wire::validate::{self, KeySchema, SseChoice, Violations};
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::time::{DAY, HOUR, Timestamp};
+use ddbsse_wire::trail::TrailRecord;
+use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
@@ -26,7 +26,7 @@ fn invalid(m: &str) -> ApiError {
 /// Checks `ProvisionedThroughput` against `BillingMode`; returns (mode, read, write).
 fn capacity(
     mode: Option<&str>,
-    pt: Option<&ddbsse_reference::wire::dynamodb::ProvisionedThroughput>,
+    pt: Option<&ddbsse_wire::dynamodb::ProvisionedThroughput>,
 ) -> Result<(String, i64, i64), ApiError> {
     match mode.unwrap_or("PROVISIONED") {
         "PROVISIONED" => {
@@ -103,9 +103,8 @@ impl Engine {
                 format!("Table already exists: {name}"),
             ));
         }
-        let ctx =
-            ddbsse_reference::crypto::EncryptionContext::for_table(&name, &self.config.account)
-                .map_err(|_| ApiError::validation("Table name too long"))?;
+        let ctx = ddbsse_crypto::EncryptionContext::for_table(&name, &self.config.account)
+            .map_err(|_| ApiError::validation("Table name too long"))?;
         let key_id = self.select_sse_key(&mut st, call, &choice, records)?;
         let (sse, grant_id, wrapped) = match key_id {
             //= spec/tables.md#sse-owned-key
@@ -447,7 +446,7 @@ impl Engine {
             let pt = match (&i.provisioned_throughput, mode.as_str()) {
                 (Some(p), _) => Some(p.clone()),
                 (None, "PROVISIONED") if meta.billing_mode == "PROVISIONED" => {
-                    Some(ddbsse_reference::wire::dynamodb::ProvisionedThroughput {
+                    Some(ddbsse_wire::dynamodb::ProvisionedThroughput {
                         read_capacity_units: Some(meta.read_capacity),
                         write_capacity_units: Some(meta.write_capacity),
                     })
@@ -514,8 +513,8 @@ fn quota_check(meta: &TableMeta, now: Timestamp, to_kms: bool) -> Result<(), Api
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ddbsse_reference::time::SECOND;
-    use ddbsse_reference::wire::attribute::ScalarType;
+    use ddbsse_wire::attribute::ScalarType;
+    use ddbsse_wire::time::SECOND;
 
     fn meta(changes: Vec<Timestamp>) -> TableMeta {
         TableMeta {

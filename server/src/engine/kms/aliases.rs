@@ -1,7 +1,7 @@
 //! KMS aliases: CreateAlias and ListAliases (`spec/kms.md#aliases`).
 
-use ddbsse_reference::wire::kms::{AliasListEntry, CreateAliasInput, ListAliasesOutput, ListInput};
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::kms::{AliasListEntry, CreateAliasInput, ListAliasesOutput, ListInput};
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::keys::{list_limit, marker_start};
 use super::{KmsOutcome, null_member, pending};

@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use ddbsse_reference::crypto::{EncryptionContext, TableKey, kms_blob};
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::attribute::Blob;
-use ddbsse_reference::wire::kms::{
+use ddbsse_crypto::{EncryptionContext, TableKey, kms_blob};
+use ddbsse_wire::attribute::Blob;
+use ddbsse_wire::kms::{
     DecryptInput, DecryptOutput, EncryptInput, EncryptOutput, GenerateDataKeyInput,
     GenerateDataKeyOutput,
 };
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::grants::DynamoDbAccess;
 use super::keys::KeyForms;
@@ -310,7 +310,7 @@ impl Engine {
 mod tests {
     use super::*;
     use crate::engine::EngineConfig;
-    use ddbsse_reference::caller::Caller;
+    use ddbsse_wire::caller::Caller;
 
     #[test]
     //= spec/key-hierarchy.md#kms-blob-seal

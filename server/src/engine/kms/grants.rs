@@ -2,13 +2,13 @@
 //! for each KMS table, and which grants let DynamoDB use a key for a table
 //! (`spec/kms.md#grants`).
 
-use ddbsse_reference::crypto::EncryptionContext;
-use ddbsse_reference::time::Timestamp;
-use ddbsse_reference::wire::kms::{
+use ddbsse_crypto::EncryptionContext;
+use ddbsse_wire::kms::{
     CreateGrantInput, CreateGrantOutput, GRANT_OPERATIONS, GrantConstraints, GrantListEntry,
     GrantRefInput, ListGrantsOutput, ListInput,
 };
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::keys::{KeyForms, list_limit, marker_start};
 use super::{KmsOutcome, constraint, null_member};

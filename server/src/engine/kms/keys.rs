@@ -2,12 +2,12 @@
 //! DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion and CancelKeyDeletion
 //! (`spec/kms.md#keys`, `#key-states`, `#deletion`, `#aws-managed-key`).
 
-use ddbsse_reference::time::{DAY, Timestamp};
-use ddbsse_reference::wire::kms::{
+use ddbsse_wire::kms::{
     CreateKeyInput, KeyIdInput, KeyIdOutput, KeyListEntry, KeyMetadata, KeyMetadataOutput,
     ListInput, ListKeysOutput, ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
 };
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::time::{DAY, Timestamp};
+use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::{KmsOutcome, constraint, disabled, key_not_found, not_pending, null_member, pending};
 use crate::engine::state::{

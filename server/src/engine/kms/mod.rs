@@ -9,9 +9,9 @@ pub mod crypto_ops;
 pub mod grants;
 pub mod keys;
 
-use ddbsse_reference::trail::TrailRecord;
-use ddbsse_reference::wire::operation::Request;
-use ddbsse_reference::wire::{ApiError, ErrorCode};
+use ddbsse_wire::operation::Request;
+use ddbsse_wire::trail::TrailRecord;
+use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::Value;
 
 use super::state::State;
@@ -225,7 +225,7 @@ impl Engine {
         let raw = base64::engine::general_purpose::STANDARD
             .decode(blob)
             .ok()?;
-        let arn = ddbsse_reference::crypto::kms_blob::key_id(&raw).ok()?;
+        let arn = ddbsse_crypto::kms_blob::key_id(&raw).ok()?;
         let id = arn.strip_prefix(&self.key_arn(""))?;
         st.live_key(id, call.now)
             .map(|k| self.key_arn(&k.rec.key_id))
@@ -235,7 +235,7 @@ impl Engine {
     pub(crate) fn record(
         &self,
         spec: RecordSpec<'_>,
-        now: ddbsse_reference::time::Timestamp,
+        now: ddbsse_wire::time::Timestamp,
     ) -> TrailRecord {
         super::trail::build(spec, &self.config.account, &self.config.region, now)
     }

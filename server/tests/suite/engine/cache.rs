@@ -1,8 +1,8 @@
 //! The table-key cache through the engine: one Decrypt per (principal, connection, table,
 //! generation), the 300 s boundary, failure and recovery, and the deliberate faults.
 
-use ddbsse_reference::caller::Caller;
 use ddbsse_server::engine::Faults;
+use ddbsse_wire::caller::Caller;
 use serde_json::json;
 
 use super::support::H;

@@ -3,9 +3,9 @@
 
 use std::sync::Arc;
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::MANUAL_CLOCK_START;
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::MANUAL_CLOCK_START;
 use serde_json::{Value, json};
 
 #[test]

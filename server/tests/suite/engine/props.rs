@@ -1,9 +1,9 @@
 //! Properties: random bodies and targets never panic and always get an AWS-shaped answer.
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::MANUAL_CLOCK_START;
-use ddbsse_reference::wire::Operation;
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_wire::Operation;
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::MANUAL_CLOCK_START;
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -2,9 +2,9 @@
 
 use std::cell::Cell;
 
-use ddbsse_reference::caller::Caller;
-use ddbsse_reference::time::{MANUAL_CLOCK_START, SECOND, Timestamp};
 use ddbsse_server::engine::{Engine, EngineConfig, Faults};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::time::{MANUAL_CLOCK_START, SECOND, Timestamp};
 use serde_json::{Value, json};
 
 pub const ACCOUNT: &str = "123456789012";

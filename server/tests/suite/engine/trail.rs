@@ -1,6 +1,6 @@
 //! LookupEvents: filters, time range, pages, newest first; records of direct KMS calls.
 
-use ddbsse_reference::time::MANUAL_CLOCK_START;
+use ddbsse_wire::time::MANUAL_CLOCK_START;
 use serde_json::{Value, json};
 
 use super::support::H;

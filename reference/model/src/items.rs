@@ -1,0 +1,563 @@
+//! The DynamoDB data plane: PutItem, GetItem, DeleteItem, Query, Scan, BatchWriteItem and
+//! BatchGetItem over plaintext items, each gated by the table's key (`spec/cache.md`,
+//! `spec/tables.md#data-plane`).
+//!
+//! Protocol-level checks (names, item values, key schema, expressions) come from `wire`, shared
+//! with every target; this file adds what depends on state: which table, which items, the order
+//! of sort keys, pages, and the cache/KMS gate, which runs after the request is known to be valid
+//! and before any item is read or written.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+
+use ddbsse_wire::attribute::{AttributeValue, Item, normalize_item};
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::dynamodb::*;
+use ddbsse_wire::expression::{self, PathElement};
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::validate::{self, KeySchema, Violations};
+use ddbsse_wire::{ApiError, ErrorCode};
+
+use super::Model;
+use super::cache::CacheKey;
+use super::tables::table_not_found;
+
+/// One key attribute value, ordered as DynamoDB orders keys (numbers numerically, strings and
+/// binaries by bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPart(pub AttributeValue);
+
+impl Ord for KeyPart {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.0
+            .key_cmp(&other.0)
+            .unwrap_or_else(|| self.0.type_name().cmp(other.0.type_name()))
+    }
+}
+
+impl PartialOrd for KeyPart {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A primary key: partition key, then sort key.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PrimaryKey {
+    pub hash: KeyPart,
+    pub range: Option<KeyPart>,
+}
+
+impl PrimaryKey {
+    /// From the key attributes [`KeySchema::key_of`] returned.
+    pub fn of(schema: &KeySchema, key: &Item) -> Option<Self> {
+        Some(Self {
+            hash: KeyPart(key.get(&schema.hash.0)?.clone()),
+            range: match &schema.range {
+                Some((name, _)) => Some(KeyPart(key.get(name)?.clone())),
+                None => None,
+            },
+        })
+    }
+
+    /// Back to key attributes (for `LastEvaluatedKey`).
+    pub fn item(&self, schema: &KeySchema) -> Item {
+        let mut out = Item::new();
+        out.insert(schema.hash.0.clone(), self.hash.0.clone());
+        if let (Some((name, _)), Some(v)) = (&schema.range, &self.range) {
+            out.insert(name.clone(), v.0.clone());
+        }
+        out
+    }
+}
+
+fn unsupported(what: &str) -> ApiError {
+    ApiError::validation(format!("{what} is not supported by ddbsse"))
+}
+
+fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
+    match limit {
+        None => Ok(None),
+        Some(l) if l < 1 => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ))),
+        Some(l) => Ok(Some(usize::try_from(l).unwrap_or(usize::MAX))),
+    }
+}
+
+fn check_return_values(rv: Option<&str>) -> Result<bool, ApiError> {
+    match rv {
+        None | Some("NONE") => Ok(false),
+        Some("ALL_OLD") => Ok(true),
+        Some(_) => Err(ApiError::validation(
+            "One or more parameter values were invalid: Return values set to invalid value",
+        )),
+    }
+}
+
+fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
+    match select {
+        None | Some("ALL_ATTRIBUTES") => Ok(false),
+        Some("COUNT") => Ok(true),
+        Some(other) => Err(unsupported(&format!("Select {other}"))),
+    }
+}
+
+fn projection(
+    expr: Option<&str>,
+    names: Option<&BTreeMap<String, String>>,
+) -> Result<Option<Vec<Vec<PathElement>>>, ApiError> {
+    expr.map(|e| expression::parse_projection(e, names))
+        .transpose()
+}
+
+fn project(item: &Item, paths: Option<&Vec<Vec<PathElement>>>) -> Item {
+    match paths {
+        Some(p) => expression::project(item, p),
+        None => item.clone(),
+    }
+}
+
+impl Model {
+    //= spec/cache.md#scope
+    //# The first data-plane request of a KMS table by a given principal on a given connection MUST call KMS Decrypt once and cache the plaintext table key for that principal, connection, table and table-key generation.
+    //= spec/cache.md#serve-while-unusable
+    //# An entry that is still fresh (`now - t0 < 300 s`) MUST keep serving data-plane requests after the table's key is disabled, scheduled for deletion or loses its grant, and the first request at `now - t0 >= 300 s` MUST fail as section 5 says.
+    /// The gate every data-plane request passes before touching items: archival, then the
+    /// table-key cache, then (on a miss) Decrypt as the caller.
+    fn table_key_gate(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
+        //= spec/tables.md#status-archival
+        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
+        if table.status.is_archival() {
+            return Err(ApiError::validation(format!("Table {name} is archived")));
+        }
+        let Some(sse) = &table.sse else {
+            return Ok(());
+        };
+        let key = CacheKey {
+            principal: caller.access_key_id.clone(),
+            connection: caller.connection,
+            table_id: table.id.clone(),
+            generation: table.generation,
+        };
+        if self.cache.fresh(&key, now).is_some() {
+            return Ok(());
+        }
+        let (arn, wrapped) = (sse.key_arn.clone(), sse.wrapped_table_key.clone());
+        match self.ddb_decrypt_table_key(now, caller, &arn, name, &wrapped) {
+            Ok(table_key) => {
+                self.cache.store(key, now, table_key);
+                Ok(())
+            }
+            Err(e) => {
+                //= spec/cache.md#failure
+                //# When the Decrypt of a fetch or refresh fails, the request MUST fail with the error of `spec/tables.md#data-plane-errors`, the entry MUST be dropped, and the next data-plane request of the same principal, connection and table MUST call Decrypt again.
+                self.cache.drop_entry(&key);
+                Err(e)
+            }
+        }
+    }
+
+    fn table_schema(&self, name: &str) -> Result<KeySchema, ApiError> {
+        self.tables
+            .get(name)
+            .map(|t| t.schema.clone())
+            .ok_or_else(|| table_not_found(name))
+    }
+
+    pub(super) fn put_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &PutItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(input.table_name.as_deref(), &mut v);
+        if input.item.is_none() {
+            v.null("item");
+        }
+        v.into_result()?;
+        let name = name.unwrap_or_default().to_owned();
+        if input.condition_expression.is_some() {
+            return Err(unsupported("ConditionExpression"));
+        }
+        let all_old = check_return_values(input.return_values.as_deref())?;
+        let item = normalize_item(input.item.as_ref().unwrap_or(&Item::new()))?;
+        let schema = self.table_schema(&name)?;
+        let key = schema.key_of(&item, false)?;
+        let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+            ApiError::validation("The provided key element does not match the schema")
+        })?;
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get_mut(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        //= spec/tables.md#data-plane-durable
+        //# Every item a target acknowledged while the table was accessible MUST read back unchanged once the table's key is usable again, as long as the table is not `ARCHIVING` or `ARCHIVED`.
+        let old = table.items.insert(pk, item);
+        Ok(WriteItemOutput {
+            attributes: if all_old { old } else { None },
+        })
+    }
+
+    /// Name, key and schema checks shared by GetItem and DeleteItem.
+    fn keyed_request(
+        &self,
+        table: Option<&str>,
+        key: Option<&Item>,
+    ) -> Result<(String, PrimaryKey), ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(table, &mut v);
+        if key.is_none() {
+            v.null("key");
+        }
+        v.into_result()?;
+        let name = name.unwrap_or_default().to_owned();
+        let schema = self.table_schema(&name)?;
+        let key = schema.key_of(key.unwrap_or(&Item::new()), true)?;
+        let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+            ApiError::validation("The provided key element does not match the schema")
+        })?;
+        Ok((name, pk))
+    }
+
+    pub(super) fn get_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &GetItemInput,
+    ) -> Result<GetItemOutput, ApiError> {
+        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        let paths = projection(
+            input.projection_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+        )?;
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        Ok(GetItemOutput {
+            item: table.items.get(&pk).map(|i| project(i, paths.as_ref())),
+        })
+    }
+
+    pub(super) fn delete_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &DeleteItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        if input.condition_expression.is_some() {
+            return Err(unsupported("ConditionExpression"));
+        }
+        let all_old = check_return_values(input.return_values.as_deref())?;
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get_mut(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        let old = table.items.remove(&pk);
+        Ok(WriteItemOutput {
+            attributes: if all_old { old } else { None },
+        })
+    }
+
+    pub(super) fn query(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &QueryInput,
+    ) -> Result<ItemsOutput, ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(input.table_name.as_deref(), &mut v);
+        v.into_result()?;
+        let name = name.unwrap_or_default().to_owned();
+        if input.index_name.is_some() {
+            return Err(unsupported("IndexName"));
+        }
+        if input.filter_expression.is_some() {
+            return Err(unsupported("FilterExpression"));
+        }
+        let count_only = check_select(input.select.as_deref())?;
+        let limit = check_limit(input.limit)?;
+        let expr = input.key_condition_expression.as_deref().ok_or_else(|| {
+            ApiError::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+        })?;
+        let schema = self.table_schema(&name)?;
+        let cond = expression::parse_key_condition(
+            expr,
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
+        if cond.hash.0 != schema.hash.0 {
+            return Err(ApiError::validation(format!(
+                "Query condition missed key schema element: {}",
+                schema.hash.0
+            )));
+        }
+        if cond.hash.1.scalar_type() != Some(schema.hash.1) {
+            return Err(invalid_type());
+        }
+        let hash = KeyPart(cond.hash.1.normalized()?);
+        if let Some((rname, _)) = &cond.range {
+            match &schema.range {
+                Some((sname, _)) if sname == rname => {}
+                _ => return Err(ApiError::validation("Query key condition not supported")),
+            }
+        }
+        let paths = projection(
+            input.projection_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+        )?;
+        let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        let forward = input.scan_index_forward.unwrap_or(true);
+        let matching = table.items.iter().filter(|(pk, _)| {
+            pk.hash == hash
+                && match (&cond.range, &pk.range) {
+                    (None, _) => true,
+                    (Some((_, c)), Some(r)) => c.matches(&r.0),
+                    (Some(_), None) => false,
+                }
+        });
+        let ordered: Vec<(&PrimaryKey, &Item)> = if forward {
+            matching
+                .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk > s))
+                .collect()
+        } else {
+            matching
+                .rev()
+                .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk < s))
+                .collect()
+        };
+        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+    }
+
+    pub(super) fn scan(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &ScanInput,
+    ) -> Result<ItemsOutput, ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(input.table_name.as_deref(), &mut v);
+        v.into_result()?;
+        let name = name.unwrap_or_default().to_owned();
+        if input.filter_expression.is_some() {
+            return Err(unsupported("FilterExpression"));
+        }
+        let count_only = check_select(input.select.as_deref())?;
+        let limit = check_limit(input.limit)?;
+        let schema = self.table_schema(&name)?;
+        let paths = projection(
+            input.projection_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+        )?;
+        let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        let ordered: Vec<(&PrimaryKey, &Item)> = table
+            .items
+            .iter()
+            .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk > s))
+            .collect();
+        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+    }
+
+    fn start_key(
+        &self,
+        schema: &KeySchema,
+        esk: Option<&Item>,
+    ) -> Result<Option<PrimaryKey>, ApiError> {
+        match esk {
+            None => Ok(None),
+            Some(k) => {
+                let key = schema.key_of(k, true).map_err(|_| {
+                    ApiError::validation("The provided starting key is invalid: The provided key element does not match the schema")
+                })?;
+                Ok(PrimaryKey::of(schema, &key))
+            }
+        }
+    }
+
+    pub(super) fn batch_write_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &BatchWriteItemInput,
+    ) -> Result<BatchWriteItemOutput, ApiError> {
+        let requests = input
+            .request_items
+            .as_ref()
+            .ok_or_else(|| validate::missing_member("requestItems"))?;
+        let total: usize = requests.values().map(Vec::len).sum();
+        if total == 0 || total > 25 {
+            return Err(ApiError::validation(if total == 0 {
+                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned()
+            } else {
+                "Too many items requested for the BatchWriteItem call".to_owned()
+            }));
+        }
+        let mut plan: Vec<(String, PrimaryKey, Option<Item>)> = Vec::new();
+        for (name, writes) in requests {
+            validate::require_table_name(Some(name))?;
+            let schema = self.table_schema(name)?;
+            for w in writes {
+                let (pk, item) = match (&w.put_request, &w.delete_request) {
+                    (Some(p), None) => {
+                        let item = normalize_item(&p.item)?;
+                        let key = schema.key_of(&item, false)?;
+                        (PrimaryKey::of(&schema, &key), Some(item))
+                    }
+                    (None, Some(d)) => {
+                        (PrimaryKey::of(&schema, &schema.key_of(&d.key, true)?), None)
+                    }
+                    _ => {
+                        return Err(ApiError::validation(
+                            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+                        ));
+                    }
+                };
+                let pk = pk.ok_or_else(|| {
+                    ApiError::validation("The provided key element does not match the schema")
+                })?;
+                if plan.iter().any(|(n, k, _)| n == name && *k == pk) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+                plan.push((name.clone(), pk, item));
+            }
+        }
+        //= spec/cache.md#scope
+        //# A BatchWriteItem or BatchGetItem that names several tables uses one
+        //# entry per table.
+        for name in requests.keys() {
+            self.table_key_gate(now, caller, name)?;
+        }
+        for (name, pk, item) in plan {
+            let table = self
+                .tables
+                .get_mut(&name)
+                .ok_or_else(|| table_not_found(&name))?;
+            match item {
+                Some(item) => {
+                    table.items.insert(pk, item);
+                }
+                None => {
+                    table.items.remove(&pk);
+                }
+            }
+        }
+        Ok(BatchWriteItemOutput::default())
+    }
+
+    pub(super) fn batch_get_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &BatchGetItemInput,
+    ) -> Result<BatchGetItemOutput, ApiError> {
+        let requests = input
+            .request_items
+            .as_ref()
+            .ok_or_else(|| validate::missing_member("requestItems"))?;
+        let total: usize = requests.values().map(|k| k.keys.len()).sum();
+        if total == 0 || total > 100 {
+            return Err(ApiError::validation(if total == 0 {
+                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned()
+            } else {
+                "Too many items requested for the BatchGetItem call".to_owned()
+            }));
+        }
+        let mut plan = Vec::new();
+        for (name, ka) in requests {
+            validate::require_table_name(Some(name))?;
+            let schema = self.table_schema(name)?;
+            let paths = projection(
+                ka.projection_expression.as_deref(),
+                ka.expression_attribute_names.as_ref(),
+            )?;
+            let mut keys = Vec::new();
+            for k in &ka.keys {
+                let key = schema.key_of(k, true)?;
+                let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+                    ApiError::validation("The provided key element does not match the schema")
+                })?;
+                if keys.contains(&pk) {
+                    return Err(ApiError::validation(
+                        "Provided list of item keys contains duplicates",
+                    ));
+                }
+                keys.push(pk);
+            }
+            plan.push((name.clone(), keys, paths));
+        }
+        for name in requests.keys() {
+            self.table_key_gate(now, caller, name)?;
+        }
+        let mut responses = BTreeMap::new();
+        for (name, keys, paths) in plan {
+            let table = self
+                .tables
+                .get(&name)
+                .ok_or_else(|| table_not_found(&name))?;
+            let items = keys
+                .iter()
+                .filter_map(|k| table.items.get(k))
+                .map(|i| project(i, paths.as_ref()))
+                .collect();
+            responses.insert(name, items);
+        }
+        Ok(BatchGetItemOutput {
+            responses,
+            unprocessed_keys: BTreeMap::new(),
+        })
+    }
+}
+
+fn invalid_type() -> ApiError {
+    ApiError::new(
+        ErrorCode::Validation,
+        "One or more parameter values were invalid: Condition parameter type does not match schema type",
+    )
+}
+
+/// One page of Query or Scan results.
+fn page(
+    schema: &KeySchema,
+    ordered: Vec<(&PrimaryKey, &Item)>,
+    limit: Option<usize>,
+    count_only: bool,
+    paths: Option<&Vec<Vec<PathElement>>>,
+) -> ItemsOutput {
+    let take = limit.unwrap_or(usize::MAX).min(ordered.len());
+    let page = &ordered[..take];
+    let last_evaluated_key = match limit {
+        Some(l) if take == l => page.last().map(|(pk, _)| pk.item(schema)),
+        _ => None,
+    };
+    let count = i64::try_from(page.len()).unwrap_or(i64::MAX);
+    ItemsOutput {
+        items: (!count_only).then(|| page.iter().map(|(_, i)| project(i, paths)).collect()),
+        count,
+        scanned_count: count,
+        last_evaluated_key,
+    }
+}

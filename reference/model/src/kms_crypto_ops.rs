@@ -1,0 +1,179 @@
+//! Direct KMS cryptographic operations: Encrypt, Decrypt and GenerateDataKey
+//! (`spec/kms.md#crypto`). Blobs are real: sealed with the key's material by the crypto core
+//! (through `kms_crypto.rs`), with nonces and data keys from the model's seeded ChaCha20.
+
+use ddbsse_wire::attribute::Blob;
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::kms::*;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::{ApiError, ErrorCode};
+
+use super::Model;
+use super::key_state::KeyOpClass;
+use super::kms::{Forms, missing};
+use super::kms_crypto;
+
+/// The only encryption algorithm of symmetric keys.
+pub const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+
+fn invalid_ciphertext() -> ApiError {
+    //= spec/kms.md#encryption-context
+    //# Decrypt MUST fail with `InvalidCiphertextException` unless its `EncryptionContext` equals, key for key and value for value (case-sensitive), the context given when the ciphertext was produced, and a ciphertext that was altered in any byte MUST fail the same way.
+    ApiError::new(ErrorCode::InvalidCiphertext, "")
+}
+
+fn kms_validation(msg: String) -> ApiError {
+    ApiError::new(ErrorCode::KmsValidation, msg)
+}
+
+fn internal() -> ApiError {
+    ApiError::new(ErrorCode::KmsInternal, "")
+}
+
+impl Model {
+    /// Seals `plaintext` under key `i` with a fresh nonce.
+    pub(super) fn seal_under(
+        &mut self,
+        i: usize,
+        plaintext: &[u8],
+        context: Option<&ContextMap>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let ctx = kms_crypto::context(context).ok_or_else(|| {
+            kms_validation("Encryption context entries must be at most 65535 bytes".to_owned())
+        })?;
+        let nonce = self.secrets.nonce();
+        let key = &self.kms.keys[i];
+        let material = key.material.as_ref().ok_or_else(internal)?;
+        kms_crypto::seal(&key.arn, material, plaintext, &ctx, nonce).map_err(|_| internal())
+    }
+
+    pub(super) fn encrypt(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &EncryptInput,
+    ) -> Result<EncryptOutput, ApiError> {
+        let plaintext = input
+            .plaintext
+            .as_ref()
+            .ok_or_else(|| missing("plaintext"))?;
+        //= spec/kms.md#encrypt-decrypt
+        //# Encrypt MUST accept a `Plaintext` of 1 to 4096 bytes and return a `CiphertextBlob` and `KeyId` as the key ARN, and Decrypt of that blob MUST return the same `Plaintext` and `KeyId` without the request naming the key.
+        if plaintext.0.is_empty() || plaintext.0.len() > 4096 {
+            let bound = if plaintext.0.is_empty() {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 4096"
+            };
+            return Err(kms_validation(format!(
+                "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length {bound}"
+            )));
+        }
+        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::All, false)?;
+        self.deny_managed(i, &caller.access_key_id, "Encrypt")?;
+        self.check_key_state(i, KeyOpClass::Cryptographic)?;
+        let blob = self.seal_under(i, &plaintext.0, input.encryption_context.as_ref())?;
+        Ok(EncryptOutput {
+            ciphertext_blob: Blob(blob),
+            key_id: self.kms.keys[i].arn.clone(),
+            encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+        })
+    }
+
+    pub(super) fn decrypt(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &DecryptInput,
+    ) -> Result<DecryptOutput, ApiError> {
+        let blob = input
+            .ciphertext_blob
+            .as_ref()
+            .ok_or_else(|| missing("ciphertextBlob"))?;
+        if blob.0.is_empty() || blob.0.len() > 6144 {
+            return Err(kms_validation(
+                "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint: Member must have length between 1 and 6144".to_owned(),
+            ));
+        }
+        let named = match input.key_id.as_deref() {
+            Some(k) => Some(self.resolve_key(now, Some(k), Forms::All, false)?),
+            None => None,
+        };
+        let blob_arn = kms_crypto::blob_key_arn(&blob.0).map_err(|_| invalid_ciphertext())?;
+        let i = self.kms.by_arn(blob_arn).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("Key '{blob_arn}' does not exist"),
+            )
+        })?;
+        //= spec/kms.md#encrypt-decrypt
+        //# A Decrypt whose `KeyId` names a key other than the one that produced the ciphertext MUST fail with `IncorrectKeyException`.
+        if named.is_some_and(|n| n != i) {
+            return Err(ApiError::new(
+                ErrorCode::IncorrectKey,
+                "The key ID in the request does not identify a CMK that can perform this operation.",
+            ));
+        }
+        self.deny_managed(i, &caller.access_key_id, "Decrypt")?;
+        self.check_key_state(i, KeyOpClass::Cryptographic)?;
+        let ctx = kms_crypto::context(input.encryption_context.as_ref())
+            .ok_or_else(invalid_ciphertext)?;
+        let key = &self.kms.keys[i];
+        let material = key.material.as_ref().ok_or_else(internal)?;
+        let plaintext =
+            kms_crypto::open(material, &blob.0, &ctx).map_err(|_| invalid_ciphertext())?;
+        Ok(DecryptOutput {
+            key_id: key.arn.clone(),
+            plaintext: Blob(plaintext.to_vec()),
+            encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+        })
+    }
+
+    pub(super) fn generate_data_key(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &GenerateDataKeyInput,
+    ) -> Result<GenerateDataKeyOutput, ApiError> {
+        //= spec/kms.md#generate-data-key
+        //# GenerateDataKey MUST take exactly one of `NumberOfBytes` (1 to 1024) and `KeySpec` (`AES_256` for 32 bytes, `AES_128` for 16 bytes), and MUST fail with `ValidationException` when both or neither are given or `NumberOfBytes` is outside 1 to 1024.
+        let len = match (input.number_of_bytes, input.key_spec.as_deref()) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(kms_validation(
+                    "Please specify either number of bytes or key spec.".to_owned(),
+                ));
+            }
+            (Some(n), None) if n < 1 => {
+                return Err(kms_validation(format!(
+                    "1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value greater than or equal to 1"
+                )));
+            }
+            (Some(n), None) if n > 1024 => {
+                return Err(kms_validation(format!(
+                    "1 validation error detected: Value '{n}' at 'numberOfBytes' failed to satisfy constraint: Member must have value less than or equal to 1024"
+                )));
+            }
+            (Some(n), None) => usize::try_from(n).unwrap_or(32),
+            (None, Some("AES_256")) => 32,
+            (None, Some("AES_128")) => 16,
+            (None, Some(other)) => {
+                return Err(kms_validation(format!(
+                    "1 validation error detected: Value '{other}' at 'keySpec' failed to satisfy constraint: Member must satisfy enum value set: [AES_256, AES_128]"
+                )));
+            }
+        };
+        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::All, false)?;
+        self.deny_managed(i, &caller.access_key_id, "GenerateDataKey")?;
+        self.check_key_state(i, KeyOpClass::Cryptographic)?;
+        //= spec/kms.md#generate-data-key
+        //# GenerateDataKey MUST return fresh random `Plaintext` of the requested length, a `CiphertextBlob` that Decrypt turns back into that plaintext under the same encryption context, and `KeyId` as the key ARN.
+        let mut plaintext = zeroize::Zeroizing::new(vec![0u8; len]);
+        self.secrets.fill(&mut plaintext);
+        let blob = self.seal_under(i, &plaintext, input.encryption_context.as_ref())?;
+        Ok(GenerateDataKeyOutput {
+            ciphertext_blob: Blob(blob),
+            plaintext: Blob(plaintext.to_vec()),
+            key_id: self.kms.keys[i].arn.clone(),
+        })
+    }
+}

@@ -1,0 +1,226 @@
+//! Direct KMS grant operations: CreateGrant, ListGrants, RetireGrant, RevokeGrant
+//! (`spec/kms.md#grants`). The grant DynamoDB creates for a table goes through
+//! [`Model::add_grant`] too, so both kinds of grant are the same data.
+
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::kms::*;
+use ddbsse_wire::operation::Empty;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::{ApiError, ErrorCode};
+
+use super::Model;
+use super::key_state::KeyOpClass;
+use super::kms::{Forms, Grant, missing};
+
+/// `ListGrants` page size bounds and default (`spec/kms.md#list-grants`).
+pub const LIST_GRANTS_MAX: i64 = 100;
+/// Default `Limit` of ListGrants.
+pub const LIST_GRANTS_DEFAULT: i64 = 50;
+
+/// What a new grant allows, as CreateGrant received it.
+pub struct GrantSpec {
+    pub name: Option<String>,
+    pub grantee: String,
+    pub retiring: Option<String>,
+    pub operations: Vec<String>,
+    pub constraints: Option<GrantConstraints>,
+}
+
+fn is_grant_id(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+impl Model {
+    /// Adds a grant to key `i` and returns (grant id, grant token).
+    pub(super) fn add_grant(
+        &mut self,
+        now: Timestamp,
+        i: usize,
+        spec: GrantSpec,
+    ) -> (String, String) {
+        let id = self.ids.hex(32);
+        let token = format!("AQpA{}", self.ids.hex(48));
+        self.kms.keys[i].grants.push(Grant {
+            id: id.clone(),
+            token: token.clone(),
+            name: spec.name,
+            grantee: spec.grantee,
+            retiring: spec.retiring,
+            operations: spec.operations,
+            constraints: spec.constraints,
+            created: now,
+        });
+        (id, token)
+    }
+
+    pub(super) fn create_grant(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &CreateGrantInput,
+    ) -> Result<CreateGrantOutput, ApiError> {
+        //= spec/kms.md#create-grant
+        //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+        if input.key_id.is_none() {
+            return Err(missing("keyId"));
+        }
+        let grantee = input
+            .grantee_principal
+            .clone()
+            .ok_or_else(|| missing("granteePrincipal"))?;
+        let operations = input
+            .operations
+            .clone()
+            .ok_or_else(|| missing("operations"))?;
+        if operations.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if let Some(bad) = operations
+            .iter()
+            .find(|o| !GRANT_OPERATIONS.contains(&o.as_str()))
+        {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                format!(
+                    "1 validation error detected: Value '[{bad}]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
+                    GRANT_OPERATIONS.join(", ")
+                ),
+            ));
+        }
+        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
+        self.deny_managed(i, &caller.access_key_id, "CreateGrant")?;
+        self.check_key_state(i, KeyOpClass::Cryptographic)?;
+        let (grant_id, grant_token) = self.add_grant(
+            now,
+            i,
+            GrantSpec {
+                name: input.name.clone(),
+                grantee,
+                retiring: input.retiring_principal.clone(),
+                operations,
+                constraints: input.constraints.clone(),
+            },
+        );
+        Ok(CreateGrantOutput {
+            grant_token,
+            grant_id,
+        })
+    }
+
+    pub(super) fn list_grants(
+        &mut self,
+        now: Timestamp,
+        input: &ListInput,
+    ) -> Result<ListGrantsOutput, ApiError> {
+        //= spec/kms.md#list-grants
+        //# ListGrants MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+        let limit = input.limit.unwrap_or(LIST_GRANTS_DEFAULT);
+        if !(1..=LIST_GRANTS_MAX).contains(&limit) {
+            let bound = if limit < 1 {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 100"
+            };
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                format!(
+                    "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+                ),
+            ));
+        }
+        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
+        self.check_key_state(i, KeyOpClass::Metadata)?;
+        let key = &self.kms.keys[i];
+        let matching: Vec<&Grant> = key
+            .grants
+            .iter()
+            .filter(|g| input.grant_id.as_ref().is_none_or(|id| *id == g.id))
+            .filter(|g| {
+                input
+                    .grantee_principal
+                    .as_ref()
+                    .is_none_or(|p| *p == g.grantee)
+            })
+            .collect();
+        let start = match input.marker.as_deref() {
+            None => 0,
+            Some(m) => matching.iter().position(|g| g.id == m).ok_or_else(|| {
+                ApiError::new(ErrorCode::InvalidMarker, format!("Invalid marker {m}"))
+            })?,
+        };
+        let end = (start + usize::try_from(limit).unwrap_or(50)).min(matching.len());
+        //= spec/kms.md#list-grants
+        //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+        let grants = matching[start..end]
+            .iter()
+            .map(|g| GrantListEntry {
+                key_id: key.arn.clone(),
+                grant_id: g.id.clone(),
+                name: Some(g.name.clone().unwrap_or_default()),
+                creation_date: g.created.epoch_seconds(),
+                grantee_principal: g.grantee.clone(),
+                retiring_principal: g.retiring.clone(),
+                issuing_account: format!("arn:aws:iam::{}:root", self.config.account),
+                operations: g.operations.clone(),
+                constraints: g.constraints.clone(),
+            })
+            .collect();
+        let truncated = end < matching.len();
+        Ok(ListGrantsOutput {
+            grants,
+            next_marker: truncated.then(|| matching[end].id.clone()),
+            truncated,
+        })
+    }
+
+    /// RetireGrant (by token, or key and grant id) or RevokeGrant (key and grant id).
+    pub(super) fn remove_grant(
+        &mut self,
+        now: Timestamp,
+        input: &GrantRefInput,
+        retire: bool,
+    ) -> Result<Empty, ApiError> {
+        let (ki, gi) = match (retire, input.grant_token.as_deref()) {
+            (true, Some(token)) if input.grant_id.is_none() => {
+                self.kms.grant_by_token(token).ok_or_else(|| {
+                    ApiError::new(ErrorCode::InvalidGrantToken, "Grant token is not valid")
+                })?
+            }
+            _ => {
+                let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
+                let grant_id = input
+                    .grant_id
+                    .as_deref()
+                    .ok_or_else(|| missing("grantId"))?;
+                //= spec/kms.md#retire-revoke
+                //# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.
+                if !is_grant_id(grant_id) {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidGrantId,
+                        format!("Invalid grant ID {grant_id}"),
+                    ));
+                }
+                let gi = self.kms.keys[i]
+                    .grants
+                    .iter()
+                    .position(|g| g.id == grant_id)
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            ErrorCode::NotFound,
+                            format!("Grant ID {grant_id} not found"),
+                        )
+                    })?;
+                (i, gi)
+            }
+        };
+        self.check_key_state(ki, KeyOpClass::Metadata)?;
+        //= spec/kms.md#retire-revoke
+        //# RetireGrant (by `GrantToken`, or by `KeyId` and `GrantId`) and RevokeGrant (by `KeyId` and `GrantId`) MUST delete the grant, so that ListGrants no longer shows it.
+        self.kms.keys[ki].grants.remove(gi);
+        Ok(Empty {})
+    }
+}

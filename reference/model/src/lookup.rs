@@ -1,0 +1,153 @@
+//! CloudTrail `LookupEvents` over the records the model made (`spec/trail.md#lookup-events`):
+//! one optional attribute, an inclusive time range on whole seconds, newest first, pages of 1 to
+//! 50 events with tokens bound to the parameters they were issued for.
+//!
+//! Reading never changes the trail (LookupEvents is not recorded); it only remembers which page
+//! tokens it issued, so a forged or reused-elsewhere token is refused.
+
+use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
+use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::trail::{LookupAttributeKey, TrailRecord};
+use ddbsse_wire::{ApiError, ErrorCode};
+
+use super::Model;
+
+/// Largest and default `MaxResults`.
+pub const MAX_RESULTS: i64 = 50;
+
+/// What a page token continues: the parameters' fingerprint and the recording index of the
+/// next (older) record to consider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    fingerprint: String,
+    next_index: usize,
+}
+
+fn attribute_key(name: &str) -> Option<LookupAttributeKey> {
+    Some(match name {
+        "EventId" => LookupAttributeKey::EventId,
+        "EventName" => LookupAttributeKey::EventName,
+        "ReadOnly" => LookupAttributeKey::ReadOnly,
+        "Username" => LookupAttributeKey::Username,
+        "ResourceType" => LookupAttributeKey::ResourceType,
+        "ResourceName" => LookupAttributeKey::ResourceName,
+        "EventSource" => LookupAttributeKey::EventSource,
+        "AccessKeyId" => LookupAttributeKey::AccessKeyId,
+        _ => return None,
+    })
+}
+
+impl Model {
+    pub(super) fn lookup_events(
+        &mut self,
+        input: &LookupEventsInput,
+    ) -> Result<LookupEventsOutput, ApiError> {
+        let invalid_attrs =
+            |m: &str| ApiError::new(ErrorCode::InvalidLookupAttributes, m.to_owned());
+        //= spec/trail.md#lookup-attributes
+        //# More than one `LookupAttribute`, or an `AttributeKey` outside the enum, MUST fail with `InvalidLookupAttributesException`.
+        let attribute = match input.lookup_attributes.as_deref() {
+            None | Some([]) => None,
+            Some([one]) => {
+                let key = one
+                    .attribute_key
+                    .as_deref()
+                    .and_then(attribute_key)
+                    .ok_or_else(|| invalid_attrs("Unsupported attribute key"))?;
+                let value = one
+                    .attribute_value
+                    .clone()
+                    .filter(|v| !v.is_empty() && v.len() <= 2000)
+                    .ok_or_else(|| invalid_attrs("Attribute value must be 1 to 2000 characters"))?;
+                Some((key, value))
+            }
+            Some(_) => return Err(invalid_attrs("Only one lookup attribute is supported")),
+        };
+        if let Some(category) = input.event_category.as_deref()
+            && category != "insight"
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidEventCategory,
+                format!("Event category {category} is not valid"),
+            ));
+        }
+        //= spec/trail.md#lookup-paging
+        //# LookupEvents MUST return at most `MaxResults` events, where `MaxResults` is 1 to 50 and defaults to 50, and MUST fail with `InvalidMaxResultsException` for a value outside 1 to 50.
+        let max = input.max_results.unwrap_or(MAX_RESULTS);
+        if !(1..=MAX_RESULTS).contains(&max) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidMaxResults,
+                "MaxResults must be between 1 and 50",
+            ));
+        }
+        //= spec/trail.md#lookup-time
+        //# LookupEvents MUST return only events whose `eventTime`, in whole seconds, lies within `StartTime` and `EndTime` inclusive (either bound may be absent), and MUST fail with `InvalidTimeRangeException` when `StartTime` is after `EndTime`.
+        if let (Some(s), Some(e)) = (input.start_time, input.end_time)
+            && s > e
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidTimeRange,
+                "Start time must not be after end time",
+            ));
+        }
+        let fingerprint = format!(
+            "{:?}|{:?}|{:?}|{:?}",
+            input.lookup_attributes, input.start_time, input.end_time, input.event_category
+        );
+        //= spec/trail.md#lookup-paging
+        //# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
+        let mut next_index = self.trail.len();
+        if let Some(token) = input.next_token.as_deref() {
+            match self.lookup_tokens.get(token) {
+                Some(t) if t.fingerprint == fingerprint => next_index = t.next_index,
+                _ => {
+                    return Err(ApiError::new(
+                        ErrorCode::InvalidNextToken,
+                        "Invalid NextToken",
+                    ));
+                }
+            }
+        }
+        let insight = input.event_category.is_some();
+        let matches = |r: &TrailRecord| {
+            if insight {
+                return false;
+            }
+            //= spec/trail.md#lookup-attributes
+            //# With one `LookupAttribute`, LookupEvents MUST return only events whose `EventId`, `EventName`, `ReadOnly`, `Username`, `EventSource` or `AccessKeyId` equals `AttributeValue`, or with a `Resources` entry whose `ResourceType` or `ResourceName` equals it, as `AttributeKey` says.
+            if let Some((key, value)) = &attribute
+                && !r.matches(*key, value)
+            {
+                return false;
+            }
+            let secs = r.time().map_or(0.0, |t| (t.millis() / 1000) as f64);
+            input.start_time.is_none_or(|s| secs >= s) && input.end_time.is_none_or(|e| secs <= e)
+        };
+        //= spec/trail.md#lookup-shape
+        //# LookupEvents MUST return events newest first, a later-recorded event before an earlier one with the same time, each as `{"EventId", "EventName", "ReadOnly", "AccessKeyId", "EventTime", "EventSource", "Username", "Resources", "CloudTrailEvent"}`.
+        let limit = usize::try_from(max).unwrap_or(50);
+        let mut events = Vec::new();
+        let mut index = next_index;
+        while index > 0 && events.len() < limit {
+            index -= 1;
+            if matches(&self.trail[index]) {
+                events.push(self.trail[index].lookup_event());
+            }
+        }
+        let more = (0..index).any(|i| matches(&self.trail[i]));
+        let next_token = if more {
+            let token = self.ids.hex(24);
+            self.lookup_tokens.insert(
+                token.clone(),
+                IssuedToken {
+                    fingerprint,
+                    next_index: index,
+                },
+            );
+            Some(token)
+        } else {
+            None
+        };
+        Ok(LookupEventsOutput { events, next_token })
+    }
+}

@@ -1,0 +1,311 @@
+//! Building CloudTrail records (`spec/trail.md#record`): the members every record carries, the
+//! identities, `requestParameters` and `responseElements` of direct calls, and `resources`.
+//!
+//! Which call emits which record is decided by the handlers (`service_calls.rs` for the KMS
+//! calls DynamoDB makes, `mod.rs` for the record of the request itself); this file only shapes
+//! them. Records never carry plaintext, ciphertext, grant tokens or key material.
+
+use serde_json::{Map, Value};
+
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::{
+    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord,
+    TrailResource, UserIdentity,
+};
+use ddbsse_wire::{ApiError, Operation, Request, Response, Service};
+
+use super::Model;
+
+/// One call to record.
+pub struct Call {
+    pub event_source: &'static str,
+    pub event_name: String,
+    pub identity: UserIdentity,
+    pub source_ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub request_parameters: Value,
+    pub response_elements: Value,
+    pub additional_event_data: Option<Value>,
+    pub error: Option<ApiError>,
+    pub resources: Vec<TrailResource>,
+}
+
+//= spec/trail.md#record
+//# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
+//= spec/trail.md#record
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+/// Whether an operation only reads (`readOnly` of `spec/trail.md#record`).
+pub fn read_only(event_name: &str) -> bool {
+    matches!(
+        event_name,
+        "DescribeKey"
+            | "ListKeys"
+            | "ListAliases"
+            | "ListGrants"
+            | "Encrypt"
+            | "Decrypt"
+            | "GenerateDataKey"
+            | "DescribeTable"
+            | "ListTables"
+    )
+}
+
+/// Lowercases the first letter of every member name, at every level, except inside maps whose
+/// keys are the caller's data (encryption contexts).
+pub fn lower_camel(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut out = Map::new();
+            for (k, v) in map {
+                let name = lower_first(k);
+                let inner = if matches!(
+                    name.as_str(),
+                    "encryptionContext" | "encryptionContextSubset" | "encryptionContextEquals"
+                ) {
+                    v.clone()
+                } else {
+                    lower_camel(v)
+                };
+                out.insert(name, inner);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(lower_camel).collect()),
+        other => other.clone(),
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// Drops `null` members (absent optional members of the typed request) at every level.
+fn strip_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+//= spec/trail.md#request-parameters
+//# The `requestParameters` of every record MUST be those of the table above.
+//= spec/trail.md#request-parameters
+//# A record MUST NOT contain plaintext, ciphertext, a grant token or key material in any member.
+/// `requestParameters` of a request a caller made directly.
+pub fn direct_request_parameters(request: &Request) -> Value {
+    let body = strip_nulls(&request.body());
+    let mut params = match body {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for secret in ["Plaintext", "CiphertextBlob", "GrantTokens", "GrantToken"] {
+        params.remove(secret);
+    }
+    match request {
+        Request::RetireGrant(_) => return Value::Null,
+        Request::Decrypt(input) => {
+            let mut out = Map::new();
+            if let Some(ctx) = input.encryption_context.as_ref().filter(|c| !c.is_empty()) {
+                out.insert("encryptionContext".into(), serde_json::json!(ctx));
+            }
+            out.insert("encryptionAlgorithm".into(), "SYMMETRIC_DEFAULT".into());
+            if let Some(k) = &input.key_id {
+                out.insert("keyId".into(), k.clone().into());
+            }
+            return Value::Object(out);
+        }
+        Request::Encrypt(input) => {
+            let mut out = Map::new();
+            if let Some(k) = &input.key_id {
+                out.insert("keyId".into(), k.clone().into());
+            }
+            if let Some(ctx) = input.encryption_context.as_ref().filter(|c| !c.is_empty()) {
+                out.insert("encryptionContext".into(), serde_json::json!(ctx));
+            }
+            out.insert("encryptionAlgorithm".into(), "SYMMETRIC_DEFAULT".into());
+            return Value::Object(out);
+        }
+        _ => {}
+    }
+    if params.is_empty() {
+        Value::Null
+    } else {
+        lower_camel(&Value::Object(params))
+    }
+}
+
+//= spec/trail.md#response-elements
+//# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+/// `responseElements` of a request a caller made directly.
+pub fn direct_response_elements(result: &Result<Response, ApiError>) -> Value {
+    match result {
+        Ok(Response::CreateGrant(out)) => serde_json::json!({"grantId": out.grant_id}),
+        Ok(Response::CreateKey(out)) => {
+            serde_json::json!({"keyMetadata": lower_camel(&serde_json::json!(out.key_metadata))})
+        }
+        Ok(
+            Response::CreateTable(out) | Response::UpdateTable(out) | Response::DeleteTable(out),
+        ) => {
+            serde_json::json!({"tableDescription": lower_camel(&serde_json::json!(out.table_description))})
+        }
+        _ => Value::Null,
+    }
+}
+
+/// Whether a request is recorded at all (`spec/trail.md#recorded`).
+pub fn is_recorded(op: Operation) -> bool {
+    //= spec/trail.md#recorded
+    //# A target MUST record every KMS operation of `spec/kms.md` (whether a caller or DynamoDB made it) and every DynamoDB control-plane request, successful or failed, and MUST NOT record data-plane requests or LookupEvents.
+    match op.service() {
+        Service::Kms => true,
+        Service::DynamoDb => matches!(
+            op,
+            Operation::CreateTable
+                | Operation::DescribeTable
+                | Operation::UpdateTable
+                | Operation::DeleteTable
+                | Operation::ListTables
+        ),
+        Service::CloudTrail => false,
+    }
+}
+
+impl Model {
+    /// A `resources` entry for a KMS key.
+    pub(super) fn key_resource(&self, arn: &str) -> TrailResource {
+        TrailResource {
+            arn: arn.to_owned(),
+            account_id: self.config.account.clone(),
+            kind: "AWS::KMS::Key".to_owned(),
+        }
+    }
+
+    /// A `resources` entry for a table.
+    pub(super) fn table_resource(&self, name: &str) -> TrailResource {
+        TrailResource {
+            arn: self.table_arn(name),
+            account_id: self.config.account.clone(),
+            kind: "AWS::DynamoDB::Table".to_owned(),
+        }
+    }
+
+    /// The call a caller made directly, before its parameters and outcome are filled in.
+    pub(super) fn direct_call(
+        &self,
+        service: Service,
+        name: &str,
+        caller: &Caller,
+        request_id: &str,
+    ) -> Call {
+        //= spec/trail.md#source
+        //# Records of KMS calls DynamoDB makes MUST carry `sourceIPAddress` and `userAgent` `dynamodb.amazonaws.com`, and records of requests a caller made directly MUST carry the caller's IP address and the request's `User-Agent` header (an empty string when the header is absent).
+        Call {
+            event_source: if service == Service::Kms {
+                KMS_EVENT_SOURCE
+            } else {
+                DYNAMODB_EVENT_SOURCE
+            },
+            event_name: name.to_owned(),
+            identity: UserIdentity::principal(&self.config.account, &caller.access_key_id),
+            source_ip: caller.source_ip.clone(),
+            user_agent: caller.user_agent.clone(),
+            request_id: request_id.to_owned(),
+            request_parameters: Value::Null,
+            response_elements: Value::Null,
+            additional_event_data: None,
+            error: None,
+            resources: Vec::new(),
+        }
+    }
+
+    /// A KMS call DynamoDB makes, on the caller's behalf or (`service_account`) as itself.
+    pub(super) fn service_call(
+        &mut self,
+        name: &str,
+        caller: &Caller,
+        service_account: bool,
+    ) -> Call {
+        //= spec/trail.md#identities
+        //# The identity of a caller MUST be `{"type": "IAMUser", "principalId": <access key id>, "arn": "arn:aws:iam::<account>:user/<access key id>", "accountId": <account>, "accessKeyId": <access key id>, "userName": <access key id>}`, with `"invokedBy": "dynamodb.amazonaws.com"` added when DynamoDB made the call on the caller's behalf.
+        //= spec/trail.md#identities
+        //# The identity of DynamoDB's own service account MUST be exactly `{"type": "AWSService", "invokedBy": "dynamodb.amazonaws.com"}`.
+        let identity = if service_account {
+            UserIdentity::dynamodb_service()
+        } else {
+            UserIdentity::principal_via_dynamodb(&self.config.account, &caller.access_key_id)
+        };
+        //= spec/trail.md#request-id
+        //# The `requestID` of a record of a direct request MUST equal the `x-amzn-RequestId` header of its response, and each KMS call DynamoDB makes MUST have its own fresh `requestID`.
+        let request_id = self.ids.uuid();
+        Call {
+            event_source: KMS_EVENT_SOURCE,
+            event_name: name.to_owned(),
+            identity,
+            source_ip: DYNAMODB_SERVICE.to_owned(),
+            user_agent: DYNAMODB_SERVICE.to_owned(),
+            request_id,
+            request_parameters: Value::Null,
+            response_elements: Value::Null,
+            additional_event_data: None,
+            error: None,
+            resources: Vec::new(),
+        }
+    }
+
+    //= spec/trail.md#record
+    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+    /// Turns a call into a record and appends it to this request's events.
+    pub(super) fn emit(&mut self, now: Timestamp, call: Call) {
+        let event_id = self.ids.uuid();
+        let shared_event_id = (call.identity.kind == "AWSService").then(|| self.ids.uuid());
+        let (error_code, error_message, response_elements) = match &call.error {
+            //= spec/trail.md#failed-calls
+            //# The record of a failed call MUST carry `errorCode` (the error code without namespace, such as `DisabledException`) and `errorMessage` (the error's message), and `responseElements` `null`.
+            Some(e) => (
+                Some(e.code.name().to_owned()),
+                Some(e.message.clone()),
+                Value::Null,
+            ),
+            None => (None, None, call.response_elements),
+        };
+        let is_dynamodb = call.event_source == DYNAMODB_EVENT_SOURCE;
+        self.pending.push(TrailRecord {
+            event_version: EVENT_VERSION.to_owned(),
+            read_only: read_only(&call.event_name),
+            user_identity: call.identity,
+            event_time: now.event_time(),
+            event_source: call.event_source.to_owned(),
+            event_name: call.event_name,
+            aws_region: self.config.region.clone(),
+            source_ip_address: call.source_ip,
+            user_agent: call.user_agent,
+            error_code,
+            error_message,
+            request_parameters: call.request_parameters,
+            response_elements,
+            additional_event_data: call.additional_event_data,
+            request_id: call.request_id,
+            event_id,
+            resources: call.resources,
+            event_type: "AwsApiCall".to_owned(),
+            api_version: is_dynamodb.then(|| "2012-08-10".to_owned()),
+            management_event: true,
+            recipient_account_id: self.config.account.clone(),
+            shared_event_id,
+            event_category: "Management".to_owned(),
+        });
+    }
+}

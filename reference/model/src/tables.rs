@@ -1,0 +1,582 @@
+//! The DynamoDB control plane: CreateTable, DescribeTable, UpdateTable (including SSE key
+//! switches), DeleteTable and ListTables (`spec/tables.md`, `spec/errors.md#resource-errors`).
+//!
+//! What a table is ([`Table`]) and how it is described live here; the timed status changes are
+//! in `lifecycle.rs`, items in `items.rs`, the KMS calls in `service_calls.rs`.
+
+use std::collections::BTreeMap;
+
+use ddbsse_wire::attribute::Item;
+use ddbsse_wire::caller::Caller;
+use ddbsse_wire::dynamodb::*;
+use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
+use ddbsse_wire::{ApiError, ErrorCode};
+
+use super::Model;
+use super::items::PrimaryKey;
+use super::lifecycle::DETECTION_DELAY_MS;
+use super::quota;
+use super::table_status::{TableEvent, TableStatus, next_table_status};
+
+/// A table's KMS encryption (absent for the AWS owned key).
+#[derive(Clone, Debug)]
+pub struct KmsSse {
+    /// The key ARN, resolved once (`spec/tables.md#sse-resolve-once`).
+    pub key_arn: String,
+    /// The grant DynamoDB created for the table on that key.
+    pub grant_id: String,
+    /// The table key, wrapped by GenerateDataKey under the key.
+    pub wrapped_table_key: Vec<u8>,
+}
+
+/// One table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    pub id: String,
+    pub arn: String,
+    pub created: Timestamp,
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    pub key_schema: Vec<KeySchemaElement>,
+    pub schema: KeySchema,
+    pub billing_mode: String,
+    pub read_capacity: i64,
+    pub write_capacity: i64,
+    pub deletion_protection: bool,
+    pub status: TableStatus,
+    /// `None`: the AWS owned key.
+    pub sse: Option<KmsSse>,
+    /// Table-key generation: bumped on every accepted switch.
+    pub generation: u64,
+    /// Start of the current uninterrupted period during which the key has been unusable.
+    pub unusable_since: Option<Timestamp>,
+    /// When `ARCHIVING` started.
+    pub archiving_since: Option<Timestamp>,
+    /// The backup made at archival.
+    pub archival_backup_arn: Option<String>,
+    /// Accepted SSE changes (quota).
+    pub changes: Vec<Timestamp>,
+    /// Items by primary key.
+    pub items: BTreeMap<PrimaryKey, Item>,
+}
+
+/// DynamoDB's `ResourceNotFoundException` for a table.
+pub fn table_not_found(name: &str) -> ApiError {
+    //= spec/errors.md#resource-errors
+    //# A request naming a table that does not exist MUST fail with `ResourceNotFoundException` and the message `Requested resource not found: Table: <table name> not found`.
+    ApiError::new(
+        ErrorCode::ResourceNotFound,
+        format!("Requested resource not found: Table: {name} not found"),
+    )
+}
+
+fn invalid(msg: &str) -> ApiError {
+    ApiError::validation(format!("One or more parameter values were invalid: {msg}"))
+}
+
+/// The `SSEDescription` an UpdateTable response carries for an accepted switch.
+fn updating_description(old: Option<&KmsSse>) -> SseDescription {
+    //= spec/tables.md#update-status
+    //# The UpdateTable response of an accepted switch MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the old `KMSMasterKeyArn` when the table used a KMS key before the switch, or with `Status` alone when it used the AWS owned key.
+    SseDescription {
+        status: Some("UPDATING".to_owned()),
+        sse_type: old.map(|_| "KMS".to_owned()),
+        kms_master_key_arn: old.map(|s| s.key_arn.clone()),
+        inaccessible_encryption_date_time: None,
+    }
+}
+
+impl Model {
+    /// A table's ARN.
+    pub(super) fn table_arn(&self, name: &str) -> String {
+        format!(
+            "arn:aws:dynamodb:{}:{}:table/{name}",
+            self.config.region, self.config.account
+        )
+    }
+
+    /// The `TableDescription` of a table as it stands.
+    pub(super) fn describe(&self, t: &Table) -> TableDescription {
+        let inaccessible = matches!(
+            t.status,
+            TableStatus::InaccessibleEncryptionCredentials
+                | TableStatus::Archiving
+                | TableStatus::Archived
+        );
+        //= spec/tables.md#sse-owned-key
+        //# The `TableDescription` of a table encrypted under the AWS owned key MUST NOT contain `SSEDescription` in any response, and a target MUST NOT produce a trail record with `eventSource` `kms.amazonaws.com` for any request on such a table.
+        //= spec/tables.md#sse-description
+        //# The `TableDescription` of a KMS table MUST contain `SSEDescription` with `Status` `ENABLED`, `SSEType` `KMS` and `KMSMasterKeyArn` equal to the table's key ARN, from the CreateTable response on, except while section 4.4 says otherwise.
+        //= spec/tables.md#status-inaccessible
+        //# While a table is `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, `ARCHIVING` or `ARCHIVED`, its `SSEDescription` MUST keep `Status` `ENABLED` and its `KMSMasterKeyArn`, and MUST add `InaccessibleEncryptionDateTime` equal to the unusable-since time plus 900 s, in epoch seconds.
+        let sse_description = t.sse.as_ref().map(|sse| SseDescription {
+            status: Some("ENABLED".to_owned()),
+            sse_type: Some("KMS".to_owned()),
+            kms_master_key_arn: Some(sse.key_arn.clone()),
+            inaccessible_encryption_date_time: if inaccessible {
+                t.unusable_since
+                    .map(|u| u.plus(DETECTION_DELAY_MS).epoch_seconds())
+            } else {
+                None
+            },
+        });
+        let archival_summary = match (t.status, t.archiving_since, &t.archival_backup_arn) {
+            (TableStatus::Archived, Some(since), Some(arn)) => Some(ArchivalSummary {
+                archival_date_time: since.epoch_seconds(),
+                archival_reason: "INACCESSIBLE_ENCRYPTION_CREDENTIALS".to_owned(),
+                archival_backup_arn: arn.clone(),
+            }),
+            _ => None,
+        };
+        let on_demand = t.billing_mode == "PAY_PER_REQUEST";
+        TableDescription {
+            attribute_definitions: t.attribute_definitions.clone(),
+            table_name: t.name.clone(),
+            key_schema: t.key_schema.clone(),
+            table_status: t.status.wire_name().to_owned(),
+            creation_date_time: t.created.epoch_seconds(),
+            provisioned_throughput: ProvisionedThroughputDescription {
+                number_of_decreases_today: 0,
+                read_capacity_units: t.read_capacity,
+                write_capacity_units: t.write_capacity,
+            },
+            table_size_bytes: t
+                .items
+                .values()
+                .map(|i| i64::try_from(ddbsse_wire::attribute::item_size(i)).unwrap_or(i64::MAX))
+                .sum(),
+            item_count: i64::try_from(t.items.len()).unwrap_or(i64::MAX),
+            table_arn: t.arn.clone(),
+            table_id: t.id.clone(),
+            billing_mode_summary: on_demand.then(|| BillingModeSummary {
+                billing_mode: "PAY_PER_REQUEST".to_owned(),
+                last_update_to_pay_per_request_date_time: Some(t.created.epoch_seconds()),
+            }),
+            sse_description,
+            archival_summary,
+            deletion_protection_enabled: t.deletion_protection,
+        }
+    }
+
+    /// Checks `BillingMode` / `ProvisionedThroughput`; returns (mode, rcu, wcu).
+    fn billing(
+        mode: Option<&str>,
+        pt: Option<&ProvisionedThroughput>,
+    ) -> Result<(String, i64, i64), ApiError> {
+        match mode.unwrap_or("PROVISIONED") {
+            "PROVISIONED" => {
+                let (Some(r), Some(w)) = (
+                    pt.and_then(|p| p.read_capacity_units),
+                    pt.and_then(|p| p.write_capacity_units),
+                ) else {
+                    return Err(invalid(
+                        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+                    ));
+                };
+                if r < 1 || w < 1 {
+                    let (name, v) = if r < 1 {
+                        ("readCapacityUnits", r)
+                    } else {
+                        ("writeCapacityUnits", w)
+                    };
+                    return Err(ApiError::validation(format!(
+                        "1 validation error detected: Value '{v}' at 'provisionedThroughput.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
+                    )));
+                }
+                Ok(("PROVISIONED".to_owned(), r, w))
+            }
+            "PAY_PER_REQUEST" => {
+                if pt.is_some() {
+                    return Err(invalid(
+                        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                    ));
+                }
+                Ok(("PAY_PER_REQUEST".to_owned(), 0, 0))
+            }
+            other => Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"
+            ))),
+        }
+    }
+
+    pub(super) fn create_table(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &CreateTableInput,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let mut v = Violations::default();
+        let name = validate::table_name(input.table_name.as_deref(), &mut v);
+        if input.attribute_definitions.is_none() {
+            v.null("attributeDefinitions");
+        }
+        if input.key_schema.is_none() {
+            v.null("keySchema");
+        }
+        v.into_result()?;
+        let name = name
+            .ok_or_else(|| ApiError::validation("missing table name"))?
+            .to_owned();
+        let defs = input.attribute_definitions.clone().unwrap_or_default();
+        let key_schema = input.key_schema.clone().unwrap_or_default();
+        let schema = KeySchema::from_create(&key_schema, &defs)?;
+        let (billing_mode, rcu, wcu) = Self::billing(
+            input.billing_mode.as_deref(),
+            input.provisioned_throughput.as_ref(),
+        )?;
+        //= spec/tables.md#sse-validation-order
+        //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
+        //= spec/tables.md#sse-type-enum
+        //# An `SSEType` other than `AES256` or `KMS` (compared case-sensitively) MUST be rejected with the message `1 validation error detected: Value '<value>' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]`.
+        //= spec/tables.md#sse-type-with-disabled
+        //# An `SSESpecification` with `Enabled` false and an `SSEType` MUST be rejected with the message `One or more parameter values were invalid: SSEType can not be specified if Enabled is false`.
+        //= spec/tables.md#sse-key-with-disabled
+        //# An `SSESpecification` with `Enabled` false and a `KMSMasterKeyId` MUST be rejected with the message `One or more parameter values were invalid: KMSMasterKeyId can not be specified if Enabled is false`.
+        //= spec/tables.md#sse-type-aes256
+        //# An `SSESpecification` with `SSEType` `AES256` MUST be rejected with the message `One or more parameter values were invalid: SSEType AES256 is not supported`.
+        //= spec/tables.md#sse-type-required
+        //# An `SSESpecification` with a `KMSMasterKeyId` and without `SSEType` MUST be rejected with the message `One or more parameter values were invalid: SSEType KMS is required if KMSMasterKeyId is specified`.
+        let choice = validate::sse_choice(input.sse_specification.as_ref())?;
+        //= spec/errors.md#resource-errors
+        //# A CreateTable naming a table that exists MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`.
+        if self.tables.contains_key(&name) {
+            return Err(ApiError::new(
+                ErrorCode::ResourceInUse,
+                format!("Table already exists: {name}"),
+            ));
+        }
+        //= spec/cache.md#scope
+        //# CreateTable and UpdateTable MUST NOT create entries, so the first data-plane request after them calls Decrypt.
+        let sse = match choice {
+            //= spec/tables.md#sse-owned-key
+            //# A CreateTable request without `SSESpecification`, with `SSESpecification` equal to `{}`, or with `{"Enabled": false}` and no other member MUST create a table encrypted under the AWS owned key.
+            SseChoice::Owned => None,
+            //= spec/tables.md#sse-managed-key
+            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
+            //= spec/tables.md#sse-managed-key
+            //# A CreateTable request whose `SSESpecification` is `{"Enabled": true}`, `{"Enabled": true, "SSEType": "KMS"}` or `{"SSEType": "KMS"}` MUST encrypt the table under the AWS managed key, creating that key first when it does not exist yet, as `spec/kms.md#aws-managed-key` describes.
+            SseChoice::Managed => Some(self.ddb_enable_kms(now, caller, None, &name)?),
+            //= spec/tables.md#sse-customer-key
+            //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+            SseChoice::Customer(k) => Some(self.ddb_enable_kms(now, caller, Some(&k), &name)?),
+        };
+        let status = next_table_status(TableStatus::Absent, TableEvent::CreateTableAccepted)
+            .unwrap_or(TableStatus::Creating);
+        let table = Table {
+            id: self.ids.uuid(),
+            arn: self.table_arn(&name),
+            name: name.clone(),
+            created: now,
+            attribute_definitions: defs,
+            key_schema,
+            schema,
+            billing_mode,
+            read_capacity: rcu,
+            write_capacity: wcu,
+            deletion_protection: input.deletion_protection_enabled.unwrap_or(false),
+            status,
+            sse,
+            generation: 0,
+            unusable_since: None,
+            archiving_since: None,
+            archival_backup_arn: None,
+            changes: Vec::new(),
+            items: BTreeMap::new(),
+        };
+        //= spec/tables.md#status-create
+        //# The CreateTable response MUST carry `TableStatus` `CREATING`, and every later request MUST observe the table as `ACTIVE` (unless section 5.2 applies).
+        let table_description = self.describe(&table);
+        self.tables.insert(name, table);
+        Ok(TableDescriptionOutput { table_description })
+    }
+
+    /// DescribeKey, state check, CreateGrant and GenerateDataKey: putting a table under a KMS key.
+    fn ddb_enable_kms(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        given: Option<&str>,
+        table: &str,
+    ) -> Result<KmsSse, ApiError> {
+        //= spec/trail.md#ddb-kms-calls
+        //# Each DynamoDB request MUST produce exactly the KMS records the table above lists for it, in the order shown, with the identities shown, and no other KMS record.
+        let i = self.ddb_select_key(now, caller, given)?;
+        let grant_id = self.ddb_create_grant(now, caller, i, table);
+        let wrapped_table_key = self.ddb_generate_table_key(now, caller, i, table)?;
+        //= spec/tables.md#sse-customer-key
+        //# A `KMSMasterKeyId` given as a key id, a key ARN, an alias name (`alias/<name>`) or an alias ARN (`arn:aws:kms:<region>:<account>:alias/<name>`) MUST select the key it names, and all four forms of the same key MUST produce the same `KMSMasterKeyArn`, which is the key ARN `arn:aws:kms:<region>:<account>:key/<key id>`, never an alias ARN.
+        Ok(KmsSse {
+            key_arn: self.kms.keys[i].arn.clone(),
+            grant_id,
+            wrapped_table_key,
+        })
+    }
+
+    /// The table named by a request, after the name checks.
+    fn existing_table(&self, name: Option<&str>) -> Result<String, ApiError> {
+        let name = validate::require_table_name(name)?;
+        if self.tables.contains_key(name) {
+            Ok(name.to_owned())
+        } else {
+            Err(table_not_found(name))
+        }
+    }
+
+    pub(super) fn describe_table(
+        &self,
+        input: &TableNameInput,
+    ) -> Result<DescribeTableOutput, ApiError> {
+        let name = self.existing_table(input.table_name.as_deref())?;
+        let table = self
+            .tables
+            .get(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        Ok(DescribeTableOutput {
+            table: self.describe(table),
+        })
+    }
+
+    pub(super) fn list_tables(
+        &self,
+        input: &ListTablesInput,
+    ) -> Result<ListTablesOutput, ApiError> {
+        let limit = input.limit.unwrap_or(100);
+        if !(1..=100).contains(&limit) {
+            let bound = if limit < 1 {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 100"
+            };
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+            )));
+        }
+        let names: Vec<String> = self
+            .tables
+            .keys()
+            .filter(|n| {
+                input
+                    .exclusive_start_table_name
+                    .as_ref()
+                    .is_none_or(|s| n.as_str() > s.as_str())
+            })
+            .cloned()
+            .collect();
+        let limit = usize::try_from(limit).unwrap_or(100);
+        let more = names.len() > limit;
+        let table_names: Vec<String> = names.into_iter().take(limit).collect();
+        Ok(ListTablesOutput {
+            last_evaluated_table_name: if more {
+                table_names.last().cloned()
+            } else {
+                None
+            },
+            table_names,
+        })
+    }
+
+    pub(super) fn delete_table(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &TableNameInput,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let name = self.existing_table(input.table_name.as_deref())?;
+        if self
+            .tables
+            .get(&name)
+            .is_some_and(|t| t.deletion_protection)
+        {
+            return Err(ApiError::validation(
+                "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+            ));
+        }
+        let Some(mut table) = self.tables.remove(&name) else {
+            return Err(table_not_found(&name));
+        };
+        //= spec/tables.md#delete
+        //# DeleteTable on a KMS table whose grant still exists MUST retire that grant, whatever the key state.
+        if let Some(sse) = &table.sse {
+            let (arn, grant) = (sse.key_arn.clone(), sse.grant_id.clone());
+            self.ddb_retire_grant(now, caller, &arn, &grant);
+        }
+        //= spec/tables.md#delete
+        //# DeleteTable MUST succeed on a table in any status, including `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, with a response carrying the table's description and `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
+        self.cache.evict_table(&table.id, None);
+        let mut description = self.describe(&table);
+        table.status = next_table_status(table.status, TableEvent::DeleteTable)
+            .unwrap_or(TableStatus::Deleting);
+        description.table_status = table.status.wire_name().to_owned();
+        Ok(TableDescriptionOutput {
+            table_description: description,
+        })
+    }
+
+    pub(super) fn update_table(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &UpdateTableInput,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        validate::require_table_name(input.table_name.as_deref())?;
+        let other = input.attribute_definitions.is_some()
+            || input.billing_mode.is_some()
+            || input.provisioned_throughput.is_some()
+            || input.global_secondary_index_updates.is_some()
+            || input.stream_specification.is_some()
+            || input.replica_updates.is_some()
+            || input.table_class.is_some()
+            || input.deletion_protection_enabled.is_some();
+        let Some(spec) = input.sse_specification.as_ref() else {
+            if !other {
+                return Err(ApiError::validation(
+                    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, DeletionProtectionEnabled or TableClass is required",
+                ));
+            }
+            return self.update_settings(input);
+        };
+        //= spec/tables.md#update-sse-only
+        //# An UpdateTable that carries `SSESpecification` together with any other member besides `TableName` MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request`.
+        if other {
+            return Err(invalid(
+                "Server-Side Encryption modification must be the only operation in the request",
+            ));
+        }
+        let choice = validate::sse_choice(Some(spec))?;
+        let name = self.existing_table(input.table_name.as_deref())?;
+        self.switch_key(now, caller, &name, choice)
+    }
+
+    /// UpdateTable without SSE: throughput, billing mode, deletion protection.
+    fn update_settings(
+        &mut self,
+        input: &UpdateTableInput,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let name = self.existing_table(input.table_name.as_deref())?;
+        let current_mode = self
+            .tables
+            .get(&name)
+            .map(|t| t.billing_mode.clone())
+            .unwrap_or_default();
+        let billing = if input.billing_mode.is_some() || input.provisioned_throughput.is_some() {
+            let mode = input.billing_mode.as_deref().unwrap_or(&current_mode);
+            Some(Self::billing(
+                Some(mode),
+                input.provisioned_throughput.as_ref(),
+            )?)
+        } else {
+            None
+        };
+        let table = self
+            .tables
+            .get_mut(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        if let Some((mode, r, w)) = billing {
+            table.billing_mode = mode;
+            table.read_capacity = r;
+            table.write_capacity = w;
+        }
+        if let Some(p) = input.deletion_protection_enabled {
+            table.deletion_protection = p;
+        }
+        let table = self
+            .tables
+            .get(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        Ok(TableDescriptionOutput {
+            table_description: self.describe(table),
+        })
+    }
+
+    /// An UpdateTable with `SSESpecification` (`spec/tables.md#update`).
+    fn switch_key(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        name: &str,
+        choice: SseChoice,
+    ) -> Result<TableDescriptionOutput, ApiError> {
+        let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
+        if table.status.is_archival() {
+            return Err(ApiError::validation(format!("Table {name} is archived")));
+        }
+        let old = table.sse.clone();
+        match (&old, &choice) {
+            //= spec/tables.md#update-resend
+            //# On a table using the AWS owned key, an UpdateTable whose `SSESpecification` selects the AWS owned key MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Table is already encrypted by default`.
+            (None, SseChoice::Owned) => {
+                return Err(invalid("Table is already encrypted by default"));
+            }
+            //= spec/tables.md#update-resend
+            //# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key ARN MUST fail with `ValidationException` and the message below:
+            (Some(sse), SseChoice::Customer(k)) if *k == sse.key_arn => {
+                return Err(invalid(
+                    "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key",
+                ));
+            }
+            _ => {}
+        }
+        //= spec/tables.md#update-quota
+        //# The quota check MUST run after the checks of sections 3, 4.2 and 4.3 and before the key checks of sections 4.5 and 3.7 (in that order), and a request rejected by any check MUST NOT count as a change.
+        //= spec/tables.md#update-quota
+        //# A switch to the AWS owned key MUST always be accepted by the quota check, and it counts as a change.
+        if choice != SseChoice::Owned {
+            quota::check(table.created, &table.changes, now)?;
+        }
+        //= spec/tables.md#update-old-key-unusable
+        //# While a table's current key is disabled or pending deletion, an UpdateTable with `SSESpecification` MUST fail with the message of section 3.7 that names the current key, whatever key the request selects.
+        if let Some(sse) = &old
+            && let Some(i) = self.kms.by_arn(&sse.key_arn)
+            && self.ddb_key_state_error(i).is_some()
+        {
+            let i = self.ddb_describe_key(now, caller, &sse.key_arn)?;
+            if let Some(e) = self.ddb_key_state_error(i) {
+                return Err(e);
+            }
+        }
+        //= spec/tables.md#update-switch
+        //# An UpdateTable whose `SSESpecification` selects a different key kind or a different key MUST be accepted, subject to sections 3, 4.2, 4.3, 4.5 and 4.6, for every pair among the AWS owned key, the AWS managed key and customer managed keys.
+        //= spec/tables.md#update-switch
+        //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
+        //= spec/tables.md#update-resend
+        //# On a table already using key X, an UpdateTable that selects X without naming its key ARN (by key id, alias name, alias ARN, or `Enabled` true when X is the AWS managed key) MUST be accepted as a switch to X that counts against the quota of section 4.6.
+        //= spec/tables.md#update-resend
+        //# On a table already using key X, an UpdateTable that selects X without naming its key ARN (by key id, alias name, alias ARN, or `Enabled` true when X is the AWS managed key) MUST be accepted as a switch to X that counts against the quota of section 4.6.
+        let new = match &choice {
+            SseChoice::Owned => None,
+            SseChoice::Managed => Some(self.ddb_enable_kms(now, caller, None, name)?),
+            SseChoice::Customer(k) => Some(self.ddb_enable_kms(now, caller, Some(k), name)?),
+        };
+        //= spec/tables.md#update-switch
+        //# An accepted switch MUST create a grant on the new key and a new table key under it when the new key is a KMS key, and MUST retire the table's grant on the old key when the table used a KMS key, as `spec/trail.md#ddb-kms-calls` lists.
+        if let Some(sse) = &old {
+            let (arn, grant) = (sse.key_arn.clone(), sse.grant_id.clone());
+            self.ddb_retire_grant(now, caller, &arn, &grant);
+        }
+        let table = self
+            .tables
+            .get_mut(name)
+            .ok_or_else(|| table_not_found(name))?;
+        //= spec/tables.md#update-status
+        //# Every response after the UpdateTable response MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+        table.sse = new;
+        table.generation += 1;
+        table.changes.push(now);
+        //= spec/tables.md#update-status
+        //# The `TableStatus` of a table MUST stay `ACTIVE` during and after an accepted SSE switch.
+        if let Some(next) = next_table_status(table.status, TableEvent::SseSwitchAccepted) {
+            table.status = next;
+        }
+        let (table_id, generation) = (table.id.clone(), table.generation);
+        self.cache.evict_table(&table_id, Some(generation));
+        self.refresh_table_usability(name, now);
+        let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
+        let mut description = self.describe(table);
+        description.sse_description = Some(updating_description(old.as_ref()));
+        Ok(TableDescriptionOutput {
+            table_description: description,
+        })
+    }
+}

@@ -1,0 +1,36 @@
+//! The wire layer of ddbsse: request, response and error shapes of the three protocols ddbsse
+//! speaks, the validation that belongs to the protocol rather than to any implementation's state,
+//! and the stateless protocol facts that the model and the endpoint both need (one home each).
+//!
+//! - DynamoDB: awsJson1_0, `X-Amz-Target: DynamoDB_20120810.<Op>` ([`dynamodb`]);
+//! - KMS: awsJson1_1, `X-Amz-Target: TrentService.<Op>` ([`kms`]);
+//! - CloudTrail: awsJson1_1, `...CloudTrail_20131101.LookupEvents` ([`cloudtrail`]).
+//!
+//! Besides the shapes:
+//!
+//! - [`time`]: the [`time::Timestamp`] every call takes as `now` (there is no wall clock here);
+//! - [`caller`]: who is calling and over which client connection;
+//! - [`ids`]: the formats of the ids AWS hands out, and a seeded generator of them;
+//! - [`trail`]: the CloudTrail record shape.
+//!
+//! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
+//! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
+//! global randomness. It knows nothing of the key hierarchy (`ddbsse-crypto`).
+
+pub mod attribute;
+pub mod caller;
+pub mod cloudtrail;
+pub mod dynamodb;
+pub mod error;
+pub mod expression;
+pub mod ids;
+pub mod kms;
+pub mod number;
+pub mod operation;
+pub mod time;
+pub mod trail;
+pub mod validate;
+
+pub use attribute::{AttributeValue, Blob, Item};
+pub use error::{ApiError, ErrorCode, Service};
+pub use operation::{Operation, Request, Response};
