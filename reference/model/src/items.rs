@@ -10,17 +10,17 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
+use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::{AttributeValue, Item, normalize_item};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
 use ddbsse_wire::expression::{self, PathElement};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, Violations};
-use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::Model;
 use super::cache::CacheKey;
-use super::tables::table_not_found;
+use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 
 /// One key attribute value, ordered as DynamoDB orders keys (numbers numerically, strings and
 /// binaries by bytes).
@@ -135,7 +135,7 @@ impl Model {
         //= spec/tables.md#status-archival
         //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
         if table.status.is_archival() {
-            return Err(ApiError::validation(format!("Table {name} is archived")));
+            return Err(dynamodb_errors::table_archived(name));
         }
         let Some(sse) = &table.sse else {
             return Ok(());
@@ -289,9 +289,10 @@ impl Model {
         }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
-        let expr = input.key_condition_expression.as_deref().ok_or_else(|| {
-            ApiError::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
-        })?;
+        let expr = input
+            .key_condition_expression
+            .as_deref()
+            .ok_or_else(dynamodb_errors::no_key_condition)?;
         let schema = self.table_schema(&name)?;
         let cond = expression::parse_key_condition(
             expr,
@@ -299,19 +300,16 @@ impl Model {
             input.expression_attribute_values.as_ref(),
         )?;
         if cond.hash.0 != schema.hash.0 {
-            return Err(ApiError::validation(format!(
-                "Query condition missed key schema element: {}",
-                schema.hash.0
-            )));
+            return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }
         if cond.hash.1.scalar_type() != Some(schema.hash.1) {
-            return Err(invalid_type());
+            return Err(dynamodb_errors::condition_type_mismatch());
         }
         let hash = KeyPart(cond.hash.1.normalized()?);
         if let Some((rname, _)) = &cond.range {
             match &schema.range {
                 Some((sname, _)) if sname == rname => {}
-                _ => return Err(ApiError::validation("Query key condition not supported")),
+                _ => return Err(dynamodb_errors::key_condition_not_supported()),
             }
         }
         let paths = projection(
@@ -388,9 +386,9 @@ impl Model {
         match esk {
             None => Ok(None),
             Some(k) => {
-                let key = schema.key_of(k, true).map_err(|_| {
-                    ApiError::validation("The provided starting key is invalid: The provided key element does not match the schema")
-                })?;
+                let key = schema
+                    .key_of(k, true)
+                    .map_err(|_| dynamodb_errors::invalid_start_key())?;
                 Ok(PrimaryKey::of(schema, &key))
             }
         }
@@ -408,11 +406,11 @@ impl Model {
             .ok_or_else(|| validate::missing_member("requestItems"))?;
         let total: usize = requests.values().map(Vec::len).sum();
         if total == 0 || total > 25 {
-            return Err(ApiError::validation(if total == 0 {
-                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned()
+            return Err(if total == 0 {
+                dynamodb_errors::no_request_items()
             } else {
-                "Too many items requested for the BatchWriteItem call".to_owned()
-            }));
+                dynamodb_errors::too_many_items("BatchWriteItem")
+            });
         }
         let mut plan: Vec<(String, PrimaryKey, Option<Item>)> = Vec::new();
         for (name, writes) in requests {
@@ -429,18 +427,14 @@ impl Model {
                         (PrimaryKey::of(&schema, &schema.key_of(&d.key, true)?), None)
                     }
                     _ => {
-                        return Err(ApiError::validation(
-                            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
-                        ));
+                        return Err(dynamodb_errors::more_than_one_datatype());
                     }
                 };
                 let pk = pk.ok_or_else(|| {
                     ApiError::validation("The provided key element does not match the schema")
                 })?;
                 if plan.iter().any(|(n, k, _)| n == name && *k == pk) {
-                    return Err(ApiError::validation(
-                        "Provided list of item keys contains duplicates",
-                    ));
+                    return Err(dynamodb_errors::duplicate_keys());
                 }
                 plan.push((name.clone(), pk, item));
             }
@@ -480,11 +474,11 @@ impl Model {
             .ok_or_else(|| validate::missing_member("requestItems"))?;
         let total: usize = requests.values().map(|k| k.keys.len()).sum();
         if total == 0 || total > 100 {
-            return Err(ApiError::validation(if total == 0 {
-                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1".to_owned()
+            return Err(if total == 0 {
+                dynamodb_errors::no_request_items()
             } else {
-                "Too many items requested for the BatchGetItem call".to_owned()
-            }));
+                dynamodb_errors::too_many_items("BatchGetItem")
+            });
         }
         let mut plan = Vec::new();
         for (name, ka) in requests {
@@ -501,9 +495,7 @@ impl Model {
                     ApiError::validation("The provided key element does not match the schema")
                 })?;
                 if keys.contains(&pk) {
-                    return Err(ApiError::validation(
-                        "Provided list of item keys contains duplicates",
-                    ));
+                    return Err(dynamodb_errors::duplicate_keys());
                 }
                 keys.push(pk);
             }
@@ -530,13 +522,6 @@ impl Model {
             unprocessed_keys: BTreeMap::new(),
         })
     }
-}
-
-fn invalid_type() -> ApiError {
-    ApiError::new(
-        ErrorCode::Validation,
-        "One or more parameter values were invalid: Condition parameter type does not match schema type",
-    )
 }
 
 /// One page of Query or Scan results.

@@ -3,6 +3,8 @@
 //!
 //! Parsing only: whether the key exists is the KMS state's business.
 
+use ddbsse_wire::{arn, kms_errors};
+
 /// The alias of the AWS managed key of DynamoDB.
 pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
 
@@ -107,14 +109,12 @@ impl KeyRef {
     /// KMS's `NotFoundException` message for this reference when nothing matches.
     pub fn not_found_message(&self, region: &str, account: &str) -> String {
         match self {
-            KeyRef::Id(id) => {
-                format!("Key 'arn:aws:kms:{region}:{account}:key/{id}' does not exist")
-            }
-            KeyRef::KeyArn { arn, .. } => format!("Key '{arn}' does not exist"),
+            KeyRef::Id(id) => kms_errors::key_not_found_text(&arn::kms_key(region, account, id)),
+            KeyRef::KeyArn { arn, .. } => kms_errors::key_not_found_text(arn),
             KeyRef::AliasName(name) => {
-                format!("Alias arn:aws:kms:{region}:{account}:{name} is not found.")
+                kms_errors::alias_not_found_text(&arn::kms_alias(region, account, name))
             }
-            KeyRef::AliasArn { arn, .. } => format!("Alias {arn} is not found."),
+            KeyRef::AliasArn { arn, .. } => kms_errors::alias_not_found_text(arn),
         }
     }
 }

@@ -12,7 +12,7 @@ use ddbsse_crypto::KeyMaterial;
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::kms::{GrantConstraints, KeyMetadata};
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
 
 use super::Model;
 use super::key_ref::{KeyRef, MANAGED_ALIAS};
@@ -20,9 +20,7 @@ use super::key_state::{
     KeyEvent, KeyOpClass, KeyState, KeyStateEffect, key_state_effect, next_key_state,
 };
 
-/// Description of the AWS managed key (`spec/kms.md#aws-managed-key`).
-pub const MANAGED_KEY_DESCRIPTION: &str =
-    "Default key that protects my DynamoDB data when no other key is defined";
+pub use ddbsse_wire::kms_errors::MANAGED_KEY_DESCRIPTION;
 
 /// One grant on a key.
 #[derive(Clone, Debug)]
@@ -151,23 +149,12 @@ impl KmsState {
     }
 }
 
-/// KMS's `ValidationException` for a missing member.
-pub fn missing(member: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::KmsValidation,
-        format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-        ),
-    )
-}
+pub use ddbsse_wire::kms_errors::null_member as missing;
 
 impl Model {
     /// The ARN of a key id in this account and region.
     pub(super) fn key_arn_for(&self, id: &str) -> String {
-        format!(
-            "arn:aws:kms:{}:{}:key/{id}",
-            self.config.region, self.config.account
-        )
+        arn::kms_key(&self.config.region, &self.config.account, id)
     }
 
     /// Creates a key in state `Enabled` (the `Create` transition) and returns its index.
@@ -265,22 +252,13 @@ impl Model {
             KeyStateEffect::Ok => Ok(()),
             //= spec/kms.md#key-state-effects
             //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
-            KeyStateEffect::DisabledError => Err(ApiError::new(
-                ErrorCode::Disabled,
-                format!("{} is disabled.", key.arn),
-            )),
+            KeyStateEffect::DisabledError => Err(kms_errors::disabled(&key.arn)),
             //= spec/kms.md#key-state-effects
             //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
-            KeyStateEffect::PendingError => Err(ApiError::new(
-                ErrorCode::KmsInvalidState,
-                format!("{} is pending deletion.", key.arn),
-            )),
+            KeyStateEffect::PendingError => Err(kms_errors::pending_deletion(&key.arn)),
             //= spec/kms.md#key-state-effects
             //# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
-            KeyStateEffect::NotPendingError => Err(ApiError::new(
-                ErrorCode::KmsInvalidState,
-                format!("{} is not pending deletion.", key.arn),
-            )),
+            KeyStateEffect::NotPendingError => Err(kms_errors::not_pending_deletion(&key.arn)),
         }
     }
 
@@ -350,7 +328,7 @@ impl Model {
 
     /// The grantee DynamoDB uses: `dynamodb.<region>.amazonaws.com`.
     pub(super) fn dynamodb_principal(&self) -> String {
-        format!("dynamodb.{}.amazonaws.com", self.config.region)
+        arn::dynamodb_principal(&self.config.region)
     }
 
     //= spec/kms.md#deletion

@@ -6,7 +6,7 @@ use ddbsse_wire::attribute::Blob;
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::kms::*;
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
 
 use super::Model;
 use super::key_state::KeyOpClass;
@@ -111,7 +111,7 @@ impl Model {
         if named.is_some_and(|n| n != i) {
             return Err(ApiError::new(
                 ErrorCode::IncorrectKey,
-                "The key ID in the request does not identify a CMK that can perform this operation.",
+                kms_errors::KEY_CANNOT_PERFORM_TEXT,
             ));
         }
         self.deny_managed(i, &caller.access_key_id, "Decrypt")?;
@@ -140,7 +140,7 @@ impl Model {
         let len = match (input.number_of_bytes, input.key_spec.as_deref()) {
             (Some(_), Some(_)) | (None, None) => {
                 return Err(kms_validation(
-                    "Please specify either number of bytes or key spec.".to_owned(),
+                    kms_errors::BYTES_OR_KEY_SPEC_TEXT.to_owned(),
                 ));
             }
             (Some(n), None) if n < 1 => {

@@ -7,7 +7,7 @@ use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::kms::*;
 use ddbsse_wire::operation::Empty;
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
 
 use super::Model;
 use super::key_state::KeyOpClass;
@@ -62,36 +62,10 @@ impl Model {
     ) -> Result<CreateGrantOutput, ApiError> {
         //= spec/kms.md#create-grant
         //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
-        if input.key_id.is_none() {
-            return Err(missing("keyId"));
-        }
-        let grantee = input
-            .grantee_principal
-            .clone()
-            .ok_or_else(|| missing("granteePrincipal"))?;
-        let operations = input
-            .operations
-            .clone()
-            .ok_or_else(|| missing("operations"))?;
-        if operations.is_empty() {
-            return Err(ApiError::new(
-                ErrorCode::KmsValidation,
-                "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: Member must have length greater than or equal to 1",
-            ));
-        }
-        if let Some(bad) = operations
-            .iter()
-            .find(|o| !GRANT_OPERATIONS.contains(&o.as_str()))
-        {
-            return Err(ApiError::new(
-                ErrorCode::KmsValidation,
-                format!(
-                    "1 validation error detected: Value '[{bad}]' at 'operations' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
-                    GRANT_OPERATIONS.join(", ")
-                ),
-            ));
-        }
-        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
+        let checked = input.checked()?;
+        let grantee = checked.grantee.to_owned();
+        let operations = checked.operations.to_vec();
+        let i = self.resolve_key(now, Some(checked.key_id), Forms::IdOrArn, false)?;
         self.deny_managed(i, &caller.access_key_id, "CreateGrant")?;
         self.check_key_state(i, KeyOpClass::Cryptographic)?;
         let (grant_id, grant_token) = self.add_grant(
@@ -164,7 +138,7 @@ impl Model {
                 creation_date: g.created.epoch_seconds(),
                 grantee_principal: g.grantee.clone(),
                 retiring_principal: g.retiring.clone(),
-                issuing_account: format!("arn:aws:iam::{}:root", self.config.account),
+                issuing_account: arn::account_root(&self.config.account),
                 operations: g.operations.clone(),
                 constraints: g.constraints.clone(),
             })
@@ -208,12 +182,7 @@ impl Model {
                     .grants
                     .iter()
                     .position(|g| g.id == grant_id)
-                    .ok_or_else(|| {
-                        ApiError::new(
-                            ErrorCode::NotFound,
-                            format!("Grant ID {grant_id} not found"),
-                        )
-                    })?;
+                    .ok_or_else(|| kms_errors::grant_not_found(grant_id))?;
                 (i, gi)
             }
         };

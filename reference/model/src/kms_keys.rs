@@ -6,7 +6,7 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::kms::*;
 use ddbsse_wire::operation::Empty;
 use ddbsse_wire::time::{DAY, Timestamp};
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
 
 use super::Model;
 use super::key_state::{KeyEvent, KeyOpClass, KeyState};
@@ -200,7 +200,7 @@ impl Model {
         //# CreateAlias MUST reject an `AliasName` that does not begin with `alias/`, does not match `^[a-zA-Z0-9:/_-]+$`, is longer than 256 characters, or begins with `alias/aws/`, with `InvalidAliasNameException`.
         let invalid = |why: &str| ApiError::new(ErrorCode::InvalidAliasName, why.to_owned());
         if !name.starts_with("alias/") {
-            return Err(invalid("Alias must start with the prefix \"alias/\"."));
+            return Err(invalid(kms_errors::ALIAS_PREFIX_TEXT));
         }
         if name.len() > 256
             || !name
@@ -214,10 +214,7 @@ impl Model {
         if name.starts_with("alias/aws/") {
             return Err(invalid("Cannot create alias with prefix 'alias/aws/'"));
         }
-        let alias_arn = format!(
-            "arn:aws:kms:{}:{}:{name}",
-            self.config.region, self.config.account
-        );
+        let alias_arn = arn::kms_alias(&self.config.region, &self.config.account, name);
         //= spec/kms.md#aliases
         //# CreateAlias MUST reject an `AliasName` that already exists with `AlreadyExistsException` and the message `An alias with the name <alias arn> already exists`.
         if self.kms.aliases.contains_key(name) {
@@ -261,10 +258,7 @@ impl Model {
             .filter(|(_, a)| filter.as_ref().is_none_or(|f| *f == a.target_key_id))
             .map(|(name, a)| AliasListEntry {
                 alias_name: name.clone(),
-                alias_arn: format!(
-                    "arn:aws:kms:{}:{}:{name}",
-                    self.config.region, self.config.account
-                ),
+                alias_arn: arn::kms_alias(&self.config.region, &self.config.account, name),
                 target_key_id: Some(a.target_key_id.clone()),
                 creation_date: Some(a.created.epoch_seconds()),
                 last_updated_date: Some(a.updated.epoch_seconds()),

@@ -54,7 +54,6 @@ pub use key_state::{
 };
 pub use kms::MANAGED_KEY_DESCRIPTION;
 pub use lifecycle::{ARCHIVAL_DELAY_MS, ARCHIVING_DURATION_MS, DETECTION_DELAY_MS};
-pub use service_calls::DYNAMODB_GRANT_OPERATIONS;
 pub use table_status::{TABLE_STATUS_TRANSITIONS, TableEvent, TableStatus};
 
 /// What the model is configured with.

@@ -33,26 +33,6 @@ pub struct Call {
     pub resources: Vec<TrailResource>,
 }
 
-//= spec/trail.md#record
-//# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
-//= spec/trail.md#record
-//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
-/// Whether an operation only reads (`readOnly` of `spec/trail.md#record`).
-pub fn read_only(event_name: &str) -> bool {
-    matches!(
-        event_name,
-        "DescribeKey"
-            | "ListKeys"
-            | "ListAliases"
-            | "ListGrants"
-            | "Encrypt"
-            | "Decrypt"
-            | "GenerateDataKey"
-            | "DescribeTable"
-            | "ListTables"
-    )
-}
-
 /// Lowercases the first letter of every member name, at every level, except inside maps whose
 /// keys are the caller's data (encryption contexts).
 pub fn lower_camel(value: &Value) -> Value {
@@ -266,6 +246,8 @@ impl Model {
     }
 
     //= spec/trail.md#record
+    //# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
+    //= spec/trail.md#record
     //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
     /// Turns a call into a record and appends it to this request's events.
     pub(super) fn emit(&mut self, now: Timestamp, call: Call) {
@@ -284,7 +266,7 @@ impl Model {
         let is_dynamodb = call.event_source == DYNAMODB_EVENT_SOURCE;
         self.pending.push(TrailRecord {
             event_version: EVENT_VERSION.to_owned(),
-            read_only: read_only(&call.event_name),
+            read_only: Operation::from_name(&call.event_name).is_some_and(Operation::read_only),
             user_identity: call.identity,
             event_time: now.event_time(),
             event_source: call.event_source.to_owned(),

@@ -10,7 +10,8 @@ use serde_json::json;
 
 use ddbsse_crypto::{EncryptionContext, TableKey};
 use ddbsse_wire::caller::Caller;
-use ddbsse_wire::kms::GrantConstraints;
+use ddbsse_wire::kms::{DYNAMODB_GRANT_OPERATIONS, GrantConstraints};
+use ddbsse_wire::kms_errors::{self, wrapped_by_dynamodb};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::{ApiError, ErrorCode};
 
@@ -19,66 +20,6 @@ use super::key_ref::{KeyRef, MANAGED_ALIAS};
 use super::key_state::{KeyOpClass, KeyState};
 use super::kms_crypto;
 use super::kms_grants::GrantSpec;
-
-//= spec/kms.md#dynamodb-grant
-//# For each KMS table, a target MUST hold exactly one grant on the table's key with `GranteePrincipal` and `RetiringPrincipal` `dynamodb.<region>.amazonaws.com`, `Operations` `["DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"]`, `Constraints` `{"EncryptionContextSubset": <the table's encryption context>}` and a UUID `Name`.
-/// The operations of the grant DynamoDB creates for a table, in this order.
-pub const DYNAMODB_GRANT_OPERATIONS: [&str; 7] = [
-    "DescribeKey",
-    "GenerateDataKey",
-    "Decrypt",
-    "Encrypt",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "RetireGrant",
-];
-
-/// The Java SDK tail DynamoDB appends to a wrapped KMS error.
-fn sdk_tail(code: &str, request_id: &str) -> String {
-    format!(
-        "(Service: AWSKMS; Status Code: 400; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
-    )
-}
-
-/// DynamoDB's wrapper around a KMS error on CreateTable, UpdateTable or the data plane.
-pub fn wrap_kms_error(kms: &ApiError, request_id: &str) -> ApiError {
-    match kms.code {
-        //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
-        ErrorCode::Disabled => ApiError::validation(format!(
-            "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {} {}",
-            kms.message,
-            sdk_tail("DisabledException", request_id)
-        )),
-        //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with `ValidationException` and the message below:
-        ErrorCode::KmsInvalidState => ApiError::validation(format!(
-            "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {} {}",
-            kms.message,
-            sdk_tail("KMSInvalidStateException", request_id)
-        )),
-        //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
-        //= spec/tables.md#sse-key-unusable
-        //# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
-        ErrorCode::NotFound => ApiError::validation(format!(
-            "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: {} {}",
-            kms.message,
-            sdk_tail("NotFoundException", request_id)
-        )),
-        _ => ApiError::new(
-            ErrorCode::AccessDenied,
-            format!(
-                "KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: {} {}",
-                kms.message,
-                sdk_tail("AccessDeniedException", request_id)
-            ),
-        ),
-    }
-}
-
-/// KMS's text when DynamoDB may not use a key (missing grant, deleted key).
-pub const ACCESS_DENIED_TEXT: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
 
 impl Model {
     /// The table's encryption context (`spec/tables.md#terms`).
@@ -135,7 +76,7 @@ impl Model {
                 );
                 call.error = Some(e.clone());
                 self.emit(now, call);
-                Err(wrap_kms_error(&e, &request_id))
+                Err(wrapped_by_dynamodb(&e, &request_id))
             }
         }
     }
@@ -149,7 +90,7 @@ impl Model {
             .unwrap_or_default();
         self.check_key_state(i, KeyOpClass::Cryptographic)
             .err()
-            .map(|e| wrap_kms_error(&e, &request_id))
+            .map(|e| wrapped_by_dynamodb(&e, &request_id))
     }
 
     /// DescribeKey of `given` then the state check: what CreateTable and UpdateTable do before
@@ -247,7 +188,7 @@ impl Model {
     /// KMS's answer to a Decrypt DynamoDB makes for `table_name` under key `arn`, without the
     /// cryptography: unknown key, key state, grant.
     fn ddb_decrypt_check(&self, arn: &str, table_name: &str) -> Result<usize, ApiError> {
-        let denied = || ApiError::new(ErrorCode::AccessDenied, ACCESS_DENIED_TEXT);
+        let denied = || kms_errors::access_denied();
         let i = self.kms.by_arn(arn).ok_or_else(denied)?;
         self.check_key_state(i, KeyOpClass::Cryptographic)?;
         let principal = self.dynamodb_principal();
@@ -351,5 +292,5 @@ pub fn data_plane_error(kms: &ApiError, request_id: &str) -> ApiError {
     //# When the table's key is pending deletion, the request MUST fail with `ValidationException` and the message below:
     //= spec/tables.md#data-plane-errors
     //# When the table's grant is missing or the key is deleted, the request MUST fail with `AccessDeniedException` and the message below:
-    wrap_kms_error(kms, request_id)
+    wrapped_by_dynamodb(kms, request_id)
 }

@@ -9,10 +9,11 @@ use std::collections::BTreeMap;
 use ddbsse_wire::attribute::Item;
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
+use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, arn};
 
 use super::Model;
 use super::items::PrimaryKey;
@@ -62,20 +63,6 @@ pub struct Table {
     pub items: BTreeMap<PrimaryKey, Item>,
 }
 
-/// DynamoDB's `ResourceNotFoundException` for a table.
-pub fn table_not_found(name: &str) -> ApiError {
-    //= spec/errors.md#resource-errors
-    //# A request naming a table that does not exist MUST fail with `ResourceNotFoundException` and the message `Requested resource not found: Table: <table name> not found`.
-    ApiError::new(
-        ErrorCode::ResourceNotFound,
-        format!("Requested resource not found: Table: {name} not found"),
-    )
-}
-
-fn invalid(msg: &str) -> ApiError {
-    ApiError::validation(format!("One or more parameter values were invalid: {msg}"))
-}
-
 /// The `SSEDescription` an UpdateTable response carries for an accepted switch.
 fn updating_description(old: Option<&KmsSse>) -> SseDescription {
     //= spec/tables.md#update-status
@@ -91,10 +78,7 @@ fn updating_description(old: Option<&KmsSse>) -> SseDescription {
 impl Model {
     /// A table's ARN.
     pub(super) fn table_arn(&self, name: &str) -> String {
-        format!(
-            "arn:aws:dynamodb:{}:{}:table/{name}",
-            self.config.region, self.config.account
-        )
+        arn::table(&self.config.region, &self.config.account, name)
     }
 
     /// The `TableDescription` of a table as it stands.
@@ -160,47 +144,6 @@ impl Model {
         }
     }
 
-    /// Checks `BillingMode` / `ProvisionedThroughput`; returns (mode, rcu, wcu).
-    fn billing(
-        mode: Option<&str>,
-        pt: Option<&ProvisionedThroughput>,
-    ) -> Result<(String, i64, i64), ApiError> {
-        match mode.unwrap_or("PROVISIONED") {
-            "PROVISIONED" => {
-                let (Some(r), Some(w)) = (
-                    pt.and_then(|p| p.read_capacity_units),
-                    pt.and_then(|p| p.write_capacity_units),
-                ) else {
-                    return Err(invalid(
-                        "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
-                    ));
-                };
-                if r < 1 || w < 1 {
-                    let (name, v) = if r < 1 {
-                        ("readCapacityUnits", r)
-                    } else {
-                        ("writeCapacityUnits", w)
-                    };
-                    return Err(ApiError::validation(format!(
-                        "1 validation error detected: Value '{v}' at 'provisionedThroughput.{name}' failed to satisfy constraint: Member must have value greater than or equal to 1"
-                    )));
-                }
-                Ok(("PROVISIONED".to_owned(), r, w))
-            }
-            "PAY_PER_REQUEST" => {
-                if pt.is_some() {
-                    return Err(invalid(
-                        "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
-                    ));
-                }
-                Ok(("PAY_PER_REQUEST".to_owned(), 0, 0))
-            }
-            other => Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{other}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"
-            ))),
-        }
-    }
-
     pub(super) fn create_table(
         &mut self,
         now: Timestamp,
@@ -222,7 +165,11 @@ impl Model {
         let defs = input.attribute_definitions.clone().unwrap_or_default();
         let key_schema = input.key_schema.clone().unwrap_or_default();
         let schema = KeySchema::from_create(&key_schema, &defs)?;
-        let (billing_mode, rcu, wcu) = Self::billing(
+        let validate::Billing {
+            mode: billing_mode,
+            read: rcu,
+            write: wcu,
+        } = validate::billing(
             input.billing_mode.as_deref(),
             input.provisioned_throughput.as_ref(),
         )?;
@@ -242,10 +189,7 @@ impl Model {
         //= spec/errors.md#resource-errors
         //# A CreateTable naming a table that exists MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`.
         if self.tables.contains_key(&name) {
-            return Err(ApiError::new(
-                ErrorCode::ResourceInUse,
-                format!("Table already exists: {name}"),
-            ));
+            return Err(dynamodb_errors::table_exists(&name));
         }
         //= spec/cache.md#scope
         //# CreateTable and UpdateTable MUST NOT create entries, so the first data-plane request after them calls Decrypt.
@@ -440,9 +384,7 @@ impl Model {
         //= spec/tables.md#update-sse-only
         //# An UpdateTable that carries `SSESpecification` together with any other member besides `TableName` MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request`.
         if other {
-            return Err(invalid(
-                "Server-Side Encryption modification must be the only operation in the request",
-            ));
+            return Err(dynamodb_errors::sse_not_alone());
         }
         let choice = validate::sse_choice(Some(spec))?;
         let name = self.existing_table(input.table_name.as_deref())?;
@@ -462,10 +404,8 @@ impl Model {
             .unwrap_or_default();
         let billing = if input.billing_mode.is_some() || input.provisioned_throughput.is_some() {
             let mode = input.billing_mode.as_deref().unwrap_or(&current_mode);
-            Some(Self::billing(
-                Some(mode),
-                input.provisioned_throughput.as_ref(),
-            )?)
+            let b = validate::billing(Some(mode), input.provisioned_throughput.as_ref())?;
+            Some((b.mode, b.read, b.write))
         } else {
             None
         };
@@ -500,21 +440,19 @@ impl Model {
     ) -> Result<TableDescriptionOutput, ApiError> {
         let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
         if table.status.is_archival() {
-            return Err(ApiError::validation(format!("Table {name} is archived")));
+            return Err(dynamodb_errors::table_archived(name));
         }
         let old = table.sse.clone();
         match (&old, &choice) {
             //= spec/tables.md#update-resend
             //# On a table using the AWS owned key, an UpdateTable whose `SSESpecification` selects the AWS owned key MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Table is already encrypted by default`.
             (None, SseChoice::Owned) => {
-                return Err(invalid("Table is already encrypted by default"));
+                return Err(dynamodb_errors::already_encrypted_by_default());
             }
             //= spec/tables.md#update-resend
             //# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key ARN MUST fail with `ValidationException` and the message below:
             (Some(sse), SseChoice::Customer(k)) if *k == sse.key_arn => {
-                return Err(invalid(
-                    "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key",
-                ));
+                return Err(dynamodb_errors::already_encrypted_with_key());
             }
             _ => {}
         }

@@ -32,6 +32,19 @@ pub const GRANT_OPERATIONS: &[&str] = &[
     "DeriveSharedSecret",
 ];
 
+//= spec/kms.md#dynamodb-grant
+//# For each KMS table, a target MUST hold exactly one grant on the table's key with `GranteePrincipal` and `RetiringPrincipal` `dynamodb.<region>.amazonaws.com`, `Operations` `["DescribeKey", "GenerateDataKey", "Decrypt", "Encrypt", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"]`, `Constraints` `{"EncryptionContextSubset": <the table's encryption context>}` and a UUID `Name`.
+/// The operations of the grant DynamoDB creates for a table, in this order.
+pub const DYNAMODB_GRANT_OPERATIONS: [&str; 7] = [
+    "DescribeKey",
+    "GenerateDataKey",
+    "Decrypt",
+    "Encrypt",
+    "ReEncryptFrom",
+    "ReEncryptTo",
+    "RetireGrant",
+];
+
 /// `CreateKey` input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -256,6 +269,60 @@ pub struct CreateGrantInput {
     pub name: Option<String>,
     /// Grant tokens (accepted).
     pub grant_tokens: Option<Vec<String>>,
+}
+
+/// What a CreateGrant must carry, once its members are checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantRequest<'a> {
+    /// `KeyId`, in any of its forms.
+    pub key_id: &'a str,
+    /// `GranteePrincipal`.
+    pub grantee: &'a str,
+    /// `Operations`: non-empty, every value a `GrantOperation`.
+    pub operations: &'a [String],
+}
+
+impl CreateGrantInput {
+    /// The member checks KMS makes before it looks at any key (`spec/kms.md#create-grant`):
+    /// `KeyId`, `GranteePrincipal` and a non-empty list of `GrantOperation` values, with
+    /// KMS's Coral messages.
+    pub fn checked(&self) -> Result<GrantRequest<'_>, crate::ApiError> {
+        use crate::kms_errors::{constraint, null_member};
+        let key_id = self.key_id.as_deref().ok_or_else(|| null_member("keyId"))?;
+        let grantee = self
+            .grantee_principal
+            .as_deref()
+            .ok_or_else(|| null_member("granteePrincipal"))?;
+        let operations = self
+            .operations
+            .as_deref()
+            .ok_or_else(|| null_member("operations"))?;
+        if operations.is_empty() {
+            return Err(constraint(
+                "[]",
+                "operations",
+                "Member must have length greater than or equal to 1",
+            ));
+        }
+        if let Some(bad) = operations
+            .iter()
+            .find(|o| !GRANT_OPERATIONS.contains(&o.as_str()))
+        {
+            return Err(constraint(
+                &format!("[{bad}]"),
+                "operations",
+                &format!(
+                    "Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
+                    GRANT_OPERATIONS.join(", ")
+                ),
+            ));
+        }
+        Ok(GrantRequest {
+            key_id,
+            grantee,
+            operations,
+        })
+    }
 }
 
 /// `CreateGrant` output.

@@ -11,20 +11,25 @@
 //! - [`time`]: the [`time::Timestamp`] every call takes as `now` (there is no wall clock here);
 //! - [`caller`]: who is calling and over which client connection;
 //! - [`ids`]: the formats of the ids AWS hands out, and a seeded generator of them;
-//! - [`trail`]: the CloudTrail record shape.
+//! - [`trail`]: the CloudTrail record shape;
+//! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
+//!   each built in one place for the model and the endpoint.
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
 //! global randomness. It knows nothing of the key hierarchy (`ddbsse-crypto`).
 
+pub mod arn;
 pub mod attribute;
 pub mod caller;
 pub mod cloudtrail;
 pub mod dynamodb;
+pub mod dynamodb_errors;
 pub mod error;
 pub mod expression;
 pub mod ids;
 pub mod kms;
+pub mod kms_errors;
 pub mod number;
 pub mod operation;
 pub mod time;

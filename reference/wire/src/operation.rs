@@ -28,6 +28,29 @@ macro_rules! operations {
                 match self { $( Operation::$op => stringify!($op), )* }
             }
 
+            /// Whether the operation only reads: `readOnly` of its CloudTrail record
+            /// (`spec/trail.md#record`).
+            pub fn read_only(self) -> bool {
+                matches!(
+                    self,
+                    Operation::DescribeKey
+                        | Operation::ListKeys
+                        | Operation::ListAliases
+                        | Operation::ListGrants
+                        | Operation::Encrypt
+                        | Operation::Decrypt
+                        | Operation::GenerateDataKey
+                        | Operation::DescribeTable
+                        | Operation::ListTables
+                )
+            }
+
+            /// The operation of this name (`CreateTable`, `Decrypt`, ...), as a CloudTrail
+            /// record's `eventName` spells it.
+            pub fn from_name(name: &str) -> Option<Operation> {
+                Operation::ALL.iter().copied().find(|op| op.name() == name)
+            }
+
             /// The service the operation belongs to.
             pub fn service(self) -> Service {
                 match self { $( Operation::$op => Service::$svc, )* }
@@ -223,5 +246,37 @@ mod tests {
         assert_eq!(e.code, ErrorCode::Serialization);
         let r = Request::parse("DynamoDB_20120810.ListTables", b"").unwrap();
         assert_eq!(r.operation(), Operation::ListTables);
+    }
+
+    #[test]
+    fn names_round_trip_and_only_reads_are_read_only() {
+        for op in Operation::ALL {
+            assert_eq!(Operation::from_name(op.name()), Some(*op));
+        }
+        assert_eq!(Operation::from_name("Nope"), None);
+        for op in [
+            "DescribeKey",
+            "Decrypt",
+            "GenerateDataKey",
+            "DescribeTable",
+            "ListTables",
+        ] {
+            assert!(
+                Operation::from_name(op).is_some_and(Operation::read_only),
+                "{op}"
+            );
+        }
+        for op in [
+            "CreateKey",
+            "CreateGrant",
+            "CreateTable",
+            "UpdateTable",
+            "DeleteTable",
+        ] {
+            assert!(
+                !Operation::from_name(op).is_some_and(Operation::read_only),
+                "{op}"
+            );
+        }
     }
 }

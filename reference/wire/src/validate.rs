@@ -3,7 +3,10 @@
 //! protocol: the same request must be refused with the same text everywhere.
 
 use super::attribute::{AttributeValue, Item, ScalarType};
-use super::dynamodb::{AttributeDefinition, KeySchemaElement, SseSpecification};
+use super::dynamodb::{
+    AttributeDefinition, KeySchemaElement, ProvisionedThroughput, SseSpecification,
+};
+use super::dynamodb_errors::invalid_parameter;
 use super::error::ApiError;
 
 /// Collects constraint violations into DynamoDB's "N validation error(s) detected: ..." message.
@@ -298,6 +301,68 @@ pub fn sse_choice(spec: Option<&SseSpecification>) -> Result<SseChoice, ApiError
     }
 }
 
+/// A table's billing: `BillingMode` with its read and write capacity units (0 and 0 on demand).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Billing {
+    /// `PROVISIONED` or `PAY_PER_REQUEST`.
+    pub mode: String,
+    /// `ReadCapacityUnits`.
+    pub read: i64,
+    /// `WriteCapacityUnits`.
+    pub write: i64,
+}
+
+/// Checks `BillingMode` (default `PROVISIONED`) against `ProvisionedThroughput`, with AWS's
+/// messages: provisioned tables need both capacities, each at least 1; on-demand tables take none.
+pub fn billing(
+    mode: Option<&str>,
+    throughput: Option<&ProvisionedThroughput>,
+) -> Result<Billing, ApiError> {
+    match mode.unwrap_or("PROVISIONED") {
+        "PROVISIONED" => {
+            let (Some(read), Some(write)) = (
+                throughput.and_then(|p| p.read_capacity_units),
+                throughput.and_then(|p| p.write_capacity_units),
+            ) else {
+                return Err(invalid_parameter(
+                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
+                ));
+            };
+            let mut v = Violations::default();
+            for (name, value) in [("readCapacityUnits", read), ("writeCapacityUnits", write)] {
+                if value < 1 {
+                    v.constraint(
+                        &value.to_string(),
+                        &format!("provisionedThroughput.{name}"),
+                        "Member must have value greater than or equal to 1",
+                    );
+                }
+            }
+            v.into_result()?;
+            Ok(Billing {
+                mode: "PROVISIONED".to_owned(),
+                read,
+                write,
+            })
+        }
+        "PAY_PER_REQUEST" => {
+            if throughput.is_some() {
+                return Err(invalid_parameter(
+                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
+                ));
+            }
+            Ok(Billing {
+                mode: "PAY_PER_REQUEST".to_owned(),
+                read: 0,
+                write: 0,
+            })
+        }
+        other => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{other}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,5 +440,55 @@ mod tests {
         assert!(require_table_name(Some("a b c")).is_err());
         let e = require_table_name(None).unwrap_err();
         assert!(e.message.contains("Value null at 'tableName'"));
+    }
+
+    fn throughput(read: Option<i64>, write: Option<i64>) -> ProvisionedThroughput {
+        ProvisionedThroughput {
+            read_capacity_units: read,
+            write_capacity_units: write,
+        }
+    }
+
+    #[test]
+    fn billing_is_provisioned_by_default_and_needs_both_capacities() {
+        let b = billing(None, Some(&throughput(Some(5), Some(7)))).unwrap();
+        assert_eq!((b.mode.as_str(), b.read, b.write), ("PROVISIONED", 5, 7));
+        let e = billing(None, Some(&throughput(Some(5), None))).unwrap_err();
+        assert_eq!(
+            e.message,
+            "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED"
+        );
+    }
+
+    #[test]
+    fn billing_reports_every_capacity_below_one() {
+        let e = billing(Some("PROVISIONED"), Some(&throughput(Some(0), Some(5)))).unwrap_err();
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        );
+        let e = billing(None, Some(&throughput(Some(0), Some(-5)))).unwrap_err();
+        assert!(
+            e.message.starts_with("2 validation errors detected: "),
+            "{}",
+            e.message
+        );
+        assert!(
+            e.message
+                .contains("Value '-5' at 'provisionedThroughput.writeCapacityUnits'")
+        );
+    }
+
+    #[test]
+    fn billing_on_demand_takes_no_capacity_and_unknown_modes_are_refused() {
+        let b = billing(Some("PAY_PER_REQUEST"), None).unwrap();
+        assert_eq!(
+            (b.mode.as_str(), b.read, b.write),
+            ("PAY_PER_REQUEST", 0, 0)
+        );
+        assert!(billing(Some("PAY_PER_REQUEST"), Some(&throughput(Some(1), Some(1)))).is_err());
+        let e = billing(Some("SOMETIMES"), None).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Validation);
+        assert!(e.message.contains("Value 'SOMETIMES' at 'billingMode'"));
     }
 }

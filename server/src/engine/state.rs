@@ -163,7 +163,7 @@ pub struct TableMeta {
 impl TableMeta {
     /// The table ARN.
     pub fn arn(&self, region: &str, account: &str) -> String {
-        format!("arn:aws:dynamodb:{region}:{account}:table/{}", self.name)
+        ddbsse_wire::arn::table(region, account, &self.name)
     }
 
     /// The validated key schema.

@@ -5,7 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::{Item, into_normalized_item, normalize_item};
 use ddbsse_wire::dynamodb::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
@@ -13,6 +12,7 @@ use ddbsse_wire::dynamodb::{
 };
 use ddbsse_wire::expression::{PathElement, parse_projection, project};
 use ddbsse_wire::validate::{self, Violations};
+use ddbsse_wire::{ApiError, dynamodb_errors};
 
 use super::table_not_found;
 use crate::engine::state::{State, TableMeta};
@@ -212,14 +212,10 @@ impl Engine {
         };
         let total: usize = request_items.values().map(Vec::len).sum();
         if request_items.is_empty() || total == 0 {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
-            ));
+            return Err(dynamodb_errors::no_request_items());
         }
         if total > 25 {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Member must have length less than or equal to 25",
-            ));
+            return Err(dynamodb_errors::too_many_items("BatchWriteItem"));
         }
         let st = self.read_state();
         let mut ops = Vec::with_capacity(total);
@@ -236,18 +232,14 @@ impl Engine {
                     }
                     (None, Some(d)) => checked.push((schema.key_of(&d.key, true)?, None)),
                     _ => {
-                        return Err(ApiError::validation(
-                            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
-                        ));
+                        return Err(dynamodb_errors::more_than_one_datatype());
                     }
                 }
             }
             let mut seen = BTreeSet::new();
             for (key, _) in &checked {
                 if !seen.insert(serde_json::to_string(key).unwrap_or_default()) {
-                    return Err(ApiError::validation(
-                        "Provided list of item keys contains duplicates",
-                    ));
+                    return Err(dynamodb_errors::duplicate_keys());
                 }
             }
             //= spec/cache.md#scope
@@ -282,14 +274,10 @@ impl Engine {
         };
         let total: usize = request_items.values().map(|k| k.keys.len()).sum();
         if request_items.is_empty() || total == 0 {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
-            ));
+            return Err(dynamodb_errors::no_request_items());
         }
         if total > 100 {
-            return Err(ApiError::validation(
-                "Too many items requested for the BatchGetItem call",
-            ));
+            return Err(dynamodb_errors::too_many_items("BatchGetItem"));
         }
         let st = self.read_state();
         let mut responses = BTreeMap::new();
@@ -308,9 +296,7 @@ impl Engine {
             let mut seen = BTreeSet::new();
             for key in &keys {
                 if !seen.insert(serde_json::to_string(key).unwrap_or_default()) {
-                    return Err(ApiError::validation(
-                        "Provided list of item keys contains duplicates",
-                    ));
+                    return Err(dynamodb_errors::duplicate_keys());
                 }
             }
             let crypto = self.data_plane_crypto(&st, meta, call)?;

@@ -16,7 +16,7 @@ use ddbsse_wire::dynamodb::{
 use ddbsse_wire::operation::Request;
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::TrailRecord;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, Operation, arn};
 use serde_json::Value;
 
 use super::lifecycle::{self, Lifecycle};
@@ -25,13 +25,7 @@ use super::trail::{Actor, RecordSpec, lower_camel};
 use super::{Call, Engine};
 use crate::storage::Space;
 
-/// `ResourceNotFoundException` for a table.
-pub fn table_not_found(name: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::ResourceNotFound,
-        format!("Requested resource not found: Table: {name} not found"),
-    )
-}
+pub use ddbsse_wire::dynamodb_errors::table_not_found;
 
 /// Overrides of the description a response shows.
 #[derive(Clone, Debug, Default)]
@@ -103,12 +97,9 @@ impl Engine {
             && let Some(t) = call.body.get("TableName").and_then(Value::as_str)
             && ddbsse_wire::validate::require_table_name(Some(t)).is_ok()
         {
-            table_arn = Some(format!(
-                "arn:aws:dynamodb:{}:{}:table/{t}",
-                self.config.region, self.config.account
-            ));
+            table_arn = Some(arn::table(&self.config.region, &self.config.account, t));
         }
-        let read_only = matches!(name, "DescribeTable" | "ListTables");
+        let read_only = Operation::from_name(name).is_some_and(Operation::read_only);
         let (response_elements, error) = match &result {
             Ok(v) if !read_only => (lower_camel(v), None),
             Ok(_) => (Value::Null, None),

@@ -4,11 +4,11 @@
 
 use std::cmp::Ordering;
 
-use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::{Item, item_size};
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::expression::parse_key_condition;
 use ddbsse_wire::validate::{self, Violations};
+use ddbsse_wire::{ApiError, dynamodb_errors};
 
 use super::items::{apply, projection, unsupported};
 use crate::engine::table_crypto::{canonical_key, internal};
@@ -36,12 +36,6 @@ fn select_count(select: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-fn bad_start_key() -> ApiError {
-    ApiError::validation(
-        "The provided starting key is invalid: The provided key element does not match the schema",
-    )
-}
-
 impl Engine {
     pub(crate) fn query(&self, call: &Call<'_>, i: QueryInput) -> Result<ItemsOutput, ApiError> {
         let mut v = Violations::default();
@@ -55,11 +49,10 @@ impl Engine {
         }
         let count_only = select_count(i.select.as_deref())?;
         let limit = limit(i.limit)?;
-        let expr = i.key_condition_expression.as_deref().ok_or_else(|| {
-            ApiError::validation(
-                "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-            )
-        })?;
+        let expr = i
+            .key_condition_expression
+            .as_deref()
+            .ok_or_else(dynamodb_errors::no_key_condition)?;
         let cond = parse_key_condition(
             expr,
             i.expression_attribute_names.as_ref(),
@@ -73,25 +66,24 @@ impl Engine {
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
         if cond.hash.0 != schema.hash.0 {
-            return Err(ApiError::validation(format!(
-                "Query condition missed key schema element: {}",
-                schema.hash.0
-            )));
+            return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }
         let hash_value = cond.hash.1.normalized()?;
         if hash_value.scalar_type() != Some(schema.hash.1) {
-            return Err(ApiError::validation(
-                "One or more parameter values were invalid: Condition parameter type does not match schema type",
-            ));
+            return Err(dynamodb_errors::condition_type_mismatch());
         }
         let range_cond = match (&cond.range, &schema.range) {
             (None, _) => None,
             (Some((n, c)), Some((rn, _))) if n == rn => Some(c.clone()),
-            (Some(_), _) => return Err(ApiError::validation("Query key condition not supported")),
+            (Some(_), _) => return Err(dynamodb_errors::key_condition_not_supported()),
         };
         let start = match &i.exclusive_start_key {
             None => None,
-            Some(k) => Some(schema.key_of(k, true).map_err(|_| bad_start_key())?),
+            Some(k) => Some(
+                schema
+                    .key_of(k, true)
+                    .map_err(|_| dynamodb_errors::invalid_start_key())?,
+            ),
         };
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let uid = meta.uid_bytes();
@@ -132,7 +124,7 @@ impl Engine {
         }
         if let Some(start) = &start {
             if start.get(&schema.hash.0) != hash_key.get(&schema.hash.0) {
-                return Err(bad_start_key());
+                return Err(dynamodb_errors::invalid_start_key());
             }
             let pos = items.iter().position(|it| {
                 let key = schema.key_of(it, false).unwrap_or_default();
@@ -214,7 +206,11 @@ impl Engine {
         let schema = meta.schema();
         let start = match &i.exclusive_start_key {
             None => None,
-            Some(k) => Some(schema.key_of(k, true).map_err(|_| bad_start_key())?),
+            Some(k) => Some(
+                schema
+                    .key_of(k, true)
+                    .map_err(|_| dynamodb_errors::invalid_start_key())?,
+            ),
         };
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let uid = meta.uid_bytes();

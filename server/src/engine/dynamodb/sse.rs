@@ -9,17 +9,18 @@ use std::sync::Arc;
 use ddbsse_crypto::TableKey;
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::validate::SseChoice;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, dynamodb_errors, kms_errors};
 use serde_json::{Value, json};
 
 use crate::engine::cache::CacheKey;
 use crate::engine::kms::crypto_ops::TableKeyFailure;
-use crate::engine::kms::grants::{DYNAMODB_GRANT_OPERATIONS, DynamoDbAccess};
+use crate::engine::kms::grants::DynamoDbAccess;
 use crate::engine::kms::keys::Unresolved;
 use crate::engine::state::{State, TableMeta, TableSse};
 use crate::engine::table_crypto::TableCrypto;
 use crate::engine::trail::{Actor, RecordSpec};
 use crate::engine::{Call, Engine, lifecycle, random};
+use ddbsse_wire::kms::DYNAMODB_GRANT_OPERATIONS;
 
 /// A KMS failure as DynamoDB reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,9 +37,18 @@ pub enum KmsFailure {
     AccessDenied,
 }
 
-const SDK_SUFFIX: &str = "Proxy: null)";
-
 impl KmsFailure {
+    /// The error KMS answered DynamoDB's call with.
+    pub fn kms_error(&self) -> ApiError {
+        match self {
+            KmsFailure::Disabled(arn) => kms_errors::disabled(arn),
+            KmsFailure::Pending(arn) => kms_errors::pending_deletion(arn),
+            KmsFailure::KeyNotFound(arn) => kms_errors::key_not_found(arn),
+            KmsFailure::AliasNotFound(arn) => kms_errors::alias_not_found(arn),
+            KmsFailure::AccessDenied => kms_errors::access_denied(),
+        }
+    }
+
     /// The DynamoDB error (`spec/tables.md#sse-key-unusable`, `#data-plane-errors`), with a
     /// fresh KMS request id.
     pub fn to_dynamodb_error(&self) -> ApiError {
@@ -50,58 +60,15 @@ impl KmsFailure {
     //# The `Request ID` inside a wrapped KMS error message (`spec/tables.md#sse-key-unusable`,
     //# `#data-plane-errors`) SHOULD be the `requestID` of the failed KMS record.
     pub fn to_dynamodb_error_with(&self, rid: &str) -> ApiError {
-        match self {
-            KmsFailure::Disabled(arn) => ApiError::validation(format!(
-                "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {arn} is disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: {rid}; {SDK_SUFFIX}"
-            )),
-            KmsFailure::Pending(arn) => ApiError::validation(format!(
-                "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {arn} is pending deletion. (Service: AWSKMS; Status Code: 400; Error Code: KMSInvalidStateException; Request ID: {rid}; {SDK_SUFFIX}"
-            )),
-            //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
-            KmsFailure::KeyNotFound(arn) => ApiError::validation(format!(
-                "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '{arn}' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
-            )),
-            //= spec/tables.md#sse-key-unusable
-            //# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
-            KmsFailure::AliasNotFound(arn) => ApiError::validation(format!(
-                "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Alias {arn} is not found. (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: {rid}; {SDK_SUFFIX}"
-            )),
-            //= spec/tables.md#data-plane-errors
-            //# When the table's grant is missing or the key is deleted, the request MUST fail with `AccessDeniedException` and the message below:
-            KmsFailure::AccessDenied => ApiError::new(
-                ErrorCode::AccessDenied,
-                format!(
-                    "KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: {DENIED_TEXT} (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException; Request ID: {rid}; {SDK_SUFFIX}"
-                ),
-            ),
-        }
+        kms_errors::wrapped_by_dynamodb(&self.kms_error(), rid)
     }
 
     /// `errorCode` and `errorMessage` of the failed KMS call's trail record.
     pub(crate) fn trail_error(&self) -> (String, String) {
-        match self {
-            KmsFailure::Disabled(arn) => {
-                ("DisabledException".into(), format!("{arn} is disabled."))
-            }
-            KmsFailure::Pending(arn) => (
-                "KMSInvalidStateException".into(),
-                format!("{arn} is pending deletion."),
-            ),
-            KmsFailure::KeyNotFound(arn) => (
-                "NotFoundException".into(),
-                format!("Key '{arn}' does not exist"),
-            ),
-            KmsFailure::AliasNotFound(arn) => (
-                "NotFoundException".into(),
-                format!("Alias {arn} is not found."),
-            ),
-            KmsFailure::AccessDenied => ("AccessDeniedException".into(), DENIED_TEXT.into()),
-        }
+        let e = self.kms_error();
+        (e.name().to_owned(), e.message)
     }
 }
-
-const DENIED_TEXT: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
 
 /// What a table gets when it moves to a KMS key.
 pub struct Provisioned {
@@ -313,10 +280,7 @@ impl Engine {
         //= spec/tables.md#status-archival
         //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
         if lifecycle::status(meta, call.now).archived() {
-            return Err(ApiError::validation(format!(
-                "Table {} is archived",
-                meta.name
-            )));
+            return Err(dynamodb_errors::table_archived(&meta.name));
         }
         let (key_id, key_arn) = match &meta.sse {
             TableSse::Owned => return self.owned_table_crypto(meta),

@@ -10,7 +10,7 @@ use ddbsse_wire::dynamodb::{
 use ddbsse_wire::time::{DAY, HOUR, Timestamp};
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
@@ -18,48 +18,6 @@ use crate::engine::state::{State, TableMeta, TableSse, put_table};
 use crate::engine::table_crypto::TableCrypto;
 use crate::engine::{Call, Engine, random};
 use crate::storage::{Space, WriteOp};
-
-fn invalid(m: &str) -> ApiError {
-    ApiError::validation(format!("One or more parameter values were invalid: {m}"))
-}
-
-/// Checks `ProvisionedThroughput` against `BillingMode`; returns (mode, read, write).
-fn capacity(
-    mode: Option<&str>,
-    pt: Option<&ddbsse_wire::dynamodb::ProvisionedThroughput>,
-) -> Result<(String, i64, i64), ApiError> {
-    match mode.unwrap_or("PROVISIONED") {
-        "PROVISIONED" => {
-            let (Some(r), Some(w)) = (
-                pt.and_then(|p| p.read_capacity_units),
-                pt.and_then(|p| p.write_capacity_units),
-            ) else {
-                return Err(invalid(
-                    "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED",
-                ));
-            };
-            if r < 1 || w < 1 {
-                return Err(ApiError::validation(format!(
-                    "1 validation error detected: Value '{}' at 'provisionedThroughput.{}CapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1",
-                    r.min(w),
-                    if r < 1 { "read" } else { "write" }
-                )));
-            }
-            Ok(("PROVISIONED".to_owned(), r, w))
-        }
-        "PAY_PER_REQUEST" => {
-            if pt.is_some() {
-                return Err(invalid(
-                    "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
-                ));
-            }
-            Ok(("PAY_PER_REQUEST".to_owned(), 0, 0))
-        }
-        other => Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{other}' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]"
-        ))),
-    }
-}
 
 impl Engine {
     fn table_meta<'s>(&self, st: &'s State, name: &str) -> Result<&'s TableMeta, ApiError> {
@@ -83,25 +41,22 @@ impl Engine {
         }
         v.into_result()?;
         let name = name.ok_or_else(|| ApiError::validation("missing table name"))?;
-        *table_arn = Some(format!(
-            "arn:aws:dynamodb:{}:{}:table/{name}",
-            self.config.region, self.config.account
-        ));
+        *table_arn = Some(arn::table(&self.config.region, &self.config.account, &name));
         let defs = i.attribute_definitions.unwrap_or_default();
         let schema_in = i.key_schema.unwrap_or_default();
         let schema = KeySchema::from_create(&schema_in, &defs)?;
-        let (billing, read, write) =
-            capacity(i.billing_mode.as_deref(), i.provisioned_throughput.as_ref())?;
+        let validate::Billing {
+            mode: billing,
+            read,
+            write,
+        } = validate::billing(i.billing_mode.as_deref(), i.provisioned_throughput.as_ref())?;
         //= spec/tables.md#sse-validation-order
         //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
         let choice = validate::sse_choice(i.sse_specification.as_ref())?;
         let mut st = self.write_state();
         let mut ops = st.purge_deleted(call.now);
         if st.tables.contains_key(&name) {
-            return Err(ApiError::new(
-                ErrorCode::ResourceInUse,
-                format!("Table already exists: {name}"),
-            ));
+            return Err(dynamodb_errors::table_exists(&name));
         }
         let ctx = ddbsse_crypto::EncryptionContext::for_table(&name, &self.config.account)
             .map_err(|_| ApiError::validation("Table name too long"))?;
@@ -281,30 +236,26 @@ impl Engine {
         //= spec/tables.md#update-sse-only
         //# An UpdateTable that carries `SSESpecification` together with any other member besides `TableName` MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request`.
         if others {
-            return Err(invalid(
-                "Server-Side Encryption modification must be the only operation in the request",
-            ));
+            return Err(dynamodb_errors::sse_not_alone());
         }
         let mut st = self.write_state();
         let mut ops = st.purge_deleted(call.now);
         let meta = self.table_meta(&st, &name)?.clone();
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
         if crate::engine::lifecycle::status(&meta, call.now).archived() {
-            return Err(ApiError::validation(format!("Table {name} is archived")));
+            return Err(dynamodb_errors::table_archived(&name));
         }
         //= spec/tables.md#update-resend
         //# On a table already using key X, an UpdateTable whose `KMSMasterKeyId` is X's key ARN MUST fail with `ValidationException` and the message below:
         if let (TableSse::Kms { key_arn, .. }, SseChoice::Customer(given)) = (&meta.sse, &choice)
             && given == key_arn
         {
-            return Err(invalid(
-                "Table is already encrypted with given KMSMasterKeyId. Use KMSMasterKeyId parameter if you want to change Master Key",
-            ));
+            return Err(dynamodb_errors::already_encrypted_with_key());
         }
         //= spec/tables.md#update-resend
         //# On a table using the AWS owned key, an UpdateTable whose `SSESpecification` selects the AWS owned key MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Table is already encrypted by default`.
         if meta.sse == TableSse::Owned && choice == SseChoice::Owned {
-            return Err(invalid("Table is already encrypted by default"));
+            return Err(dynamodb_errors::already_encrypted_by_default());
         }
         //= spec/tables.md#update-quota
         //# The quota check MUST run after the checks of sections 3, 4.2 and 4.3 and before the key checks of sections 4.5 and 3.7 (in that order), and a request rejected by any check MUST NOT count as a change.
@@ -453,10 +404,10 @@ impl Engine {
                 }
                 _ => None,
             };
-            let (m, r, w) = capacity(Some(&mode), pt.as_ref())?;
-            meta.billing_mode = m;
-            meta.read_capacity = r;
-            meta.write_capacity = w;
+            let b = validate::billing(Some(&mode), pt.as_ref())?;
+            meta.billing_mode = b.mode;
+            meta.read_capacity = b.read;
+            meta.write_capacity = b.write;
         }
         if let Some(dp) = i.deletion_protection_enabled {
             meta.deletion_protection = dp;

@@ -1,7 +1,7 @@
 //! KMS aliases: CreateAlias and ListAliases (`spec/kms.md#aliases`).
 
 use ddbsse_wire::kms::{AliasListEntry, CreateAliasInput, ListAliasesOutput, ListInput};
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
 
 use super::keys::{list_limit, marker_start};
 use super::{KmsOutcome, null_member, pending};
@@ -24,9 +24,7 @@ impl Engine {
         let name = i.alias_name.ok_or_else(|| null_member("aliasName"))?;
         let target = i.target_key_id.ok_or_else(|| null_member("targetKeyId"))?;
         if !name.starts_with("alias/") {
-            return Err(invalid_alias(
-                "Alias must start with the prefix \"alias/\".",
-            ));
+            return Err(invalid_alias(kms_errors::ALIAS_PREFIX_TEXT));
         }
         if name.len() > 256
             || name.len() <= "alias/".len()

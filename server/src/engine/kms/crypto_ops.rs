@@ -12,7 +12,7 @@ use ddbsse_wire::kms::{
     GenerateDataKeyOutput,
 };
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
 
 use super::grants::DynamoDbAccess;
 use super::keys::KeyForms;
@@ -176,7 +176,7 @@ impl Engine {
             if requested != blob_key {
                 return Err(ApiError::new(
                     ErrorCode::IncorrectKey,
-                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                    kms_errors::KEY_CANNOT_PERFORM_TEXT,
                 ));
             }
         }
@@ -207,7 +207,7 @@ impl Engine {
             (Some(_), Some(_)) | (None, None) => {
                 return Err(ApiError::new(
                     ErrorCode::KmsValidation,
-                    "Please specify either number of bytes or key spec.",
+                    kms_errors::BYTES_OR_KEY_SPEC_TEXT,
                 ));
             }
             (Some(n), None) if n < 1 => {

@@ -4,28 +4,17 @@
 
 use ddbsse_crypto::EncryptionContext;
 use ddbsse_wire::kms::{
-    CreateGrantInput, CreateGrantOutput, GRANT_OPERATIONS, GrantConstraints, GrantListEntry,
-    GrantRefInput, ListGrantsOutput, ListInput,
+    CreateGrantInput, CreateGrantOutput, DYNAMODB_GRANT_OPERATIONS, GrantConstraints,
+    GrantListEntry, GrantRefInput, ListGrantsOutput, ListInput,
 };
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
 
 use super::keys::{KeyForms, list_limit, marker_start};
-use super::{KmsOutcome, constraint, null_member};
+use super::{KmsOutcome, null_member};
 use crate::engine::state::{Grant, KeyStatus, State, put_grant};
 use crate::engine::{Call, Engine, random};
 use crate::storage::{Space, WriteOp};
-
-/// The operations of the grant DynamoDB creates, in its order.
-pub const DYNAMODB_GRANT_OPERATIONS: &[&str] = &[
-    "DescribeKey",
-    "GenerateDataKey",
-    "Decrypt",
-    "Encrypt",
-    "ReEncryptFrom",
-    "ReEncryptTo",
-    "RetireGrant",
-];
 
 /// Whether a key can be used by DynamoDB for one table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +40,7 @@ fn invalid_grant_id() -> ApiError {
 impl Engine {
     /// DynamoDB's service principal for grants.
     pub fn dynamodb_principal(&self) -> String {
-        format!("dynamodb.{}.amazonaws.com", self.config.region)
+        arn::dynamodb_principal(&self.config.region)
     }
 
     //= spec/kms.md#grant-table-access
@@ -149,33 +138,13 @@ impl Engine {
         call: &Call<'_>,
         i: CreateGrantInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let key_id_in = i.key_id.as_deref().ok_or_else(|| null_member("keyId"))?;
-        let grantee = i
-            .grantee_principal
-            .clone()
-            .ok_or_else(|| null_member("granteePrincipal"))?;
-        let ops = i
-            .operations
-            .clone()
-            .ok_or_else(|| null_member("operations"))?;
-        if ops.is_empty() {
-            return Err(constraint(
-                "[]",
-                "operations",
-                "Member must have length greater than or equal to 1",
-            ));
-        }
-        if let Some(bad) = ops.iter().find(|o| !GRANT_OPERATIONS.contains(&o.as_str())) {
-            return Err(constraint(
-                bad,
-                "operations",
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    GRANT_OPERATIONS.join(", ")
-                ),
-            ));
-        }
-        let k = self.named_key(st, Some(key_id_in), call.now, KeyForms::IdOrArn)?;
+        let checked = i.checked()?;
+        let (key_id_in, grantee, ops) = (
+            checked.key_id.to_owned(),
+            checked.grantee.to_owned(),
+            checked.operations.to_vec(),
+        );
+        let k = self.named_key(st, Some(&key_id_in), call.now, KeyForms::IdOrArn)?;
         self.deny_managed(call, k, "CreateGrant")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();
@@ -209,7 +178,7 @@ impl Engine {
             creation_date: g.created.epoch_seconds(),
             grantee_principal: g.grantee.clone(),
             retiring_principal: g.retiring.clone(),
-            issuing_account: format!("arn:aws:iam::{}:root", self.config.account),
+            issuing_account: arn::account_root(&self.config.account),
             operations: g.operations.clone(),
             constraints: g.constraints.clone(),
         }
@@ -317,10 +286,7 @@ impl Engine {
             return Err(invalid_grant_id());
         }
         if st.grants.get(&grant_id).is_none_or(|g| g.key_id != key_id) {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("Grant ID {grant_id} not found"),
-            ));
+            return Err(kms_errors::grant_not_found(&grant_id));
         }
         self.delete_grant(st, &grant_id)?;
         let mut out = KmsOutcome::new(serde_json::json!({}), Some(self.key_arn(&key_id)));

@@ -7,7 +7,7 @@ use ddbsse_wire::kms::{
     ListInput, ListKeysOutput, ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
 };
 use ddbsse_wire::time::{DAY, Timestamp};
-use ddbsse_wire::{ApiError, ErrorCode};
+use ddbsse_wire::{ApiError, ErrorCode, arn};
 
 use super::{KmsOutcome, constraint, disabled, key_not_found, not_pending, null_member, pending};
 use crate::engine::state::{
@@ -18,8 +18,7 @@ use crate::engine::{Call, Engine, random};
 /// The alias of the AWS managed key for DynamoDB.
 pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
 /// Description of the AWS managed key.
-pub const MANAGED_DESCRIPTION: &str =
-    "Default key that protects my DynamoDB data when no other key is defined";
+pub use ddbsse_wire::kms_errors::MANAGED_KEY_DESCRIPTION as MANAGED_DESCRIPTION;
 
 /// Which forms of `KeyId` an operation accepts (`spec/kms.md#key-ids`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,18 +62,12 @@ impl Unresolved {
 impl Engine {
     /// `arn:aws:kms:<region>:<account>:key/<id>`.
     pub fn key_arn(&self, key_id: &str) -> String {
-        format!(
-            "arn:aws:kms:{}:{}:key/{key_id}",
-            self.config.region, self.config.account
-        )
+        arn::kms_key(&self.config.region, &self.config.account, key_id)
     }
 
     /// `arn:aws:kms:<region>:<account>:<alias name>`.
     pub fn alias_arn(&self, alias: &str) -> String {
-        format!(
-            "arn:aws:kms:{}:{}:{alias}",
-            self.config.region, self.config.account
-        )
+        arn::kms_alias(&self.config.region, &self.config.account, alias)
     }
 
     /// The caller's identity ARN.
@@ -87,10 +80,7 @@ impl Engine {
 
     /// Reads a `KeyId` string in any of the four forms.
     pub fn parse_key_name(&self, s: &str) -> KeyName {
-        let own = format!(
-            "arn:aws:kms:{}:{}:",
-            self.config.region, self.config.account
-        );
+        let own = arn::kms_prefix(&self.config.region, &self.config.account);
         if let Some(rest) = s.strip_prefix(&own) {
             if let Some(id) = rest.strip_prefix("key/") {
                 return KeyName::Id(id.to_owned());
@@ -503,24 +493,7 @@ impl Engine {
 }
 
 /// A list `Limit` within `1..=max`, defaulting to `default`.
-pub fn list_limit(limit: Option<i64>, max: i64, default: i64) -> Result<usize, ApiError> {
-    let l = limit.unwrap_or(default);
-    if l < 1 {
-        return Err(constraint(
-            &l.to_string(),
-            "limit",
-            "Member must have value greater than or equal to 1",
-        ));
-    }
-    if l > max {
-        return Err(constraint(
-            &l.to_string(),
-            "limit",
-            &format!("Member must have value less than or equal to {max}"),
-        ));
-    }
-    Ok(l as usize)
-}
+pub use ddbsse_wire::kms_errors::list_limit;
 
 /// The start index a `Marker` encodes.
 pub fn marker_start(marker: Option<&str>) -> Result<usize, ApiError> {

@@ -38,79 +38,16 @@ impl KmsOutcome {
     }
 }
 
-/// `NotFoundException` for a key ARN.
-pub fn key_not_found(key_arn: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::NotFound,
-        format!("Key '{key_arn}' does not exist"),
-    )
-}
-
-/// `NotFoundException` for an alias ARN.
-pub fn alias_not_found(alias_arn: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::NotFound,
-        format!("Alias {alias_arn} is not found."),
-    )
-}
-
-//= spec/kms.md#key-state-effects
-//# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
-/// `DisabledException`.
-pub fn disabled(key_arn: &str) -> ApiError {
-    ApiError::new(ErrorCode::Disabled, format!("{key_arn} is disabled."))
-}
-
-/// `KMSInvalidStateException` for a key pending deletion.
-pub fn pending(key_arn: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::KmsInvalidState,
-        format!("{key_arn} is pending deletion."),
-    )
-}
-
-/// `KMSInvalidStateException` for a key not pending deletion.
-pub fn not_pending(key_arn: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::KmsInvalidState,
-        format!("{key_arn} is not pending deletion."),
-    )
-}
-
-/// KMS's Coral validation error for a missing member.
-pub fn null_member(member: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::KmsValidation,
-        format!(
-            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
-        ),
-    )
-}
-
-/// KMS's Coral validation error for a constraint.
-pub fn constraint(value: &str, member: &str, constraint: &str) -> ApiError {
-    ApiError::new(
-        ErrorCode::KmsValidation,
-        format!(
-            "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
-        ),
-    )
-}
+pub use ddbsse_wire::kms_errors::{
+    alias_not_found, constraint, disabled, key_not_found, not_pending_deletion as not_pending,
+    null_member, pending_deletion as pending,
+};
 
 impl Engine {
     /// Runs one direct KMS request and records it in the trail.
     pub(crate) fn kms_request(&self, call: &Call<'_>, req: Request) -> Result<Value, ApiError> {
         let name = req.operation().name();
-        let read_only = matches!(
-            name,
-            "DescribeKey"
-                | "ListKeys"
-                | "ListAliases"
-                | "ListGrants"
-                | "Encrypt"
-                | "Decrypt"
-                | "GenerateDataKey"
-        );
+        let read_only = req.operation().read_only();
         let mut st = self.write_state();
         let mut purge = st.purge_deleted(call.now);
         let result = self.kms_dispatch(&mut st, call, req);

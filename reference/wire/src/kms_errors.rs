@@ -1,0 +1,241 @@
+//! KMS's errors and their messages, built in one place for the model and the endpoint
+//! (`spec/kms.md`, `spec/errors.md`).
+//!
+//! Does: build the `ApiError` (code and exact text) of each refusal whose text does not depend on
+//! state beyond the names it quotes. Does not: decide when a refusal applies; that is behaviour,
+//! implemented separately by the model and by the endpoint. The conformance cases keep their own
+//! copies of these texts, taken from the spec, so a wrong message here is still caught.
+
+use crate::error::{ApiError, ErrorCode};
+
+/// The Description of the AWS managed key DynamoDB creates (`spec/kms.md#managed-key`).
+pub const MANAGED_KEY_DESCRIPTION: &str =
+    "Default key that protects my DynamoDB data when no other key is defined";
+
+/// KMS's text when DynamoDB may not use a key (missing grant, deleted key).
+pub const ACCESS_DENIED_TEXT: &str = "The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.";
+
+/// KMS's Coral `ValidationException` for one missing member.
+pub fn null_member(member: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::KmsValidation,
+        format!(
+            "1 validation error detected: Value null at '{member}' failed to satisfy constraint: Member must not be null"
+        ),
+    )
+}
+
+/// KMS's Coral `ValidationException` for one violated constraint on a present value.
+pub fn constraint(value: &str, member: &str, constraint: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::KmsValidation,
+        format!(
+            "1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}"
+        ),
+    )
+}
+
+/// A `Limit` of a List operation checked against `1..=max`, with `default` when absent.
+pub fn list_limit(limit: Option<i64>, max: i64, default: i64) -> Result<usize, ApiError> {
+    let l = limit.unwrap_or(default);
+    if l < 1 {
+        return Err(constraint(
+            &l.to_string(),
+            "limit",
+            "Member must have value greater than or equal to 1",
+        ));
+    }
+    if l > max {
+        return Err(constraint(
+            &l.to_string(),
+            "limit",
+            &format!("Member must have value less than or equal to {max}"),
+        ));
+    }
+    usize::try_from(l).map_err(|_| constraint(&l.to_string(), "limit", "Member must fit"))
+}
+
+/// `NotFoundException` for a key ARN that names no key.
+pub fn key_not_found(key_arn: &str) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, key_not_found_text(key_arn))
+}
+
+/// The text of [`key_not_found`].
+pub fn key_not_found_text(key_arn: &str) -> String {
+    format!("Key '{key_arn}' does not exist")
+}
+
+/// `NotFoundException` for an alias ARN that names no alias.
+pub fn alias_not_found(alias_arn: &str) -> ApiError {
+    ApiError::new(ErrorCode::NotFound, alias_not_found_text(alias_arn))
+}
+
+/// The text of [`alias_not_found`].
+pub fn alias_not_found_text(alias_arn: &str) -> String {
+    format!("Alias {alias_arn} is not found.")
+}
+
+//= spec/kms.md#key-state-effects
+//# The disabled error MUST be `DisabledException` with the message `<key arn> is disabled.`, the pending error `KMSInvalidStateException` with `<key arn> is pending deletion.`, and the not-pending error `KMSInvalidStateException` with `<key arn> is not pending deletion.`.
+/// `DisabledException` for a disabled key.
+pub fn disabled(key_arn: &str) -> ApiError {
+    ApiError::new(ErrorCode::Disabled, format!("{key_arn} is disabled."))
+}
+
+/// `KMSInvalidStateException` for a key pending deletion.
+pub fn pending_deletion(key_arn: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::KmsInvalidState,
+        format!("{key_arn} is pending deletion."),
+    )
+}
+
+/// `KMSInvalidStateException` for a key that is not pending deletion (CancelKeyDeletion).
+pub fn not_pending_deletion(key_arn: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::KmsInvalidState,
+        format!("{key_arn} is not pending deletion."),
+    )
+}
+
+/// `AccessDeniedException` as KMS answers DynamoDB when no grant lets it use the key.
+pub fn access_denied() -> ApiError {
+    ApiError::new(ErrorCode::AccessDenied, ACCESS_DENIED_TEXT)
+}
+
+/// `NotFoundException` for a grant id that names no grant of the key.
+pub fn grant_not_found(grant_id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        format!("Grant ID {grant_id} not found"),
+    )
+}
+
+/// The text of the refusal of an alias name without the `alias/` prefix.
+pub const ALIAS_PREFIX_TEXT: &str = "Alias must start with the prefix \"alias/\".";
+
+/// The text of a cryptographic request naming a key that cannot do it.
+pub const KEY_CANNOT_PERFORM_TEXT: &str =
+    "The key ID in the request does not identify a CMK that can perform this operation.";
+
+/// The text of a GenerateDataKey with neither or both of `NumberOfBytes` and `KeySpec`.
+pub const BYTES_OR_KEY_SPEC_TEXT: &str = "Please specify either number of bytes or key spec.";
+
+/// The Java SDK tail DynamoDB appends to a wrapped KMS error.
+fn sdk_tail(code: &str, request_id: &str) -> String {
+    format!(
+        "(Service: AWSKMS; Status Code: 400; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
+    )
+}
+
+/// DynamoDB's error around a failed KMS call it made on a table's behalf (CreateTable,
+/// UpdateTable, the data plane), naming that call's `request_id`
+/// (`spec/tables.md#sse-key-unusable`, `spec/tables.md#data-plane-errors`).
+pub fn wrapped_by_dynamodb(kms: &ApiError, request_id: &str) -> ApiError {
+    match kms.code {
+        //= spec/tables.md#sse-key-unusable
+        //# A CreateTable or UpdateTable that selects a disabled key MUST fail with `ValidationException` and the message below:
+        ErrorCode::Disabled => ApiError::validation(format!(
+            "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {} {}",
+            kms.message,
+            sdk_tail("DisabledException", request_id)
+        )),
+        //= spec/tables.md#sse-key-unusable
+        //# A CreateTable or UpdateTable that selects a key pending deletion MUST fail with `ValidationException` and the message below:
+        ErrorCode::KmsInvalidState => ApiError::validation(format!(
+            "KMS validation error: com.amazonaws.services.kms.model.KMSInvalidStateException: {} {}",
+            kms.message,
+            sdk_tail("KMSInvalidStateException", request_id)
+        )),
+        //= spec/tables.md#sse-key-unusable
+        //# A CreateTable or UpdateTable that names an unknown key id or key ARN MUST fail with `ValidationException` and the message `KMS validation error: com.amazonaws.services.kms.model.NotFoundException: Key '<key arn>' does not exist (Service: AWSKMS; Status Code: 400; Error Code: NotFoundException; Request ID: <uuid>; Proxy: null)`.
+        //= spec/tables.md#sse-key-unusable
+        //# A CreateTable or UpdateTable that names an unknown alias MUST fail with `ValidationException` and the message below:
+        ErrorCode::NotFound => ApiError::validation(format!(
+            "KMS validation error: com.amazonaws.services.kms.model.NotFoundException: {} {}",
+            kms.message,
+            sdk_tail("NotFoundException", request_id)
+        )),
+        //= spec/tables.md#data-plane-errors
+        //# When the table's grant is missing or the key is deleted, the request MUST fail with `AccessDeniedException` and the message below:
+        _ => ApiError::new(
+            ErrorCode::AccessDenied,
+            format!(
+                "KMS key access denied error: com.amazonaws.services.kms.model.AWSKMSException: {} {}",
+                kms.message,
+                sdk_tail("AccessDeniedException", request_id)
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kms::CreateGrantInput;
+
+    #[test]
+    fn dynamodb_wraps_the_kms_error_with_the_sdk_tail() {
+        let e = wrapped_by_dynamodb(&disabled("arn:k"), "rid-1");
+        assert_eq!(e.code, ErrorCode::Validation);
+        assert_eq!(
+            e.message,
+            "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: arn:k is disabled. (Service: AWSKMS; Status Code: 400; Error Code: DisabledException; Request ID: rid-1; Proxy: null)"
+        );
+        let e = wrapped_by_dynamodb(&access_denied(), "r");
+        assert_eq!(e.code, ErrorCode::AccessDenied);
+        assert!(e.message.contains(ACCESS_DENIED_TEXT));
+        let e = wrapped_by_dynamodb(&alias_not_found("arn:a"), "r");
+        assert!(
+            e.message
+                .contains("NotFoundException: Alias arn:a is not found. (Service")
+        );
+    }
+
+    #[test]
+    fn create_grant_members_are_checked_in_kms_order() {
+        let mut i = CreateGrantInput::default();
+        assert!(i.checked().unwrap_err().message.contains("at 'keyId'"));
+        i.key_id = Some("k".into());
+        assert!(
+            i.checked()
+                .unwrap_err()
+                .message
+                .contains("at 'granteePrincipal'")
+        );
+        i.grantee_principal = Some("p".into());
+        assert!(i.checked().unwrap_err().message.contains("at 'operations'"));
+        i.operations = Some(vec![]);
+        assert!(
+            i.checked()
+                .unwrap_err()
+                .message
+                .contains("length greater than or equal to 1")
+        );
+        i.operations = Some(vec!["Decrypt".into(), "Fly".into()]);
+        let e = i.checked().unwrap_err();
+        assert_eq!(e.code, ErrorCode::KmsValidation);
+        assert!(e.message.contains("Value '[Fly]' at 'operations'"));
+        i.operations = Some(vec!["Decrypt".into()]);
+        let ok = i.checked().unwrap();
+        assert_eq!((ok.key_id, ok.grantee, ok.operations.len()), ("k", "p", 1));
+    }
+
+    #[test]
+    fn list_limits_are_bounded() {
+        assert_eq!(list_limit(None, 100, 50).unwrap(), 50);
+        assert_eq!(list_limit(Some(100), 100, 50).unwrap(), 100);
+        assert!(
+            list_limit(Some(0), 100, 50)
+                .unwrap_err()
+                .message
+                .contains("greater than or equal to 1")
+        );
+        assert!(
+            list_limit(Some(101), 100, 50)
+                .unwrap_err()
+                .message
+                .contains("less than or equal to 100")
+        );
+    }
+}
