@@ -5,8 +5,7 @@
 
 use ddbsse_wire::{arn, kms_errors};
 
-/// The alias of the AWS managed key of DynamoDB.
-pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
+pub use ddbsse_wire::kms::MANAGED_ALIAS;
 
 /// A parsed key reference.
 #[derive(Clone, Debug, PartialEq, Eq)]

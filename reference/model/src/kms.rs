@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use ddbsse_crypto::KeyMaterial;
 use ddbsse_wire::ids::IdSource;
+use ddbsse_wire::kms::SYMMETRIC_DEFAULT;
 use ddbsse_wire::kms::{GrantConstraints, KeyMetadata};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
@@ -319,9 +320,9 @@ impl Model {
             },
             origin: "AWS_KMS".to_owned(),
             key_manager: if key.managed { "AWS" } else { "CUSTOMER" }.to_owned(),
-            customer_master_key_spec: "SYMMETRIC_DEFAULT".to_owned(),
-            key_spec: "SYMMETRIC_DEFAULT".to_owned(),
-            encryption_algorithms: vec!["SYMMETRIC_DEFAULT".to_owned()],
+            customer_master_key_spec: SYMMETRIC_DEFAULT.to_owned(),
+            key_spec: SYMMETRIC_DEFAULT.to_owned(),
+            encryption_algorithms: vec![SYMMETRIC_DEFAULT.to_owned()],
             multi_region: false,
         }
     }

@@ -14,7 +14,7 @@ use super::kms::{Forms, missing};
 use super::kms_crypto;
 
 /// The only encryption algorithm of symmetric keys.
-pub const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+pub use ddbsse_wire::kms::SYMMETRIC_DEFAULT;
 
 fn invalid_ciphertext() -> ApiError {
     //= spec/kms.md#encryption-context

@@ -32,7 +32,7 @@ impl Model {
             .key_spec
             .as_deref()
             .or(input.customer_master_key_spec.as_deref())
-            && spec != "SYMMETRIC_DEFAULT"
+            && spec != SYMMETRIC_DEFAULT
         {
             return Err(unsupported("KeySpec", spec));
         }

@@ -11,6 +11,13 @@ use super::attribute::Blob;
 /// An encryption context.
 pub type ContextMap = BTreeMap<String, String>;
 
+/// The alias of the AWS managed key of DynamoDB.
+pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
+
+/// The one key spec and encryption algorithm of a symmetric KMS key (`KeySpec`,
+/// `CustomerMasterKeySpec` and `EncryptionAlgorithm`).
+pub const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
+
 /// KMS's `GrantOperation` enum: every value CreateGrant accepts in `Operations`.
 pub const GRANT_OPERATIONS: &[&str] = &[
     "Decrypt",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use ddbsse_crypto::{EncryptionContext, TableKey, kms_blob};
 use ddbsse_wire::attribute::Blob;
+use ddbsse_wire::kms::SYMMETRIC_DEFAULT;
 use ddbsse_wire::kms::{
     DecryptInput, DecryptOutput, EncryptInput, EncryptOutput, GenerateDataKeyInput,
     GenerateDataKeyOutput,
@@ -40,7 +41,7 @@ fn context(map: Option<BTreeMap<String, String>>) -> Result<EncryptionContext, A
 
 fn check_algorithm(a: Option<&str>) -> Result<(), ApiError> {
     match a {
-        None | Some("SYMMETRIC_DEFAULT") => Ok(()),
+        None | Some(SYMMETRIC_DEFAULT) => Ok(()),
         Some(other) => Err(constraint(
             other,
             "encryptionAlgorithm",
@@ -132,7 +133,7 @@ impl Engine {
             EncryptOutput {
                 ciphertext_blob: Blob(blob),
                 key_id: arn.clone(),
-                encryption_algorithm: "SYMMETRIC_DEFAULT".to_owned(),
+                encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
             },
             Some(arn),
         ))
@@ -189,7 +190,7 @@ impl Engine {
             DecryptOutput {
                 key_id: arn.clone(),
                 plaintext: Blob(plain.to_vec()),
-                encryption_algorithm: "SYMMETRIC_DEFAULT".to_owned(),
+                encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
             },
             Some(arn),
         ))

@@ -2,6 +2,7 @@
 //! DescribeKey, ListKeys, EnableKey, DisableKey, ScheduleKeyDeletion and CancelKeyDeletion
 //! (`spec/kms.md#keys`, `#key-states`, `#deletion`, `#aws-managed-key`).
 
+use ddbsse_wire::kms::SYMMETRIC_DEFAULT;
 use ddbsse_wire::kms::{
     CreateKeyInput, KeyIdInput, KeyIdOutput, KeyListEntry, KeyMetadata, KeyMetadataOutput,
     ListInput, ListKeysOutput, ScheduleKeyDeletionInput, ScheduleKeyDeletionOutput,
@@ -16,7 +17,7 @@ use crate::engine::state::{
 use crate::engine::{Call, Engine, random};
 
 /// The alias of the AWS managed key for DynamoDB.
-pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
+pub use ddbsse_wire::kms::MANAGED_ALIAS;
 /// Description of the AWS managed key.
 pub use ddbsse_wire::kms_errors::MANAGED_KEY_DESCRIPTION as MANAGED_DESCRIPTION;
 
@@ -220,9 +221,9 @@ impl Engine {
             pending_deletion_window_in_days: window,
             origin: "AWS_KMS".to_owned(),
             key_manager: k.rec.manager.clone(),
-            customer_master_key_spec: "SYMMETRIC_DEFAULT".to_owned(),
-            key_spec: "SYMMETRIC_DEFAULT".to_owned(),
-            encryption_algorithms: vec!["SYMMETRIC_DEFAULT".to_owned()],
+            customer_master_key_spec: SYMMETRIC_DEFAULT.to_owned(),
+            key_spec: SYMMETRIC_DEFAULT.to_owned(),
+            encryption_algorithms: vec![SYMMETRIC_DEFAULT.to_owned()],
             multi_region: false,
         }
     }
@@ -299,7 +300,7 @@ impl Engine {
             .into_iter()
             .flatten()
         {
-            if spec != "SYMMETRIC_DEFAULT" {
+            if spec != SYMMETRIC_DEFAULT {
                 return Err(unsupported(&format!(
                     "KeySpec {spec} is not supported by this endpoint: only SYMMETRIC_DEFAULT"
                 )));

@@ -194,7 +194,7 @@ fn crypto_parameters(body: &Value) -> Value {
         "encryptionAlgorithm".into(),
         body.get("EncryptionAlgorithm")
             .cloned()
-            .unwrap_or_else(|| Value::String("SYMMETRIC_DEFAULT".into())),
+            .unwrap_or_else(|| Value::String(ddbsse_wire::kms::SYMMETRIC_DEFAULT.into())),
     );
     Value::Object(m)
 }
