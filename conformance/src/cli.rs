@@ -1,6 +1,8 @@
 //! `ddbsse check`: arguments, target selection, terminal output and report files.
 //!
-//! Without arguments the whole suite runs against the embedded in-repo engine. The last line
+//! Without arguments the whole suite runs against the embedded in-repo engine (with the `embedded`
+//! feature, which the `ddbsse` binary turns on; without it `--endpoint` or `--model` is needed).
+//! The last line
 //! printed is always `conformance: N passed, N failed, N skipped` (known deviations counted with
 //! the skipped, see [`crate::report`]); the exit status is 1 when a case failed, or, with
 //! `--expect`, when any outcome differs from the baseline.
@@ -16,6 +18,7 @@ use crate::profile::Profile;
 use crate::report::{Report, Verdict, html, json, junit};
 use crate::runner::{self, LockstepOptions, Options};
 use crate::target::Target;
+#[cfg(feature = "embedded")]
 use crate::target::embedded::EmbeddedTarget;
 use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
 use crate::target::model::ModelTarget;
@@ -109,9 +112,7 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
         })));
     }
     let Some(endpoint) = &args.endpoint else {
-        return EmbeddedTarget::new()
-            .map(|t| Box::new(t) as Box<dyn Target>)
-            .map_err(|e| e.to_string());
+        return embedded_target();
     };
     let mut principals = vec![AccessKey {
         id: args.access_key.clone(),
@@ -137,6 +138,24 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
     })
     .map(|t| Box::new(t) as Box<dyn Target>)
     .map_err(|e| e.to_string())
+}
+
+/// The in-repo engine in-process, the target when no endpoint is given.
+#[cfg(feature = "embedded")]
+fn embedded_target() -> Result<Box<dyn Target>, String> {
+    EmbeddedTarget::new()
+        .map(|t| Box::new(t) as Box<dyn Target>)
+        .map_err(|e| e.to_string())
+}
+
+/// Without the `embedded` feature there is no in-repo engine to fall back on.
+#[cfg(not(feature = "embedded"))]
+fn embedded_target() -> Result<Box<dyn Target>, String> {
+    Err(
+        "no --endpoint given, and this build has no embedded engine \
+         (ddbsse-conformance without the `embedded` feature): pass --endpoint or --model"
+            .to_owned(),
+    )
 }
 
 //= spec/conformance.md#reports
