@@ -7,6 +7,11 @@
 //!
 //! Sequences are plain proptest vectors of operations (shrinking drops and simplifies steps);
 //! each sequence runs in its own fork of the case context, so its names and trail are its own.
+//!
+//! The model is reached only through the [`Target`](crate::target::Target) seam: every step goes
+//! through [`Ctx::call_as`], which makes the same `Target::call` on the target under test and on
+//! the context's oracle (a [`ModelTarget`](crate::target::model::ModelTarget)) with matching
+//! connections, and the trails of both are read with `LookupEvents`.
 
 use std::cell::RefCell;
 

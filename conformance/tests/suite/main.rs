@@ -151,7 +151,8 @@ fn model_trail(scenario: fn(&mut Ctx<'_>) -> CaseResult) -> serde_json::Value {
     let mut ctx = Ctx::new(&mut target, "snap-".into(), ModelConfig::default())
         .expect("the model target needs nothing");
     scenario(&mut ctx).expect("the scenario runs on the model");
-    ctx.normalize(&serde_json::Value::Array(ctx.model_trail()))
+    let records = ctx.model_trail().expect("the model's trail reads");
+    ctx.normalize(&serde_json::Value::Array(records))
 }
 
 #[test]
