@@ -16,9 +16,10 @@ use crate::target::model::ModelTarget;
 use crate::target::{ClockControl, Connection, RawResponse, Target, TargetError};
 
 /// Why a case did not pass.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Failure {
     /// The target's answer differs from what the requirement (or the model) expects.
+    #[error("expected {expected}; observed {observed}")]
     Mismatch {
         /// What was expected.
         expected: String,
@@ -26,8 +27,10 @@ pub enum Failure {
         observed: String,
     },
     /// The case cannot run on this target.
+    #[error("could not run: {0}")]
     Skip(String),
     /// The case does not apply to this kind of target.
+    #[error("could not run: {0}")]
     NotApplicable(String),
 }
 
@@ -38,6 +41,10 @@ impl From<TargetError> for Failure {
             TargetError::Transport(m) => Failure::Mismatch {
                 expected: "an answer".into(),
                 observed: m,
+            },
+            e @ (TargetError::Open(_) | TargetError::AtRestHook(_)) => Failure::Mismatch {
+                expected: "an answer".into(),
+                observed: e.to_string(),
             },
         }
     }

@@ -42,6 +42,12 @@ pub enum TargetError {
     /// The target cannot do this (for example move its clock).
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// An in-process engine could not be opened.
+    #[error("the engine does not open: {0}")]
+    Open(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A white-box storage hook refused (no such table or row, for example).
+    #[error("at-rest hook: {0}")]
+    AtRestHook(#[source] ddbsse_wire::ApiError),
 }
 
 /// How the target's clock can be moved.
