@@ -8,7 +8,8 @@
 //! assert!(report.success(), "{}", report.summary_line());
 //! ```
 //!
-//! Run it with `cargo run -p ddbsse-conformance --example in_process`.
+//! Run it with `cargo run -p ddbsse-conformance --features embedded --example in_process`
+//! (the example stands the in-repo engine in for an emulator, so it needs the `embedded` feature).
 
 #![allow(clippy::expect_used)] // An example: a failed step ends it with its message.
 

@@ -1,6 +1,8 @@
 //! `ddbsse check`: arguments, target selection, terminal output and report files.
 //!
-//! Without arguments the whole suite runs against the embedded in-repo engine. The last line
+//! Without arguments the whole suite runs against the embedded in-repo engine (with the `embedded`
+//! feature, which the `ddbsse` binary turns on; without it `--endpoint` or `--model` is needed).
+//! The last line
 //! printed is always `conformance: N passed, N failed, N skipped` (known deviations counted with
 //! the skipped, see [`crate::report`]); the exit status is 1 when a case failed, or, with
 //! `--expect`, when any outcome differs from the baseline.
@@ -15,10 +17,11 @@ use crate::expect::Baseline;
 use crate::profile::Profile;
 use crate::report::{Report, Verdict, html, json, junit};
 use crate::runner::{self, LockstepOptions, Options};
-use crate::target::Target;
+#[cfg(feature = "embedded")]
 use crate::target::embedded::EmbeddedTarget;
 use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
 use crate::target::model::ModelTarget;
+use crate::target::{Target, TargetError};
 
 /// A secret access key given on the command line; `Debug` never shows it.
 #[derive(Clone)]
@@ -100,7 +103,45 @@ pub struct CheckArgs {
     pub timeout: u64,
 }
 
-fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
+/// Why `ddbsse check` has no target to check.
+#[derive(Debug, thiserror::Error)]
+pub enum TargetChoiceError {
+    /// The target was chosen but could not be opened or reached.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// No `--endpoint`, and the build has no embedded engine to check instead.
+    #[error(
+        "no --endpoint given, and this build has no embedded engine \
+         (ddbsse-conformance without the `embedded` feature): pass --endpoint or --model"
+    )]
+    NoEmbeddedEngine,
+}
+
+/// Why the report files could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportFilesError {
+    /// The `--out` folder cannot be made.
+    #[error("cannot create {}: {source}", dir.display())]
+    CreateDir {
+        /// The folder.
+        dir: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// A report file cannot be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The JUnit XML cannot be produced.
+    #[error(transparent)]
+    Junit(#[from] quick_junit::SerializeError),
+}
+
+fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
     if args.model {
         return Ok(Box::new(ModelTarget::new(ModelConfig {
             account: args.account.clone(),
@@ -109,9 +150,7 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
         })));
     }
     let Some(endpoint) = &args.endpoint else {
-        return EmbeddedTarget::new()
-            .map(|t| Box::new(t) as Box<dyn Target>)
-            .map_err(|e| e.to_string());
+        return embedded_target();
     };
     let mut principals = vec![AccessKey {
         id: args.access_key.clone(),
@@ -136,16 +175,31 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, String> {
         timeout: Duration::from_secs(args.timeout),
     })
     .map(|t| Box::new(t) as Box<dyn Target>)
-    .map_err(|e| e.to_string())
+    .map_err(TargetChoiceError::from)
+}
+
+/// The in-repo engine in-process, the target when no endpoint is given.
+#[cfg(feature = "embedded")]
+fn embedded_target() -> Result<Box<dyn Target>, TargetChoiceError> {
+    Ok(Box::new(EmbeddedTarget::new()?))
+}
+
+/// Without the `embedded` feature there is no in-repo engine to fall back on.
+#[cfg(not(feature = "embedded"))]
+fn embedded_target() -> Result<Box<dyn Target>, TargetChoiceError> {
+    Err(TargetChoiceError::NoEmbeddedEngine)
 }
 
 //= spec/conformance.md#reports
 //# `--out DIR` MUST write `report.json` with one object per case holding `id`, `requirement` (`spec/<file>.md#<anchor>`), `outcome`, `expected`, `observed`, `reason` and `duration_ms`, and `junit.xml` with one test case per case.
-fn write_reports(report: &Report, dir: &std::path::Path) -> Result<(), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+fn write_reports(report: &Report, dir: &std::path::Path) -> Result<(), ReportFilesError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportFilesError::CreateDir {
+        dir: dir.to_owned(),
+        source,
+    })?;
     let write = |name: &str, text: String| {
-        std::fs::write(dir.join(name), text)
-            .map_err(|e| format!("cannot write {}: {e}", dir.join(name).display()))
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| ReportFilesError::Write { path, source })
     };
     write("report.json", json::to_json(report))?;
     write("junit.xml", junit::to_junit(report)?)?;

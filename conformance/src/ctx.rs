@@ -1,24 +1,25 @@
-//! The context a case runs in: it sends every request to the target and, in lockstep, to a fresh
-//! reference model at the same time and as the same caller, normalises both answers, and offers
-//! the helpers cases share (tables, keys, aliases, the trail since the case began, the clock).
+//! The context a case runs in: it sends every request to the target and, in lockstep, to the
+//! oracle (a fresh reference model behind the same [`Target`] trait, [`ModelTarget::oracle`]) at
+//! the same time, as the same principal and on the matching connection, normalises both answers,
+//! and offers the helpers cases share (tables, keys, aliases, the trail since the case began, the
+//! clock). Both trails are read the same way, with `LookupEvents`.
 //!
 //! It does not judge: cases decide what to compare, with the [`Failure`] helpers at the bottom.
 
-use ddbsse_model::{Model, ModelConfig};
-use ddbsse_wire::caller::Caller;
+use ddbsse_model::ModelConfig;
 use ddbsse_wire::error::error_name_from_type;
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::trail::TrailRecord;
 use serde_json::{Value, json};
 
 use crate::normalize::{differences, document, pair_ids, short};
-use crate::target::model::handle_raw;
+use crate::target::model::ModelTarget;
 use crate::target::{ClockControl, Connection, RawResponse, Target, TargetError};
 
 /// Why a case did not pass.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Failure {
     /// The target's answer differs from what the requirement (or the model) expects.
+    #[error("expected {expected}; observed {observed}")]
     Mismatch {
         /// What was expected.
         expected: String,
@@ -26,8 +27,10 @@ pub enum Failure {
         observed: String,
     },
     /// The case cannot run on this target.
+    #[error("could not run: {0}")]
     Skip(String),
     /// The case does not apply to this kind of target.
+    #[error("could not run: {0}")]
     NotApplicable(String),
 }
 
@@ -38,6 +41,10 @@ impl From<TargetError> for Failure {
             TargetError::Transport(m) => Failure::Mismatch {
                 expected: "an answer".into(),
                 observed: m,
+            },
+            e @ (TargetError::Open(_) | TargetError::AtRestHook(_)) => Failure::Mismatch {
+                expected: "an answer".into(),
+                observed: e.to_string(),
             },
         }
     }
@@ -195,17 +202,19 @@ pub struct Key {
 /// The context of one case.
 pub struct Ctx<'a> {
     target: &'a mut dyn Target,
-    model: Model,
+    /// The reference model, reached only through the [`Target`] trait.
+    oracle: Box<dyn Target>,
     clock: ClockControl,
     now: Timestamp,
     start: Timestamp,
+    /// The target's connections; the oracle's connection of the same index is `oracle_connections`'.
     connections: Vec<Connection>,
+    oracle_connections: Vec<Connection>,
     principals: Vec<String>,
     prefix: String,
     norm_start: Option<Timestamp>,
     id_map: Vec<(String, String)>,
     model_config: ModelConfig,
-    model_events: Vec<TrailRecord>,
     region: String,
     account: String,
     names: usize,
@@ -238,19 +247,25 @@ impl<'a> Ctx<'a> {
         let region = model_config.region.clone();
         let account = model_config.account.clone();
         let norm_start = (clock == ClockControl::Manual).then(|| Timestamp(now.0 - now.0 % 1000));
+        let mut oracle: Box<dyn Target> = Box::new(ModelTarget::oracle(
+            model_config.clone(),
+            principals.clone(),
+            now,
+        ));
+        let oracle_first = oracle.open_connection()?;
         Ok(Self {
             target,
-            model: Model::new(model_config.clone()),
+            oracle,
             model_config,
             clock,
             now,
             start: Timestamp(now.0 - now.0 % 1000),
             connections: vec![first],
+            oracle_connections: vec![oracle_first],
             principals,
             prefix,
             norm_start,
             id_map: Vec::new(),
-            model_events: Vec::new(),
             region,
             account,
             names: 0,
@@ -316,19 +331,31 @@ impl<'a> Ctx<'a> {
         format!("{}{}-{hint}", self.prefix, self.names)
     }
 
-    /// Opens a new logical connection; returns its index for [`Ctx::call_as`].
+    /// Opens a new logical connection on the target and the oracle; returns its index for
+    /// [`Ctx::call_as`].
     pub fn open_connection(&mut self) -> Result<usize, Failure> {
         let c = self.target.open_connection()?;
         self.connections.push(c);
+        let o = self.oracle.open_connection()?;
+        self.oracle_connections.push(o);
         Ok(self.connections.len() - 1)
     }
 
-    /// Moves the clock forward by `ms` on the target and the model.
+    /// Moves the clock forward by `ms` on the target (the oracle follows at its next request).
     pub fn advance(&mut self, ms: u64) -> CaseResult {
         self.target.advance_clock(ms)?;
         match self.clock {
             ClockControl::Manual => self.now = self.now.plus(ms),
             _ => self.now = self.target.now()?,
+        }
+        Ok(())
+    }
+
+    /// Moves the oracle's clock up to the time the harness knows for the target.
+    fn sync_oracle_clock(&mut self) -> CaseResult {
+        let at = self.oracle.now()?;
+        if self.now > at {
+            self.oracle.advance_clock(self.now.0 - at.0)?;
         }
         Ok(())
     }
@@ -349,7 +376,7 @@ impl<'a> Ctx<'a> {
         self.call(&format!("TrentService.{op}"), body)
     }
 
-    /// Sends a request as principal `p` on connection index `conn`, to the target and the model.
+    /// Sends a request as principal `p` on connection index `conn`, to the target and the oracle.
     pub fn call_as(
         &mut self,
         p: usize,
@@ -369,19 +396,22 @@ impl<'a> Ctx<'a> {
         target: &str,
         bytes: &[u8],
     ) -> Result<Reply, Failure> {
-        let principal = self.principal(p)?.to_owned();
-        let connection = *self
-            .connections
-            .get(conn)
-            .ok_or_else(|| Failure::Skip(format!("no connection number {conn}")))?;
+        self.principal(p)?;
+        let (Some(&connection), Some(&oracle_connection)) = (
+            self.connections.get(conn),
+            self.oracle_connections.get(conn),
+        ) else {
+            return Err(Failure::Skip(format!("no connection number {conn}")));
+        };
         if self.clock != ClockControl::Manual {
             self.now = self.target.now()?;
         }
         let answer = self.target.call(connection, p, target, bytes)?;
-        let caller = Caller::new(principal, conn as u64 + 1);
         let model_bytes = self.translate(bytes);
-        let (model, outcome) = handle_raw(&mut self.model, self.now, &caller, target, &model_bytes);
-        self.model_events.extend(outcome.events);
+        self.sync_oracle_clock()?;
+        let model = self
+            .oracle
+            .call(oracle_connection, p, target, &model_bytes)?;
         pair_ids(&answer.body, &model.body, &mut self.id_map);
         let normalized = document(&answer.body, self.norm_start);
         let model_normalized = document(&model.body, self.norm_start);
@@ -540,67 +570,25 @@ impl<'a> Ctx<'a> {
 
     /// The target's trail records since the case began, oldest first (LookupEvents, paged).
     pub fn trail(&mut self) -> Result<Vec<Value>, Failure> {
-        Ok(self
-            .lookup_events(json!({}))?
-            .into_iter()
-            .rev()
-            .map(|e| {
-                e["CloudTrailEvent"]
-                    .as_str()
-                    .and_then(|s| serde_json::from_str(s).ok())
-                    .unwrap_or(Value::Null)
-            })
-            .collect())
+        Ok(records(self.lookup_events(json!({}))?))
     }
 
     /// LookupEvents since the case began with `extra` members, every page, as returned (newest first).
     pub fn lookup_events(&mut self, extra: Value) -> Result<Vec<Value>, Failure> {
-        let mut events = Vec::new();
-        let mut token: Option<Value> = None;
-        for _ in 0..200 {
-            let mut body = json!({"StartTime": self.start.epoch_seconds(), "MaxResults": 50});
-            if let Value::Object(m) = &extra {
-                for (k, v) in m {
-                    body[k] = v.clone();
-                }
-            }
-            if let Some(t) = &token {
-                body["NextToken"] = t.clone();
-            }
-            let connection = self.connections[0];
-            let answer = self.target.call(
-                connection,
-                0,
-                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
-                body.to_string().as_bytes(),
-            )?;
-            if answer.status != 200 {
-                return Err(mismatch(
-                    "LookupEvents answers 200 with the trail",
-                    format!(
-                        "LookupEvents answered {} {}",
-                        answer.status,
-                        short(&answer.body)
-                    ),
-                ));
-            }
-            if let Some(page) = answer.body["Events"].as_array() {
-                events.extend(page.iter().cloned());
-            }
-            match answer.body.get("NextToken") {
-                Some(t) if !t.is_null() && t.as_str() != Some("") => token = Some(t.clone()),
-                _ => return Ok(events),
-            }
-        }
-        Ok(events)
+        lookup_events(&mut *self.target, self.connections[0], self.start, &extra)
     }
 
-    /// The model's trail records of this case so far, oldest first, as JSON.
-    pub fn model_trail(&self) -> Vec<Value> {
-        self.model_events
-            .iter()
-            .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
-            .collect()
+    /// The oracle's trail records of this case so far, oldest first, as JSON (LookupEvents on the
+    /// oracle, as [`Ctx::trail`] on the target).
+    pub fn model_trail(&mut self) -> Result<Vec<Value>, Failure> {
+        self.sync_oracle_clock()?;
+        let events = lookup_events(
+            self.oracle.as_mut(),
+            self.oracle_connections[0],
+            self.start,
+            &json!({}),
+        )?;
+        Ok(records(events))
     }
 
     /// Normalises one document (`spec/conformance.md#normalization`).
@@ -617,7 +605,7 @@ impl<'a> Ctx<'a> {
     /// [`Ctx::trail_matches_model`] after `strip` removed what the caller does not compare.
     pub fn trail_matches_model_except(&mut self, strip: fn(&mut Value)) -> CaseResult {
         let target = Value::Array(self.trail()?);
-        let model = Value::Array(self.model_trail());
+        let model = Value::Array(self.model_trail()?);
         let mut t = self.normalize(&target);
         let mut m = self.normalize(&model);
         strip(&mut t);
@@ -664,6 +652,67 @@ impl<'a> Ctx<'a> {
             ),
         )
     }
+}
+
+/// LookupEvents on `target` (as principal 0 on `connection`) since `start` with `extra` members,
+/// every page, as returned (newest first).
+fn lookup_events(
+    target: &mut dyn Target,
+    connection: Connection,
+    start: Timestamp,
+    extra: &Value,
+) -> Result<Vec<Value>, Failure> {
+    let mut events = Vec::new();
+    let mut token: Option<Value> = None;
+    for _ in 0..200 {
+        let mut body = json!({"StartTime": start.epoch_seconds(), "MaxResults": 50});
+        if let Value::Object(m) = extra {
+            for (k, v) in m {
+                body[k] = v.clone();
+            }
+        }
+        if let Some(t) = &token {
+            body["NextToken"] = t.clone();
+        }
+        let answer = target.call(
+            connection,
+            0,
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+            body.to_string().as_bytes(),
+        )?;
+        if answer.status != 200 {
+            return Err(mismatch(
+                "LookupEvents answers 200 with the trail",
+                format!(
+                    "LookupEvents answered {} {}",
+                    answer.status,
+                    short(&answer.body)
+                ),
+            ));
+        }
+        if let Some(page) = answer.body["Events"].as_array() {
+            events.extend(page.iter().cloned());
+        }
+        match answer.body.get("NextToken") {
+            Some(t) if !t.is_null() && t.as_str() != Some("") => token = Some(t.clone()),
+            _ => return Ok(events),
+        }
+    }
+    Ok(events)
+}
+
+/// The records (`CloudTrailEvent`, parsed) of LookupEvents events, oldest first.
+fn records(events: Vec<Value>) -> Vec<Value> {
+    events
+        .into_iter()
+        .rev()
+        .map(|e| {
+            e["CloudTrailEvent"]
+                .as_str()
+                .and_then(|s| serde_json::from_str(s).ok())
+                .unwrap_or(Value::Null)
+        })
+        .collect()
 }
 
 /// `eventName` list of a normalised trail, for messages.

@@ -5,11 +5,43 @@
 //! one. Only outcomes are compared: observed values carry ids and times that differ between runs.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::report::{Report, Verdict};
+
+/// Why a baseline could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    /// The file cannot be read.
+    #[error("cannot read baseline {}: {source}", path.display())]
+    Read {
+        /// The baseline file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The file is not a baseline.
+    #[error("baseline {}: {source}", path.display())]
+    Parse {
+        /// The baseline file.
+        path: PathBuf,
+        /// What failed.
+        source: serde_json::Error,
+    },
+    /// The baseline cannot be serialised.
+    #[error(transparent)]
+    Serialize(serde_json::Error),
+    /// The file cannot be written.
+    #[error("cannot write baseline {}: {source}", path.display())]
+    Write {
+        /// The baseline file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+}
 
 /// One case of a baseline.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,17 +96,24 @@ impl Baseline {
     }
 
     /// Reads a baseline file.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| format!("baseline {}: {e}", path.display()))
+    pub fn load(path: &Path) -> Result<Self, BaselineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| BaselineError::Parse {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// Writes the baseline as pretty JSON.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))
+    pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
+        let text = serde_json::to_string_pretty(self).map_err(BaselineError::Serialize)?;
+        std::fs::write(path, text + "\n").map_err(|source| BaselineError::Write {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     /// Every difference in outcome between the baseline and `report`, one line each.

@@ -24,6 +24,11 @@
 //!
 //! Any type implementing [`target::Target`] can be checked the same way, in-process, without HTTP
 //! (see `conformance/examples/in_process.rs`).
+//!
+//! Features: `embedded` (off by default) adds `target::embedded`, the in-repo engine in-process
+//! with its white-box storage hooks, and makes `ddbsse check` without `--endpoint` check it. It
+//! brings in `ddbsse-server` (with redb and the server's tokio runtime); an emulator's own test
+//! suite leaves it off.
 
 pub mod cases;
 pub mod cli;

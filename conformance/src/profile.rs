@@ -6,7 +6,7 @@
 //! TOML: `[deviations]` then `"tables/sse/managed-key/enabled" = "reason"`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -18,15 +18,52 @@ pub struct Profile {
     pub deviations: BTreeMap<String, String>,
 }
 
+/// Why a profile could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file cannot be read.
+    #[error("cannot read profile {}: {source}", path.display())]
+    Read {
+        /// The profile file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// A `.toml` profile is not a valid profile.
+    #[error("profile {}: {source}", path.display())]
+    Toml {
+        /// The profile file.
+        path: PathBuf,
+        /// What failed.
+        source: toml::de::Error,
+    },
+    /// A JSON profile is not a valid profile.
+    #[error("profile {}: {source}", path.display())]
+    Json {
+        /// The profile file.
+        path: PathBuf,
+        /// What failed.
+        source: serde_json::Error,
+    },
+}
+
 impl Profile {
     /// Reads a profile; `.toml` files as TOML, everything else as JSON.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read profile {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Self, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         if path.extension().is_some_and(|e| e == "toml") {
-            toml::from_str(&text).map_err(|e| format!("profile {}: {e}", path.display()))
+            toml::from_str(&text).map_err(|source| ProfileError::Toml {
+                path: path.to_owned(),
+                source,
+            })
         } else {
-            serde_json::from_str(&text).map_err(|e| format!("profile {}: {e}", path.display()))
+            serde_json::from_str(&text).map_err(|source| ProfileError::Json {
+                path: path.to_owned(),
+                source,
+            })
         }
     }
 

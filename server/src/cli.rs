@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{Clock, ClockKind};
-use crate::engine::{Engine, EngineConfig};
+use crate::engine::{Engine, EngineConfig, EngineError};
 use crate::http::busy_poll::BusyPoll;
 use crate::http::{Endpoint, Server};
 use crate::trail_delivery::{TrailDelivery, TrailDeliveryConfig};
@@ -84,16 +84,61 @@ impl Default for ServeArgs {
     }
 }
 
+/// A command-line duration that does not read as one.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a duration such as 300s, 5m or 500ms")]
+pub struct DurationError(pub String);
+
+/// Why `ddbsse serve` could not start, or did not stop cleanly.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// `--trail-interval 0`.
+    #[error("--trail-interval must be more than 0")]
+    ZeroTrailInterval,
+    /// `--create-delay` other than 0.
+    #[error("--create-delay other than 0 is not supported by this engine yet")]
+    CreateDelayUnsupported,
+    /// The engine (its storage) did not open.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The trail delivery folder cannot be used.
+    #[error("cannot deliver the trail to {}: {source}", dir.display())]
+    TrailDir {
+        /// `--trail-dir`.
+        dir: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The port cannot be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// The bound address cannot be read back.
+    #[error("cannot read the bound address: {0}")]
+    LocalAddr(#[source] std::io::Error),
+    /// The listening line cannot be printed.
+    #[error("cannot write to stdout: {0}")]
+    Stdout(#[source] std::io::Error),
+    /// The trail delivery's last window was not written because its task failed.
+    #[error("trail delivery did not stop: {0}")]
+    DeliveryStop(#[source] tokio::task::JoinError),
+    /// Records of the last window could not be delivered.
+    #[error("{0} trail records could not be delivered")]
+    Undelivered(u64),
+}
+
 /// Reads `0`, `50us`, `250ms`, `30s`, `5m` or `1h` (a bare number is seconds).
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 300s, 5m or 500ms"))?;
+    let n: u64 = number.parse().map_err(|_| DurationError(text.to_owned()))?;
     let micros = match unit {
         "us" => Some(n),
         "ms" => n.checked_mul(1_000),
@@ -102,7 +147,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "h" => n.checked_mul(3_600_000_000),
         _ => None,
     }
-    .ok_or_else(|| format!("`{text}` is not a duration such as 300s, 5m or 500ms"))?;
+    .ok_or_else(|| DurationError(text.to_owned()))?;
     Ok(Duration::from_micros(micros))
 }
 
@@ -140,9 +185,9 @@ pub struct Parts {
 }
 
 /// Builds the engine, clock, delivery and server for `args` and binds the port.
-pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
+pub async fn build(args: &ServeArgs) -> Result<Parts, ServeError> {
     if args.trail_interval.is_zero() {
-        return Err("--trail-interval must be more than 0".to_owned());
+        return Err(ServeError::ZeroTrailInterval);
     }
     let config = EngineConfig {
         account: args.account.clone(),
@@ -151,9 +196,9 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
         ..EngineConfig::default()
     };
     if !args.create_delay.is_zero() {
-        return Err("--create-delay other than 0 is not supported by this engine yet".to_owned());
+        return Err(ServeError::CreateDelayUnsupported);
     }
-    let engine = Arc::new(Engine::open(config).map_err(|e| e.to_string())?);
+    let engine = Arc::new(Engine::open(config)?);
     let clock = Arc::new(Clock::new(args.clock));
     let delivery = match &args.trail_dir {
         None => None,
@@ -165,8 +210,13 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
                 interval_millis: u64::try_from(args.trail_interval.as_millis()).unwrap_or(u64::MAX),
             };
             let source = Arc::clone(&engine) as Arc<dyn crate::trail_delivery::TrailSource>;
-            let delivery = TrailDelivery::start(config, source, Arc::clone(&clock))
-                .map_err(|e| format!("cannot deliver the trail to {}: {e}", dir.display()))?;
+            let delivery =
+                TrailDelivery::start(config, source, Arc::clone(&clock)).map_err(|source| {
+                    ServeError::TrailDir {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?;
             Some(Arc::new(delivery))
         }
     };
@@ -175,7 +225,7 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let server = Server::bind(addr, endpoint)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+        .map_err(|source| ServeError::Listen { addr, source })?
         .with_busy_poll(BusyPoll::new(args.busy_poll, cores))
         .with_max_connections(args.max_connections as usize)
         .with_request_timeout(args.request_timeout);
@@ -186,23 +236,21 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, String> {
 pub async fn serve(
     args: ServeArgs,
     shutdown: impl std::future::Future<Output = ()>,
-) -> Result<(), String> {
+) -> Result<(), ServeError> {
     let Parts { server, delivery } = build(&args).await?;
-    let addr = server
-        .local_addr()
-        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    let addr = server.local_addr().map_err(ServeError::LocalAddr)?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "ddbsse listening on http://{addr}")
             .and_then(|()| out.flush())
-            .map_err(|e| format!("cannot write to stdout: {e}"))?;
+            .map_err(ServeError::Stdout)?;
     }
     tracing::info!(%addr, clock = ?args.clock, data_dir = ?args.data_dir, trail_dir = ?args.trail_dir, "serving");
     server.run(shutdown).await;
     if let Some(delivery) = delivery {
         let stats = tokio::task::spawn_blocking(move || delivery.shutdown())
             .await
-            .map_err(|e| format!("trail delivery did not stop: {e}"))?;
+            .map_err(ServeError::DeliveryStop)?;
         tracing::info!(
             files = stats.files,
             records = stats.records,
@@ -210,10 +258,7 @@ pub async fn serve(
             "trail delivered"
         );
         if stats.failed_records > 0 {
-            return Err(format!(
-                "{} trail records could not be delivered",
-                stats.failed_records
-            ));
+            return Err(ServeError::Undelivered(stats.failed_records));
         }
     }
     tracing::info!("stopped");

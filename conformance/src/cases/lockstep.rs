@@ -7,6 +7,11 @@
 //!
 //! Sequences are plain proptest vectors of operations (shrinking drops and simplifies steps);
 //! each sequence runs in its own fork of the case context, so its names and trail are its own.
+//!
+//! The model is reached only through the [`Target`](crate::target::Target) seam: every step goes
+//! through [`Ctx::call_as`], which makes the same `Target::call` on the target under test and on
+//! the context's oracle (a [`ModelTarget`](crate::target::model::ModelTarget)) with matching
+//! connections, and the trails of both are read with `LookupEvents`.
 
 use std::cell::RefCell;
 
@@ -106,6 +111,27 @@ struct Sent {
     body: Value,
 }
 
+/// Where a sequence first departed from the oracle, or why it could not run.
+#[derive(Debug, thiserror::Error)]
+enum Divergence {
+    /// Setting the sequence up (its fork, keys, connections) or moving the clock failed.
+    #[error("{0}")]
+    Setup(#[from] Failure),
+    /// A step answered differently from the oracle.
+    #[error("step {step} ({op:?}): {failure}")]
+    Step {
+        /// The step's number, from 1.
+        step: usize,
+        /// The step.
+        op: Op,
+        /// How it differed.
+        failure: Failure,
+    },
+    /// Every step agreed, the trails did not.
+    #[error("trail after the sequence: {0}")]
+    Trail(Failure),
+}
+
 /// Runs `ops` in a fresh fork; `Err` holds the first divergence.
 fn run_sequence(
     ctx: &mut Ctx<'_>,
@@ -113,17 +139,14 @@ fn run_sequence(
     prefix: String,
     sent: &mut Vec<Sent>,
     key_ids: &mut Vec<String>,
-) -> Result<(), String> {
-    let mut sub = ctx.fork(prefix).map_err(describe)?;
+) -> Result<(), Divergence> {
+    let mut sub = ctx.fork(prefix)?;
     let two = sub.principal_count() >= 2;
-    let keys = [
-        sub.create_key().map_err(describe)?,
-        sub.create_key().map_err(describe)?,
-    ];
+    let keys = [sub.create_key()?, sub.create_key()?];
     key_ids.extend(keys.iter().map(|k| k.id.clone()));
     let names = [sub.name("t0"), sub.name("t1")];
     let mut conns = vec![0usize];
-    conns.push(sub.open_connection().map_err(describe)?);
+    conns.push(sub.open_connection()?);
     let sse_body = |s: Sse| match s {
         Sse::Owned => json!({"Enabled": false}),
         Sse::Managed => json!({"Enabled": true}),
@@ -135,7 +158,7 @@ fn run_sequence(
         let t = |slot: u8| names[usize::from(slot)].clone();
         let (p, c, target, body) = match *op {
             Op::Advance { ms } => {
-                sub.advance(ms).map_err(describe)?;
+                sub.advance(ms)?;
                 sent.push(Sent {
                     principal: 0,
                     connection: 0,
@@ -214,15 +237,17 @@ fn run_sequence(
             target: target.to_owned(),
             body: body.clone(),
         });
-        let mut reply = sub.call_as(p, c, target, body).map_err(describe)?;
+        let mut reply = sub.call_as(p, c, target, body)?;
         strip_unspecified(&mut reply.normalized);
         strip_unspecified(&mut reply.model_normalized);
-        reply
-            .same_as_model()
-            .map_err(|f| format!("step {} ({op:?}): {}", i + 1, describe(f)))?;
+        reply.same_as_model().map_err(|failure| Divergence::Step {
+            step: i + 1,
+            op: op.clone(),
+            failure,
+        })?;
     }
     sub.trail_matches_model_except(strip_unspecified)
-        .map_err(|f| format!("trail after the sequence: {}", describe(f)))?;
+        .map_err(Divergence::Trail)?;
     Ok(())
 }
 
@@ -239,15 +264,6 @@ fn strip_unspecified(v: &mut Value) {
         }
         Value::Array(a) => a.iter_mut().for_each(strip_unspecified),
         _ => {}
-    }
-}
-
-fn describe(f: Failure) -> String {
-    match f {
-        Failure::Mismatch { expected, observed } => {
-            format!("expected {expected}; observed {observed}")
-        }
-        Failure::Skip(r) | Failure::NotApplicable(r) => format!("could not run: {r}"),
     }
 }
 
@@ -334,7 +350,8 @@ fn lockstep(ctx: &mut Ctx<'_>) -> CaseResult {
         let mut guard = cell.borrow_mut();
         let prefix = format!("{}l{n}-", guard.name("seq"));
         let (mut sent, mut keys) = (Vec::new(), Vec::new());
-        run_sequence(&mut guard, &ops, prefix, &mut sent, &mut keys).map_err(TestCaseError::fail)
+        run_sequence(&mut guard, &ops, prefix, &mut sent, &mut keys)
+            .map_err(|d| TestCaseError::fail(d.to_string()))
     });
     let _ = cell.into_inner();
     match result {

@@ -345,7 +345,7 @@ fn lookup_shape(ctx: &mut Ctx<'_>) -> CaseResult {
         })
         .collect();
     let mut expected: Vec<Value> = ctx
-        .model_trail()
+        .model_trail()?
         .iter()
         .map(|r| r["eventName"].clone())
         .collect();

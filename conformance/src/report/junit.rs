@@ -3,12 +3,14 @@
 
 use std::time::Duration;
 
-use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{
+    NonSuccessKind, Report as JunitReport, SerializeError, TestCase, TestCaseStatus, TestSuite,
+};
 
 use super::{Report, Verdict};
 
 /// The JUnit XML of `report`.
-pub fn to_junit(report: &Report) -> Result<String, String> {
+pub fn to_junit(report: &Report) -> Result<String, SerializeError> {
     let mut suite = TestSuite::new(format!("ddbsse conformance: {}", report.target));
     for case in &report.cases {
         let status = match case.outcome {
@@ -47,5 +49,5 @@ pub fn to_junit(report: &Report) -> Result<String, String> {
     suite.set_time(Duration::from_millis(report.duration_ms));
     let mut junit = JunitReport::new("ddbsse-conformance");
     junit.add_test_suite(suite);
-    junit.to_string().map_err(|e| e.to_string())
+    junit.to_string()
 }

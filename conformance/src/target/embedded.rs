@@ -24,7 +24,7 @@ pub struct EmbeddedTarget {
 impl EmbeddedTarget {
     /// An engine opened with `config` (faults included), its clock at `MANUAL_CLOCK_START`.
     pub fn open(config: EngineConfig) -> Result<Self, TargetError> {
-        let engine = Engine::open(config).map_err(|e| TargetError::Transport(e.to_string()))?;
+        let engine = Engine::open(config).map_err(|e| TargetError::Open(Box::new(e)))?;
         Ok(Self {
             engine,
             now: MANUAL_CLOCK_START,
@@ -98,28 +98,27 @@ impl Target for EmbeddedTarget {
     }
 }
 
-fn hook_error(e: ddbsse_wire::ApiError) -> TargetError {
-    TargetError::Transport(format!("at-rest hook: {e}"))
-}
-
 /// The engine's test-only storage hooks (`Engine::at_rest`).
 impl AtRest for EmbeddedTarget {
     fn rows(&self, table: &str) -> Result<StoredRows, TargetError> {
-        self.engine.at_rest().raw_rows(table).map_err(hook_error)
+        self.engine
+            .at_rest()
+            .raw_rows(table)
+            .map_err(TargetError::AtRestHook)
     }
 
     fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError> {
         self.engine
             .at_rest()
             .wrapped_table_key(table)
-            .map_err(hook_error)
+            .map_err(TargetError::AtRestHook)
     }
 
     fn flip_bit(&self, table: &str, row: usize, bit: usize) -> Result<(), TargetError> {
         self.engine
             .at_rest()
             .tamper_flip_bit(table, row, bit)
-            .map_err(hook_error)
+            .map_err(TargetError::AtRestHook)
     }
 
     fn move_envelope(
@@ -132,6 +131,6 @@ impl AtRest for EmbeddedTarget {
         self.engine
             .at_rest()
             .move_envelope(from_table, from_row, to_table, to_row)
-            .map_err(hook_error)
+            .map_err(TargetError::AtRestHook)
     }
 }

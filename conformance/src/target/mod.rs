@@ -3,10 +3,13 @@
 //! a JSON body; it may also let the harness move its clock and look at its storage.
 //!
 //! This module holds the trait and the shared value types; each kind of target lives in its own
-//! file: [`embedded`] (the in-repo engine in-process), [`http`] (any endpoint over HTTP with SigV4)
-//! and [`model`] (the reference model itself, to check the model against the spec's literal
-//! expectations). It does not decide what a correct answer is: that is the cases' job.
+//! file: `embedded` (the in-repo engine in-process, only with the `embedded` feature, which brings
+//! in `ddbsse-server`), [`http`] (any endpoint over HTTP with SigV4) and [`model`] (the reference
+//! model itself, to check the model against the spec's literal expectations, and the oracle every
+//! case compares a target with). It does not decide what a correct answer is: that is the cases'
+//! job.
 
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
 pub mod in_process;
@@ -39,6 +42,12 @@ pub enum TargetError {
     /// The target cannot do this (for example move its clock).
     #[error("unsupported: {0}")]
     Unsupported(String),
+    /// An in-process engine could not be opened.
+    #[error("the engine does not open: {0}")]
+    Open(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A white-box storage hook refused (no such table or row, for example).
+    #[error("at-rest hook: {0}")]
+    AtRestHook(#[source] ddbsse_wire::ApiError),
 }
 
 /// How the target's clock can be moved.

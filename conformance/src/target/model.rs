@@ -2,6 +2,11 @@
 //! to [`Model::handle`] at the harness's manual clock. Running the suite against it shows where
 //! the model itself departs from the spec's literal expectations (the cases that compare a target
 //! with the model trivially agree here).
+//!
+//! It is also the oracle: the case context ([`crate::ctx::Ctx`]) and with it the lockstep case
+//! send every request to a [`ModelTarget`] made with [`ModelTarget::oracle`] through the same
+//! [`Target`] calls as to the target under test, and read its trail with `LookupEvents` as they
+//! read the target's. There is no other path from the harness to the model.
 
 use ddbsse_model::{Model, ModelConfig, Outcome};
 use ddbsse_wire::caller::Caller;
@@ -28,10 +33,20 @@ impl ModelTarget {
             sessions: InProcessSessions::default(),
         }
     }
+
+    /// The oracle of a target whose principals are `principals` (so that the model records the
+    /// same access key ids) and whose clock reads `now`: a fresh model with `config`.
+    pub fn oracle(config: ModelConfig, principals: Vec<String>, now: Timestamp) -> Self {
+        Self {
+            model: Model::new(config),
+            now,
+            sessions: InProcessSessions::with_principals(principals),
+        }
+    }
 }
 
 /// The wire answer for a model outcome of a request on `service`.
-pub(crate) fn outcome_response(outcome: &Outcome, service: Service) -> RawResponse {
+fn outcome_response(outcome: &Outcome, service: Service) -> RawResponse {
     match &outcome.result {
         Ok(response) => RawResponse {
             status: 200,
@@ -45,13 +60,13 @@ pub(crate) fn outcome_response(outcome: &Outcome, service: Service) -> RawRespon
 }
 
 /// Parses and handles one request on `model`: a parse failure is answered like a target would.
-pub(crate) fn handle_raw(
+fn handle_raw(
     model: &mut Model,
     now: Timestamp,
     caller: &Caller,
     target: &str,
     body: &[u8],
-) -> (RawResponse, Outcome) {
+) -> RawResponse {
     let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
     let outcome = match Request::parse(target, body) {
         Ok(request) => model.handle(now, caller, &request),
@@ -60,7 +75,7 @@ pub(crate) fn handle_raw(
             events: Vec::new(),
         },
     };
-    (outcome_response(&outcome, service), outcome)
+    outcome_response(&outcome, service)
 }
 
 impl Target for ModelTarget {
@@ -93,7 +108,7 @@ impl Target for ModelTarget {
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
         let caller = self.sessions.caller(connection, principal)?;
-        Ok(handle_raw(&mut self.model, self.now, &caller, target, body).0)
+        Ok(handle_raw(&mut self.model, self.now, &caller, target, body))
     }
 
     fn now(&mut self) -> Result<Timestamp, TargetError> {

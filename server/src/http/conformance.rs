@@ -54,27 +54,47 @@ pub enum ClockMove {
     Set(u64),
 }
 
-/// Reads `{"advanceMillis": N}` or `{"setMillis": T}`; the error is the reason sent back.
-pub fn parse_clock_move(body: &[u8]) -> Result<ClockMove, String> {
-    let value: Value =
-        serde_json::from_slice(body).map_err(|_| "the body must be a JSON object".to_owned())?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| "the body must be a JSON object".to_owned())?;
-    let millis = |name: &str| -> Result<Option<u64>, String> {
+/// Why a clock request's body is not a clock move; its text is the reason sent back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ClockMoveError {
+    /// The body is not JSON, or not an object.
+    #[error("the body must be a JSON object")]
+    NotAnObject,
+    /// A member is not a non-negative integer.
+    #[error("{0} must be an integer, 0 or more")]
+    NotMillis(&'static str),
+    /// Both members are present.
+    #[error("give advanceMillis or setMillis, not both")]
+    Both,
+    /// Neither member is present.
+    #[error("give advanceMillis or setMillis")]
+    Neither,
+}
+
+/// Why a clock request was refused: its body, or the clock itself.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum ClockRequestError {
+    #[error(transparent)]
+    Body(#[from] ClockMoveError),
+    #[error(transparent)]
+    Clock(#[from] ClockError),
+}
+
+/// Reads `{"advanceMillis": N}` or `{"setMillis": T}`.
+pub fn parse_clock_move(body: &[u8]) -> Result<ClockMove, ClockMoveError> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| ClockMoveError::NotAnObject)?;
+    let object = value.as_object().ok_or(ClockMoveError::NotAnObject)?;
+    let millis = |name: &'static str| -> Result<Option<u64>, ClockMoveError> {
         match object.get(name) {
             None => Ok(None),
-            Some(v) => v
-                .as_u64()
-                .map(Some)
-                .ok_or_else(|| format!("{name} must be an integer, 0 or more")),
+            Some(v) => v.as_u64().map(Some).ok_or(ClockMoveError::NotMillis(name)),
         }
     };
     match (millis("advanceMillis")?, millis("setMillis")?) {
         (Some(n), None) => Ok(ClockMove::Advance(n)),
         (None, Some(t)) => Ok(ClockMove::Set(t)),
-        (Some(_), Some(_)) => Err("give advanceMillis or setMillis, not both".to_owned()),
-        (None, None) => Err("give advanceMillis or setMillis".to_owned()),
+        (Some(_), Some(_)) => Err(ClockMoveError::Both),
+        (None, None) => Err(ClockMoveError::Neither),
     }
 }
 
@@ -82,19 +102,23 @@ fn move_clock(clock: &Clock, body: &[u8]) -> Reply {
     //= spec/conformance.md#clock-request
     //# A target with the `clock` capability MUST answer `POST /_conformance/clock` with the body `{"advanceMillis": N}` (N an integer, 0 or more) by moving its clock forward by N milliseconds, and with the body `{"setMillis": T}` (T an integer not before the current time) by setting its clock to T, and in both cases MUST reply HTTP 200 with `{"nowMillis": <the new time>}`.
     //# A body with neither or both members, a negative or non-integer value, or a `setMillis` before the current time MUST fail with HTTP 400 and the body `{"message": <reason>}`, leaving the clock unchanged.
-    let moved = parse_clock_move(body).and_then(|m| {
-        match m {
-            ClockMove::Advance(n) => clock.advance(n),
-            ClockMove::Set(t) => clock.set(t),
-        }
-        .map_err(|e: ClockError| e.to_string())
-    });
+    let moved = parse_clock_move(body)
+        .map_err(ClockRequestError::from)
+        .and_then(|m| {
+            Ok(match m {
+                ClockMove::Advance(n) => clock.advance(n),
+                ClockMove::Set(t) => clock.set(t),
+            }?)
+        });
     match moved {
         Ok(now) => {
             tracing::info!(now_millis = now.millis(), "manual clock moved");
             plain_json(StatusCode::OK, &json!({"nowMillis": now.millis()}))
         }
-        Err(reason) => plain_json(StatusCode::BAD_REQUEST, &json!({"message": reason})),
+        Err(reason) => plain_json(
+            StatusCode::BAD_REQUEST,
+            &json!({"message": reason.to_string()}),
+        ),
     }
 }
 
