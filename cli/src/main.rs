@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod generated;
+
 /// mimalloc instead of the system allocator: a request makes a few dozen short-lived
 /// allocations, and glibc's malloc and free were about a quarter of a PutItem's time in
 /// the engine bench (`cargo bench -p ddbsse-benches --bench engine`).
@@ -29,6 +31,14 @@ enum Command {
     Check(ddbsse_conformance::cli::CheckArgs),
     /// Write, query and summarise CloudTrail logs in the S3 delivery layout.
     Trail(ddbsse_trail::cli::TrailArgs),
+    /// Print a shell completion script for ddbsse (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the ddbsse(1) man page (roff) to standard output.
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -37,6 +47,8 @@ fn main() -> ExitCode {
         Command::Serve(args) => ddbsse_server::cli::run(args),
         Command::Check(args) => ddbsse_conformance::cli::run(args),
         Command::Trail(args) => ddbsse_trail::cli::run_with_hooks(args, &trail_hooks()),
+        Command::Completions { shell } => generated::completions::<Cli>(shell),
+        Command::Man => generated::man_page::<Cli>(),
     }
 }
 

@@ -18,50 +18,52 @@ use crate::http::busy_poll::BusyPoll;
 use crate::http::{Endpoint, Server};
 use crate::trail_delivery::{TrailDelivery, TrailDeliveryConfig};
 
-/// Arguments of `ddbsse serve`.
+/// Arguments of `ddbsse serve`. Every flag can also be set by an environment variable named
+/// `DDBSSE_` and the flag in capitals (`--data-dir`: `DDBSSE_DATA_DIR`); a flag on the command line
+/// wins over the variable.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ServeArgs {
     /// TCP port to listen on (0 picks a free port; the line printed at start names it).
-    #[arg(long, default_value_t = 8000)]
+    #[arg(long, env = "DDBSSE_PORT", default_value_t = 8000)]
     pub port: u16,
     /// Address to bind.
-    #[arg(long, default_value = "127.0.0.1")]
+    #[arg(long, env = "DDBSSE_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
     /// Region the endpoint pretends to be in (ARNs, trail records).
-    #[arg(long, default_value = "us-east-1")]
+    #[arg(long, env = "DDBSSE_REGION", default_value = "us-east-1")]
     pub region: String,
     /// Account id (ARNs, trail records).
-    #[arg(long, default_value = "123456789012")]
+    #[arg(long, env = "DDBSSE_ACCOUNT", default_value = "123456789012")]
     pub account: String,
     /// Keep keys, tables, items and the trail in this folder (redb); in memory when absent.
-    #[arg(long)]
+    #[arg(long, env = "DDBSSE_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// `system`: the wall clock. `manual`: starts at 2019-03-11T00:00:00Z and moves only through
     /// `POST /_conformance/clock` (spec/conformance.md).
-    #[arg(long, value_enum, default_value_t = ClockKind::System)]
+    #[arg(long, env = "DDBSSE_CLOCK", value_enum, default_value_t = ClockKind::System)]
     pub clock: ClockKind,
     /// How long a new table stays CREATING (such as `0`, `500ms`, `2s`).
-    #[arg(long, default_value = "0", value_parser = parse_duration)]
+    #[arg(long, env = "DDBSSE_CREATE_DELAY", default_value = "0", value_parser = parse_duration)]
     pub create_delay: Duration,
     /// Deliver the trail as CloudTrail log files in the S3 layout below this folder.
-    #[arg(long)]
+    #[arg(long, env = "DDBSSE_TRAIL_DIR")]
     pub trail_dir: Option<PathBuf>,
     /// Length of a trail delivery window on the endpoint's clock (such as `5m`, `300s`).
-    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    #[arg(long, env = "DDBSSE_TRAIL_INTERVAL", default_value = "5m", value_parser = parse_duration)]
     pub trail_interval: Duration,
     /// How long a connection's thread polls for the next request before it sleeps, while the
     /// server is quiet (fewer open connections than cores); `0` turns it off. Saves a thread
     /// wakeup per request for clients that send one request after another.
-    #[arg(long, default_value = "50us", value_parser = parse_duration)]
+    #[arg(long, env = "DDBSSE_BUSY_POLL", default_value = "50us", value_parser = parse_duration)]
     pub busy_poll: Duration,
     /// The most connections served at once (each has a thread); one more is answered with
     /// HTTP 503 and closed.
-    #[arg(long, default_value_t = crate::http::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, env = "DDBSSE_MAX_CONNECTIONS", default_value_t = crate::http::DEFAULT_MAX_CONNECTIONS, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
     /// How long a request may take to arrive in full from its first byte (such as `60s`); one
     /// that takes longer is answered with HTTP 408 and its connection closed. Idle connections
     /// between requests are not timed.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
+    #[arg(long, env = "DDBSSE_REQUEST_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub request_timeout: Duration,
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the `ddbsse` binary, the one crate that sees the server, the trail
 //! analytics and the reference model together.
 //!
+//! - [`command_line`]: `DDBSSE_*` variables, `GET /_health`, completions and the man page.
 //! - [`workload`]: runs one scripted workload against the in-repo engine and the reference model
 //!   at the same times with the same callers, and reads the engine's trail back through
 //!   LookupEvents.
@@ -13,6 +14,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
 
+mod command_line;
 mod counts;
 mod trail_export;
 mod trail_workload;

@@ -5,6 +5,8 @@
 //!   limit), the SigV4 credential (`MissingAuthenticationTokenException`), then the engine checks
 //!   the target and the body (`UnknownOperationException`, `SerializationException`, ...).
 //! - `/_conformance/...`: the conformance protocol ([`super::conformance`]).
+//! - `GET /_health`: `200 {"status": "ok"}` once the server accepts connections, for scripts
+//!   and CI recipes that wait for it to be ready.
 //! - anything else: a JSON 404 (unknown path) or 405 (`/` without POST), never a 500.
 //!
 //! Bodies are never logged: they may hold plaintext items or data keys.
@@ -19,6 +21,9 @@ use super::auth::access_key_id;
 use super::conformance;
 use super::framing::{FramingError, RequestHead};
 use super::response::{AwsReply, Reply, plain_json};
+
+/// The readiness path: `GET` answers 200 as soon as the listener accepts connections.
+pub const HEALTH_PATH: &str = "/_health";
 
 /// The largest request body accepted (16 MiB, DynamoDB's largest request: a BatchWriteItem).
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -45,6 +50,18 @@ pub fn dispatch(
         if reply.status == StatusCode::OK.as_u16() && head.method == Method::POST {
             endpoint.clock_moved();
         }
+        return reply;
+    }
+    if path == HEALTH_PATH {
+        if head.method == Method::GET || head.method == Method::HEAD {
+            return plain_json(StatusCode::OK, &json!({"status": "ok"}));
+        }
+        let mut reply = plain_json(
+            StatusCode::METHOD_NOT_ALLOWED,
+            &json!({"__type": "UnknownOperationException",
+                    "message": format!("{} {HEALTH_PATH}: only GET is served here", head.method)}),
+        );
+        reply.allow = Some("GET");
         return reply;
     }
     if path != "/" {

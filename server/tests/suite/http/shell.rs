@@ -230,6 +230,21 @@ async fn paths_and_methods_that_are_no_aws_operation_get_json_errors() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_get_without_credentials_and_refuses_other_methods() {
+    let server = TestServer::manual().await;
+    let mut c = Connection::open(server.addr).await;
+    let r = c.request("GET", "/_health", &[], b"").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.json()["status"], "ok");
+    let r = c.request("POST", "/_health", &[], b"{}").await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.header("allow"), Some("GET"));
+    let r = c.call("AKIDTEST", &target(DDB, "ListTables"), "{}").await;
+    assert_eq!(r.status, 200, "same connection still serves");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_the_limit_is_refused_with_an_aws_error() {
     let server = TestServer::manual().await;
     let mut c = Connection::open(server.addr).await;

@@ -1,0 +1,143 @@
+//! The command line as a user meets it: every `ddbsse serve` flag has its `DDBSSE_*` variable
+//! and the variables reach a running server; `GET /_health` answers once it listens; completions
+//! and the man page are generated from the same clap definition.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use clap::Args;
+
+use super::trail_export::ddbsse_output;
+
+#[test]
+fn every_serve_flag_has_its_environment_variable() {
+    let command = ddbsse_server::cli::ServeArgs::augment_args(clap::Command::new("serve"));
+    let mut flags = 0;
+    for arg in command.get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if long == "help" {
+            continue;
+        }
+        flags += 1;
+        let expected = format!("DDBSSE_{}", long.replace('-', "_").to_uppercase());
+        assert_eq!(
+            arg.get_env().and_then(|e| e.to_str()),
+            Some(expected.as_str()),
+            "--{long} has no environment variable {expected}"
+        );
+    }
+    assert!(flags >= 12, "only {flags} flags found");
+}
+
+/// A `ddbsse serve` child that is killed when dropped.
+struct Serving {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `ddbsse serve` configured only through the environment and waits for its line.
+fn serve_from_environment(vars: &[(&str, &str)]) -> Serving {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ddbsse"));
+    command
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("ddbsse serve starts");
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("ddbsse serve prints its address");
+    let addr = line
+        .trim()
+        .strip_prefix("ddbsse listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    Serving { child, addr }
+}
+
+/// One HTTP/1.1 request on a fresh connection; returns (status, body).
+fn request(addr: &str, head: &str, body: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout set");
+    let text = format!(
+        "{head}\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(text.as_bytes()).expect("request sent");
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).expect("reply read");
+    let status = reply
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = reply.split("\r\n\r\n").nth(1).unwrap_or("").to_owned();
+    (status, body)
+}
+
+#[test]
+fn serve_takes_its_flags_from_the_environment_and_answers_health() {
+    let server = serve_from_environment(&[
+        ("DDBSSE_PORT", "0"),
+        ("DDBSSE_REGION", "eu-west-3"),
+        ("DDBSSE_ACCOUNT", "210987654321"),
+    ]);
+    let (status, body) = request(&server.addr, "GET /_health HTTP/1.1", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"ok\""), "{body}");
+    let (status, body) = request(
+        &server.addr,
+        "POST / HTTP/1.1\r\nX-Amz-Target: TrentService.CreateKey\r\nContent-Type: application/x-amz-json-1.1\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIDENV/20190311/eu-west-3/kms/aws4_request, SignedHeaders=host, Signature=0",
+        "{}",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("arn:aws:kms:eu-west-3:210987654321:key/"),
+        "the key ARN names the region and account from the environment: {body}"
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_definition() {
+    let (ok, bash, stderr) = ddbsse_output(&["completions", "bash"]);
+    assert!(ok, "{stderr}");
+    for word in ["serve", "check", "trail", "--data-dir", "--trail-dir"] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    let (ok, zsh, stderr) = ddbsse_output(&["completions", "zsh"]);
+    assert!(ok, "{stderr}");
+    assert!(
+        zsh.starts_with("#compdef ddbsse"),
+        "{}",
+        &zsh[..40.min(zsh.len())]
+    );
+    let (ok, man, stderr) = ddbsse_output(&["man"]);
+    assert!(ok, "{stderr}");
+    for page in [
+        ".TH ddbsse 1",
+        ".TH ddbsse-serve 1",
+        ".TH ddbsse-check 1",
+        ".TH ddbsse-trail 1",
+    ] {
+        assert!(man.contains(page), "man page lacks {page}");
+    }
+    assert!(
+        man.contains("request\\-timeout"),
+        "the serve page lists its flags"
+    );
+}
