@@ -232,3 +232,36 @@ pub enum LookupAttributeKey {
     /// `AccessKeyId`.
     AccessKeyId,
 }
+
+impl LookupAttributeKey {
+    /// Every key, in the order of the API's enum.
+    pub const ALL: [Self; 8] = [
+        Self::EventId,
+        Self::EventName,
+        Self::ReadOnly,
+        Self::Username,
+        Self::ResourceType,
+        Self::ResourceName,
+        Self::EventSource,
+        Self::AccessKeyId,
+    ];
+
+    /// The key's name on the wire (`EventName`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EventId => "EventId",
+            Self::EventName => "EventName",
+            Self::ReadOnly => "ReadOnly",
+            Self::Username => "Username",
+            Self::ResourceType => "ResourceType",
+            Self::ResourceName => "ResourceName",
+            Self::EventSource => "EventSource",
+            Self::AccessKeyId => "AccessKeyId",
+        }
+    }
+
+    /// The key of a wire name, exactly (case-sensitive); `None` outside the enum.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
