@@ -6,6 +6,7 @@
 //! record, and (on failure) returns the error DynamoDB wraps around KMS's
 //! (`spec/tables.md#sse-key-unusable`, `#data-plane-errors`).
 
+use ddbsse_wire::kms::{SUBSCRIBER_ID_CONTEXT_KEY, TABLE_NAME_CONTEXT_KEY};
 use serde_json::json;
 
 use ddbsse_crypto::{EncryptionContext, TableKey};
@@ -87,9 +88,9 @@ impl Model {
         table_name: &str,
     ) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();
-        m.insert("aws:dynamodb:tableName".into(), table_name.into());
+        m.insert(TABLE_NAME_CONTEXT_KEY.into(), table_name.into());
         m.insert(
-            "aws:dynamodb:subscriberId".into(),
+            SUBSCRIBER_ID_CONTEXT_KEY.into(),
             self.config.account.clone().into(),
         );
         m
@@ -97,9 +98,9 @@ impl Model {
 
     fn table_context_map(&self, table_name: &str) -> std::collections::BTreeMap<String, String> {
         std::collections::BTreeMap::from([
-            ("aws:dynamodb:tableName".to_owned(), table_name.to_owned()),
+            (TABLE_NAME_CONTEXT_KEY.to_owned(), table_name.to_owned()),
             (
-                "aws:dynamodb:subscriberId".to_owned(),
+                SUBSCRIBER_ID_CONTEXT_KEY.to_owned(),
                 self.config.account.clone(),
             ),
         ])
