@@ -1,11 +1,12 @@
 //! `ddbsse`: one binary for the in-repo endpoint (`serve`), the conformance suite (`check`)
 //! and the trail analytics (`trail`). Each subcommand's arguments and behaviour live in the
-//! library crate that owns it; this file only dispatches, and hands `ddbsse trail export` the
-//! server crate's reader of a data directory's stored trail.
+//! library crate that owns it; this file only dispatches, and runs `ddbsse trail export`, which
+//! needs both the server crate (the stored trail of a data directory) and the trail crate (the
+//! delivery layout): the dependency goes from this binary to both, never between them.
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 mod generated;
 
@@ -30,7 +31,7 @@ enum Command {
     /// Run the conformance suite against a target (default: the embedded implementation).
     Check(ddbsse_conformance::cli::CheckArgs),
     /// Write, query and summarise CloudTrail logs in the S3 delivery layout.
-    Trail(ddbsse_trail::cli::TrailArgs),
+    Trail(TrailArgs),
     /// Print a shell completion script for ddbsse (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to complete for.
@@ -41,25 +42,39 @@ enum Command {
     Man,
 }
 
+/// Arguments of `ddbsse trail`.
+#[derive(Debug, Args)]
+struct TrailArgs {
+    #[command(subcommand)]
+    command: TrailCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum TrailCommand {
+    #[command(flatten)]
+    Read(ddbsse_trail::cli::TrailCommand),
+    /// Write a durable endpoint's stored trail in the CloudTrail S3 delivery layout.
+    Export(ddbsse_trail::cli::ExportArgs),
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve(args) => ddbsse_server::cli::run(args),
         Command::Check(args) => ddbsse_conformance::cli::run(args),
-        Command::Trail(args) => ddbsse_trail::cli::run_with_hooks(args, &trail_hooks()),
+        Command::Trail(TrailArgs { command }) => match command {
+            TrailCommand::Read(command) => ddbsse_trail::cli::run(command),
+            TrailCommand::Export(args) => export_trail(&args),
+        },
         Command::Completions { shell } => generated::completions::<Cli>(shell),
         Command::Man => generated::man_page::<Cli>(),
     }
 }
 
-/// What `ddbsse trail` needs from the server crate, which the trail crate cannot depend on:
-/// `export` reads a durable endpoint's stored trail with `ddbsse_server::storage::read_trail`.
-fn trail_hooks() -> ddbsse_trail::cli::Hooks {
-    ddbsse_trail::cli::Hooks {
-        read_trail: Some(Box::new(|data_dir| {
-            let records =
-                ddbsse_server::storage::read_trail(data_dir).map_err(|e| e.to_string())?;
-            Ok(Box::new(records.into_iter()) as Box<dyn Iterator<Item = _>>)
-        })),
+/// `ddbsse trail export`: the server crate reads the stored trail, the trail crate writes it.
+fn export_trail(args: &ddbsse_trail::cli::ExportArgs) -> ExitCode {
+    match ddbsse_server::storage::read_trail(args.data_dir()) {
+        Ok(records) => ddbsse_trail::cli::exit(ddbsse_trail::cli::run_export(args, records)),
+        Err(e) => ddbsse_trail::cli::exit(Err(e)),
     }
 }

@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ddbsse_trail::writer::{Delivered, DeliveryConfig, DeliveryWriter};
-use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::TrailRecord;
 use rand::SeedableRng;
 
 use crate::clock::Clock;
@@ -31,7 +31,7 @@ pub trait TrailSource: Send + Sync + 'static {
     /// The position after the last record appended so far.
     fn trail_end(&self) -> u64;
     /// The records from position `from` on, in recording order, and the position after them.
-    fn trail_since(&self, from: u64) -> (Vec<serde_json::Value>, u64);
+    fn trail_since(&self, from: u64) -> (Vec<TrailRecord>, u64);
 }
 
 /// How `ddbsse serve` delivers its trail.
@@ -207,11 +207,7 @@ impl Worker {
         for record in &records {
             //= spec/trail.md#delivery-roll
             //# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint clock that contains its time, and MUST deliver a window's file, named with the window's end as delivery time, once the clock reaches that end; a window without records produces no file.
-            let time = record
-                .get("eventTime")
-                .and_then(|t| t.as_str())
-                .and_then(Timestamp::parse_event_time)
-                .unwrap_or_else(|| self.clock.now());
+            let time = record.time().unwrap_or_else(|| self.clock.now());
             match writer.append(time.millis(), record) {
                 Ok(file) => delivered.extend(file),
                 Err(e) => {
@@ -260,7 +256,7 @@ impl TrailSource for Engine {
         Engine::trail_end(self)
     }
 
-    fn trail_since(&self, from: u64) -> (Vec<serde_json::Value>, u64) {
+    fn trail_since(&self, from: u64) -> (Vec<TrailRecord>, u64) {
         Engine::trail_since(self, from)
     }
 }

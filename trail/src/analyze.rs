@@ -4,16 +4,34 @@
 //! workers and return the [`Stats`] or the rows with the [`ScanReport`].
 //! Does not: print, or read LookupEvents (see `lookup::LookupClient::scan`).
 
+use std::io;
 use std::ops::ControlFlow;
 use std::path::Path;
 
 use crate::files::discover;
 use crate::filter::Filter;
+use crate::lookup::LookupError;
 use crate::query::{Query, QueryCollector, Row};
-use crate::scan::{Analysis, ScanReport, scan_files};
+use crate::scan::{Analysis, ScanReport, StrictRefusal, scan_files};
 use crate::stats::{Stats, StatsQuery};
 
-fn scan_folder<A: Analysis>(
+/// Why reading a trail (a folder or an endpoint) stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// The folder cannot be listed.
+    #[error("cannot read {0}")]
+    Folder(#[source] io::Error),
+    /// `--strict` stopped at a problem.
+    #[error(transparent)]
+    Strict(#[from] StrictRefusal),
+    /// LookupEvents failed.
+    #[error(transparent)]
+    Lookup(#[from] LookupError),
+}
+
+/// Runs `analysis` over the files under `dir` within `days`, giving partial results to
+/// `consume`; files without a partition day are skipped (or refused with `strict`).
+pub fn scan_folder<A: Analysis>(
     dir: &Path,
     analysis: &A,
     days: &crate::files::DayRange,
@@ -21,15 +39,23 @@ fn scan_folder<A: Analysis>(
     threads: usize,
     report: &mut ScanReport,
     consume: impl FnMut(A::Partial) -> ControlFlow<()>,
-) -> Result<(), String> {
-    let found = discover(dir, days).map_err(|e| format!("cannot read {e}"))?;
+) -> Result<(), ReadError> {
+    let found = discover(dir, days).map_err(ReadError::Folder)?;
     for (path, why) in &found.skipped {
         if strict {
-            return Err(format!("refused (--strict): {}: {why}", path.display()));
+            let refusal = StrictRefusal(format!("{}: {why}", path.display()));
+            return Err(ReadError::Strict(refusal));
         }
         report.skip_file(&path.display().to_string(), "no partition day", why.clone());
     }
-    scan_files(analysis, &found.files, threads, strict, report, consume).map_err(|e| e.to_string())
+    Ok(scan_files(
+        analysis,
+        &found.files,
+        threads,
+        strict,
+        report,
+        consume,
+    )?)
 }
 
 /// `trail stats` over a folder.
@@ -39,7 +65,7 @@ pub fn folder_stats(
     interval_millis: u64,
     strict: bool,
     threads: usize,
-) -> Result<(Stats, ScanReport), String> {
+) -> Result<(Stats, ScanReport), ReadError> {
     let analysis = StatsQuery {
         filter: filter.clone(),
         interval_millis,
@@ -67,7 +93,7 @@ pub fn folder_query(
     query: &Query,
     strict: bool,
     threads: usize,
-) -> Result<(Vec<Row>, ScanReport), String> {
+) -> Result<(Vec<Row>, ScanReport), ReadError> {
     let mut rows = Vec::new();
     let mut collector = QueryCollector::new(query);
     let mut report = ScanReport::default();

@@ -4,9 +4,9 @@
 //! result to stdout and the input summary (what was read, what was skipped and why) to stderr.
 //! Exit status: 0 on success (even if input was skipped: the summary says so), 1 on an error or a
 //! `--strict` refusal, 2 on a usage error.
-//! Does not: read the endpoint's durable store itself: `export` calls [`Hooks::read_trail`],
-//! which the `ddbsse` binary fills with `ddbsse_server::storage::read_trail` (see
-//! [`run_with_hooks`]).
+//! Does not: read the endpoint's durable store: that store is the server crate's, which depends on
+//! this one. The `ddbsse` binary adds `export` ([`ExportArgs`]) next to [`TrailCommand`], reads the
+//! stored records with `ddbsse_server::storage::read_trail` and hands them to [`run_export`].
 
 use std::io::{self, Write};
 use std::ops::ControlFlow;
@@ -14,40 +14,65 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
+use ddbsse_wire::trail::TrailRecord;
 use rand::SeedableRng;
-use serde_json::Value;
 
-use crate::export::export;
-use crate::files::{DayRange, discover};
+use crate::analyze::{ReadError, scan_folder};
+use crate::export::{ExportError, export};
+use crate::files::DayRange;
 use crate::filter::Filter;
 use crate::generate::{GenerateOptions, generate};
 use crate::lookup::{LookupClient, LookupRequest};
 use crate::output::{Format, RowWriter, stats_json, write_stats_text};
 use crate::query::{BLOG_COLUMNS, BLOG_TABLE_COLUMNS, Column, Order, Query, QueryCollector};
-use crate::scan::{Analysis, ScanReport, scan_files};
-use crate::sigv4::Credentials;
+use crate::scan::{Analysis, ScanReport};
 use crate::stats::{Stats, StatsQuery};
-use crate::timefmt::{Day, parse_interval};
-use crate::writer::{DEFAULT_INTERVAL_MILLIS, DeliveryConfig};
+use crate::svg::SvgError;
+use crate::writer::{DeliveryConfig, WriteError};
+use ddbsse_wire::time::{DAY, Day, HOUR, MINUTE, SECOND};
 
-/// Arguments of `ddbsse trail`.
-#[derive(Debug, Args)]
-pub struct TrailArgs {
-    #[command(subcommand)]
-    command: TrailCommand,
-}
-
+/// The `ddbsse trail` subcommands this crate runs on its own; the binary adds `export`
+/// ([`ExportArgs`], [`run_export`]).
 #[derive(Debug, Subcommand)]
-enum TrailCommand {
+pub enum TrailCommand {
     /// List the records matching filters (the blog's Athena queries), as a table, JSON lines or CSV.
     Query(QueryArgs),
     /// Count calls by event name, per table, key, principal and time interval.
     Stats(StatsArgs),
-    /// Write a durable endpoint's stored trail in the CloudTrail S3 delivery layout.
-    Export(ExportArgs),
     /// Development tool: write a realistic synthetic DynamoDB-SSE trail.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+/// Why a `ddbsse trail` command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Neither a folder nor `--endpoint` (clap normally refuses this first).
+    #[error("give a delivery folder or --endpoint")]
+    NoSource,
+    /// `--columns` names a column that does not exist.
+    #[error("unknown column {name:?}; known: all, {known}")]
+    UnknownColumn {
+        /// The name given.
+        name: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// Reading the trail failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// Writing to stdout failed.
+    #[error("cannot write output: {0}")]
+    Output(#[source] io::Error),
+    /// `--svg` failed.
+    #[error(transparent)]
+    Svg(#[from] SvgError),
+    /// `export` failed.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// `generate` failed.
+    #[error(transparent)]
+    Generate(#[from] WriteError),
 }
 
 /// Where records come from and which ones count.
@@ -107,8 +132,9 @@ enum OrderArg {
     Table,
 }
 
+/// Arguments of `trail query`.
 #[derive(Debug, Args)]
-struct QueryArgs {
+pub struct QueryArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// Maximum number of rows (0: no limit).
@@ -127,8 +153,9 @@ struct QueryArgs {
     columns: Vec<String>,
 }
 
+/// Arguments of `trail stats`.
 #[derive(Debug, Args)]
-struct StatsArgs {
+pub struct StatsArgs {
     #[command(flatten)]
     source: SourceArgs,
     /// Length of the time intervals (e.g. 1m, 5m, 1h).
@@ -142,8 +169,9 @@ struct StatsArgs {
     json: bool,
 }
 
+/// Arguments of `trail export`.
 #[derive(Debug, Args)]
-struct ExportArgs {
+pub struct ExportArgs {
     /// Data folder of a durable endpoint (`ddbsse serve --data-dir`).
     #[arg(long)]
     data_dir: PathBuf,
@@ -164,8 +192,9 @@ struct ExportArgs {
     seed: u64,
 }
 
+/// Arguments of `trail generate`.
 #[derive(Debug, Args)]
-struct GenerateArgs {
+pub struct GenerateArgs {
     /// Delivery root to write under.
     #[arg(long)]
     out: PathBuf,
@@ -190,32 +219,36 @@ fn parse_day(s: &str) -> Result<Day, String> {
     Day::parse(s).ok_or_else(|| format!("{s:?} is not a date YYYY-MM-DD"))
 }
 
+/// Parses a duration such as `30s`, `5m`, `1h` or `1d` into milliseconds (must be > 0).
+fn parse_interval(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    let unit_ms = match unit {
+        "s" => SECOND,
+        "m" => MINUTE,
+        "h" => HOUR,
+        "d" => DAY,
+        _ => return None,
+    };
+    n.checked_mul(unit_ms).filter(|&ms| ms > 0)
+}
+
 fn parse_interval_arg(s: &str) -> Result<u64, String> {
     parse_interval(s).ok_or_else(|| format!("{s:?} is not an interval like 30s, 5m, 1h or 1d"))
 }
 
-/// Functions the `ddbsse` binary provides from crates this one cannot depend on.
-#[derive(Default)]
-pub struct Hooks {
-    /// Reads a durable endpoint's stored trail records, in time order
-    /// (`ddbsse_server::storage::read_trail`).
-    #[allow(clippy::type_complexity)]
-    pub read_trail: Option<Box<dyn Fn(&Path) -> Result<Box<dyn Iterator<Item = Value>>, String>>>,
-}
-
-/// Runs `ddbsse trail` without hooks (`export` then reports that it is not wired).
-pub fn run(args: TrailArgs) -> ExitCode {
-    run_with_hooks(args, &Hooks::default())
-}
-
-/// Runs `ddbsse trail` with the binary's hooks.
-pub fn run_with_hooks(args: TrailArgs, hooks: &Hooks) -> ExitCode {
-    let result = match args.command {
+/// Runs one `ddbsse trail` subcommand.
+pub fn run(command: TrailCommand) -> ExitCode {
+    exit(match command {
         TrailCommand::Query(a) => run_query(a),
         TrailCommand::Stats(a) => run_stats(a),
-        TrailCommand::Export(a) => run_export(a, hooks),
         TrailCommand::Generate(a) => run_generate(a),
-    };
+    })
+}
+
+/// The exit status of a command, after printing its error.
+pub fn exit(result: Result<(), impl std::fmt::Display>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -254,16 +287,17 @@ impl SourceArgs {
         analysis: &A,
         report: &mut ScanReport,
         consume: impl FnMut(A::Partial) -> ControlFlow<()>,
-    ) -> Result<(), String> {
+    ) -> Result<(), CliError> {
         if let Some(url) = &self.endpoint {
-            let credentials = Credentials {
+            let credentials = ddbsse_client::Credentials {
                 access_key_id: std::env::var("AWS_ACCESS_KEY_ID")
                     .unwrap_or_else(|_| "AKIAIOSFODNN7EXAMPLE".to_owned()),
                 secret_access_key: std::env::var("AWS_SECRET_ACCESS_KEY")
                     .unwrap_or_else(|_| "ddbsse-local-secret".to_owned()),
+                session_token: std::env::var("AWS_SESSION_TOKEN").ok(),
             };
             let client =
-                LookupClient::new(url, &self.region, credentials).map_err(|e| e.to_string())?;
+                LookupClient::new(url, &self.region, credentials).map_err(ReadError::from)?;
             let days = self.days();
             let request = LookupRequest {
                 start_secs: days.from.map(|d| d.start_millis() / 1000),
@@ -293,33 +327,24 @@ impl SourceArgs {
                     &wall_clock,
                     consume,
                 )
-                .map_err(|e| e.to_string());
+                .map_err(|e| CliError::Read(e.into()));
         }
-        let dir = self
-            .dir
-            .as_ref()
-            .ok_or_else(|| "give a delivery folder or --endpoint".to_owned())?;
-        let found = discover(dir, &self.days()).map_err(|e| format!("cannot read {e}"))?;
-        for (path, why) in &found.skipped {
-            if self.strict {
-                return Err(format!("refused (--strict): {}: {why}", path.display()));
-            }
-            report.skip_file(&path.display().to_string(), "no partition day", why.clone());
-        }
+        let dir = self.dir.as_ref().ok_or(CliError::NoSource)?;
         let threads = self.threads.unwrap_or_else(|| {
             std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(1)
         });
-        scan_files(
+        scan_folder(
+            dir,
             analysis,
-            &found.files,
-            threads,
+            &self.days(),
             self.strict,
+            threads,
             report,
             consume,
         )
-        .map_err(|e| e.to_string())
+        .map_err(CliError::Read)
     }
 }
 
@@ -336,7 +361,7 @@ fn print_report(report: &ScanReport) {
     eprintln!("ddbsse trail: {report}");
 }
 
-fn run_query(a: QueryArgs) -> Result<(), String> {
+fn run_query(a: QueryArgs) -> Result<(), CliError> {
     let order = match a.order {
         None => Order::Input,
         Some(OrderArg::Time) => Order::Time,
@@ -349,11 +374,9 @@ fn run_query(a: QueryArgs) -> Result<(), String> {
         names => names
             .iter()
             .map(|n| {
-                Column::by_name(n).ok_or_else(|| {
-                    format!(
-                        "unknown column {n:?}; known: all, {}",
-                        Column::all_names().join(", ")
-                    )
+                Column::by_name(n).ok_or_else(|| CliError::UnknownColumn {
+                    name: n.clone(),
+                    known: Column::all_names().join(", "),
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -389,17 +412,15 @@ fn run_query(a: QueryArgs) -> Result<(), String> {
     }
     let rows = collector.finish(&mut emit);
     if let Some(e) = write_error {
-        return Err(format!("cannot write output: {e}"));
+        return Err(CliError::Output(e));
     }
-    writer
-        .finish()
-        .map_err(|e| format!("cannot write output: {e}"))?;
+    writer.finish().map_err(CliError::Output)?;
     print_report(&report);
     eprintln!("ddbsse trail: {rows} rows");
     Ok(())
 }
 
-fn run_stats(a: StatsArgs) -> Result<(), String> {
+fn run_stats(a: StatsArgs) -> Result<(), CliError> {
     let analysis = StatsQuery {
         filter: a.source.filter(),
         interval_millis: a.interval,
@@ -424,7 +445,7 @@ fn run_stats(a: StatsArgs) -> Result<(), String> {
     };
     written
         .and_then(|()| out.flush())
-        .map_err(|e| format!("cannot write output: {e}"))?;
+        .map_err(CliError::Output)?;
     if let Some(svg) = &a.svg {
         let title = format!(
             "calls per {} s, stacked by event name ({} records)",
@@ -438,19 +459,23 @@ fn run_stats(a: StatsArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn run_export(a: ExportArgs, hooks: &Hooks) -> Result<(), String> {
-    let Some(read_trail) = &hooks.read_trail else {
-        return Err(format!(
-            "export of {} is not available in this build: the durable store reader \
-             (ddbsse_server::storage::read_trail) is not wired into `ddbsse trail export` yet",
-            a.data_dir.display()
-        ));
-    };
-    let records = read_trail(&a.data_dir)?;
+impl ExportArgs {
+    /// The data folder whose stored trail is exported (`--data-dir`).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+}
+
+/// `trail export`: writes `records`, the stored trail of [`ExportArgs::data_dir`] (read by the
+/// caller), in the delivery layout.
+pub fn run_export(
+    a: &ExportArgs,
+    records: impl IntoIterator<Item = TrailRecord>,
+) -> Result<(), CliError> {
     let config =
         DeliveryConfig::new(&a.out, &a.account, &a.region).with_interval_millis(a.interval);
     let rng = Box::new(rand_chacha::ChaCha8Rng::seed_from_u64(a.seed));
-    let summary = export(records, config, rng).map_err(|e| e.to_string())?;
+    let summary = export(records, config, rng)?;
     eprintln!(
         "ddbsse trail: exported {} records in {} files under {}",
         summary.records,
@@ -460,15 +485,14 @@ fn run_export(a: ExportArgs, hooks: &Hooks) -> Result<(), String> {
     Ok(())
 }
 
-fn run_generate(a: GenerateArgs) -> Result<(), String> {
+fn run_generate(a: GenerateArgs) -> Result<(), CliError> {
     let opts = GenerateOptions {
         start_millis: a.start.start_millis(),
         days: a.days,
         compression_level: a.level,
         ..GenerateOptions::new(&a.out, a.records, a.seed)
     };
-    let summary = generate(&opts).map_err(|e| e.to_string())?;
-    let _ = DEFAULT_INTERVAL_MILLIS;
+    let summary = generate(&opts)?;
     println!(
         "{}",
         serde_json::json!({
@@ -479,4 +503,18 @@ fn run_generate(a: GenerateArgs) -> Result<(), String> {
         })
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_intervals() {
+        assert_eq!(parse_interval("5m"), Some(300_000));
+        assert_eq!(parse_interval("30s"), Some(30_000));
+        assert_eq!(parse_interval("0m"), None);
+        assert_eq!(parse_interval("5x"), None);
+        assert_eq!(parse_interval("m"), None);
+    }
 }

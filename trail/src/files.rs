@@ -11,7 +11,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::layout::{is_log_file_name, partition_day};
-use crate::timefmt::Day;
+use ddbsse_wire::time::Day;
 
 /// An inclusive range of partition days; an open end is unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -6,8 +6,10 @@
 //! Does not: prune files (`files::discover` does, with [`Filter::days`]) or read anything.
 
 use crate::files::DayRange;
-use crate::record::{CheckedRecord, DYNAMODB_SERVICE};
-use crate::timefmt::Day;
+use ddbsse_wire::trail::DYNAMODB_SERVICE;
+
+use crate::record::CheckedRecord;
+use ddbsse_wire::time::Day;
 
 /// What a record must satisfy; every set condition must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

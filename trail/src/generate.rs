@@ -22,12 +22,16 @@
 
 use std::path::PathBuf;
 
+use crate::writer::{DeliveryConfig, DeliveryWriter, WriteError};
+use ddbsse_wire::kms::{SUBSCRIBER_ID_CONTEXT_KEY, TABLE_NAME_CONTEXT_KEY};
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::{
+    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord,
+    TrailResource, UserIdentity,
+};
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{Value, json};
-
-use crate::timefmt::format_event_time;
-use crate::writer::{DeliveryConfig, DeliveryWriter, WriteError};
 
 /// Options of the generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +84,8 @@ pub struct GenerateSummary {
 }
 
 const WINDOW: u64 = 300_000;
-const DDB: &str = "dynamodb.amazonaws.com";
+const DDB: &str = DYNAMODB_SERVICE;
+const KMS: &str = KMS_EVENT_SOURCE;
 const ADMIN_IP: &str = "192.0.2.10";
 const CLI_AGENT: &str = "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64.debian.12";
 
@@ -91,7 +96,7 @@ struct World {
     keys: Vec<String>,
     /// (table, index into keys).
     tables: Vec<(&'static str, usize)>,
-    admin: Value,
+    admin: UserIdentity,
 }
 
 fn uuid(rng: &mut ChaCha8Rng) -> String {
@@ -131,19 +136,23 @@ impl World {
                 )
             })
             .collect();
-        let admin = json!({
-            "type": "AssumedRole",
-            "principalId": "AROAIGDTESTANDEXAMPLE:admin",
-            "arn": format!("arn:aws:sts::{}:assumed-role/Admin/admin", opts.account),
-            "accountId": opts.account,
-            "accessKeyId": "ASIAADMINEXAMPLE0001",
-            "sessionContext": {
-                "attributes": {"mfaAuthenticated": "false", "creationDate": format_event_time(opts.start_millis)},
+        let admin = UserIdentity {
+            kind: "AssumedRole".to_owned(),
+            principal_id: Some("AROAIGDTESTANDEXAMPLE:admin".to_owned()),
+            arn: Some(format!(
+                "arn:aws:sts::{}:assumed-role/Admin/admin",
+                opts.account
+            )),
+            account_id: Some(opts.account.clone()),
+            access_key_id: Some("ASIAADMINEXAMPLE0001".to_owned()),
+            session_context: Some(json!({
+                "attributes": {"mfaAuthenticated": "false", "creationDate": Timestamp(opts.start_millis).event_time()},
                 "sessionIssuer": {"type": "Role", "principalId": "AROAIGDTESTANDEXAMPLE",
                     "arn": format!("arn:aws:iam::{}:role/Admin", opts.account),
                     "accountId": opts.account, "userName": "Admin"}
-            }
-        });
+            })),
+            ..UserIdentity::default()
+        };
         World {
             rng,
             account: opts.account.clone(),
@@ -160,59 +169,75 @@ impl World {
         }
     }
 
+    /// A record with the fields known before the call's parameters; [`World::finish`] completes it.
     fn base(
         &mut self,
         t: u64,
         source: &str,
         name: &str,
-        identity: Value,
+        identity: UserIdentity,
         ip: &str,
         agent: &str,
-    ) -> Value {
-        json!({
-            "eventVersion": "1.08",
-            "userIdentity": identity,
-            "eventTime": format_event_time(t),
-            "eventSource": source,
-            "eventName": name,
-            "awsRegion": self.region,
-            "sourceIPAddress": ip,
-            "userAgent": agent,
-        })
+    ) -> TrailRecord {
+        TrailRecord {
+            event_version: EVENT_VERSION.to_owned(),
+            user_identity: identity,
+            event_time: Timestamp(t).event_time(),
+            event_source: source.to_owned(),
+            event_name: name.to_owned(),
+            aws_region: self.region.clone(),
+            source_ip_address: ip.to_owned(),
+            user_agent: agent.to_owned(),
+            error_code: None,
+            error_message: None,
+            request_parameters: Value::Null,
+            response_elements: Value::Null,
+            additional_event_data: None,
+            request_id: String::new(),
+            event_id: String::new(),
+            read_only: false,
+            resources: Vec::new(),
+            event_type: "AwsApiCall".to_owned(),
+            api_version: None,
+            management_event: true,
+            recipient_account_id: self.account.clone(),
+            shared_event_id: None,
+            event_category: "Management".to_owned(),
+        }
     }
 
     fn finish(
         &mut self,
-        mut r: Value,
+        mut r: TrailRecord,
         params: Value,
         response: Value,
         read_only: bool,
         key: Option<&str>,
-    ) -> Value {
-        r["requestParameters"] = params;
-        r["responseElements"] = response;
-        r["requestID"] = json!(uuid(&mut self.rng));
-        r["eventID"] = json!(uuid(&mut self.rng));
-        r["readOnly"] = json!(read_only);
+    ) -> TrailRecord {
+        r.request_parameters = params;
+        r.response_elements = response;
+        r.request_id = uuid(&mut self.rng);
+        r.event_id = uuid(&mut self.rng);
+        r.read_only = read_only;
         if let Some(arn) = key {
-            r["resources"] =
-                json!([{"accountId": self.account, "type": "AWS::KMS::Key", "ARN": arn}]);
+            r.resources = vec![TrailResource {
+                arn: arn.to_owned(),
+                account_id: self.account.clone(),
+                kind: "AWS::KMS::Key".to_owned(),
+            }];
         }
-        r["eventType"] = json!("AwsApiCall");
-        r["managementEvent"] = json!(true);
-        r["recipientAccountId"] = json!(self.account);
-        r["eventCategory"] = json!("Management");
         r
     }
 
     fn context(&self, table: &str) -> Value {
-        json!({"aws:dynamodb:tableName": table, "aws:dynamodb:subscriberId": self.account})
+        json!({TABLE_NAME_CONTEXT_KEY: table, SUBSCRIBER_ID_CONTEXT_KEY: self.account})
     }
 
-    fn via_ddb(&self, identity: &Value) -> Value {
-        let mut id = identity.clone();
-        id["invokedBy"] = json!(DDB);
-        id
+    fn via_ddb(&self, identity: &UserIdentity) -> UserIdentity {
+        UserIdentity {
+            invoked_by: Some(DDB.to_owned()),
+            ..identity.clone()
+        }
     }
 
     fn ddb_control(
@@ -222,25 +247,31 @@ impl World {
         params: Value,
         response: Value,
         read_only: bool,
-    ) -> Value {
+    ) -> TrailRecord {
         let admin = self.admin.clone();
         let table = params
             .get("tableName")
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let mut r = self.base(t, DDB, name, admin, ADMIN_IP, CLI_AGENT);
-        r["apiVersion"] = json!("2012-08-10");
+        let mut r = self.base(t, DYNAMODB_EVENT_SOURCE, name, admin, ADMIN_IP, CLI_AGENT);
+        r.api_version = Some("2012-08-10".to_owned());
         let mut r = self.finish(r, params, response, read_only, None);
         if let Some(table) = table {
             // Table-level calls name the table as their resource (a table ARN, not a key).
-            r["resources"] = json!([{"accountId": self.account, "type": "AWS::DynamoDB::Table",
-                "ARN": format!("arn:aws:dynamodb:{}:{}:table/{table}", self.region, self.account)}]);
+            r.resources = vec![TrailResource {
+                arn: format!(
+                    "arn:aws:dynamodb:{}:{}:table/{table}",
+                    self.region, self.account
+                ),
+                account_id: self.account.clone(),
+                kind: "AWS::DynamoDB::Table".to_owned(),
+            }];
         }
         r
     }
 
     /// CreateTable and, on a KMS key, DescribeKey, CreateGrant, GenerateDataKey.
-    fn create_table(&mut self, t: u64, table: &str, key: Option<usize>) -> Vec<Value> {
+    fn create_table(&mut self, t: u64, table: &str, key: Option<usize>) -> Vec<TrailRecord> {
         let sse = match key {
             Some(k) => json!({"enabled": true, "sSEType": "KMS", "kMSMasterKeyId": self.keys[k]}),
             None => json!({"enabled": false}),
@@ -258,16 +289,9 @@ impl World {
         let Some(k) = key else { return out };
         let arn = self.keys[k].clone();
         let admin = self.via_ddb(&self.admin.clone());
-        let r = self.base(
-            t,
-            "kms.amazonaws.com",
-            "DescribeKey",
-            admin.clone(),
-            DDB,
-            DDB,
-        );
+        let r = self.base(t, KMS, "DescribeKey", admin.clone(), DDB, DDB);
         out.push(self.finish(r, json!({"keyId": arn}), Value::Null, true, Some(&arn)));
-        let r = self.base(t, "kms.amazonaws.com", "CreateGrant", admin, DDB, DDB);
+        let r = self.base(t, KMS, "CreateGrant", admin, DDB, DDB);
         let grant = {
             let mut b = [0u8; 32];
             self.rng.fill_bytes(&mut b);
@@ -284,9 +308,9 @@ impl World {
             false,
             Some(&arn),
         ));
-        let service = json!({"type": "AWSService", "invokedBy": DDB});
-        let mut r = self.base(t, "kms.amazonaws.com", "GenerateDataKey", service, DDB, DDB);
-        r["sharedEventID"] = json!(uuid(&mut self.rng));
+        let service = UserIdentity::dynamodb_service();
+        let mut r = self.base(t, KMS, "GenerateDataKey", service, DDB, DDB);
+        r.shared_event_id = Some(uuid(&mut self.rng));
         out.push(self.finish(
             r,
             json!({"encryptionContext": self.context(table), "keySpec": "AES_256", "keyId": arn}),
@@ -297,7 +321,7 @@ impl World {
         out
     }
 
-    fn delete_table(&mut self, t: u64, table: &str, key: usize) -> Vec<Value> {
+    fn delete_table(&mut self, t: u64, table: &str, key: usize) -> Vec<TrailRecord> {
         let arn = self.keys[key].clone();
         let mut out = vec![self.ddb_control(
             t,
@@ -307,28 +331,31 @@ impl World {
             false,
         )];
         let admin = self.via_ddb(&self.admin.clone());
-        let mut r = self.base(t, "kms.amazonaws.com", "RetireGrant", admin, DDB, DDB);
+        let mut r = self.base(t, KMS, "RetireGrant", admin, DDB, DDB);
         let grant = {
             let mut b = [0u8; 32];
             self.rng.fill_bytes(&mut b);
             hex::encode(b)
         };
-        r["additionalEventData"] = json!({"grantId": grant});
+        r.additional_event_data = Some(json!({"grantId": grant}));
         out.push(self.finish(r, Value::Null, Value::Null, false, Some(&arn)));
         out
     }
 
-    fn decrypt(&mut self, t: u64, user: &str, table: &str, key: usize, disabled: bool) -> Value {
+    fn decrypt(
+        &mut self,
+        t: u64,
+        user: &str,
+        table: &str,
+        key: usize,
+        disabled: bool,
+    ) -> TrailRecord {
         let arn = self.keys[key].clone();
-        let identity = json!({
-            "type": "IAMUser", "principalId": user,
-            "arn": format!("arn:aws:iam::{}:user/{user}", self.account),
-            "accountId": self.account, "accessKeyId": user, "userName": user, "invokedBy": DDB,
-        });
-        let mut r = self.base(t, "kms.amazonaws.com", "Decrypt", identity, DDB, DDB);
+        let identity = UserIdentity::principal_via_dynamodb(&self.account, user);
+        let mut r = self.base(t, KMS, "Decrypt", identity, DDB, DDB);
         if disabled {
-            r["errorCode"] = json!("DisabledException");
-            r["errorMessage"] = json!(format!("{arn} is disabled."));
+            r.error_code = Some("DisabledException".to_owned());
+            r.error_message = Some(format!("{arn} is disabled."));
         }
         self.finish(
             r,
@@ -339,7 +366,7 @@ impl World {
         )
     }
 
-    fn admin_calls(&mut self, t: u64, hourly: bool, six_hourly: bool) -> Vec<Value> {
+    fn admin_calls(&mut self, t: u64, hourly: bool, six_hourly: bool) -> Vec<TrailRecord> {
         let mut out = Vec::new();
         if hourly {
             out.push(self.ddb_control(
@@ -356,21 +383,14 @@ impl World {
             let arn = self.keys[1].clone();
             let r = self.base(
                 t + 2000,
-                "kms.amazonaws.com",
+                KMS,
                 "DescribeKey",
                 admin.clone(),
                 ADMIN_IP,
                 CLI_AGENT,
             );
             out.push(self.finish(r, json!({"keyId": arn}), Value::Null, true, Some(&arn)));
-            let r = self.base(
-                t + 3000,
-                "kms.amazonaws.com",
-                "ListKeys",
-                admin,
-                ADMIN_IP,
-                CLI_AGENT,
-            );
+            let r = self.base(t + 3000, KMS, "ListKeys", admin, ADMIN_IP, CLI_AGENT);
             out.push(self.finish(r, Value::Null, Value::Null, true, None));
         }
         out
@@ -426,7 +446,7 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, WriteError> {
     for w in 0..windows {
         let start = opts.start_millis + w * WINDOW;
         let budget = per_window + u64::from(w < extra);
-        let mut events: Vec<Value> = Vec::new();
+        let mut events: Vec<TrailRecord> = Vec::new();
         if w == 0 {
             for i in 0..world.tables.len() {
                 let (table, key) = world.tables[i];
@@ -460,12 +480,9 @@ pub fn generate(opts: &GenerateOptions) -> Result<GenerateSummary, WriteError> {
             let disabled = disabled_window && table == "Sessions";
             events.push(world.decrypt(t, &user, table, key, disabled));
         }
-        events.sort_by(|a, b| a["eventTime"].as_str().cmp(&b["eventTime"].as_str()));
+        events.sort_by(|a, b| a.event_time.cmp(&b.event_time));
         for e in &events {
-            let t = e["eventTime"]
-                .as_str()
-                .and_then(crate::timefmt::parse_event_time)
-                .unwrap_or(start);
+            let t = e.time().map_or(start, Timestamp::millis);
             if writer.append(t, e)?.is_some() {
                 summary.files += 1;
             }

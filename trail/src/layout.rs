@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::timefmt::{Day, digits, format_delivery_stamp};
+use ddbsse_wire::time::{Day, Timestamp};
 
 /// Length of the unique string at the end of a log file name.
 pub const UNIQUE_LEN: usize = 16;
@@ -30,11 +30,17 @@ pub fn day_folder(account: &str, region: &str, day: Day) -> PathBuf {
         .join(format!("{:02}", day.day))
 }
 
+/// The delivery stamp of a log file name: `YYYYMMDDTHHmmZ` (UTC, minute precision).
+pub fn delivery_stamp(delivery_millis: u64) -> String {
+    let (y, mo, d, h, mi, _) = Timestamp(delivery_millis).civil();
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}Z")
+}
+
 /// File name of a log file delivered at `delivery_millis`.
 pub fn file_name(account: &str, region: &str, delivery_millis: u64, unique: &str) -> String {
     format!(
         "{account}_CloudTrail_{region}_{}_{unique}{LOG_SUFFIX}",
-        format_delivery_stamp(delivery_millis)
+        delivery_stamp(delivery_millis)
     )
 }
 
@@ -78,11 +84,7 @@ fn folder_day(path: &Path) -> Option<Day> {
     if y.len() != 4 || m.len() != 2 || d.len() != 2 {
         return None;
     }
-    Day::new(
-        digits(y.as_bytes())? as u16,
-        digits(m.as_bytes())? as u8,
-        digits(d.as_bytes())? as u8,
-    )
+    Day::from_digits(y.as_bytes(), m.as_bytes(), d.as_bytes())
 }
 
 fn stamp_day(name: &str) -> Option<Day> {
@@ -92,11 +94,7 @@ fn stamp_day(name: &str) -> Option<Day> {
     if b.len() != 14 || b[8] != b'T' || b[13] != b'Z' {
         return None;
     }
-    Day::new(
-        digits(&b[0..4])? as u16,
-        digits(&b[4..6])? as u8,
-        digits(&b[6..8])? as u8,
-    )
+    Day::from_digits(&b[0..4], &b[4..6], &b[6..8])
 }
 
 #[cfg(test)]
@@ -106,7 +104,9 @@ mod tests {
     #[test]
     fn key_matches_the_documented_example_shape() {
         // 2015-08-01T02:10Z, the C-UG example's delivery time.
-        let t = crate::timefmt::parse_event_time("2015-08-01T02:10:00Z").expect("valid");
+        let t = Timestamp::parse_event_time("2015-08-01T02:10:00Z")
+            .expect("valid")
+            .millis();
         let key = object_key("111122223333", "us-east-2", t, "Mu0KsOhtH1ar15ZZ");
         assert_eq!(
             key,
@@ -117,6 +117,7 @@ mod tests {
         assert_eq!(partition_day(&key), Day::new(2015, 8, 1));
         let bare = Path::new(key.file_name().expect("has a name"));
         assert_eq!(partition_day(bare), Day::new(2015, 8, 1));
+        assert_eq!(delivery_stamp(t + 299_999), "20150801T0214Z");
     }
 
     #[test]

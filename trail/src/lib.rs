@@ -6,7 +6,8 @@
 //!   date folders; gunzip and split; check records; fold them on several threads, accounting for
 //!   every skipped file and record).
 //! - [`filter`], [`query`], [`stats`], [`output`], [`svg`]: the blog's questions.
-//! - [`lookup`], [`sigv4`]: the same questions over a live endpoint's LookupEvents.
+//! - [`lookup`]: the same questions over a live endpoint's LookupEvents (signed and sent by
+//!   `ddbsse-client`).
 //! - [`generate`]: realistic DynamoDB-SSE trails for tests, checks and the benchmark.
 //! - [`cli`]: `ddbsse trail ...`.
 
@@ -23,8 +24,6 @@ pub mod output;
 pub mod query;
 pub mod record;
 pub mod scan;
-pub mod sigv4;
 pub mod stats;
 pub mod svg;
-pub mod timefmt;
 pub mod writer;

@@ -7,17 +7,17 @@
 //! accounting as files (a page is one unit; its partition day is the `eventTime` date).
 //! `StartTime`/`EndTime` (epoch seconds) narrow the lookup; at most one `LookupAttributes` item is
 //! sent (AWS accepts only one); every filter is applied again to the records.
-//! Does not: retry, throttle to AWS's 2 requests per second, or read TLS URLs (plain `http://` only:
-//! the endpoint is local).
+//! Signing and HTTP (`http://` or `https://`) are `ddbsse_client`'s.
+//! Does not: retry, or throttle to AWS's 2 requests per second.
 
 use std::ops::ControlFlow;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
+use ddbsse_client::{AWS_JSON_1_1, AwsJsonRequest, Client, Credentials};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::scan::{Analysis, ScanReport, StrictRefusal, account, fold_records};
-use crate::sigv4::{Credentials, SignableRequest, amz_date, authorization};
 
 /// `X-Amz-Target` of LookupEvents.
 pub const LOOKUP_EVENTS_TARGET: &str =
@@ -26,27 +26,16 @@ pub const LOOKUP_EVENTS_TARGET: &str =
 /// A LookupEvents client for one endpoint.
 #[derive(Debug)]
 pub struct LookupClient {
-    url: String,
-    host: String,
-    region: String,
+    client: Client,
     credentials: Credentials,
-    agent: ureq::Agent,
 }
 
 /// Errors talking to the endpoint.
 #[derive(Debug, thiserror::Error)]
 pub enum LookupError {
-    /// The URL is not `http://host[:port][/]`.
-    #[error("endpoint URL {0:?} must look like http://127.0.0.1:8000")]
-    BadUrl(String),
-    /// Connection or protocol failure.
-    #[error("LookupEvents request to {url} failed: {message}")]
-    Transport {
-        /// The endpoint.
-        url: String,
-        /// What happened.
-        message: String,
-    },
+    /// The URL is not usable, or the request got no answer.
+    #[error("LookupEvents: {0}")]
+    Client(#[from] ddbsse_client::Error),
     /// The endpoint answered with an AWS error.
     #[error("LookupEvents failed with HTTP {status}: {code}: {message}")]
     Service {
@@ -59,7 +48,10 @@ pub enum LookupError {
     },
     /// The answer is not a LookupEvents response.
     #[error("LookupEvents response is not understood: {0}")]
-    BadResponse(String),
+    BadResponse(#[source] serde_json::Error),
+    /// The endpoint sent the same `NextToken` twice in a row (it would never end).
+    #[error("LookupEvents response is not understood: NextToken repeated the previous token")]
+    RepeatedToken,
     /// `--strict` stopped at a problem.
     #[error(transparent)]
     Strict(#[from] StrictRefusal),
@@ -95,70 +87,24 @@ struct PageEvent {
 impl LookupClient {
     /// A client for `url` (e.g. `http://127.0.0.1:8000`), signing for `region`.
     pub fn new(url: &str, region: &str, credentials: Credentials) -> Result<Self, LookupError> {
-        let rest = url
-            .strip_prefix("http://")
-            .ok_or_else(|| LookupError::BadUrl(url.to_owned()))?;
-        let host = rest.trim_end_matches('/');
-        if host.is_empty() || host.contains('/') {
-            return Err(LookupError::BadUrl(url.to_owned()));
-        }
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(60)))
-            .build()
-            .into();
+        let client = Client::new(url, region, Duration::from_secs(60))?;
         Ok(LookupClient {
-            url: format!("http://{host}/"),
-            host: host.to_owned(),
-            region: region.to_owned(),
+            client,
             credentials,
-            agent,
         })
     }
 
     fn call(&self, body: &[u8], now_millis: u64) -> Result<Page, LookupError> {
-        let date = amz_date(now_millis);
-        let content_type = "application/x-amz-json-1.1";
-        let signable = SignableRequest {
-            method: "POST",
-            path: "/",
-            headers: vec![
-                ("content-type", content_type),
-                ("host", &self.host),
-                ("x-amz-date", &date),
-                ("x-amz-target", LOOKUP_EVENTS_TARGET),
-            ],
+        let request = AwsJsonRequest {
+            target: LOOKUP_EVENTS_TARGET,
+            content_type: AWS_JSON_1_1,
+            service: "cloudtrail",
             body,
         };
-        let auth = authorization(
-            &signable,
-            &self.credentials,
-            &self.region,
-            "cloudtrail",
-            &date,
-        );
-        let transport = |message: String| LookupError::Transport {
-            url: self.url.clone(),
-            message,
-        };
-        let mut response = self
-            .agent
-            .post(&self.url)
-            .header("Content-Type", content_type)
-            .header("X-Amz-Date", &date)
-            .header("X-Amz-Target", LOOKUP_EVENTS_TARGET)
-            .header("Authorization", &auth)
-            .send(body)
-            .map_err(|e| transport(e.to_string()))?;
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(256 << 20)
-            .read_to_string()
-            .map_err(|e| transport(e.to_string()))?;
-        if status != 200 {
-            let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let now = UNIX_EPOCH + Duration::from_millis(now_millis);
+        let response = self.client.call(&request, Some(&self.credentials), now)?;
+        if response.status != 200 {
+            let v: Value = serde_json::from_slice(&response.body).unwrap_or(Value::Null);
             let field = |k: &str| {
                 v.get(k)
                     .or_else(|| v.get(k.to_ascii_lowercase()))
@@ -167,12 +113,12 @@ impl LookupClient {
                     .to_owned()
             };
             return Err(LookupError::Service {
-                status,
+                status: response.status,
                 code: field("__type"),
                 message: field("Message"),
             });
         }
-        serde_json::from_str(&text).map_err(|e| LookupError::BadResponse(e.to_string()))
+        serde_json::from_slice(&response.body).map_err(LookupError::BadResponse)
     }
 
     /// Runs `analysis` over every page of the lookup; each page's partial result goes to
@@ -221,9 +167,7 @@ impl LookupClient {
             match page.next_token {
                 Some(next) if !next.is_empty() => {
                     if token.as_deref() == Some(next.as_str()) {
-                        return Err(LookupError::BadResponse(
-                            "NextToken repeated the previous token".to_owned(),
-                        ));
+                        return Err(LookupError::RepeatedToken);
                     }
                     token = Some(next);
                 }

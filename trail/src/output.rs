@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use crate::query::Row;
 use crate::scan::ScanReport;
 use crate::stats::{NameCounts, Stats};
-use crate::timefmt::format_event_time;
+use ddbsse_wire::time::Timestamp;
 
 /// Output format of `trail query`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -187,7 +187,7 @@ pub fn stats_json(stats: &Stats, report: &ScanReport) -> Value {
         "byPrincipal": nested_json(&stats.by_principal),
         "intervalSeconds": stats.interval_millis / 1000,
         "byInterval": stats.by_interval.iter().map(|(start, c)| json!({
-            "start": format_event_time(*start),
+            "start": Timestamp(*start).event_time(),
             "counts": counts_json(c),
         })).collect::<Vec<_>>(),
     })
@@ -247,7 +247,7 @@ pub fn write_stats_text(out: &mut dyn Write, stats: &Stats, report: &ScanReport)
     let intervals: Vec<(String, &NameCounts)> = stats
         .by_interval
         .iter()
-        .map(|(start, c)| (format_event_time(*start), c))
+        .map(|(start, c)| (Timestamp(*start).event_time(), c))
         .collect();
     matrix(
         out,

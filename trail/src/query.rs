@@ -184,7 +184,7 @@ pub fn project(
     let tree: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
     let day = origin
         .day
-        .unwrap_or_else(|| crate::timefmt::Day::from_millis(record.time_millis));
+        .unwrap_or_else(|| ddbsse_wire::time::Day::from_millis(record.time_millis));
     columns
         .iter()
         .map(|c| match *c {

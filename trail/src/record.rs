@@ -3,7 +3,9 @@
 //! Does: deserialize the fields the analytics use (event time, source, name, region, source IP,
 //! the identity, the DynamoDB table from the encryption context, the first resource ARN) from a
 //! record's JSON text, borrowing strings where possible and skipping every other field; check the
-//! fields CloudTrail never omits ([`REQUIRED_FIELDS`]).
+//! fields CloudTrail never omits ([`REQUIRED_FIELDS`]). This is a read-only view for the
+//! analytics; the record's shape (and every field name and constant it shares with the writer) is
+//! `ddbsse_wire::trail`.
 //! Does not: keep the record's other fields (callers that need them re-parse the raw text), or
 //! judge whether values are plausible beyond the `eventTime` format.
 
@@ -13,24 +15,12 @@ use std::fmt;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::timefmt::parse_event_time;
+use ddbsse_wire::time::Timestamp;
 
-/// Service name DynamoDB uses as `sourceIPAddress`, `userAgent` and `invokedBy` of its KMS calls.
-pub const DYNAMODB_SERVICE: &str = "dynamodb.amazonaws.com";
-
-/// Encryption-context key holding the table name.
-pub const TABLE_CONTEXT_KEY: &str = "aws:dynamodb:tableName";
-
-/// Top-level fields a record must have (CloudTrail marks them "Optional: False" since 1.0).
-pub const REQUIRED_FIELDS: [&str; 7] = [
-    "eventVersion",
-    "userIdentity",
-    "eventTime",
-    "eventSource",
-    "eventName",
-    "awsRegion",
-    "sourceIPAddress",
-];
+use ddbsse_wire::kms::TABLE_NAME_CONTEXT_KEY;
+#[cfg(test)]
+use ddbsse_wire::trail::DYNAMODB_SERVICE;
+pub use ddbsse_wire::trail::REQUIRED_FIELDS;
 
 /// A JSON scalar as text, with Athena's STRING-column semantics: strings as they are, numbers and
 /// booleans as their JSON text, `null`, objects and arrays as absent.
@@ -180,12 +170,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for TableRefs<'a> {
                     match key.as_ref() {
                         "encryptionContext" => {
                             out.context = map.next_value_seed(PathPicker {
-                                path: &[TABLE_CONTEXT_KEY],
+                                path: &[TABLE_NAME_CONTEXT_KEY],
                             })?;
                         }
                         "constraints" => {
                             out.grant_constraint = map.next_value_seed(PathPicker {
-                                path: &["encryptionContextSubset", TABLE_CONTEXT_KEY],
+                                path: &["encryptionContextSubset", TABLE_NAME_CONTEXT_KEY],
                             })?;
                         }
                         _ => {
@@ -510,8 +500,9 @@ pub fn check_view(view: RecordView<'_>) -> Result<CheckedRecord<'_>, RecordProbl
         return Err(RecordProblem::MissingField(REQUIRED_FIELDS[i]));
     }
     let time = view.event_time.get().unwrap_or_default();
-    let time_millis =
-        parse_event_time(time).ok_or_else(|| RecordProblem::BadEventTime(time.to_owned()))?;
+    let time_millis = Timestamp::parse_event_time(time)
+        .map(Timestamp::millis)
+        .ok_or_else(|| RecordProblem::BadEventTime(time.to_owned()))?;
     Ok(CheckedRecord { view, time_millis })
 }
 

@@ -17,7 +17,7 @@ use std::sync::{Condvar, Mutex};
 use crate::decode::{FileProblem, ViewsOutcome, parse_views, read_gzip, split_records};
 use crate::files::TrailFile;
 use crate::record::{CheckedRecord, LenientRecord, RecordProblem, check_record, check_view};
-use crate::timefmt::Day;
+use ddbsse_wire::time::Day;
 
 /// Where a record came from, for analyses that need it.
 #[derive(Debug, Clone, Copy)]

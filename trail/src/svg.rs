@@ -6,16 +6,29 @@
 //! empty.
 //! Does not: draw anything but SVG (plotters' SVG backend only, no fonts needed).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
 use crate::stats::Stats;
-use crate::timefmt::format_event_time;
+use ddbsse_wire::time::Timestamp;
+
+/// The chart could not be drawn or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: cannot draw the chart: {message}", path.display())]
+pub struct SvgError {
+    /// The file.
+    pub path: PathBuf,
+    /// What plotters said (its errors are neither `Send` nor `Sync`).
+    pub message: String,
+}
 
 /// Writes the chart to `path`.
-pub fn write_svg(stats: &Stats, path: &Path, title: &str) -> Result<(), String> {
-    draw(stats, path, title).map_err(|e| format!("{}: cannot draw the chart: {e}", path.display()))
+pub fn write_svg(stats: &Stats, path: &Path, title: &str) -> Result<(), SvgError> {
+    draw(stats, path, title).map_err(|e| SvgError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 fn draw(
@@ -44,7 +57,7 @@ fn draw(
         .x_label_area_size(50)
         .y_label_area_size(70)
         .build_cartesian_2d(0f64..slots, 0f64..max * 1.05)?;
-    let label = move |x: &f64| format_event_time(first + (*x as u64) * interval);
+    let label = move |x: &f64| Timestamp(first + (*x as u64) * interval).event_time();
     chart
         .configure_mesh()
         .disable_x_mesh()

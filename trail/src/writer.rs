@@ -26,10 +26,10 @@
 //!   folders are fsynced into their parents. A reader therefore sees a complete file or none, and a
 //!   crash loses at most the records still buffered (not yet delivered). Readers ignore hidden
 //!   files, so a temporary file left by a crash is never read.
-//! - **Validation.** [`DeliveryWriter::append`] refuses (with [`WriteError::InvalidRecord`]) a
-//!   record that is not a JSON object or lacks a field CloudTrail never omits
-//!   ([`crate::record::REQUIRED_FIELDS`], `eventTime` as `YYYY-MM-DDTHH:MM:SSZ`), so everything
-//!   written can be read back.
+//! - **Records.** It writes `ddbsse_wire::trail::TrailRecord`s, the one record type of the
+//!   workspace, so every field CloudTrail never omits is there by construction;
+//!   [`DeliveryWriter::append`] refuses (with [`WriteError::BadEventTime`]) a record whose
+//!   `eventTime` is not `YYYY-MM-DDTHH:MM:SSZ`, so everything written can be read back.
 //!
 //! # What it does not do
 //! It does not sort records (they are written in append order), deduplicate them, write digest
@@ -39,14 +39,20 @@
 //! # Use from the endpoint
 //! ```no_run
 //! use ddbsse_trail::writer::{DeliveryConfig, DeliveryWriter};
-//! # fn main() -> Result<(), ddbsse_trail::writer::WriteError> {
+//! use ddbsse_wire::trail::TrailRecord;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = DeliveryConfig::new("/tmp/trail", "123456789012", "us-east-1");
 //! let rng = Box::new(<rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(7));
 //! let mut writer = DeliveryWriter::new(config, rng);
 //! let now = 1_552_262_400_000; // 2019-03-11T00:00:00Z, from the endpoint's clock
-//! let record = serde_json::json!({"eventVersion": "1.08", "userIdentity": {"type": "AWSService"},
+//! let record: TrailRecord = serde_json::from_str(r#"{"eventVersion": "1.08",
+//!     "userIdentity": {"type": "AWSService", "invokedBy": "dynamodb.amazonaws.com"},
 //!     "eventTime": "2019-03-11T00:00:00Z", "eventSource": "kms.amazonaws.com",
-//!     "eventName": "Decrypt", "awsRegion": "us-east-1", "sourceIPAddress": "dynamodb.amazonaws.com"});
+//!     "eventName": "Decrypt", "awsRegion": "us-east-1",
+//!     "sourceIPAddress": "dynamodb.amazonaws.com", "userAgent": "dynamodb.amazonaws.com",
+//!     "requestParameters": null, "responseElements": null, "requestID": "r", "eventID": "e",
+//!     "readOnly": true, "eventType": "AwsApiCall", "managementEvent": true,
+//!     "recipientAccountId": "123456789012", "eventCategory": "Management"}"#)?;
 //! writer.append(now, &record)?;            // buffered
 //! writer.tick(now + 300_000)?;            // window over: delivers ..._20190311T0005Z_<16>.json.gz
 //! writer.close(now + 400_000)?;           // delivers what is left (nothing here)
@@ -57,13 +63,12 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use ddbsse_wire::trail::TrailRecord;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use rand::RngCore;
-use serde::Serialize;
 
 use crate::layout::{UNIQUE_LEN, object_key};
-use crate::record::check_record;
 
 /// CloudTrail delivers "about every 5 minutes".
 pub const DEFAULT_INTERVAL_MILLIS: u64 = 300_000;
@@ -122,9 +127,15 @@ pub struct Delivered {
 /// Errors of the writer.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
-    /// The record cannot be delivered (it would not read back as a CloudTrail record).
-    #[error("invalid CloudTrail record: {0}")]
-    InvalidRecord(String),
+    /// The record's `eventTime` is not `YYYY-MM-DDTHH:MM:SSZ` (it would not read back).
+    #[error("invalid CloudTrail record: eventTime {0:?} is not YYYY-MM-DDTHH:MM:SSZ")]
+    BadEventTime(String),
+    /// The record could not be serialized.
+    #[error("cannot serialize a CloudTrail record: {0}")]
+    Serialize(#[source] serde_json::Error),
+    /// The delivery path has no folder or no UTF-8 file name (a delivery root that cannot be).
+    #[error("delivery path {0} has no folder or file name")]
+    BadPath(PathBuf),
     /// A file-system operation failed.
     #[error("{op} {path}: {source}")]
     Io {
@@ -208,17 +219,15 @@ impl DeliveryWriter {
 
     /// Appends one record at `now`, first delivering the buffered window if `now` is past it.
     /// Returns the file delivered by that roll, if any.
-    pub fn append<T: Serialize + ?Sized>(
+    pub fn append(
         &mut self,
         now: u64,
-        record: &T,
+        record: &TrailRecord,
     ) -> Result<Option<Delivered>, WriteError> {
-        let text = serde_json::to_string(record)
-            .map_err(|e| WriteError::InvalidRecord(format!("cannot serialize: {e}")))?;
-        if !text.starts_with('{') {
-            return Err(WriteError::InvalidRecord("not a JSON object".to_owned()));
+        if record.time().is_none() {
+            return Err(WriteError::BadEventTime(record.event_time.clone()));
         }
-        check_record(&text).map_err(|p| WriteError::InvalidRecord(p.to_string()))?;
+        let text = serde_json::to_string(record).map_err(WriteError::Serialize)?;
         let delivered = self.tick(now)?;
         if self.window_start.is_none() {
             self.window_start = Some(self.window_of(now));
@@ -316,12 +325,12 @@ fn sync_dir(dir: &Path) -> Result<(), WriteError> {
 fn write_atomically(path: &Path, body: &[u8], level: u32) -> Result<(), WriteError> {
     let dir = path
         .parent()
-        .ok_or_else(|| WriteError::InvalidRecord("delivery path has no folder".to_owned()))?;
+        .ok_or_else(|| WriteError::BadPath(path.to_path_buf()))?;
     create_dirs_durably(dir)?;
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
-        .ok_or_else(|| WriteError::InvalidRecord("delivery path has no file name".to_owned()))?;
+        .ok_or_else(|| WriteError::BadPath(path.to_path_buf()))?;
     //= spec/trail.md#delivery-atomic
     //# A delivery file MUST appear under its final name only when complete, by writing a temporary
     //# name that does not end in `.json.gz` and renaming it.

@@ -241,7 +241,12 @@ fn export_writes_the_stored_trail_of_a_stopped_endpoint_in_the_delivery_layout()
             );
         }
         call(13, "TrentService.DescribeKey", json!({"KeyId": arn}));
-        stored = engine.trail_since(0).0;
+        stored = engine
+            .trail_since(0)
+            .0
+            .iter()
+            .map(|r| serde_json::to_value(r).expect("a record is JSON"))
+            .collect();
     }
     assert!(stored.len() >= 8, "the workload was recorded: {stored:?}");
 

@@ -1,18 +1,17 @@
 //! An endpoint over HTTP (http or https with rustls): every request is signed with SigV4 for the
-//! service its target header names (`dynamodb`, `kms`, `cloudtrail`). Each logical connection is
-//! its own `reqwest::Client` keeping at most one idle connection, so distinct logical connections
-//! travel on distinct TCP connections. Capabilities come from `GET /_conformance/capabilities`
+//! service its target header names (`dynamodb`, `kms`, `cloudtrail`), and sent, by
+//! `ddbsse_client`. Each logical connection is its own `ddbsse_client::Client` keeping at most one
+//! idle connection, so distinct logical connections travel on distinct TCP connections. Capabilities come from `GET /_conformance/capabilities`
 //! (`spec/conformance.md`; a 404 or any non-200 means none) and the clock is moved with
 //! `POST /_conformance/clock`; with `real_time` the harness waits real time instead.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_credential_types::Credentials;
+use ddbsse_client::{AwsJsonRequest, Client, Credentials};
 use ddbsse_wire::Service;
 use ddbsse_wire::time::Timestamp;
 
-use super::sigv4::signed_headers;
 use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body};
 
 /// One principal: an access key pair. `Debug` never shows the secret.
@@ -52,9 +51,7 @@ pub struct HttpConfig {
 #[derive(Debug)]
 pub struct HttpTarget {
     config: HttpConfig,
-    host: String,
-    runtime: tokio::runtime::Runtime,
-    clients: HashMap<Connection, reqwest::Client>,
+    clients: HashMap<Connection, Client>,
     next_connection: u64,
     announced: Vec<String>,
 }
@@ -62,29 +59,11 @@ pub struct HttpTarget {
 impl HttpTarget {
     /// Connects (lazily) to `config.endpoint` and asks for its capabilities.
     pub fn new(config: HttpConfig) -> Result<Self, TargetError> {
-        let url = reqwest::Url::parse(&config.endpoint)
-            .map_err(|e| TargetError::Transport(format!("endpoint {}: {e}", config.endpoint)))?;
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_owned(),
-            _ => {
-                return Err(TargetError::Transport(format!(
-                    "endpoint {} has no host",
-                    config.endpoint
-                )));
-            }
-        };
         if config.principals.is_empty() {
             return Err(TargetError::Transport("no access key given".into()));
         }
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| TargetError::Transport(format!("tokio runtime: {e}")))?;
         let mut target = Self {
             config,
-            host,
-            runtime,
             clients: HashMap::new(),
             next_connection: 1,
             announced: Vec::new(),
@@ -93,43 +72,34 @@ impl HttpTarget {
         Ok(target)
     }
 
-    fn base(&self) -> String {
-        self.config.endpoint.trim_end_matches('/').to_owned()
-    }
-
     //= spec/conformance.md#connections
     //# The harness MUST send the requests of one simulated client over one TCP connection (HTTP/1.1 keep-alive) and the requests of distinct simulated clients over distinct TCP connections, and a target MUST identify a client connection with the TCP connection a request arrives on.
-    fn client(&mut self, connection: Connection) -> Result<reqwest::Client, TargetError> {
-        if let Some(c) = self.clients.get(&connection) {
-            return Ok(c.clone());
+    fn client(&mut self, connection: Connection) -> Result<&Client, TargetError> {
+        if !self.clients.contains_key(&connection) {
+            let client = Client::new(
+                &self.config.endpoint,
+                &self.config.region,
+                self.config.timeout,
+            )
+            .map_err(transport)?;
+            self.clients.insert(connection, client);
         }
-        let client = reqwest::Client::builder()
-            .pool_max_idle_per_host(1)
-            .timeout(self.config.timeout)
-            .user_agent("ddbsse")
-            .build()
-            .map_err(|e| TargetError::Transport(format!("client: {e}")))?;
-        self.clients.insert(connection, client.clone());
-        Ok(client)
+        self.clients
+            .get(&connection)
+            .ok_or_else(|| TargetError::Transport("client vanished".into()))
     }
 
     //= spec/conformance.md#capabilities
     //# A target that offers any capability MUST answer `GET /_conformance/capabilities` with HTTP 200, `Content-Type: application/json` and the body `{"version": 1, "capabilities": [<names>]}`, and the harness MUST treat a 404 as a target with no capability.
     fn fetch_capabilities(&mut self) -> Result<Vec<String>, TargetError> {
-        let client = self.client(Connection(0))?;
-        let url = format!("{}/_conformance/capabilities", self.base());
-        let response = self.runtime.block_on(async {
-            let r = client.get(&url).send().await?;
-            let status = r.status().as_u16();
-            let bytes = r.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
-        });
-        let (status, bytes) =
-            response.map_err(|e| TargetError::Transport(format!("GET {url}: {e}")))?;
-        if status != 200 {
+        let response = self
+            .client(Connection(0))?
+            .get("/_conformance/capabilities")
+            .map_err(transport)?;
+        if response.status != 200 {
             return Ok(Vec::new());
         }
-        let body = parse_body(&bytes);
+        let body = parse_body(&response.body);
         Ok(body["capabilities"]
             .as_array()
             .map(|a| {
@@ -145,20 +115,16 @@ impl HttpTarget {
     }
 
     fn clock_request(&mut self, body: serde_json::Value) -> Result<Timestamp, TargetError> {
-        let client = self.client(Connection(0))?;
-        let url = format!("{}/_conformance/clock", self.base());
-        let result = self.runtime.block_on(async {
-            let r = client.post(&url).json(&body).send().await?;
-            let status = r.status().as_u16();
-            let bytes = r.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
-        });
-        let (status, bytes) =
-            result.map_err(|e| TargetError::Transport(format!("POST {url}: {e}")))?;
-        let answer = parse_body(&bytes);
-        if status != 200 {
+        let response = self
+            .client(Connection(0))?
+            .post_json("/_conformance/clock", body.to_string().as_bytes())
+            .map_err(transport)?;
+        let answer = parse_body(&response.body);
+        if response.status != 200 {
             return Err(TargetError::Transport(format!(
-                "POST {url} answered {status}: {answer}"
+                "POST {}/_conformance/clock answered {}: {answer}",
+                self.config.endpoint.trim_end_matches('/'),
+                response.status
             )));
         }
         answer["nowMillis"].as_u64().map(Timestamp).ok_or_else(|| {
@@ -179,55 +145,34 @@ impl HttpTarget {
             Service::Kms => "kms",
             Service::CloudTrail => "cloudtrail",
         };
-        let url = format!("{}/", self.base());
-        let content_type = service.content_type();
-        let mut headers: Vec<(String, String)> = vec![
-            ("host".into(), self.host.clone()),
-            ("content-type".into(), content_type.into()),
-            ("x-amz-target".into(), target.into()),
-        ];
-        if let Some(p) = principal {
-            let key = self.config.principals.get(p).ok_or_else(|| {
-                TargetError::Unsupported(format!("no principal number {p} configured"))
-            })?;
-            let credentials =
-                Credentials::new(key.id.clone(), key.secret.clone(), None, None, "ddbsse");
-            let borrowed: Vec<(&str, &str)> = headers
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            let extra = signed_headers(
-                &credentials,
-                &self.config.region,
-                signing_name,
-                "POST",
-                &url,
-                &borrowed,
-                body,
-            )?;
-            headers.extend(extra);
-        }
-        let client = self.client(connection)?;
-        let body = body.to_vec();
-        let result = self.runtime.block_on(async {
-            let mut request = client.post(&url);
-            for (k, v) in &headers {
-                if k != "host" {
-                    request = request.header(k.as_str(), v.as_str());
-                }
+        let credentials = match principal {
+            None => None,
+            Some(p) => {
+                let key = self.config.principals.get(p).ok_or_else(|| {
+                    TargetError::Unsupported(format!("no principal number {p} configured"))
+                })?;
+                Some(Credentials::new(key.id.clone(), key.secret.clone()))
             }
-            let r = request.body(body).send().await?;
-            let status = r.status().as_u16();
-            let bytes = r.bytes().await?;
-            Ok::<_, reqwest::Error>((status, bytes))
-        });
-        let (status, bytes) =
-            result.map_err(|e| TargetError::Transport(format!("POST {url} ({target}): {e}")))?;
+        };
+        let request = AwsJsonRequest {
+            target,
+            content_type: service.content_type(),
+            service: signing_name,
+            body,
+        };
+        let response = self
+            .client(connection)?
+            .call(&request, credentials.as_ref(), SystemTime::now())
+            .map_err(|e| TargetError::Transport(format!("{e} ({target})")))?;
         Ok(RawResponse {
-            status,
-            body: parse_body(&bytes),
+            status: response.status,
+            body: parse_body(&response.body),
         })
     }
+}
+
+fn transport(e: ddbsse_client::Error) -> TargetError {
+    TargetError::Transport(e.to_string())
 }
 
 impl Target for HttpTarget {

@@ -14,7 +14,6 @@ pub mod embedded;
 pub mod http;
 pub mod in_process;
 pub mod model;
-mod sigv4;
 
 use ddbsse_wire::time::Timestamp;
 

@@ -13,10 +13,11 @@ use super::error::ContextError;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct EncryptionContext(BTreeMap<String, String>);
 
-/// The context key DynamoDB uses for the table name.
-pub const TABLE_NAME_KEY: &str = "aws:dynamodb:tableName";
-/// The context key DynamoDB uses for the account id.
-pub const SUBSCRIBER_ID_KEY: &str = "aws:dynamodb:subscriberId";
+/// The context keys DynamoDB uses for the table name and the account id: protocol facts, whose
+/// home is the wire layer.
+pub use ddbsse_wire::kms::{
+    SUBSCRIBER_ID_CONTEXT_KEY as SUBSCRIBER_ID_KEY, TABLE_NAME_CONTEXT_KEY as TABLE_NAME_KEY,
+};
 
 impl EncryptionContext {
     /// An empty context.

@@ -5,9 +5,9 @@
 //! Reading never changes the trail (LookupEvents is not recorded); it only remembers which page
 //! tokens it issued, so a forged or reused-elsewhere token is refused.
 
-use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
+use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput, LookupFilter};
 use ddbsse_wire::ids::IdSource;
-use ddbsse_wire::trail::{LookupAttributeKey, TrailRecord};
+use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::Model;
@@ -23,46 +23,12 @@ pub struct IssuedToken {
     next_index: usize,
 }
 
-fn attribute_key(name: &str) -> Option<LookupAttributeKey> {
-    Some(match name {
-        "EventId" => LookupAttributeKey::EventId,
-        "EventName" => LookupAttributeKey::EventName,
-        "ReadOnly" => LookupAttributeKey::ReadOnly,
-        "Username" => LookupAttributeKey::Username,
-        "ResourceType" => LookupAttributeKey::ResourceType,
-        "ResourceName" => LookupAttributeKey::ResourceName,
-        "EventSource" => LookupAttributeKey::EventSource,
-        "AccessKeyId" => LookupAttributeKey::AccessKeyId,
-        _ => return None,
-    })
-}
-
 impl Model {
     pub(super) fn lookup_events(
         &mut self,
         input: &LookupEventsInput,
     ) -> Result<LookupEventsOutput, ApiError> {
-        let invalid_attrs =
-            |m: &str| ApiError::new(ErrorCode::InvalidLookupAttributes, m.to_owned());
-        //= spec/trail.md#lookup-attributes
-        //# More than one `LookupAttribute`, or an `AttributeKey` outside the enum, MUST fail with `InvalidLookupAttributesException`.
-        let attribute = match input.lookup_attributes.as_deref() {
-            None | Some([]) => None,
-            Some([one]) => {
-                let key = one
-                    .attribute_key
-                    .as_deref()
-                    .and_then(attribute_key)
-                    .ok_or_else(|| invalid_attrs("Unsupported attribute key"))?;
-                let value = one
-                    .attribute_value
-                    .clone()
-                    .filter(|v| !v.is_empty() && v.len() <= 2000)
-                    .ok_or_else(|| invalid_attrs("Attribute value must be 1 to 2000 characters"))?;
-                Some((key, value))
-            }
-            Some(_) => return Err(invalid_attrs("Only one lookup attribute is supported")),
-        };
+        let attribute = LookupFilter::parse(input.lookup_attributes.as_deref())?;
         if let Some(category) = input.event_category.as_deref()
             && category != "insight"
         {
@@ -115,7 +81,7 @@ impl Model {
             }
             //= spec/trail.md#lookup-attributes
             //# With one `LookupAttribute`, LookupEvents MUST return only events whose `EventId`, `EventName`, `ReadOnly`, `Username`, `EventSource` or `AccessKeyId` equals `AttributeValue`, or with a `Resources` entry whose `ResourceType` or `ResourceName` equals it, as `AttributeKey` says.
-            if let Some((key, value)) = &attribute
+            if let Some(LookupFilter { key, value }) = &attribute
                 && !r.matches(*key, value)
             {
                 return false;

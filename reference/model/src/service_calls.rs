@@ -6,9 +6,10 @@
 //! record, and (on failure) returns the error DynamoDB wraps around KMS's
 //! (`spec/tables.md#sse-key-unusable`, `#data-plane-errors`).
 
+use ddbsse_wire::kms::{SUBSCRIBER_ID_CONTEXT_KEY, TABLE_NAME_CONTEXT_KEY};
 use serde_json::json;
 
-use ddbsse_crypto::{EncryptionContext, SUBSCRIBER_ID_KEY, TABLE_NAME_KEY, TableKey};
+use ddbsse_crypto::{EncryptionContext, TableKey};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::kms::{DYNAMODB_GRANT_OPERATIONS, GrantConstraints};
 use ddbsse_wire::kms_errors::{self, wrapped_by_dynamodb};
@@ -28,15 +29,21 @@ impl Model {
         table_name: &str,
     ) -> serde_json::Map<String, serde_json::Value> {
         let mut m = serde_json::Map::new();
-        m.insert(TABLE_NAME_KEY.into(), table_name.into());
-        m.insert(SUBSCRIBER_ID_KEY.into(), self.config.account.clone().into());
+        m.insert(TABLE_NAME_CONTEXT_KEY.into(), table_name.into());
+        m.insert(
+            SUBSCRIBER_ID_CONTEXT_KEY.into(),
+            self.config.account.clone().into(),
+        );
         m
     }
 
     fn table_context_map(&self, table_name: &str) -> std::collections::BTreeMap<String, String> {
         std::collections::BTreeMap::from([
-            (TABLE_NAME_KEY.to_owned(), table_name.to_owned()),
-            (SUBSCRIBER_ID_KEY.to_owned(), self.config.account.clone()),
+            (TABLE_NAME_CONTEXT_KEY.to_owned(), table_name.to_owned()),
+            (
+                SUBSCRIBER_ID_CONTEXT_KEY.to_owned(),
+                self.config.account.clone(),
+            ),
         ])
     }
 

@@ -77,3 +77,93 @@ pub struct LookupEventsOutput {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub next_token: Option<String>,
 }
+
+/// Longest `AttributeValue` LookupEvents accepts, in bytes of its UTF-8 text.
+pub const MAX_ATTRIBUTE_VALUE_LEN: usize = 2000;
+
+/// `LookupAttributes` of a LookupEvents request, checked: none, or the one (key, value) pair to
+/// filter on. This is the stateless part of LookupEvents; matching records is behaviour, owned by
+/// each implementation (it uses [`crate::trail::TrailRecord::matches`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupFilter {
+    /// Which field the value is compared with.
+    pub key: crate::trail::LookupAttributeKey,
+    /// The value, 1 to [`MAX_ATTRIBUTE_VALUE_LEN`] bytes.
+    pub value: String,
+}
+
+impl LookupFilter {
+    /// Checks the `LookupAttributes` of a request: absent or empty gives `None`, one valid
+    /// attribute gives its filter, anything else `InvalidLookupAttributesException`.
+    pub fn parse(
+        attributes: Option<&[LookupAttribute]>,
+    ) -> Result<Option<Self>, crate::error::ApiError> {
+        use crate::error::{ApiError, ErrorCode};
+        //= spec/trail.md#lookup-attributes
+        //# More than one `LookupAttribute`, or an `AttributeKey` outside the enum, MUST fail with `InvalidLookupAttributesException`.
+        let one = match attributes {
+            None | Some([]) => return Ok(None),
+            Some([one]) => one,
+            Some(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidLookupAttributes,
+                    "You cannot specify more than one lookup attribute.",
+                ));
+            }
+        };
+        let key = one.attribute_key.as_deref().unwrap_or_default();
+        let key = crate::trail::LookupAttributeKey::from_name(key).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidLookupAttributes,
+                format!("Invalid lookup attribute key: {key}"),
+            )
+        })?;
+        let value = one.attribute_value.clone().unwrap_or_default();
+        if value.is_empty() || value.len() > MAX_ATTRIBUTE_VALUE_LEN {
+            return Err(ApiError::new(
+                ErrorCode::InvalidLookupAttributes,
+                "The lookup attribute value must be 1 to 2000 characters long.",
+            ));
+        }
+        Ok(Some(Self { key, value }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+    use crate::trail::LookupAttributeKey;
+
+    fn attr(key: &str, value: &str) -> LookupAttribute {
+        LookupAttribute {
+            attribute_key: Some(key.to_owned()),
+            attribute_value: Some(value.to_owned()),
+        }
+    }
+
+    //= spec/trail.md#lookup-attributes
+    //= type=test
+    //# More than one `LookupAttribute`, or an `AttributeKey` outside the enum, MUST fail with `InvalidLookupAttributesException`.
+    #[test]
+    fn lookup_attributes_parse_into_one_filter_or_fail() {
+        assert_eq!(LookupFilter::parse(None), Ok(None));
+        assert_eq!(LookupFilter::parse(Some(&[])), Ok(None));
+        assert_eq!(
+            LookupFilter::parse(Some(&[attr("EventName", "Decrypt")])),
+            Ok(Some(LookupFilter {
+                key: LookupAttributeKey::EventName,
+                value: "Decrypt".to_owned()
+            }))
+        );
+        for bad in [
+            vec![attr("EventName", "Decrypt"), attr("ReadOnly", "true")],
+            vec![attr("eventName", "Decrypt")],
+            vec![attr("EventName", "")],
+            vec![attr("EventName", &"x".repeat(2001))],
+        ] {
+            let err = LookupFilter::parse(Some(&bad)).expect_err("refused");
+            assert_eq!(err.code, ErrorCode::InvalidLookupAttributes, "{bad:?}");
+        }
+    }
+}

@@ -18,6 +18,12 @@ pub const MANAGED_ALIAS: &str = "alias/aws/dynamodb";
 /// `CustomerMasterKeySpec` and `EncryptionAlgorithm`).
 pub const SYMMETRIC_DEFAULT: &str = "SYMMETRIC_DEFAULT";
 
+/// The encryption-context key under which DynamoDB puts the table name in its KMS calls (and so
+/// in their CloudTrail records' `requestParameters.encryptionContext`).
+pub const TABLE_NAME_CONTEXT_KEY: &str = "aws:dynamodb:tableName";
+/// The encryption-context key under which DynamoDB puts the account id.
+pub const SUBSCRIBER_ID_CONTEXT_KEY: &str = "aws:dynamodb:subscriberId";
+
 /// KMS's `GrantOperation` enum: every value CreateGrant accepts in `Operations`.
 pub const GRANT_OPERATIONS: &[&str] = &[
     "Decrypt",

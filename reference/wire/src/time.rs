@@ -3,7 +3,10 @@
 //!
 //! - DynamoDB, KMS and LookupEvents put timestamps on the wire as epoch **seconds** in a JSON number
 //!   (`1552353132.722`), see [`Timestamp::epoch_seconds`].
-//! - CloudTrail records carry `eventTime` as `YYYY-MM-DDTHH:MM:SSZ`, see [`Timestamp::event_time`].
+//! - CloudTrail records carry `eventTime` as `YYYY-MM-DDTHH:MM:SSZ`, see [`Timestamp::event_time`]
+//!   and [`Timestamp::parse_event_time`]; the delivery layout partitions by UTC [`Day`].
+//!
+//! It handles UTC only (no offsets, no leap seconds), years 0000-9999 for [`Day`].
 
 use std::fmt;
 
@@ -91,22 +94,134 @@ impl Timestamp {
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
     }
 
-    /// Parses CloudTrail's `eventTime` form (`YYYY-MM-DDTHH:MM:SSZ`).
+    /// The UTC calendar day containing this time.
+    pub fn day(self) -> Day {
+        Day::from_millis(self.0)
+    }
+
+    /// Parses CloudTrail's `eventTime` form (`YYYY-MM-DDTHH:MM:SSZ`): a real calendar date, hours
+    /// 00-23, minutes and seconds 00-59. `None` for any other shape (fractions, offsets, leap
+    /// seconds). The trail reader calls this once per record, so it reads the digits directly.
     pub fn parse_event_time(s: &str) -> Option<Self> {
         let b = s.as_bytes();
-        if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[19] != b'Z' {
+        if b.len() != 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z' {
             return None;
         }
-        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-        let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-        let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-        if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        let day = Day::parse(s.get(0..10)?)?;
+        let (h, mi, sec) = (
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            digits(&b[17..19])?,
+        );
+        if h > 23 || mi > 59 || sec > 59 {
             return None;
         }
-        let days = days_from_civil(y, mo as u32, d as u32);
-        let secs = days * 86_400 + h * 3600 + mi * 60 + sec;
-        u64::try_from(secs).ok().map(|s| Self(s * 1000))
+        Some(Self(
+            day.start_millis() + u64::from((h * 60 + mi) * 60 + sec) * SECOND,
+        ))
     }
+}
+
+/// A calendar day (UTC), ordered chronologically: the `YYYY/MM/DD` partition of CloudTrail's
+/// delivery layout, and the unit of the trail tools' `--date`, `--from` and `--to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day {
+    /// Year, 0-9999.
+    pub year: u16,
+    /// Month, 1-12.
+    pub month: u8,
+    /// Day of month, 1-31.
+    pub day: u8,
+}
+
+impl Day {
+    /// Builds a day when the numbers form a real calendar date (years 0-9999).
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Day> {
+        if year > 9999 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month)
+        {
+            return None;
+        }
+        Some(Day { year, month, day })
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Option<Day> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        Day::from_digits(&b[0..4], &b[5..7], &b[8..10])
+    }
+
+    /// A day from its year, month and day as ASCII digits (`b"2019"`, `b"03"`, `b"11"`); `None`
+    /// when a part is not all digits or the date is not real.
+    pub fn from_digits(year: &[u8], month: &[u8], day: &[u8]) -> Option<Day> {
+        Day::new(
+            u16::try_from(digits(year)?).ok()?,
+            u8::try_from(digits(month)?).ok()?,
+            u8::try_from(digits(day)?).ok()?,
+        )
+    }
+
+    /// The day containing `millis` (milliseconds since the epoch).
+    pub fn from_millis(millis: u64) -> Day {
+        let (year, month, day) = civil_from_days((millis / DAY) as i64);
+        Day {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+        }
+    }
+
+    /// Milliseconds since the epoch at 00:00:00Z of this day.
+    pub fn start_millis(self) -> u64 {
+        days_from_civil(
+            i64::from(self.year),
+            u32::from(self.month),
+            u32::from(self.day),
+        ) as u64
+            * DAY
+    }
+
+    /// The next calendar day.
+    pub fn next(self) -> Day {
+        Day::from_millis(self.start_millis() + DAY)
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+fn is_leap(year: u16) -> bool {
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(year) => 29,
+        2 => 28,
+        _ => 0,
+    }
+}
+
+/// ASCII digits as a number; `None` for anything else (or more than 9 digits).
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 9 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u32::from(c - b'0');
+    }
+    Some(n)
 }
 
 impl fmt::Display for Timestamp {
@@ -155,8 +270,41 @@ mod tests {
             let t = Timestamp(ms);
             assert_eq!(Timestamp::parse_event_time(&t.event_time()), Some(t));
         }
-        assert_eq!(Timestamp::parse_event_time("2019-13-01T00:00:00Z"), None);
-        assert_eq!(Timestamp::parse_event_time("not a time"), None);
+        for bad in [
+            "2019-13-01T00:00:00Z",
+            "not a time",
+            "2019-03-11 00:00:00Z",
+            "2019-02-29T00:00:00Z",
+            "2019-03-11T24:00:00Z",
+            "2019-03-11T00:00:60Z",
+            "2019-03-11T00:00:00",
+            "2019-03-11T00:00:00.000Z",
+        ] {
+            assert_eq!(Timestamp::parse_event_time(bad), None, "{bad}");
+        }
+        let t = Timestamp::parse_event_time("2019-03-11T00:00:00Z").expect("valid");
+        assert_eq!(t, MANUAL_CLOCK_START);
+        assert_eq!(t.plus(61 * SECOND).event_time(), "2019-03-11T00:01:01Z");
+    }
+
+    #[test]
+    fn days_are_real_calendar_dates() {
+        assert_eq!(
+            MANUAL_CLOCK_START.plus(DAY - 1).day().to_string(),
+            "2019-03-11"
+        );
+        assert_eq!(MANUAL_CLOCK_START.day().next().to_string(), "2019-03-12");
+        assert_eq!(
+            Timestamp(MANUAL_CLOCK_START.0 - 1).day().to_string(),
+            "2019-03-10"
+        );
+        assert!(Day::parse("2020-02-29").is_some());
+        assert!(Day::parse("2019-02-29").is_none());
+        assert!(Day::parse("2019-13-01").is_none());
+        let day = Day::parse("2019-03-11").expect("valid");
+        assert_eq!(day.start_millis(), MANUAL_CLOCK_START.millis());
+        assert_eq!(Day::from_digits(b"2019", b"03", b"11"), Some(day));
+        assert_eq!(Day::from_digits(b"2019", b"3", b"x1"), None);
     }
 
     #[test]

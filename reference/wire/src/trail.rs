@@ -18,6 +18,18 @@ pub const KMS_EVENT_SOURCE: &str = "kms.amazonaws.com";
 /// `eventSource` of DynamoDB records.
 pub const DYNAMODB_EVENT_SOURCE: &str = "dynamodb.amazonaws.com";
 
+/// Top-level fields every record has (CloudTrail marks them "Optional: False" since 1.0); a
+/// reader may refuse a record without one of them. [`TrailRecord`] always has them.
+pub const REQUIRED_FIELDS: [&str; 7] = [
+    "eventVersion",
+    "userIdentity",
+    "eventTime",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "sourceIPAddress",
+];
+
 /// One CloudTrail record. Field order follows AWS's documented examples.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,6 +117,9 @@ pub struct UserIdentity {
     /// The IAM user name.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub user_name: Option<String>,
+    /// Temporary credentials' session (`attributes`, `sessionIssuer`), for assumed roles.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub session_context: Option<Value>,
     /// The AWS service that made the call on the principal's behalf.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub invoked_by: Option<String>,
@@ -120,6 +135,7 @@ impl UserIdentity {
             account_id: Some(account.to_owned()),
             access_key_id: Some(access_key_id.to_owned()),
             user_name: Some(access_key_id.to_owned()),
+            session_context: None,
             invoked_by: None,
         }
     }
@@ -231,4 +247,37 @@ pub enum LookupAttributeKey {
     EventSource,
     /// `AccessKeyId`.
     AccessKeyId,
+}
+
+impl LookupAttributeKey {
+    /// Every key, in the order of the API's enum.
+    pub const ALL: [Self; 8] = [
+        Self::EventId,
+        Self::EventName,
+        Self::ReadOnly,
+        Self::Username,
+        Self::ResourceType,
+        Self::ResourceName,
+        Self::EventSource,
+        Self::AccessKeyId,
+    ];
+
+    /// The key's name on the wire (`EventName`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::EventId => "EventId",
+            Self::EventName => "EventName",
+            Self::ReadOnly => "ReadOnly",
+            Self::Username => "Username",
+            Self::ResourceType => "ResourceType",
+            Self::ResourceName => "ResourceName",
+            Self::EventSource => "EventSource",
+            Self::AccessKeyId => "AccessKeyId",
+        }
+    }
+
+    /// The key of a wire name, exactly (case-sensitive); `None` outside the enum.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
 }

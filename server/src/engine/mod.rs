@@ -226,16 +226,12 @@ impl Engine {
         self.trail.len() as u64
     }
 
-    /// The trail records from position `from` on, as JSON, and the position after them.
-    pub fn trail_since(&self, from: u64) -> (Vec<Value>, u64) {
+    /// The trail records from position `from` on, and the position after them.
+    pub fn trail_since(&self, from: u64) -> (Vec<TrailRecord>, u64) {
         let (tail, end) = self
             .trail
             .since(usize::try_from(from).unwrap_or(usize::MAX));
-        let out = tail
-            .iter()
-            .filter_map(|r| serde_json::to_value(r).ok())
-            .collect();
-        (out, end as u64)
+        (tail, end as u64)
     }
 
     /// Handles one request: `target` is the `X-Amz-Target` header, `body` the JSON body.

@@ -9,11 +9,11 @@ use std::sync::Mutex;
 
 use base64::Engine as _;
 use ddbsse_wire::caller::Caller;
-use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput};
+use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput, LookupFilter};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::{
-    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, LookupAttributeKey,
-    TrailRecord, TrailResource, UserIdentity,
+    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord,
+    TrailResource, UserIdentity,
 };
 use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::{Map, Value};
@@ -236,33 +236,7 @@ impl TrailLog {
 
     /// LookupEvents.
     pub fn lookup(&self, input: &LookupEventsInput) -> Result<LookupEventsOutput, ApiError> {
-        let attrs = input.lookup_attributes.as_deref().unwrap_or(&[]);
-        if attrs.len() > 1 {
-            return Err(ApiError::new(
-                ErrorCode::InvalidLookupAttributes,
-                "You cannot specify more than one lookup attribute.",
-            ));
-        }
-        let filter = match attrs.first() {
-            None => None,
-            Some(a) => {
-                let key = a.attribute_key.as_deref().unwrap_or_default();
-                let key = parse_key(key).ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidLookupAttributes,
-                        format!("Invalid lookup attribute key: {key}"),
-                    )
-                })?;
-                let value = a.attribute_value.clone().unwrap_or_default();
-                if value.is_empty() || value.len() > 2000 {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidLookupAttributes,
-                        "The lookup attribute value must be 1 to 2000 characters long.",
-                    ));
-                }
-                Some((key, value))
-            }
-        };
+        let filter = LookupFilter::parse(input.lookup_attributes.as_deref())?;
         let max = input.max_results.unwrap_or(50);
         if !(1..=50).contains(&max) {
             return Err(ApiError::new(
@@ -310,8 +284,8 @@ impl TrailLog {
             if start.is_some_and(|s| t < s) || end.is_some_and(|e| t > e) {
                 continue;
             }
-            if let Some((k, v)) = &filter
-                && !r.matches(*k, v)
+            if let Some(LookupFilter { key, value }) = &filter
+                && !r.matches(*key, value)
             {
                 continue;
             }
@@ -331,20 +305,6 @@ impl TrailLog {
 fn time_arg(secs: f64) -> Result<Timestamp, ApiError> {
     Timestamp::from_epoch_seconds(secs)
         .ok_or_else(|| ApiError::new(ErrorCode::InvalidTimeRange, "Invalid time."))
-}
-
-fn parse_key(s: &str) -> Option<LookupAttributeKey> {
-    Some(match s {
-        "EventId" => LookupAttributeKey::EventId,
-        "EventName" => LookupAttributeKey::EventName,
-        "ReadOnly" => LookupAttributeKey::ReadOnly,
-        "Username" => LookupAttributeKey::Username,
-        "ResourceType" => LookupAttributeKey::ResourceType,
-        "ResourceName" => LookupAttributeKey::ResourceName,
-        "EventSource" => LookupAttributeKey::EventSource,
-        "AccessKeyId" => LookupAttributeKey::AccessKeyId,
-        _ => return None,
-    })
 }
 
 const TOKEN_PREFIX: &str = "ddbsse-trail:";

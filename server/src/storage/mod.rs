@@ -138,10 +138,10 @@ pub fn open_store(data_dir: Option<&Path>) -> Result<Box<dyn Store>, StorageErro
     }
 }
 
-/// The trail records kept in a data directory, oldest first, as JSON (for
+/// The trail records kept in a data directory, oldest first (for
 /// `ddbsse trail export`). The server using the directory must be stopped: redb holds the
 /// database file exclusively while an engine has it open, and this call then fails.
-pub fn read_trail(data_dir: &Path) -> Result<Vec<serde_json::Value>, StorageError> {
+pub fn read_trail(data_dir: &Path) -> Result<Vec<ddbsse_wire::trail::TrailRecord>, StorageError> {
     if !data_dir.join(redb::DB_FILE).is_file() {
         return Err(StorageError(format!(
             "no ddbsse database ({}) in {}",

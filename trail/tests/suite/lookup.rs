@@ -6,10 +6,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::ops::ControlFlow;
 
+use ddbsse_client::Credentials;
 use ddbsse_trail::filter::Filter;
 use ddbsse_trail::lookup::{LOOKUP_EVENTS_TARGET, LookupClient, LookupRequest};
 use ddbsse_trail::scan::ScanReport;
-use ddbsse_trail::sigv4::{Credentials, SignableRequest, authorization};
 use ddbsse_trail::stats::{Stats, StatsQuery};
 use serde_json::{Value, json};
 
@@ -22,10 +22,58 @@ struct Received {
 }
 
 fn credentials() -> Credentials {
-    Credentials {
-        access_key_id: "AKIDTRAILTEST".into(),
-        secret_access_key: "trail-test-secret".into(),
-    }
+    Credentials::new("AKIDTRAILTEST", "trail-test-secret")
+}
+
+/// The `Authorization` a correct SigV4 signer gives the request as the server received it (the
+/// signed headers, at the request's own `X-Amz-Date`): it checks that what was sent is what was
+/// signed.
+fn expected_authorization(headers: &BTreeMap<String, String>, body: &[u8]) -> String {
+    use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+    let date = &headers["x-amz-date"]; // YYYYMMDDTHHMMSSZ
+    let event_time = format!(
+        "{}-{}-{}T{}:{}:{}Z",
+        &date[0..4],
+        &date[4..6],
+        &date[6..8],
+        &date[9..11],
+        &date[11..13],
+        &date[13..15]
+    );
+    let millis = ddbsse_wire::time::Timestamp::parse_event_time(&event_time)
+        .expect("an X-Amz-Date")
+        .millis();
+    let identity = aws_credential_types::Credentials::new(
+        "AKIDTRAILTEST",
+        "trail-test-secret",
+        None,
+        None,
+        "test",
+    )
+    .into();
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("cloudtrail")
+        .time(std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis))
+        .settings(SigningSettings::default())
+        .build()
+        .expect("parameters")
+        .into();
+    let signed: Vec<(&str, &str)> = ["host", "content-type", "x-amz-target"]
+        .iter()
+        .map(|k| (*k, headers.get(*k).map(String::as_str).unwrap_or_default()))
+        .collect();
+    let url = format!("http://{}/", headers["host"]);
+    let signable =
+        SignableRequest::new("POST", &url, signed.into_iter(), SignableBody::Bytes(body))
+            .expect("signable");
+    let (instructions, _) = sign(signable, &params).expect("signs").into_parts();
+    instructions
+        .headers()
+        .find(|(k, _)| *k == "authorization")
+        .map(|(_, v)| v.to_owned())
+        .expect("an authorization header")
 }
 
 /// Serves `pages` (one per connection) and returns what each request carried.
@@ -54,22 +102,7 @@ fn serve(pages: Vec<Value>) -> (String, std::thread::JoinHandle<Vec<Received>>) 
             let len: usize = headers["content-length"].parse().expect("length");
             let mut body = vec![0u8; len];
             reader.read_exact(&mut body).expect("body");
-            let signable = SignableRequest {
-                method: "POST",
-                path: "/",
-                headers: ["content-type", "host", "x-amz-date", "x-amz-target"]
-                    .iter()
-                    .map(|k| (*k, headers.get(*k).map(String::as_str).unwrap_or_default()))
-                    .collect(),
-                body: &body,
-            };
-            let expected = authorization(
-                &signable,
-                &credentials(),
-                "us-east-1",
-                "cloudtrail",
-                &headers["x-amz-date"],
-            );
+            let expected = expected_authorization(&headers, &body);
             seen.push(Received {
                 signature_ok: headers.get("authorization") == Some(&expected),
                 body: serde_json::from_slice(&body).expect("json body"),
@@ -226,5 +259,6 @@ fn service_errors_are_reported_not_panicked() {
         text.contains("InvalidTimeRangeException") && text.contains("400"),
         "{text}"
     );
-    assert!(LookupClient::new("https://example.com", "us-east-1", credentials()).is_err());
+    assert!(LookupClient::new("ftp://example.com", "us-east-1", credentials()).is_err());
+    assert!(LookupClient::new("https://example.com", "us-east-1", credentials()).is_ok());
 }

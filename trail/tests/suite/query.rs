@@ -4,7 +4,7 @@ use ddbsse_trail::analyze::folder_query;
 use ddbsse_trail::files::DayRange;
 use ddbsse_trail::filter::Filter;
 use ddbsse_trail::query::{ATHENA_COLUMNS, BLOG_COLUMNS, BLOG_TABLE_COLUMNS, Order, Query};
-use ddbsse_trail::timefmt::Day;
+use ddbsse_wire::time::Day;
 use serde_json::Value;
 
 use crate::support::{generated, naive_records};

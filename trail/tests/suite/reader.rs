@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use ddbsse_trail::analyze::folder_stats;
 use ddbsse_trail::files::DayRange;
 use ddbsse_trail::filter::Filter;
-use ddbsse_trail::timefmt::Day;
+use ddbsse_wire::time::Day;
 use serde_json::json;
 
 use crate::support::{T0, record};
@@ -130,7 +130,8 @@ fn skips_bad_files_and_records_and_says_how_many_and_why() {
 fn strict_refuses_at_the_first_problem_naming_the_file() {
     let root = bad_folder();
     let err = folder_stats(root.path(), &Filter::default(), 300_000, true, 2)
-        .expect_err("strict refuses");
+        .expect_err("strict refuses")
+        .to_string();
     assert!(
         err.contains("b_mixed.json.gz") && err.contains("record 1"),
         "{err}"
@@ -143,7 +144,8 @@ fn strict_refuses_at_the_first_problem_naming_the_file() {
     let whole = records_file(50);
     put(&d, "z_truncated.json.gz", &whole[..whole.len() - 9]);
     let err = folder_stats(root.path(), &Filter::default(), 300_000, true, 1)
-        .expect_err("strict refuses");
+        .expect_err("strict refuses")
+        .to_string();
     assert!(
         err.contains("z_truncated.json.gz") && err.contains("gzip"),
         "{err}"
@@ -289,7 +291,9 @@ fn the_single_pass_and_the_record_by_record_paths_count_alike() {
             "{report}"
         );
     }
-    let err = folder_stats(root.path(), &Filter::default(), 300_000, true, 1).expect_err("strict");
+    let err = folder_stats(root.path(), &Filter::default(), 300_000, true, 1)
+        .expect_err("strict")
+        .to_string();
     assert!(
         err.contains("a.json.gz") && err.contains("record 1"),
         "{err}"

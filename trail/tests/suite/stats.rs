@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use ddbsse_trail::analyze::folder_stats;
 use ddbsse_trail::filter::Filter;
-use ddbsse_trail::timefmt::parse_event_time;
+use ddbsse_wire::time::Timestamp;
 use serde_json::Value;
 
 use crate::support::{generated, naive_records};
@@ -77,7 +77,9 @@ fn stats_equal_a_direct_count() {
         }
         .unwrap_or("(none)");
         add(&mut by_principal, principal, name);
-        let t = parse_event_time(text(r, &["eventTime"]).expect("time")).expect("valid time");
+        let t = Timestamp::parse_event_time(text(r, &["eventTime"]).expect("time"))
+            .expect("valid time")
+            .millis();
         *by_interval
             .entry(t - t % 60_000)
             .or_default()

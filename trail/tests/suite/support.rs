@@ -4,7 +4,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ddbsse_trail::generate::{GenerateOptions, GenerateSummary, generate};
-use ddbsse_trail::timefmt::format_event_time;
+use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::trail::{
+    DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord, TrailResource, UserIdentity,
+};
 use serde_json::{Value, json};
 
 /// 2019-03-11T00:00:00Z.
@@ -15,7 +18,7 @@ pub fn record(t: u64, name: &str) -> Value {
     json!({
         "eventVersion": "1.08",
         "userIdentity": {"type": "IAMUser", "accessKeyId": "AKIATEST", "invokedBy": "dynamodb.amazonaws.com"},
-        "eventTime": format_event_time(t),
+        "eventTime": Timestamp(t).event_time(),
         "eventSource": "kms.amazonaws.com",
         "eventName": name,
         "awsRegion": "us-east-1",
@@ -23,6 +26,44 @@ pub fn record(t: u64, name: &str) -> Value {
         "requestParameters": {"encryptionContext": {"aws:dynamodb:tableName": "Books"}},
         "resources": [{"ARN": "arn:aws:kms:us-east-1:123456789012:key/k1", "accountId": "123456789012", "type": "AWS::KMS::Key"}],
     })
+}
+
+/// The same record as [`record`], as the writer takes it (a `TrailRecord`).
+pub fn trail_record(t: u64, name: &str) -> TrailRecord {
+    TrailRecord {
+        event_version: EVENT_VERSION.to_owned(),
+        user_identity: UserIdentity {
+            kind: "IAMUser".to_owned(),
+            access_key_id: Some("AKIATEST".to_owned()),
+            invoked_by: Some(DYNAMODB_SERVICE.to_owned()),
+            ..UserIdentity::default()
+        },
+        event_time: Timestamp(t).event_time(),
+        event_source: KMS_EVENT_SOURCE.to_owned(),
+        event_name: name.to_owned(),
+        aws_region: "us-east-1".to_owned(),
+        source_ip_address: DYNAMODB_SERVICE.to_owned(),
+        user_agent: DYNAMODB_SERVICE.to_owned(),
+        error_code: None,
+        error_message: None,
+        request_parameters: json!({"encryptionContext": {"aws:dynamodb:tableName": "Books"}}),
+        response_elements: Value::Null,
+        additional_event_data: None,
+        request_id: format!("req-{t}"),
+        event_id: format!("evt-{t}-{name}"),
+        read_only: true,
+        resources: vec![TrailResource {
+            arn: "arn:aws:kms:us-east-1:123456789012:key/k1".to_owned(),
+            account_id: "123456789012".to_owned(),
+            kind: "AWS::KMS::Key".to_owned(),
+        }],
+        event_type: "AwsApiCall".to_owned(),
+        api_version: None,
+        management_event: true,
+        recipient_account_id: "123456789012".to_owned(),
+        shared_event_id: None,
+        event_category: "Management".to_owned(),
+    }
 }
 
 /// All regular files under `dir`, sorted.
