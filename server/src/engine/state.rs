@@ -65,6 +65,22 @@ pub struct KmsKey {
     pub material: KeyMaterial,
 }
 
+impl KmsKey {
+    /// `CurrentKeyMaterialId` (`spec/kms.md#create-key`): HMAC-SHA256 keyed by the material over
+    /// a fixed label and the key id, in lowercase hex. It names this material and no other, stays
+    /// the same for the key's life (the material never rotates here), needs no storage, and as a
+    /// PRF output tells nothing about the material.
+    pub fn key_material_id(&self) -> String {
+        use hmac::{KeyInit, Mac};
+        let mut mac =
+            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.material.expose_secret())
+                .expect("HMAC takes a key of any length");
+        mac.update(b"ddbsse-server:key-material-id:v1\0");
+        mac.update(self.rec.key_id.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
 /// An alias.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Alias {
@@ -91,6 +107,10 @@ pub struct Grant {
     pub created: Timestamp,
     /// Grantee principal.
     pub grantee: String,
+    /// The grantee came as `GranteeServicePrincipal` (records written before the member
+    /// existed read as `GranteePrincipal`).
+    #[serde(default)]
+    pub service_grantee: bool,
     /// Retiring principal.
     pub retiring: Option<String>,
     /// Operations, in request order.
