@@ -66,18 +66,17 @@ pub struct KmsKey {
 }
 
 impl KmsKey {
-    /// `CurrentKeyMaterialId` (`spec/kms.md#create-key`): HMAC-SHA256 keyed by the material over
-    /// a fixed label and the key id, in lowercase hex. It names this material and no other, stays
-    /// the same for the key's life (the material never rotates here), needs no storage, and as a
-    /// PRF output tells nothing about the material.
+    /// `CurrentKeyMaterialId` (`spec/kms.md#create-key`): SHA-256 of a fixed label, the material
+    /// and the key id, in lowercase hex. It names this material and no other, stays the same for
+    /// the key's life (the material never rotates here) and needs no storage; a hash of 256
+    /// uniformly random bits tells nothing usable about them.
     pub fn key_material_id(&self) -> String {
-        use hmac::{KeyInit, Mac};
-        let mut mac =
-            <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(self.material.expose_secret())
-                .expect("HMAC takes a key of any length");
-        mac.update(b"ddbsse-server:key-material-id:v1\0");
-        mac.update(self.rec.key_id.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(b"ddbsse-server:key-material-id:v1\0");
+        h.update(self.material.expose_secret());
+        h.update(self.rec.key_id.as_bytes());
+        hex::encode(h.finalize())
     }
 }
 
