@@ -49,9 +49,37 @@ pub struct Normalizer {
 //= spec/conformance.md#normalization
 //# Before comparing a target's responses or trail records with the reference model's, the harness MUST replace, in each document separately, every distinct id (any UUID, any 64-hex-digit string, including inside ARNs, messages and the `CloudTrailEvent` string) by `<id-N>`, where N counts distinct ids from 1 in order of first appearance in a depth-first walk in member order, and MUST replace every timestamp (epoch-second members such as `CreationDateTime`, and `eventTime` strings) by its offset in milliseconds from the start of the case.
 /// Normalises one document: `start` is the case's start on a harness-controlled clock, `None`
-/// on real time (times become `<time>`).
+/// on real time (times become `<time>`). An error body's text is read as [`error_text`] reads
+/// it and kept as `message`, so a target answering `Message`, or no text at all where the model
+/// has an empty one, compares equal.
 pub fn document(value: &Value, start: Option<Timestamp>) -> Value {
-    Normalizer::new(start).value(value)
+    Normalizer::new(start).value(&error_envelope(value))
+}
+
+//= spec/errors.md#envelope
+//# The conformance harness MUST read an error's text from `message` or, when that member is absent, from `Message`, and MUST read an error body with neither member as an error whose text is empty.
+/// The text of an error body: `message`, else `Message`, else empty (DynamoDB was seen answering
+/// with `Message` and with no message member at all; `spec/errors.md#envelope`).
+pub fn error_text(body: &Value) -> &str {
+    body.get("message")
+        .or_else(|| body.get("Message"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+/// An error body (an object with `__type`) with its text as `message` only; any other value
+/// unchanged.
+fn error_envelope(value: &Value) -> Value {
+    match value {
+        Value::Object(map) if map.get("__type").is_some_and(Value::is_string) => {
+            let text = error_text(value).to_owned();
+            let mut out = map.clone();
+            out.remove("Message");
+            out.insert("message".into(), Value::String(text));
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
 }
 
 impl Normalizer {
@@ -346,6 +374,33 @@ mod tests {
     //= spec/conformance.md#normalization
     //= type=test
     //# Before comparing a target's responses or trail records with the reference model's, the harness MUST replace, in each document separately, every distinct id (any UUID, any 64-hex-digit string, including inside ARNs, messages and the `CloudTrailEvent` string) by `<id-N>`, where N counts distinct ids from 1 in order of first appearance in a depth-first walk in member order, and MUST replace every timestamp (epoch-second members such as `CreationDateTime`, and `eventTime` strings) by its offset in milliseconds from the start of the case.
+    //= spec/errors.md#envelope
+    //= type=test
+    //# The conformance harness MUST read an error's text from `message` or, when that member is absent, from `Message`, and MUST read an error body with neither member as an error whose text is empty.
+    #[test]
+    fn error_text_is_message_or_capital_message_or_empty() {
+        let lower =
+            json!({"__type": "com.amazon.coral.validate#ValidationException", "message": "bad"});
+        let upper =
+            json!({"__type": "com.amazon.coral.validate#ValidationException", "Message": "bad"});
+        let none = json!({"__type": "com.amazon.coral.validate#ValidationException"});
+        assert_eq!(
+            (error_text(&lower), error_text(&upper), error_text(&none)),
+            ("bad", "bad", "")
+        );
+        assert_eq!(document(&upper, None), document(&lower, None));
+        assert_eq!(
+            document(&none, None),
+            document(
+                &json!({"__type": "com.amazon.coral.validate#ValidationException", "message": ""}),
+                None
+            )
+        );
+        // Only error bodies: a `Message` member elsewhere is data.
+        let data = json!({"CancellationReasons": [{"Code": "None", "Message": "x"}]});
+        assert_eq!(document(&data, None), data);
+    }
+
     #[test]
     fn ids_are_numbered_in_order_of_first_appearance() {
         let mut n = Normalizer::new(Some(Timestamp(1_552_262_000_000)));

@@ -6,9 +6,16 @@ use serde_json::{Value, json};
 
 use super::{Case, Need};
 use crate::ctx::{CaseResult, Ctx, check, check_eq};
+use crate::normalize::{error_text, short};
 
 /// Cases of this file.
 pub const CASES: &[Case] = &[
+    Case {
+        id: "errors/envelope",
+        title: "an error body has a string __type and its text in message (Message, or none, as AWS sends)",
+        needs: &[],
+        run: envelope,
+    },
     Case {
         id: "errors/serialization/not-json",
         title: "a body that is not JSON: SerializationException, 400",
@@ -91,6 +98,40 @@ pub const CASES: &[Case] = &[
 
 const DESCRIBE: &str = "DynamoDB_20120810.DescribeTable";
 
+//= spec/errors.md#envelope
+//= type=test
+//# The conformance harness MUST read an error's text from `message` or, when that member is absent, from `Message`, and MUST read an error body with neither member as an error whose text is empty.
+/// The body of an error as the harness reads it: a string `__type`, and a text that is a string
+/// when present in `message` or `Message` (both spellings, or none, are what AWS sends).
+fn envelope(ctx: &mut Ctx<'_>) -> CaseResult {
+    let missing = ctx.name("missing");
+    for r in [
+        ctx.ddb("DescribeTable", json!({"TableName": missing}))?,
+        ctx.kms(
+            "DescribeKey",
+            json!({"KeyId": "0badc0de-0000-4000-8000-00000000beef"}),
+        )?,
+    ] {
+        let text = r.body.get("message").or_else(|| r.body.get("Message"));
+        check(
+            r.status == 400
+                && r.body.get("__type").is_some_and(Value::is_string)
+                && text.is_none_or(Value::is_string),
+            format!(
+                "{}: 400 with a string __type and a string message, Message or none",
+                r.op
+            ),
+            format!("{}: {} {}", r.op, r.status, short(&r.body)),
+        )?;
+        check(
+            !error_text(&r.body).is_empty(),
+            format!("{}: the error names what is missing", r.op),
+            format!("{}: {}", r.op, short(&r.body)),
+        )?;
+    }
+    Ok(())
+}
+
 //= spec/errors.md#serialization
 //= type=test
 //# A body that is not a JSON object, or that has a member of the wrong JSON type, MUST fail with `SerializationException` and MUST NOT change any state.
@@ -133,7 +174,7 @@ fn missing_auth(ctx: &mut Ctx<'_>) -> CaseResult {
             "MissingAuthenticationTokenException",
             "Request is missing Authentication Token"
         ]),
-        &json!([r.status, code, r.body["message"]]),
+        &json!([r.status, code, error_text(&r.body)]),
     )
 }
 

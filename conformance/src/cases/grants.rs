@@ -121,7 +121,7 @@ fn one_per_table(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/kms.md#list-grants
 //= type=test
-//# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+//# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
 fn list_grants(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
     let created = ctx.kms(

@@ -1,20 +1,61 @@
-//! KMS behaviour the SSE cases depend on (`spec/kms.md`): key-state effects, deletion and its
-//! cancellation, and the AWS managed key refusing direct use.
+//! KMS behaviour the SSE cases depend on (`spec/kms.md`): key metadata and key material ids,
+//! key-state effects, deletion and its cancellation, CreateGrant's grantee, ListKeys and
+//! ListAliases paging, and the AWS managed key refusing direct use.
+//!
+//! Every expected text and number below is quoted from the spec, not taken from the model or the
+//! shared wire helpers.
 
 use ddbsse_wire::time::DAY;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::util::managed_key_arn;
 use super::{Case, Need};
-use crate::ctx::{CaseResult, Ctx, check_eq};
+use crate::ctx::{CaseResult, Ctx, Failure, check, check_eq};
+use crate::normalize::short;
 
 /// Cases of this file.
 pub const CASES: &[Case] = &[
+    Case {
+        id: "kms/create-key/key-material-id",
+        title: "CurrentKeyMaterialId is 64 lowercase hex digits; GenerateDataKey and Decrypt answer it as KeyMaterialId",
+        needs: &[],
+        run: key_material_id,
+    },
+    Case {
+        id: "kms/create-key/no-pending-window",
+        title: "a key pending deletion shows DeletionDate but no PendingDeletionWindowInDays",
+        needs: &[],
+        run: no_pending_window,
+    },
+    Case {
+        id: "kms/list-keys/paging",
+        title: "ListKeys pages at 100 by default and at Limit; NextMarker continues the listing",
+        needs: &[],
+        run: list_keys_paging,
+    },
+    Case {
+        id: "kms/aliases/paging",
+        title: "ListAliases pages at 50 by default and at Limit; NextMarker continues the listing",
+        needs: &[],
+        run: list_aliases_paging,
+    },
+    Case {
+        id: "kms/create-grant/one-grantee",
+        title: "CreateGrant needs exactly one of GranteePrincipal and GranteeServicePrincipal",
+        needs: &[],
+        run: one_grantee,
+    },
     Case {
         id: "kms/key-state-effects/disabled-and-pending",
         title: "Encrypt on a disabled key and on a key pending deletion: the spec's errors",
         needs: &[],
         run: state_effects,
+    },
+    Case {
+        id: "kms/deletion/window-message",
+        title: "PendingWindowInDays 6 or 31: KMS's own message; 0: the Coral constraint of 1..365",
+        needs: &[],
+        run: deletion_window_message,
     },
     Case {
         id: "kms/deletion/window-and-cancel",
@@ -81,10 +122,6 @@ fn state_effects(ctx: &mut Ctx<'_>) -> CaseResult {
 //# CancelKeyDeletion MUST leave the key in `Disabled` state, without `DeletionDate`, and return `KeyId` as the key ARN.
 fn deletion_window(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
-    ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id, "PendingWindowInDays": 6}))?
-        .expect_error("ValidationException", Some("1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7"))?;
-    ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id, "PendingWindowInDays": 31}))?
-        .expect_error("ValidationException", Some("1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30"))?;
     let now = ctx.now();
     let r = ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id}))?;
     let body = r.ok()?.clone();
@@ -145,4 +182,229 @@ fn managed_direct_use(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
     }
     Ok(())
+}
+
+/// True for exactly 64 lowercase hex digits (`BackingKeyIdType`).
+fn is_material_id(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| {
+        s.len() == 64
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+//= spec/kms.md#create-key
+//= type=test
+//# GenerateDataKey and Decrypt answers MUST carry `KeyMaterialId`, equal to the `CurrentKeyMaterialId` of the key that sealed or opened the ciphertext.
+fn key_material_id(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let other = ctx.create_key()?;
+    let r = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
+    let material = r.ok()?["KeyMetadata"]["CurrentKeyMaterialId"].clone();
+    check(
+        is_material_id(&material),
+        "KeyMetadata.CurrentKeyMaterialId of 64 lowercase hex digits",
+        format!("CurrentKeyMaterialId {material}"),
+    )?;
+    let r = ctx.kms("DescribeKey", json!({"KeyId": other.id}))?;
+    let other_material = r.ok()?["KeyMetadata"]["CurrentKeyMaterialId"].clone();
+    check(
+        other_material != material,
+        "two keys have two key material ids",
+        format!("both {material}"),
+    )?;
+    let g = ctx.kms(
+        "GenerateDataKey",
+        json!({"KeyId": key.id, "KeySpec": "AES_256"}),
+    )?;
+    let g = g.ok()?.clone();
+    let d = ctx.kms("Decrypt", json!({"CiphertextBlob": g["CiphertextBlob"]}))?;
+    let d = d.ok()?.clone();
+    check_eq(
+        "KeyMaterialId of GenerateDataKey and of Decrypt",
+        &json!([material, material]),
+        &json!([g["KeyMaterialId"], d["KeyMaterialId"]]),
+    )
+}
+
+//= spec/kms.md#create-key
+//= type=test
+//# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
+fn no_pending_window(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    ctx.kms(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": key.id, "PendingWindowInDays": 9}),
+    )?
+    .ok()?;
+    let r = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
+    let meta = r.ok()?["KeyMetadata"].clone();
+    check_eq(
+        "KeyMetadata of a key pending deletion",
+        &json!({"KeyState": "PendingDeletion", "has DeletionDate": true, "PendingDeletionWindowInDays": null}),
+        &json!({"KeyState": meta["KeyState"], "has DeletionDate": meta["DeletionDate"].is_number(),
+                "PendingDeletionWindowInDays": meta.get("PendingDeletionWindowInDays").cloned().unwrap_or(Value::Null)}),
+    )
+}
+
+//= spec/kms.md#deletion
+//= type=test
+//# A `PendingWindowInDays` from 1 to 6 or from 31 to 365 MUST fail with `ValidationException` and the message `PendingWindowInDays must be between 7 and 30`.
+//= spec/kms.md#deletion
+//= type=test
+//# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
+fn deletion_window_message(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    for days in [6, 31] {
+        ctx.kms(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key.id, "PendingWindowInDays": days}),
+        )?
+        .expect_error(
+            "ValidationException",
+            Some("PendingWindowInDays must be between 7 and 30"),
+        )?;
+    }
+    ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id, "PendingWindowInDays": 0}))?
+        .expect_error("ValidationException", Some("1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1"))?;
+    let r = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
+    check_eq(
+        "KeyState after the refused requests",
+        &json!("Enabled"),
+        &r.ok()?["KeyMetadata"]["KeyState"],
+    )
+}
+
+/// Every entry of a List operation, page by page with `limit` (default when `None`), as the
+/// values of `field`; fails when a page is longer than `max` or a truncated page has no marker.
+fn pages(
+    ctx: &mut Ctx<'_>,
+    op: &str,
+    list: &str,
+    field: &str,
+    limit: Option<usize>,
+    max: usize,
+) -> Result<(Vec<String>, usize), Failure> {
+    let (mut out, mut count, mut marker) = (Vec::new(), 0, None::<Value>);
+    loop {
+        let mut body = json!({});
+        if let Some(l) = limit {
+            body["Limit"] = json!(l);
+        }
+        if let Some(m) = &marker {
+            body["Marker"] = m.clone();
+        }
+        let r = ctx.kms(op, body)?;
+        let page = r.ok()?.clone();
+        count += 1;
+        let entries = page[list].as_array().cloned().unwrap_or_default();
+        check(
+            entries.len() <= max,
+            format!("{op} returns at most {max} entries"),
+            format!("{op} returned {}", entries.len()),
+        )?;
+        out.extend(
+            entries
+                .iter()
+                .map(|e| e[field].as_str().unwrap_or_default().to_owned()),
+        );
+        if page["Truncated"] != json!(true) {
+            return Ok((out, count));
+        }
+        let next = page.get("NextMarker").cloned().unwrap_or(Value::Null);
+        check(
+            next.is_string(),
+            format!("a truncated {op} page carries NextMarker"),
+            short(&page),
+        )?;
+        check(
+            count < 1000,
+            format!("{op} paging ends"),
+            "more than 1000 pages",
+        )?;
+        marker = Some(next);
+    }
+}
+
+/// Fails unless `paged` holds exactly the entries of `all`, each once.
+fn same_entries(what: &str, all: &[String], paged: &[String]) -> CaseResult {
+    let mut a = all.to_vec();
+    let mut p = paged.to_vec();
+    a.sort();
+    p.sort();
+    check(
+        a == p,
+        format!("{what}: every entry once ({})", a.len()),
+        format!("{what}: {} entries, {} distinct", p.len(), {
+            p.dedup();
+            p.len()
+        }),
+    )
+}
+
+//= spec/kms.md#list-keys
+//= type=test
+//# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+fn list_keys_paging(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (mut all, _) = pages(ctx, "ListKeys", "Keys", "KeyId", Some(1000), 1000)?;
+    // The default of 100 shows only with more than 100 keys.
+    while all.len() < 101 {
+        all.push(ctx.create_key()?.id);
+    }
+    let (by_default, n) = pages(ctx, "ListKeys", "Keys", "KeyId", None, 100)?;
+    check(
+        n >= 2,
+        "101 keys take two default pages",
+        format!("{n} page"),
+    )?;
+    same_entries("ListKeys by default pages", &all, &by_default)?;
+    let (by_seven, _) = pages(ctx, "ListKeys", "Keys", "KeyId", Some(7), 7)?;
+    same_entries("ListKeys by pages of 7", &all, &by_seven)
+}
+
+//= spec/kms.md#aliases
+//= type=test
+//# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+fn list_aliases_paging(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let (mut all, _) = pages(ctx, "ListAliases", "Aliases", "AliasName", Some(100), 100)?;
+    // The default of 50 shows only with more than 50 aliases.
+    while all.len() < 51 {
+        all.push(ctx.create_alias(&key)?);
+    }
+    let (by_default, n) = pages(ctx, "ListAliases", "Aliases", "AliasName", None, 50)?;
+    check(
+        n >= 2,
+        "51 aliases take two default pages",
+        format!("{n} page"),
+    )?;
+    same_entries("ListAliases by default pages", &all, &by_default)?;
+    let (by_seven, _) = pages(ctx, "ListAliases", "Aliases", "AliasName", Some(7), 7)?;
+    same_entries("ListAliases by pages of 7", &all, &by_seven)
+}
+
+//= spec/kms.md#create-grant
+//= type=test
+//# CreateGrant MUST require exactly one of `GranteePrincipal` and `GranteeServicePrincipal`, and MUST fail a request with neither or both with `ValidationException` and the message `You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+fn one_grantee(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let message =
+        "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.";
+    ctx.kms(
+        "CreateGrant",
+        json!({"KeyId": key.id, "Operations": ["Decrypt"]}),
+    )?
+    .expect_error("ValidationException", Some(message))?;
+    ctx.kms(
+        "CreateGrant",
+        json!({"KeyId": key.id, "GranteePrincipal": format!("arn:aws:iam::{}:root", ctx.account()),
+               "GranteeServicePrincipal": "dynamodb.amazonaws.com", "Operations": ["Decrypt"]}),
+    )?
+    .expect_error("ValidationException", Some(message))?;
+    let r = ctx.kms("ListGrants", json!({"KeyId": key.id}))?;
+    check_eq(
+        "grants after the refused CreateGrant requests",
+        &json!([]),
+        &r.ok()?["Grants"],
+    )
 }

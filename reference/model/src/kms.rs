@@ -30,6 +30,8 @@ pub struct Grant {
     pub token: String,
     pub name: Option<String>,
     pub grantee: String,
+    /// The grantee came as `GranteeServicePrincipal` (else `GranteePrincipal`).
+    pub service_grantee: bool,
     pub retiring: Option<String>,
     pub operations: Vec<String>,
     pub constraints: Option<GrantConstraints>,
@@ -76,6 +78,8 @@ pub struct Key {
     pub state: KeyState,
     pub deletion_date: Option<Timestamp>,
     pub pending_window_days: Option<i64>,
+    /// `CurrentKeyMaterialId`: fixed at creation (no rotation is modelled).
+    pub material_id: String,
     /// `KeyManager` `AWS` (the key behind `alias/aws/dynamodb`).
     pub managed: bool,
     /// `None` once deleted.
@@ -152,6 +156,18 @@ impl KmsState {
 
 pub use ddbsse_wire::kms_errors::null_member as missing;
 
+/// The model's key material id of the key `arn`: the lowercase hex SHA-256 of a fixed label and
+/// the key ARN. `spec/kms.md#create-key` asks only for 64 lowercase hex digits that stay the same
+/// for the key's life; deriving from the ARN keeps the model's id and secret streams untouched and
+/// says nothing about the material itself.
+pub fn key_material_id(arn: &str) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    h.update(b"ddbsse-model:key-material-id:v1\0");
+    h.update(arn.as_bytes());
+    hex::encode(h.finalize())
+}
+
 impl Model {
     /// The ARN of a key id in this account and region.
     pub(super) fn key_arn_for(&self, id: &str) -> String {
@@ -167,6 +183,7 @@ impl Model {
     ) -> usize {
         let id = self.ids.uuid();
         let arn = self.key_arn_for(&id);
+        let material_id = key_material_id(&arn);
         let state = next_key_state(KeyState::Absent, KeyEvent::Create).unwrap_or(KeyState::Enabled);
         //= spec/kms.md#create-key
         //# CreateKey MUST create an enabled symmetric key with 256 bits of fresh random key material and return its `KeyMetadata`.
@@ -179,6 +196,7 @@ impl Model {
             state,
             deletion_date: None,
             pending_window_days: None,
+            material_id,
             managed,
             material: Some(material),
             grants: Vec::new(),
@@ -295,7 +313,10 @@ impl Model {
 
     //= spec/kms.md#create-key
     //# `KeyMetadata` MUST carry exactly the members of the table below with the values shown.
-    /// The `KeyMetadata` of key `i`.
+    //= spec/kms.md#create-key
+    //# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
+    /// The `KeyMetadata` of key `i` (the window of a key pending deletion stays in
+    /// [`Key::pending_window_days`]; it is not a member).
     pub(super) fn key_metadata(&self, i: usize) -> KeyMetadata {
         let key = &self.kms.keys[i];
         let pending = key.state == KeyState::PendingDeletion;
@@ -313,17 +334,13 @@ impl Model {
             } else {
                 None
             },
-            pending_deletion_window_in_days: if pending {
-                key.pending_window_days
-            } else {
-                None
-            },
             origin: "AWS_KMS".to_owned(),
             key_manager: if key.managed { "AWS" } else { "CUSTOMER" }.to_owned(),
             customer_master_key_spec: SYMMETRIC_DEFAULT.to_owned(),
             key_spec: SYMMETRIC_DEFAULT.to_owned(),
             encryption_algorithms: vec![SYMMETRIC_DEFAULT.to_owned()],
             multi_region: false,
+            current_key_material_id: key.material_id.clone(),
         }
     }
 

@@ -122,10 +122,13 @@ impl Model {
         let material = key.material.as_ref().ok_or_else(internal)?;
         let plaintext =
             kms_crypto::open(material, &blob.0, &ctx).map_err(|_| invalid_ciphertext())?;
+        //= spec/kms.md#create-key
+        //# GenerateDataKey and Decrypt answers MUST carry `KeyMaterialId`, equal to the `CurrentKeyMaterialId` of the key that sealed or opened the ciphertext.
         Ok(DecryptOutput {
             key_id: key.arn.clone(),
             plaintext: Blob(plaintext.to_vec()),
             encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+            key_material_id: key.material_id.clone(),
         })
     }
 
@@ -174,6 +177,7 @@ impl Model {
             ciphertext_blob: Blob(blob),
             plaintext: Blob(plaintext.to_vec()),
             key_id: self.kms.keys[i].arn.clone(),
+            key_material_id: self.kms.keys[i].material_id.clone(),
         })
     }
 }

@@ -22,6 +22,8 @@ pub const LIST_GRANTS_DEFAULT: i64 = 50;
 pub struct GrantSpec {
     pub name: Option<String>,
     pub grantee: String,
+    /// The grantee is a `GranteeServicePrincipal`.
+    pub service_grantee: bool,
     pub retiring: Option<String>,
     pub operations: Vec<String>,
     pub constraints: Option<GrantConstraints>,
@@ -46,6 +48,7 @@ impl Model {
             token: token.clone(),
             name: spec.name,
             grantee: spec.grantee,
+            service_grantee: spec.service_grantee,
             retiring: spec.retiring,
             operations: spec.operations,
             constraints: spec.constraints,
@@ -61,9 +64,12 @@ impl Model {
         input: &CreateGrantInput,
     ) -> Result<CreateGrantOutput, ApiError> {
         //= spec/kms.md#create-grant
-        //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+        //# CreateGrant MUST require `KeyId` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+        //= spec/kms.md#create-grant
+        //# CreateGrant MUST require exactly one of `GranteePrincipal` and `GranteeServicePrincipal`, and MUST fail a request with neither or both with `ValidationException` and the message `You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
         let checked = input.checked()?;
         let grantee = checked.grantee.to_owned();
+        let service_grantee = checked.service_grantee;
         let operations = checked.operations.to_vec();
         let i = self.resolve_key(now, Some(checked.key_id), Forms::IdOrArn, false)?;
         self.deny_managed(i, &caller.access_key_id, "CreateGrant")?;
@@ -74,6 +80,7 @@ impl Model {
             GrantSpec {
                 name: input.name.clone(),
                 grantee,
+                service_grantee,
                 retiring: input.retiring_principal.clone(),
                 operations,
                 constraints: input.constraints.clone(),
@@ -128,7 +135,7 @@ impl Model {
         };
         let end = (start + usize::try_from(limit).unwrap_or(50)).min(matching.len());
         //= spec/kms.md#list-grants
-        //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+        //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
         let grants = matching[start..end]
             .iter()
             .map(|g| GrantListEntry {
@@ -136,7 +143,8 @@ impl Model {
                 grant_id: g.id.clone(),
                 name: Some(g.name.clone().unwrap_or_default()),
                 creation_date: g.created.epoch_seconds(),
-                grantee_principal: g.grantee.clone(),
+                grantee_principal: (!g.service_grantee).then(|| g.grantee.clone()),
+                grantee_service_principal: g.service_grantee.then(|| g.grantee.clone()),
                 retiring_principal: g.retiring.clone(),
                 issuing_account: arn::account_root(&self.config.account),
                 operations: g.operations.clone(),

@@ -12,6 +12,37 @@ use super::Model;
 use super::key_state::{KeyEvent, KeyOpClass, KeyState};
 use super::kms::{Alias, Forms, missing};
 
+/// ListKeys `Limit` bounds and default (`spec/kms.md#list-keys`).
+pub const LIST_KEYS_MAX: i64 = 1000;
+/// Default `Limit` of ListKeys.
+pub const LIST_KEYS_DEFAULT: i64 = 100;
+/// ListAliases `Limit` bounds and default (`spec/kms.md#aliases`).
+pub const LIST_ALIASES_MAX: i64 = 100;
+/// Default `Limit` of ListAliases.
+pub const LIST_ALIASES_DEFAULT: i64 = 50;
+
+/// One page of `all`: at most `limit` entries from the one whose `name` is `marker` (the first
+/// when absent), and the `NextMarker` (the name of the first entry left) when more remain. A
+/// marker that names no entry is `InvalidMarkerException`.
+fn page<T>(
+    mut all: Vec<T>,
+    marker: Option<&str>,
+    limit: usize,
+    name: impl Fn(&T) -> &String,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let start = match marker {
+        None => 0,
+        Some(m) => all.iter().position(|e| name(e) == m).ok_or_else(|| {
+            ApiError::new(ErrorCode::InvalidMarker, format!("Invalid marker {m}"))
+        })?,
+    };
+    let end = start.saturating_add(limit).min(all.len());
+    let next = all.get(end).map(|e| name(e).clone());
+    all.truncate(end);
+    all.drain(..start);
+    Ok((all, next))
+}
+
 impl Model {
     pub(super) fn create_key(
         &mut self,
@@ -69,21 +100,26 @@ impl Model {
 
     //= spec/kms.md#list-keys
     //# ListKeys MUST return one `{"KeyId", "KeyArn"}` entry for every key that is not deleted, including the AWS managed key once it exists, in creation order.
-    pub(super) fn list_keys(&self) -> ListKeysOutput {
-        ListKeysOutput {
-            keys: self
-                .kms
-                .keys
-                .iter()
-                .filter(|k| k.state != KeyState::Deleted)
-                .map(|k| KeyListEntry {
-                    key_id: k.id.clone(),
-                    key_arn: k.arn.clone(),
-                })
-                .collect(),
-            next_marker: None,
-            truncated: false,
-        }
+    pub(super) fn list_keys(&self, input: &ListInput) -> Result<ListKeysOutput, ApiError> {
+        //= spec/kms.md#list-keys
+        //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+        let limit = kms_errors::list_limit(input.limit, LIST_KEYS_MAX, LIST_KEYS_DEFAULT)?;
+        let all: Vec<KeyListEntry> = self
+            .kms
+            .keys
+            .iter()
+            .filter(|k| k.state != KeyState::Deleted)
+            .map(|k| KeyListEntry {
+                key_id: k.id.clone(),
+                key_arn: k.arn.clone(),
+            })
+            .collect();
+        let (keys, next_marker) = page(all, input.marker.as_deref(), limit, |k| &k.key_id)?;
+        Ok(ListKeysOutput {
+            keys,
+            truncated: next_marker.is_some(),
+            next_marker,
+        })
     }
 
     /// EnableKey or DisableKey.
@@ -126,22 +162,30 @@ impl Model {
         caller: &Caller,
         input: &ScheduleKeyDeletionInput,
     ) -> Result<ScheduleKeyDeletionOutput, ApiError> {
-        //= spec/kms.md#deletion
-        //# A `PendingWindowInDays` below 7 or above 30 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30` respectively.
         let days = input.pending_window_in_days.unwrap_or(30);
-        let bound = if days < 7 {
-            Some("greater than or equal to 7")
-        } else if days > 30 {
-            Some("less than or equal to 30")
+        //= spec/kms.md#deletion
+        //# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
+        let shape_bound = if days < 1 {
+            Some("greater than or equal to 1")
+        } else if days > 365 {
+            Some("less than or equal to 365")
         } else {
             None
         };
-        if let Some(bound) = bound {
+        if let Some(bound) = shape_bound {
             return Err(ApiError::new(
                 ErrorCode::KmsValidation,
                 format!(
                     "1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value {bound}"
                 ),
+            ));
+        }
+        //= spec/kms.md#deletion
+        //# A `PendingWindowInDays` from 1 to 6 or from 31 to 365 MUST fail with `ValidationException` and the message `PendingWindowInDays must be between 7 and 30`.
+        if !(7..=30).contains(&days) {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                kms_errors::PENDING_WINDOW_TEXT,
             ));
         }
         let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
@@ -244,6 +288,9 @@ impl Model {
         now: Timestamp,
         input: &ListInput,
     ) -> Result<ListAliasesOutput, ApiError> {
+        //= spec/kms.md#aliases
+        //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+        let limit = kms_errors::list_limit(input.limit, LIST_ALIASES_MAX, LIST_ALIASES_DEFAULT)?;
         let filter = match input.key_id.as_deref() {
             Some(k) => {
                 let i = self.resolve_key(now, Some(k), Forms::IdOrArn, false)?;
@@ -251,7 +298,7 @@ impl Model {
             }
             None => None,
         };
-        let aliases = self
+        let all: Vec<AliasListEntry> = self
             .kms
             .aliases
             .iter()
@@ -264,10 +311,11 @@ impl Model {
                 last_updated_date: Some(a.updated.epoch_seconds()),
             })
             .collect();
+        let (aliases, next_marker) = page(all, input.marker.as_deref(), limit, |a| &a.alias_name)?;
         Ok(ListAliasesOutput {
             aliases,
-            next_marker: None,
-            truncated: false,
+            truncated: next_marker.is_some(),
+            next_marker,
         })
     }
 }

@@ -278,7 +278,7 @@ impl Model {
             Q::BatchGetItem(i) => self.batch_get_item(now, caller, i).map(R::BatchGetItem),
             Q::CreateKey(i) => self.create_key(now, i).map(R::CreateKey),
             Q::DescribeKey(i) => self.describe_key(now, i).map(R::DescribeKey),
-            Q::ListKeys(_) => Ok(R::ListKeys(self.list_keys())),
+            Q::ListKeys(i) => self.list_keys(i).map(R::ListKeys),
             Q::CreateAlias(i) => self.create_alias(now, i).map(R::CreateAlias),
             Q::ListAliases(i) => self.list_aliases(now, i).map(R::ListAliases),
             Q::EnableKey(i) => self.set_key_enabled(now, caller, i, true).map(R::EnableKey),

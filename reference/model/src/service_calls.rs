@@ -126,6 +126,7 @@ impl Model {
             GrantSpec {
                 name: Some(name),
                 grantee: principal.clone(),
+                service_grantee: false,
                 retiring: Some(principal.clone()),
                 operations: DYNAMODB_GRANT_OPERATIONS
                     .iter()

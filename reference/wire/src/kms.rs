@@ -101,12 +101,10 @@ pub struct KeyMetadata {
     pub key_usage: String,
     /// `Enabled`, `Disabled`, `PendingDeletion`.
     pub key_state: String,
-    /// Present when pending deletion (epoch seconds).
+    /// Present when pending deletion (epoch seconds). `PendingDeletionWindowInDays` is not a
+    /// member: AWS sends it only for a multi-Region primary key in `PendingReplicaDeletion`.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub deletion_date: Option<f64>,
-    /// Present when pending deletion.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub pending_deletion_window_in_days: Option<i64>,
     /// `AWS_KMS`.
     pub origin: String,
     /// `AWS` or `CUSTOMER`.
@@ -119,6 +117,9 @@ pub struct KeyMetadata {
     pub encryption_algorithms: Vec<String>,
     /// False.
     pub multi_region: bool,
+    /// The id of the key's material: 64 lowercase hex digits (`BackingKeyIdType`).
+    #[serde(default)]
+    pub current_key_material_id: String,
 }
 
 /// `CreateKey` / `DescribeKey` output.
@@ -153,7 +154,7 @@ pub struct KeyIdOutput {
 pub struct ListInput {
     /// Filter by key (ListAliases, ListGrants).
     pub key_id: Option<String>,
-    /// 1-100 (1000 for ListKeys), default 50... see `spec/kms.md`.
+    /// ListKeys 1-1000 (default 100); ListAliases and ListGrants 1-100 (default 50).
     pub limit: Option<i64>,
     /// From a previous `NextMarker`.
     pub marker: Option<String>,
@@ -270,8 +271,11 @@ pub struct GrantConstraints {
 pub struct CreateGrantInput {
     /// Key id or ARN.
     pub key_id: Option<String>,
-    /// Who may use the grant.
+    /// Who may use the grant (an IAM principal); exactly one of this and
+    /// `GranteeServicePrincipal`.
     pub grantee_principal: Option<String>,
+    /// Who may use the grant (an AWS service principal).
+    pub grantee_service_principal: Option<String>,
     /// Who may retire it.
     pub retiring_principal: Option<String>,
     /// Operations allowed.
@@ -289,23 +293,22 @@ pub struct CreateGrantInput {
 pub struct GrantRequest<'a> {
     /// `KeyId`, in any of its forms.
     pub key_id: &'a str,
-    /// `GranteePrincipal`.
+    /// `GranteePrincipal` or `GranteeServicePrincipal`, whichever was given.
     pub grantee: &'a str,
+    /// True when the grantee came as `GranteeServicePrincipal`.
+    pub service_grantee: bool,
     /// `Operations`: non-empty, every value a `GrantOperation`.
     pub operations: &'a [String],
 }
 
 impl CreateGrantInput {
     /// The member checks KMS makes before it looks at any key (`spec/kms.md#create-grant`):
-    /// `KeyId`, `GranteePrincipal` and a non-empty list of `GrantOperation` values, with
-    /// KMS's Coral messages.
+    /// `KeyId` and a non-empty list of `GrantOperation` values (the required members, with
+    /// KMS's Coral messages), then exactly one of `GranteePrincipal` and
+    /// `GranteeServicePrincipal`.
     pub fn checked(&self) -> Result<GrantRequest<'_>, crate::ApiError> {
         use crate::kms_errors::{constraint, null_member};
         let key_id = self.key_id.as_deref().ok_or_else(|| null_member("keyId"))?;
-        let grantee = self
-            .grantee_principal
-            .as_deref()
-            .ok_or_else(|| null_member("granteePrincipal"))?;
         let operations = self
             .operations
             .as_deref()
@@ -330,9 +333,18 @@ impl CreateGrantInput {
                 ),
             ));
         }
+        let (grantee, service_grantee) = match (
+            self.grantee_principal.as_deref(),
+            self.grantee_service_principal.as_deref(),
+        ) {
+            (Some(p), None) => (p, false),
+            (None, Some(s)) => (s, true),
+            _ => return Err(crate::kms_errors::one_grantee()),
+        };
         Ok(GrantRequest {
             key_id,
             grantee,
+            service_grantee,
             operations,
         })
     }
@@ -361,8 +373,12 @@ pub struct GrantListEntry {
     pub name: Option<String>,
     /// Creation (epoch seconds).
     pub creation_date: f64,
-    /// Grantee.
-    pub grantee_principal: String,
+    /// Grantee, when CreateGrant named an IAM principal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grantee_principal: Option<String>,
+    /// Grantee, when CreateGrant named an AWS service principal.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub grantee_service_principal: Option<String>,
     /// Retiring principal.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub retiring_principal: Option<String>,
@@ -454,6 +470,9 @@ pub struct DecryptOutput {
     pub plaintext: Blob,
     /// `SYMMETRIC_DEFAULT`.
     pub encryption_algorithm: String,
+    /// The key's `CurrentKeyMaterialId` (the material that opened the blob).
+    #[serde(default)]
+    pub key_material_id: String,
 }
 
 /// `GenerateDataKey` input.
@@ -482,4 +501,7 @@ pub struct GenerateDataKeyOutput {
     pub plaintext: Blob,
     /// Key ARN.
     pub key_id: String,
+    /// The key's `CurrentKeyMaterialId` (the material that sealed the blob).
+    #[serde(default)]
+    pub key_material_id: String,
 }

@@ -55,6 +55,19 @@ pub fn list_limit(limit: Option<i64>, max: i64, default: i64) -> Result<usize, A
     usize::try_from(l).map_err(|_| constraint(&l.to_string(), "limit", "Member must fit"))
 }
 
+/// KMS's own range check of `PendingWindowInDays` (7 to 30), inside the model's 1 to 365
+/// (`spec/kms.md#deletion`).
+pub const PENDING_WINDOW_TEXT: &str = "PendingWindowInDays must be between 7 and 30";
+
+/// The text of a CreateGrant with neither or both grantees (`spec/kms.md#create-grant`).
+pub const ONE_GRANTEE_TEXT: &str =
+    "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.";
+
+/// `ValidationException` for a CreateGrant with neither or both grantees.
+pub fn one_grantee() -> ApiError {
+    ApiError::new(ErrorCode::KmsValidation, ONE_GRANTEE_TEXT)
+}
+
 /// `NotFoundException` for a key ARN that names no key.
 pub fn key_not_found(key_arn: &str) -> ApiError {
     ApiError::new(ErrorCode::NotFound, key_not_found_text(key_arn))
@@ -197,13 +210,6 @@ mod tests {
         let mut i = CreateGrantInput::default();
         assert!(i.checked().unwrap_err().message.contains("at 'keyId'"));
         i.key_id = Some("k".into());
-        assert!(
-            i.checked()
-                .unwrap_err()
-                .message
-                .contains("at 'granteePrincipal'")
-        );
-        i.grantee_principal = Some("p".into());
         assert!(i.checked().unwrap_err().message.contains("at 'operations'"));
         i.operations = Some(vec![]);
         assert!(
@@ -217,8 +223,29 @@ mod tests {
         assert_eq!(e.code, ErrorCode::KmsValidation);
         assert!(e.message.contains("Value '[Fly]' at 'operations'"));
         i.operations = Some(vec!["Decrypt".into()]);
+        // Neither grantee, then both: M-KMS's own sentence.
+        assert_eq!(i.checked().unwrap_err().message, ONE_GRANTEE_TEXT);
+        i.grantee_principal = Some("p".into());
+        i.grantee_service_principal = Some("dynamodb.amazonaws.com".into());
+        assert_eq!(i.checked().unwrap_err().message, ONE_GRANTEE_TEXT);
+        i.grantee_service_principal = None;
         let ok = i.checked().unwrap();
-        assert_eq!((ok.key_id, ok.grantee, ok.operations.len()), ("k", "p", 1));
+        assert_eq!(
+            (
+                ok.key_id,
+                ok.grantee,
+                ok.service_grantee,
+                ok.operations.len()
+            ),
+            ("k", "p", false, 1)
+        );
+        i.grantee_principal = None;
+        i.grantee_service_principal = Some("dynamodb.amazonaws.com".into());
+        let ok = i.checked().unwrap();
+        assert_eq!(
+            (ok.grantee, ok.service_grantee),
+            ("dynamodb.amazonaws.com", true)
+        );
     }
 
     #[test]

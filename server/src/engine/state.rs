@@ -65,6 +65,21 @@ pub struct KmsKey {
     pub material: KeyMaterial,
 }
 
+impl KmsKey {
+    /// `CurrentKeyMaterialId` (`spec/kms.md#create-key`): SHA-256 of a fixed label, the material
+    /// and the key id, in lowercase hex. It names this material and no other, stays the same for
+    /// the key's life (the material never rotates here) and needs no storage; a hash of 256
+    /// uniformly random bits tells nothing usable about them.
+    pub fn key_material_id(&self) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        h.update(b"ddbsse-server:key-material-id:v1\0");
+        h.update(self.material.expose_secret());
+        h.update(self.rec.key_id.as_bytes());
+        hex::encode(h.finalize())
+    }
+}
+
 /// An alias.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Alias {
@@ -91,6 +106,10 @@ pub struct Grant {
     pub created: Timestamp,
     /// Grantee principal.
     pub grantee: String,
+    /// The grantee came as `GranteeServicePrincipal` (records written before the member
+    /// existed read as `GranteePrincipal`).
+    #[serde(default)]
+    pub service_grantee: bool,
     /// Retiring principal.
     pub retiring: Option<String>,
     /// Operations, in request order.

@@ -1,7 +1,7 @@
 //! Every number of the spec, checked on both sides of its boundary: the 300 s cache lifetime
 //! (299/300/301 s), the 900 s detection delay (899/900 s), archival at detection + 7 days and
 //! `ARCHIVED` 300 s later, the 4th/5th key switch and the 6 h rule, the 7-30 day deletion window,
-//! `MaxResults` 50, ListGrants `Limit` 100, GenerateDataKey 1024 bytes, Encrypt 4096 bytes and
+//! `MaxResults` 50, ListGrants `Limit` 100, ListKeys `Limit` 100/1000, ListAliases `Limit` 50/100, GenerateDataKey 1024 bytes, Encrypt 4096 bytes and
 //! 256-character alias names.
 
 use ddbsse_wire::time::{DAY, HOUR, SECOND};
@@ -389,25 +389,42 @@ fn quota_rejections_do_not_count() {
 fn deletion_window_7_to_30_days() {
     //= spec/kms.md#deletion
     //= type=test
-    //# A `PendingWindowInDays` below 7 or above 30 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30` respectively.
+    //# A `PendingWindowInDays` from 1 to 6 or from 31 to 365 MUST fail with `ValidationException` and the message `PendingWindowInDays must be between 7 and 30`.
     let mut d = Driver::new();
     let key = d.create_key();
+    for days in [1, 6, 31, 365] {
+        let e = d.err(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key, "PendingWindowInDays": days}),
+        );
+        assert_eq!(
+            (e.name(), e.message.as_str()),
+            (
+                "ValidationException",
+                "PendingWindowInDays must be between 7 and 30"
+            ),
+            "{days}"
+        );
+    }
+    //= spec/kms.md#deletion
+    //= type=test
+    //# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
     let e = d.err(
         "ScheduleKeyDeletion",
-        json!({"KeyId": key, "PendingWindowInDays": 6}),
+        json!({"KeyId": key, "PendingWindowInDays": 0}),
     );
     assert_eq!(e.name(), "ValidationException");
     assert_eq!(
         e.message,
-        "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7"
+        "1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1"
     );
     let e = d.err(
         "ScheduleKeyDeletion",
-        json!({"KeyId": key, "PendingWindowInDays": 31}),
+        json!({"KeyId": key, "PendingWindowInDays": 366}),
     );
     assert_eq!(
         e.message,
-        "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30"
+        "1 validation error detected: Value '366' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365"
     );
     //= spec/kms.md#deletion
     //= type=test
@@ -525,6 +542,94 @@ fn list_grants_limit_1_to_100_default_50() {
     assert_eq!(rest["Grants"].as_array().map(Vec::len), Some(1));
     assert_eq!(rest["Truncated"], false);
     assert_eq!(rest["Grants"][0]["GrantId"], created[100]);
+}
+
+/// Follows `NextMarker` until `Truncated` is false; the entries of every page, by `field`.
+fn all_pages(
+    d: &mut Driver,
+    op: &str,
+    list: &str,
+    field: &str,
+    limit: Option<i64>,
+) -> (Vec<String>, usize) {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut body = json!({});
+        if let Some(l) = limit {
+            body["Limit"] = json!(l);
+        }
+        if let Some(m) = &marker {
+            body["Marker"] = json!(m);
+        }
+        let page = d.ok(op, body);
+        pages += 1;
+        for e in page[list].as_array().expect("list") {
+            out.push(e[field].as_str().expect("field").to_owned());
+        }
+        if page["Truncated"] != true {
+            assert!(page.get("NextMarker").is_none(), "{page}");
+            return (out, pages);
+        }
+        marker = Some(page["NextMarker"].as_str().expect("marker").to_owned());
+    }
+}
+
+#[test]
+fn list_keys_100_and_list_aliases_50_per_page() {
+    //= spec/kms.md#list-keys
+    //= type=test
+    //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+    let mut d = Driver::new();
+    let keys: Vec<String> = (0..101).map(|_| d.create_key()).collect();
+    for bad in [0, 1001] {
+        let e = d.err("ListKeys", json!({"Limit": bad}));
+        assert_eq!(e.name(), "ValidationException");
+    }
+    let page = d.ok("ListKeys", json!({}));
+    assert_eq!(page["Keys"].as_array().map(Vec::len), Some(100));
+    assert_eq!(page["Truncated"], true);
+    assert_eq!(
+        d.ok("ListKeys", json!({"Limit": 1000}))["Keys"]
+            .as_array()
+            .map(Vec::len),
+        Some(101)
+    );
+    assert_eq!(
+        all_pages(&mut d, "ListKeys", "Keys", "KeyId", None),
+        (keys.clone(), 2)
+    );
+    assert_eq!(
+        all_pages(&mut d, "ListKeys", "Keys", "KeyId", Some(7)).0,
+        keys
+    );
+    //= spec/kms.md#aliases
+    //= type=test
+    //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+    let mut names: Vec<String> = (0..51).map(|n| format!("alias/a{n:03}")).collect();
+    for name in &names {
+        d.ok(
+            "CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": keys[0]}),
+        );
+    }
+    names.sort();
+    for bad in [0, 101] {
+        let e = d.err("ListAliases", json!({"Limit": bad}));
+        assert_eq!(e.name(), "ValidationException");
+    }
+    let page = d.ok("ListAliases", json!({}));
+    assert_eq!(page["Aliases"].as_array().map(Vec::len), Some(50));
+    assert_eq!(page["Truncated"], true);
+    assert_eq!(
+        all_pages(&mut d, "ListAliases", "Aliases", "AliasName", None),
+        (names.clone(), 2)
+    );
+    assert_eq!(
+        all_pages(&mut d, "ListAliases", "Aliases", "AliasName", Some(100)),
+        (names, 1)
+    );
 }
 
 #[test]

@@ -40,17 +40,33 @@ fn create_key_metadata() {
         "CustomerMasterKeySpec": "SYMMETRIC_DEFAULT",
         "KeySpec": "SYMMETRIC_DEFAULT",
         "EncryptionAlgorithms": ["SYMMETRIC_DEFAULT"],
-        "MultiRegion": false
+        "MultiRegion": false,
+        "CurrentKeyMaterialId": md["CurrentKeyMaterialId"]
     });
     assert_eq!(md, expected);
+    let material_id = md["CurrentKeyMaterialId"]
+        .as_str()
+        .expect("CurrentKeyMaterialId")
+        .to_owned();
+    assert_eq!(material_id.len(), 64);
+    assert!(
+        material_id
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    );
     d.ok(
         "ScheduleKeyDeletion",
         json!({"KeyId": id, "PendingWindowInDays": 9}),
     );
+    //= spec/kms.md#create-key
+    //= type=test
+    //# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
     let md = d.ok("DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
     assert_eq!(md["Enabled"], false);
-    assert_eq!(md["PendingDeletionWindowInDays"], 9);
+    assert_eq!(md["KeyState"], "PendingDeletion");
+    assert!(md.get("PendingDeletionWindowInDays").is_none(), "{md}");
     assert!(md["DeletionDate"].is_f64());
+    assert_eq!(md["CurrentKeyMaterialId"], material_id, "fixed for life");
     // Fresh material: two keys seal the same plaintext differently and cannot open each other's blob.
     let other = d.create_key();
     let blob =
@@ -69,6 +85,26 @@ fn create_key_metadata() {
     d.ok("EnableKey", json!({"KeyId": id}));
     let e = d.err("Decrypt", json!({"CiphertextBlob": b64(&raw)}));
     assert_eq!(e.name(), "InvalidCiphertextException");
+    //= spec/kms.md#create-key
+    //= type=test
+    //# GenerateDataKey and Decrypt answers MUST carry `KeyMaterialId`, equal to the `CurrentKeyMaterialId` of the key that sealed or opened the ciphertext.
+    let other_material =
+        d.ok("DescribeKey", json!({"KeyId": other}))["KeyMetadata"]["CurrentKeyMaterialId"].clone();
+    assert_ne!(other_material, json!(material_id), "one id per key");
+    let gdk = d.ok(
+        "GenerateDataKey",
+        json!({"KeyId": other, "KeySpec": "AES_256"}),
+    );
+    assert_eq!(gdk["KeyMaterialId"], other_material);
+    let back = d.ok("Decrypt", json!({"CiphertextBlob": gdk["CiphertextBlob"]}));
+    assert_eq!(back["KeyMaterialId"], other_material);
+    let enc = d.ok("Encrypt", json!({"KeyId": id, "Plaintext": b64(b"y")}));
+    assert!(
+        enc.get("KeyMaterialId").is_none(),
+        "Encrypt has none: {enc}"
+    );
+    let back = d.ok("Decrypt", json!({"CiphertextBlob": enc["CiphertextBlob"]}));
+    assert_eq!(back["KeyMaterialId"], json!(material_id));
 }
 
 #[test]
@@ -479,17 +515,32 @@ fn managed_key_refuses_direct_use() {
 fn grants() {
     //= spec/kms.md#create-grant
     //= type=test
-    //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+    //# CreateGrant MUST require `KeyId` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
     let mut d = Driver::new();
     let id = d.create_key();
     for bad in [
         json!({"GranteePrincipal": "p", "Operations": ["Decrypt"]}),
-        json!({"KeyId": id, "Operations": ["Decrypt"]}),
         json!({"KeyId": id, "GranteePrincipal": "p"}),
         json!({"KeyId": id, "GranteePrincipal": "p", "Operations": []}),
         json!({"KeyId": id, "GranteePrincipal": "p", "Operations": ["Fly"]}),
     ] {
         assert_eq!(d.err("CreateGrant", bad).name(), "ValidationException");
+    }
+    //= spec/kms.md#create-grant
+    //= type=test
+    //# CreateGrant MUST require exactly one of `GranteePrincipal` and `GranteeServicePrincipal`, and MUST fail a request with neither or both with `ValidationException` and the message `You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+    for bad in [
+        json!({"KeyId": id, "Operations": ["Decrypt"]}),
+        json!({"KeyId": id, "GranteePrincipal": "p", "GranteeServicePrincipal": "dynamodb.amazonaws.com", "Operations": ["Decrypt"]}),
+    ] {
+        let e = d.err("CreateGrant", bad);
+        assert_eq!(
+            (e.name(), e.message.as_str()),
+            (
+                "ValidationException",
+                "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+            )
+        );
     }
     let g = d.ok(
         "CreateGrant",
@@ -505,12 +556,22 @@ fn grants() {
     assert!(!g["GrantToken"].as_str().expect("token").is_empty());
     //= spec/kms.md#list-grants
     //= type=test
-    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
     let list = d.ok("ListGrants", json!({"KeyId": id}));
     assert_eq!(
         list["Grants"][0],
         json!({"KeyId": Driver::key_arn(&id), "GrantId": grant_id, "Name": "app", "CreationDate": d.now.epoch_seconds(), "GranteePrincipal": "arn:aws:iam::123456789012:user/app", "RetiringPrincipal": "arn:aws:iam::123456789012:user/admin", "IssuingAccount": "arn:aws:iam::123456789012:root", "Operations": ["Encrypt", "Decrypt"], "Constraints": {"EncryptionContextEquals": {"Purpose": "Test"}}})
     );
+    let service = d.ok(
+        "CreateGrant",
+        json!({"KeyId": id, "GranteeServicePrincipal": "dynamodb.amazonaws.com", "RetiringPrincipal": "arn:aws:iam::123456789012:user/admin", "Operations": ["Decrypt"]}),
+    )["GrantId"]
+        .clone();
+    let entry = d.ok("ListGrants", json!({"KeyId": id}))["Grants"][1].clone();
+    assert_eq!(entry["GrantId"], service);
+    assert_eq!(entry["GranteeServicePrincipal"], "dynamodb.amazonaws.com");
+    assert!(entry.get("GranteePrincipal").is_none(), "{entry}");
+    d.ok("RevokeGrant", json!({"KeyId": id, "GrantId": service}));
     //= spec/kms.md#retire-revoke
     //= type=test
     //# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.

@@ -80,6 +80,8 @@ impl Engine {
         call: &Call<'_>,
         i: ListInput,
     ) -> Result<KmsOutcome, ApiError> {
+        //= spec/kms.md#aliases
+        //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
         let limit = list_limit(i.limit, 100, 50)?;
         let filter = match i.key_id.as_deref() {
             None => None,

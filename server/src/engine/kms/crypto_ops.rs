@@ -186,11 +186,14 @@ impl Engine {
         self.check_crypto_state(k)?;
         let plain = kms_blob::open(&k.material, &blob.0, &ctx).map_err(|_| invalid_ciphertext())?;
         let arn = self.key_arn(&blob_key);
+        //= spec/kms.md#create-key
+        //# GenerateDataKey and Decrypt answers MUST carry `KeyMaterialId`, equal to the `CurrentKeyMaterialId` of the key that sealed or opened the ciphertext.
         Ok(KmsOutcome::new(
             DecryptOutput {
                 key_id: arn.clone(),
                 plaintext: Blob(plain.to_vec()),
                 encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+                key_material_id: k.key_material_id(),
             },
             Some(arn),
         ))
@@ -241,6 +244,7 @@ impl Engine {
         self.deny_managed(call, k, "GenerateDataKey")?;
         self.check_crypto_state(k)?;
         let key_id = k.rec.key_id.clone();
+        let key_material_id = k.key_material_id();
         //= spec/kms.md#generate-data-key
         //# GenerateDataKey MUST return fresh random `Plaintext` of the requested length, a `CiphertextBlob` that Decrypt turns back into that plaintext under the same encryption context, and `KeyId` as the key ARN.
         let plain = random::secret_vec(len)?;
@@ -251,6 +255,7 @@ impl Engine {
                 ciphertext_blob: Blob(blob),
                 plaintext: Blob(plain.to_vec()),
                 key_id: arn.clone(),
+                key_material_id,
             },
             Some(arn),
         ))

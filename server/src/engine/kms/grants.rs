@@ -103,6 +103,7 @@ impl Engine {
             name: Some(random::uuid()),
             created: now,
             grantee: principal.clone(),
+            service_grantee: false,
             retiring: Some(principal),
             operations: DYNAMODB_GRANT_OPERATIONS
                 .iter()
@@ -131,7 +132,9 @@ impl Engine {
     }
 
     //= spec/kms.md#create-grant
-    //# CreateGrant MUST require `KeyId`, `GranteePrincipal` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+    //# CreateGrant MUST require `KeyId` and a non-empty `Operations` list of `GrantOperation` values, and MUST return a `GrantId` of 64 lowercase hex digits and a non-empty `GrantToken`.
+    //= spec/kms.md#create-grant
+    //# CreateGrant MUST require exactly one of `GranteePrincipal` and `GranteeServicePrincipal`, and MUST fail a request with neither or both with `ValidationException` and the message `You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
     pub(crate) fn create_grant(
         &self,
         st: &mut State,
@@ -139,9 +142,10 @@ impl Engine {
         i: CreateGrantInput,
     ) -> Result<KmsOutcome, ApiError> {
         let checked = i.checked()?;
-        let (key_id_in, grantee, ops) = (
+        let (key_id_in, grantee, service_grantee, ops) = (
             checked.key_id.to_owned(),
             checked.grantee.to_owned(),
+            checked.service_grantee,
             checked.operations.to_vec(),
         );
         let k = self.named_key(st, Some(&key_id_in), call.now, KeyForms::IdOrArn)?;
@@ -154,6 +158,7 @@ impl Engine {
             name: i.name,
             created: call.now,
             grantee,
+            service_grantee,
             retiring: i.retiring_principal,
             operations: ops,
             constraints: i.constraints,
@@ -176,7 +181,8 @@ impl Engine {
             grant_id: g.grant_id.clone(),
             name: g.name.clone(),
             creation_date: g.created.epoch_seconds(),
-            grantee_principal: g.grantee.clone(),
+            grantee_principal: (!g.service_grantee).then(|| g.grantee.clone()),
+            grantee_service_principal: g.service_grantee.then(|| g.grantee.clone()),
             retiring_principal: g.retiring.clone(),
             issuing_account: arn::account_root(&self.config.account),
             operations: g.operations.clone(),
@@ -185,7 +191,7 @@ impl Engine {
     }
 
     //= spec/kms.md#list-grants
-    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal`, `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
     pub(crate) fn list_grants(
         &self,
         st: &mut State,

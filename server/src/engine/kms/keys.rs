@@ -194,19 +194,16 @@ impl Engine {
         Ok(key_id)
     }
 
-    /// `KeyMetadata` of a key.
+    //= spec/kms.md#create-key
+    //# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
+    /// `KeyMetadata` of a key (a pending key's window is kept in its status, not shown).
     pub fn key_metadata(&self, k: &KmsKey) -> KeyMetadata {
-        let (state, deletion, window) = match &k.rec.status {
-            KeyStatus::Enabled => ("Enabled", None, None),
-            KeyStatus::Disabled => ("Disabled", None, None),
-            KeyStatus::PendingDeletion {
-                deletion_date,
-                window_days,
-            } => (
-                "PendingDeletion",
-                Some(deletion_date.epoch_seconds()),
-                Some(*window_days),
-            ),
+        let (state, deletion) = match &k.rec.status {
+            KeyStatus::Enabled => ("Enabled", None),
+            KeyStatus::Disabled => ("Disabled", None),
+            KeyStatus::PendingDeletion { deletion_date, .. } => {
+                ("PendingDeletion", Some(deletion_date.epoch_seconds()))
+            }
         };
         KeyMetadata {
             aws_account_id: self.config.account.clone(),
@@ -218,13 +215,13 @@ impl Engine {
             key_usage: "ENCRYPT_DECRYPT".to_owned(),
             key_state: state.to_owned(),
             deletion_date: deletion,
-            pending_deletion_window_in_days: window,
             origin: "AWS_KMS".to_owned(),
             key_manager: k.rec.manager.clone(),
             customer_master_key_spec: SYMMETRIC_DEFAULT.to_owned(),
             key_spec: SYMMETRIC_DEFAULT.to_owned(),
             encryption_algorithms: vec![SYMMETRIC_DEFAULT.to_owned()],
             multi_region: false,
+            current_key_material_id: k.key_material_id(),
         }
     }
 
@@ -368,6 +365,8 @@ impl Engine {
         call: &Call<'_>,
         i: ListInput,
     ) -> Result<KmsOutcome, ApiError> {
+        //= spec/kms.md#list-keys
+        //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
         let limit = list_limit(i.limit, 1000, 100)?;
         let mut keys: Vec<&KmsKey> = st
             .keys
@@ -429,18 +428,28 @@ impl Engine {
         i: ScheduleKeyDeletionInput,
     ) -> Result<KmsOutcome, ApiError> {
         let window = i.pending_window_in_days.unwrap_or(30);
-        if window < 7 {
+        //= spec/kms.md#deletion
+        //# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
+        if window < 1 {
             return Err(constraint(
                 &window.to_string(),
                 "pendingWindowInDays",
-                "Member must have value greater than or equal to 7",
+                "Member must have value greater than or equal to 1",
             ));
         }
-        if window > 30 {
+        if window > 365 {
             return Err(constraint(
                 &window.to_string(),
                 "pendingWindowInDays",
-                "Member must have value less than or equal to 30",
+                "Member must have value less than or equal to 365",
+            ));
+        }
+        //= spec/kms.md#deletion
+        //# A `PendingWindowInDays` from 1 to 6 or from 31 to 365 MUST fail with `ValidationException` and the message `PendingWindowInDays must be between 7 and 30`.
+        if !(7..=30).contains(&window) {
+            return Err(ApiError::new(
+                ErrorCode::KmsValidation,
+                ddbsse_wire::kms_errors::PENDING_WINDOW_TEXT,
             ));
         }
         let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;

@@ -27,8 +27,53 @@ fn create_key_metadata() {
     assert_eq!(m["Description"], "");
     assert_eq!(m["EncryptionAlgorithms"], json!(["SYMMETRIC_DEFAULT"]));
     assert!(m.get("DeletionDate").is_none());
+    let material = m["CurrentKeyMaterialId"].as_str().unwrap().to_owned();
+    assert_eq!(material.len(), 64);
+    assert!(
+        material
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    );
     let keys = h.ok("ListKeys", json!({}));
     assert_eq!(keys["Keys"][0]["KeyId"], id);
+    //= spec/kms.md#create-key
+    //= type=test
+    //# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
+    h.ok(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 9}),
+    );
+    let m = h.ok("DescribeKey", json!({"KeyId": id}))["KeyMetadata"].clone();
+    assert_eq!(m["KeyState"], "PendingDeletion");
+    assert!(m.get("PendingDeletionWindowInDays").is_none(), "{m}");
+    assert_eq!(
+        m["CurrentKeyMaterialId"],
+        material.as_str(),
+        "fixed for life"
+    );
+}
+
+#[test]
+//= spec/kms.md#create-key
+//= type=test
+//# GenerateDataKey and Decrypt answers MUST carry `KeyMaterialId`, equal to the `CurrentKeyMaterialId` of the key that sealed or opened the ciphertext.
+fn key_material_id_in_generate_data_key_and_decrypt() {
+    let h = H::new();
+    let (a, _) = h.create_key();
+    let (b, _) = h.create_key();
+    let material = |k: &str| {
+        h.ok("DescribeKey", json!({"KeyId": k}))["KeyMetadata"]["CurrentKeyMaterialId"].clone()
+    };
+    let (ma, mb) = (material(&a), material(&b));
+    assert_ne!(ma, mb);
+    let g = h.ok("GenerateDataKey", json!({"KeyId": b, "KeySpec": "AES_256"}));
+    assert_eq!(g["KeyMaterialId"], mb);
+    let d = h.ok("Decrypt", json!({"CiphertextBlob": g["CiphertextBlob"]}));
+    assert_eq!(d["KeyMaterialId"], mb);
+    let e = h.ok("Encrypt", json!({"KeyId": a, "Plaintext": b64(b"x")}));
+    assert!(e.get("KeyMaterialId").is_none(), "{e}");
+    let d = h.ok("Decrypt", json!({"CiphertextBlob": e["CiphertextBlob"]}));
+    assert_eq!(d["KeyMaterialId"], ma);
 }
 
 #[test]
@@ -161,11 +206,41 @@ fn key_states_and_their_errors() {
     assert_eq!(d["KeyMetadata"]["KeyState"], "Disabled");
     assert!(d["KeyMetadata"].get("DeletionDate").is_none());
     h.ok("EnableKey", json!({"KeyId": id}));
+    //= spec/kms.md#deletion
+    //= type=test
+    //# A `PendingWindowInDays` from 1 to 6 or from 31 to 365 MUST fail with `ValidationException` and the message `PendingWindowInDays must be between 7 and 30`.
+    for days in [1, 6, 31, 365] {
+        let (n, m) = h.err(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": id, "PendingWindowInDays": days}),
+        );
+        assert_eq!(
+            (n.as_str(), m.as_str()),
+            (
+                "ValidationException",
+                "PendingWindowInDays must be between 7 and 30"
+            )
+        );
+    }
+    //= spec/kms.md#deletion
+    //= type=test
+    //# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
     let (_, m) = h.err(
         "ScheduleKeyDeletion",
-        json!({"KeyId": id, "PendingWindowInDays": 6}),
+        json!({"KeyId": id, "PendingWindowInDays": 0}),
     );
-    assert!(m.ends_with("Member must have value greater than or equal to 7"));
+    assert_eq!(
+        m,
+        "1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1"
+    );
+    let (_, m) = h.err(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 366}),
+    );
+    assert_eq!(
+        m,
+        "1 validation error detected: Value '366' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365"
+    );
     h.ok(
         "ScheduleKeyDeletion",
         json!({"KeyId": id, "PendingWindowInDays": 7}),
@@ -256,6 +331,34 @@ fn grants_and_aliases() {
         .0,
         "ValidationException"
     );
+    //= spec/kms.md#create-grant
+    //= type=test
+    //# CreateGrant MUST require exactly one of `GranteePrincipal` and `GranteeServicePrincipal`, and MUST fail a request with neither or both with `ValidationException` and the message `You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+    for bad in [
+        json!({"KeyId": id, "Operations": ["Decrypt"]}),
+        json!({"KeyId": id, "GranteePrincipal": "p", "GranteeServicePrincipal": "dynamodb.amazonaws.com", "Operations": ["Decrypt"]}),
+    ] {
+        let (n, m) = h.err("CreateGrant", bad);
+        assert_eq!(
+            (n.as_str(), m.as_str()),
+            (
+                "ValidationException",
+                "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+            )
+        );
+    }
+    //= spec/kms.md#list-grants
+    //= type=test
+    //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
+    let s = h.ok(
+        "CreateGrant",
+        json!({"KeyId": id, "GranteeServicePrincipal": "dynamodb.amazonaws.com", "RetiringPrincipal": "p", "Operations": ["Decrypt"]}),
+    );
+    let l = h.ok("ListGrants", json!({"KeyId": id}))["Grants"].clone();
+    assert_eq!(l[0]["GrantId"], s["GrantId"]);
+    assert_eq!(l[0]["GranteeServicePrincipal"], "dynamodb.amazonaws.com");
+    assert!(l[0].get("GranteePrincipal").is_none(), "{l}");
+    h.ok("RevokeGrant", json!({"KeyId": id, "GrantId": s["GrantId"]}));
     // Aliases.
     h.ok(
         "CreateAlias",
@@ -392,4 +495,80 @@ fn blobs_name_the_key_arn_and_use_fresh_nonces() {
     //= type=test
     //# The nonce of every blob MUST be 12 fresh bytes from a cryptographically secure random generator.
     assert_ne!(&a[3 + len..15 + len], &b[3 + len..15 + len]);
+}
+
+/// Every entry of `op`'s `list`, following `NextMarker` until `Truncated` is false, and the
+/// number of pages.
+fn all_pages(h: &H, op: &str, list: &str, field: &str) -> (Vec<String>, usize) {
+    let (mut out, mut pages, mut marker) = (Vec::new(), 0, None::<String>);
+    loop {
+        let body = match &marker {
+            Some(m) => json!({"Marker": m}),
+            None => json!({}),
+        };
+        let page = h.ok(op, body);
+        pages += 1;
+        for e in page[list].as_array().unwrap() {
+            out.push(e[field].as_str().unwrap().to_owned());
+        }
+        if page["Truncated"] != true {
+            return (out, pages);
+        }
+        marker = Some(page["NextMarker"].as_str().unwrap().to_owned());
+    }
+}
+
+#[test]
+//= spec/kms.md#list-keys
+//= type=test
+//# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+fn list_keys_pages_at_100_and_list_aliases_at_50() {
+    let h = H::new();
+    let keys: Vec<String> = (0..101).map(|_| h.create_key().0).collect();
+    assert_eq!(
+        h.ok("ListKeys", json!({}))["Keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        100
+    );
+    assert_eq!(
+        h.ok("ListKeys", json!({"Limit": 1000}))["Keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        101
+    );
+    assert_eq!(
+        h.err("ListKeys", json!({"Limit": 1001})).0,
+        "ValidationException"
+    );
+    assert_eq!(
+        all_pages(&h, "ListKeys", "Keys", "KeyId"),
+        (keys.clone(), 2)
+    );
+    //= spec/kms.md#aliases
+    //= type=test
+    //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+    let names: Vec<String> = (0..51).map(|n| format!("alias/a{n:03}")).collect();
+    for n in &names {
+        h.ok(
+            "CreateAlias",
+            json!({"AliasName": n, "TargetKeyId": keys[0]}),
+        );
+    }
+    assert_eq!(
+        h.ok("ListAliases", json!({}))["Aliases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50
+    );
+    assert_eq!(
+        h.err("ListAliases", json!({"Limit": 101})).0,
+        "ValidationException"
+    );
+    let (mut seen, pages) = all_pages(&h, "ListAliases", "Aliases", "AliasName");
+    seen.sort();
+    assert_eq!((seen, pages), (names, 2));
 }
