@@ -260,6 +260,8 @@ fn archived(ctx: &mut Ctx<'_>) -> CaseResult {
 //= spec/tables.md#delete
 //= type=test
 //# DeleteTable MUST succeed on a table whose `TableStatus` is `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS` or `ARCHIVED` and whose `SSEDescription.Status` is not `UPDATING`, with a response carrying the table's description and `TableStatus` `DELETING`.
+//= spec/tables.md#delete
+//= type=test
 //# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
 fn delete(ctx: &mut Ctx<'_>) -> CaseResult {
     let (_, table) = kms_table(ctx)?;

@@ -127,6 +127,8 @@ fn customer_table(ctx: &mut Ctx<'_>, key: &Key) -> Result<String, Failure> {
 //= type=test
 //# The `TableStatus` of a table MUST stay `ACTIVE` during and after an accepted SSE switch.
 //# The UpdateTable response of an accepted switch MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the old `KMSMasterKeyArn` when the table used a KMS key before the switch, or with `Status` alone when it used the AWS owned key.
+//= spec/tables.md#update-status
+//= type=test
 //# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
 fn owned_to_managed(ctx: &mut Ctx<'_>) -> CaseResult {
     let table = ctx.created_table("owned", None)?;
