@@ -30,7 +30,7 @@ pub const CASES: &[Case] = &[
     },
     Case {
         id: "tables/status-archival/archiving-after-7-days",
-        title: "7 days after detection: ARCHIVING; data plane says the table is archived",
+        title: "7 days after detection: ARCHIVING; data plane says the table is archived, DeleteTable is refused",
         needs: &[Need::ManualClock],
         run: archiving,
     },

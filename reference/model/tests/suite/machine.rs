@@ -626,16 +626,13 @@ impl StateMachineTest for Sut {
                     deleting || (s.shadow.contains_key(name) && !refused),
                     "DeleteTable: refused while ARCHIVING or UPDATING, idempotent while DELETING"
                 );
-                if out.result.is_ok() {
+                if let Ok(r) = out.result {
                     if !deleting {
                         s.forget_table(name);
                         s.deleting.insert(name.to_owned(), s.now);
                     }
                     assert!(s.model.table(name).is_none());
-                    assert_eq!(
-                        out.result.expect("ok").body()["TableDescription"]["TableStatus"],
-                        "DELETING"
-                    );
+                    assert_eq!(r.body()["TableDescription"]["TableStatus"], "DELETING");
                 }
             }
             T::Put {
