@@ -2,9 +2,9 @@
 //! while the key is unusable (`#data-plane`).
 
 use ddbsse_wire::time::{DAY, SECOND};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::util::{expect_status, status};
+use super::util::{DELETING_MS, expect_status, finish_delete, finish_switch, status};
 use super::{Case, Need};
 use crate::ctx::{CaseResult, Ctx, Failure, Key, check, check_eq};
 
@@ -30,7 +30,7 @@ pub const CASES: &[Case] = &[
     },
     Case {
         id: "tables/status-archival/archiving-after-7-days",
-        title: "7 days after detection: ARCHIVING; data plane says the table is archived",
+        title: "7 days after detection: ARCHIVING; data plane says the table is archived, DeleteTable is refused",
         needs: &[Need::ManualClock],
         run: archiving,
     },
@@ -45,6 +45,18 @@ pub const CASES: &[Case] = &[
         title: "DeleteTable answers DELETING, later requests ResourceNotFoundException",
         needs: &[],
         run: delete,
+    },
+    Case {
+        id: "tables/delete/while-updating",
+        title: "DeleteTable while SSEDescription is UPDATING: ResourceInUseException; after the switch it succeeds",
+        needs: &[],
+        run: delete_while_updating,
+    },
+    Case {
+        id: "tables/delete/deleting-8s",
+        title: "DELETING for 8 s: DescribeTable and DeleteTable answer DELETING, the name is taken; gone at 8 s",
+        needs: &[Need::ManualClock],
+        run: deleting_8s,
     },
     Case {
         id: "tables/data-plane-errors/disabled",
@@ -157,7 +169,7 @@ fn recovery(ctx: &mut Ctx<'_>) -> CaseResult {
 //# A table that has been `INACCESSIBLE_ENCRYPTION_CREDENTIALS` for 7 days (604800 s) MUST report `TableStatus` `ARCHIVING`, whether or not its key has become usable since.
 //= spec/tables.md#status-archival
 //= type=test
-//# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
+//# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`.
 fn archiving(ctx: &mut Ctx<'_>) -> CaseResult {
     let (key, table) = kms_table(ctx)?;
     disable(ctx, &key)?;
@@ -187,6 +199,15 @@ fn archiving(ctx: &mut Ctx<'_>) -> CaseResult {
     ctx.get(&table, "a")?.expect_error(
         "ValidationException",
         Some(&format!("Table {table} is archived")),
+    )?;
+    //= spec/tables.md#delete
+    //= type=test
+    //# DeleteTable on an `ARCHIVING` table MUST fail with `ResourceInUseException` and the message below:
+    ctx.ddb("DeleteTable", json!({"TableName": table}))?.expect_error(
+        "ResourceInUseException",
+        Some(&format!(
+            "Attempt to change a resource which is still in use: Table: {table} is being archived."
+        )),
     )
 }
 
@@ -217,7 +238,7 @@ fn archived(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!([summary["ArchivalDateTime"], summary["ArchivalReason"]]),
     )?;
     let prefix = format!(
-        "arn:aws:dynamodb:{}:{}:table/{table}/backup/{:017}-",
+        "arn:aws:dynamodb:{}:{}:table/{table}/backup/{:014}-",
         ctx.region(),
         ctx.account(),
         archiving_since.0
@@ -238,19 +259,19 @@ fn archived(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/tables.md#delete
 //= type=test
-//# DeleteTable MUST succeed on a table in any status, including `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, with a response carrying the table's description and `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
+//# DeleteTable MUST succeed on a table whose `TableStatus` is `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS` or `ARCHIVED` and whose `SSEDescription.Status` is not `UPDATING`, with a response carrying the table's description and `TableStatus` `DELETING`.
+//= spec/tables.md#delete
+//= type=test
+//# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
 fn delete(ctx: &mut Ctx<'_>) -> CaseResult {
     let (_, table) = kms_table(ctx)?;
     let r = ctx.ddb("DeleteTable", json!({"TableName": table}))?;
     check_eq(
         "DeleteTable TableStatus",
         &json!("DELETING"),
-        &r.ok()?["Table"]
-            .get("TableStatus")
-            .or(r.body["TableDescription"].get("TableStatus"))
-            .cloned()
-            .unwrap_or(Value::Null),
+        &r.ok()?["TableDescription"]["TableStatus"],
     )?;
+    finish_delete(ctx, &table)?;
     ctx.ddb("DescribeTable", json!({"TableName": table}))?
         .expect_error(
             "ResourceNotFoundException",
@@ -260,6 +281,98 @@ fn delete(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
     ctx.get(&table, "a")?
         .expect_error("ResourceNotFoundException", None)
+}
+
+//= spec/tables.md#delete
+//= type=test
+//# DeleteTable on a table whose `SSEDescription.Status` is `UPDATING` (section 4.4) MUST fail with `ResourceInUseException` and the message below:
+fn delete_while_updating(ctx: &mut Ctx<'_>) -> CaseResult {
+    let table = ctx.created_table("status", None)?;
+    ctx.ddb(
+        "UpdateTable",
+        json!({"TableName": table, "SSESpecification": {"Enabled": true}}),
+    )?
+    .ok()?;
+    ctx.ddb("DeleteTable", json!({"TableName": table}))?.expect_error(
+        "ResourceInUseException",
+        Some(&format!(
+            "Attempt to change a resource which is still in use: Table: {table} is in the process of being updated."
+        )),
+    )?;
+    finish_switch(ctx, &table)?;
+    let r = ctx.ddb("DeleteTable", json!({"TableName": table}))?;
+    check_eq(
+        "DeleteTable TableStatus after the switch",
+        &json!("DELETING"),
+        &r.ok()?["TableDescription"]["TableStatus"],
+    )
+}
+
+//= spec/tables.md#delete
+//= type=test
+//# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+//# Before `d` + 8 s, ListTables MUST list the table, a CreateTable naming it MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`, and every other request naming it MUST fail with `ResourceNotFoundException`.
+//# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
+fn deleting_8s(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = kms_table(ctx)?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    let r = ctx.ddb("DeleteTable", json!({"TableName": table}))?;
+    let deleted = r.ok()?["TableDescription"].clone();
+    ctx.advance(DELETING_MS - 1)?;
+    let d = ctx.describe(&table)?;
+    check_eq("DescribeTable 7999 ms after DeleteTable", &deleted, &d)?;
+    let before = ctx.trail()?.len();
+    let again = ctx.ddb("DeleteTable", json!({"TableName": table}))?;
+    check_eq(
+        "a second DeleteTable 7999 ms after the first",
+        &deleted,
+        &again.ok()?["TableDescription"],
+    )?;
+    let kms_after: Vec<String> = ctx.trail()?[before..]
+        .iter()
+        .filter(|r| r["eventSource"] == "kms.amazonaws.com")
+        .map(|r| r["eventName"].as_str().unwrap_or("?").to_owned())
+        .collect();
+    check(
+        kms_after.is_empty(),
+        "the second DeleteTable makes no KMS call",
+        format!("KMS records {kms_after:?}"),
+    )?;
+    let listed = ctx.ddb(
+        "ListTables",
+        json!({"ExclusiveStartTableName": &table[..table.len() - 1]}),
+    )?;
+    check(
+        listed.ok()?["TableNames"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|n| n == table.as_str())),
+        "ListTables lists the DELETING table",
+        crate::normalize::short(&listed.body),
+    )?;
+    ctx.ddb("CreateTable", Ctx::table_body(&table, None))?
+        .expect_error(
+            "ResourceInUseException",
+            Some(&format!("Table already exists: {table}")),
+        )?;
+    ctx.get(&table, "a")?
+        .expect_error("ResourceNotFoundException", None)?;
+    ctx.advance(1)?;
+    ctx.ddb("DescribeTable", json!({"TableName": table}))?
+        .expect_error("ResourceNotFoundException", None)?;
+    let listed = ctx.ddb(
+        "ListTables",
+        json!({"ExclusiveStartTableName": &table[..table.len() - 1]}),
+    )?;
+    check(
+        !listed.ok()?["TableNames"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|n| n == table.as_str())),
+        "ListTables no longer lists the table 8 s after DeleteTable",
+        crate::normalize::short(&listed.body),
+    )?;
+    ctx.ddb("CreateTable", Ctx::table_body(&table, None))?
+        .ok()
+        .map(|_| ())
 }
 
 fn expired_entry(ctx: &mut Ctx<'_>) -> Result<(Key, String), Failure> {

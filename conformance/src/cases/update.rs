@@ -4,7 +4,7 @@
 use ddbsse_wire::time::{HOUR, Timestamp};
 use serde_json::{Value, json};
 
-use super::util::{expect_kms_sse, expect_no_sse, managed_key_arn, table_grants};
+use super::util::{expect_kms_sse, expect_no_sse, finish_switch, managed_key_arn, table_grants};
 use super::{Case, Need};
 use crate::ctx::{CaseResult, Ctx, Failure, Key, check, check_eq};
 
@@ -15,6 +15,24 @@ pub const CASES: &[Case] = &[
         title: "owned -> managed: UPDATING with Status alone, then ENABLED with the managed key",
         needs: &[],
         run: owned_to_managed,
+    },
+    Case {
+        id: "tables/update-status/phases-customer",
+        title: "customer A -> B: old key UPDATING until 8 s, new key UPDATING until 22 s, then ENABLED",
+        needs: &[Need::ManualClock],
+        run: phases_customer,
+    },
+    Case {
+        id: "tables/update-status/phases-owned",
+        title: "customer -> owned: old key UPDATING until 8 s, Status alone until 22 s, then none",
+        needs: &[Need::ManualClock],
+        run: phases_owned,
+    },
+    Case {
+        id: "tables/update-status/data-plane-new-key",
+        title: "during the switch the data plane uses the new key: disabling the old key changes nothing",
+        needs: &[],
+        run: data_plane_new_key,
     },
     Case {
         id: "tables/update-switch/managed-to-customer",
@@ -109,7 +127,9 @@ fn customer_table(ctx: &mut Ctx<'_>, key: &Key) -> Result<String, Failure> {
 //= type=test
 //# The `TableStatus` of a table MUST stay `ACTIVE` during and after an accepted SSE switch.
 //# The UpdateTable response of an accepted switch MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the old `KMSMasterKeyArn` when the table used a KMS key before the switch, or with `Status` alone when it used the AWS owned key.
-//# Every response after the UpdateTable response MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+//= spec/tables.md#update-status
+//= type=test
+//# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
 fn owned_to_managed(ctx: &mut Ctx<'_>) -> CaseResult {
     let table = ctx.created_table("owned", None)?;
     ctx.describe(&table)?;
@@ -126,6 +146,7 @@ fn owned_to_managed(ctx: &mut Ctx<'_>) -> CaseResult {
         &desc["TableStatus"],
     )?;
     let arn = managed_key_arn(ctx)?;
+    finish_switch(ctx, &table)?;
     let d = ctx.describe(&table)?;
     check_eq(
         "DescribeTable TableStatus",
@@ -133,6 +154,99 @@ fn owned_to_managed(ctx: &mut Ctx<'_>) -> CaseResult {
         &d["TableStatus"],
     )?;
     expect_kms_sse("DescribeTable after the switch", &d, &arn)
+}
+
+/// Describes `table` at `t0 + at_ms` (the clock is at `t0 + from_ms`) and checks its
+/// `SSEDescription` (`Value::Null`: none) and that `TableStatus` is `ACTIVE`.
+fn sse_at(
+    ctx: &mut Ctx<'_>,
+    table: &str,
+    from_ms: u64,
+    at_ms: u64,
+    expected: &Value,
+) -> CaseResult {
+    ctx.advance(at_ms - from_ms)?;
+    let d = ctx.describe(table)?;
+    check_eq(
+        &format!("TableStatus {at_ms} ms after the switch"),
+        &json!("ACTIVE"),
+        &d["TableStatus"],
+    )?;
+    check_eq(
+        &format!("SSEDescription {at_ms} ms after the switch"),
+        expected,
+        d.get("SSEDescription").unwrap_or(&Value::Null),
+    )
+}
+
+//= spec/tables.md#update-status
+//= type=test
+//# A description of the table made before `t0` + 8 s (8000 ms) MUST carry the same `SSEDescription` as the UpdateTable response.
+//# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+//# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+fn phases_customer(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let b = ctx.create_key()?;
+    let table = customer_table(ctx, &a)?;
+    ctx.advance(1000)?;
+    let r = update(ctx, &table, to_key(&b.id))?;
+    let old = json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": a.arn});
+    check_eq(
+        "UpdateTable SSEDescription",
+        &old,
+        &r.ok()?["TableDescription"]["SSEDescription"],
+    )?;
+    let new = json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": b.arn});
+    sse_at(ctx, &table, 0, 7999, &old)?;
+    sse_at(ctx, &table, 7999, 8000, &new)?;
+    sse_at(ctx, &table, 8000, 21_999, &new)?;
+    sse_at(
+        ctx,
+        &table,
+        21_999,
+        22_000,
+        &json!({"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": b.arn}),
+    )
+}
+
+//= spec/tables.md#update-status
+//= type=test
+//# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+fn phases_owned(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let table = customer_table(ctx, &a)?;
+    ctx.advance(1000)?;
+    update(ctx, &table, json!({"Enabled": false}))?.ok()?;
+    let old = json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": a.arn});
+    sse_at(ctx, &table, 0, 7999, &old)?;
+    sse_at(ctx, &table, 7999, 8000, &json!({"Status": "UPDATING"}))?;
+    sse_at(ctx, &table, 8000, 21_999, &json!({"Status": "UPDATING"}))?;
+    sse_at(ctx, &table, 21_999, 22_000, &Value::Null)
+}
+
+//= spec/tables.md#update-status
+//= type=test
+//# From `t0` on, data-plane requests on the table MUST use the new table key and only the new key, so disabling the old key after `t0` MUST NOT make a data-plane request on the table fail.
+fn data_plane_new_key(ctx: &mut Ctx<'_>) -> CaseResult {
+    let a = ctx.create_key()?;
+    let b = ctx.create_key()?;
+    let table = customer_table(ctx, &a)?;
+    ctx.put(&table, "before", "1")?.ok()?;
+    update(ctx, &table, to_key(&b.id))?.ok()?;
+    ctx.kms("DisableKey", json!({"KeyId": a.id}))?.ok()?;
+    let got = ctx.get(&table, "before")?;
+    check_eq(
+        "item written before the switch, read during it with the old key disabled",
+        &json!({"S": "1"}),
+        &got.ok()?["Item"]["v"],
+    )?;
+    ctx.put(&table, "during", "2")?.ok()?;
+    let got = ctx.get(&table, "during")?;
+    check_eq(
+        "item written during the switch",
+        &json!({"S": "2"}),
+        &got.ok()?["Item"]["v"],
+    )
 }
 
 //= spec/tables.md#update-switch
@@ -150,6 +264,7 @@ fn managed_to_customer(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": managed}),
         &desc["SSEDescription"],
     )?;
+    finish_switch(ctx, &table)?;
     let d = ctx.describe(&table)?;
     expect_kms_sse("DescribeTable after the switch", &d, &key.arn)?;
     let new = table_grants(ctx, &key.id, &table)?;
@@ -177,6 +292,7 @@ fn customer_to_customer(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": a.arn}),
         &desc["SSEDescription"],
     )?;
+    finish_switch(ctx, &table)?;
     let d = ctx.describe(&table)?;
     expect_kms_sse("DescribeTable after the switch", &d, &b.arn)?;
     let new = table_grants(ctx, &b.id, &table)?;
@@ -210,6 +326,7 @@ fn customer_to_owned(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": a.arn}),
         &desc["SSEDescription"],
     )?;
+    finish_switch(ctx, &table)?;
     let d = ctx.describe(&table)?;
     expect_no_sse("DescribeTable after the switch to the owned key", &d)?;
     let old = table_grants(ctx, &a.id, &table)?;
@@ -259,6 +376,7 @@ fn resend_id(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": a.arn}),
         &r.ok()?["TableDescription"]["SSEDescription"],
     )?;
+    finish_switch(ctx, &table)?;
     let d = ctx.describe(&table)?;
     expect_kms_sse("DescribeTable after the re-send", &d, &a.arn)?;
     let g = table_grants(ctx, &a.id, &table)?;
@@ -339,6 +457,7 @@ fn quota_owned(ctx: &mut Ctx<'_>) -> CaseResult {
     let (table, ..) = four_changes(ctx)?;
     let r = update(ctx, &table, json!({"Enabled": false}))?;
     r.ok()?;
+    finish_switch(ctx, &table)?;
     expect_no_sse(
         "DescribeTable after the switch to the owned key",
         &ctx.describe(&table)?,
@@ -355,6 +474,7 @@ fn quota_after_6h(ctx: &mut Ctx<'_>) -> CaseResult {
     ctx.advance(1000)?;
     let r = update(ctx, &table, to_key(&b.id))?;
     r.ok()?;
+    finish_switch(ctx, &table)?;
     expect_kms_sse(
         "DescribeTable after the 5th change",
         &ctx.describe(&table)?,

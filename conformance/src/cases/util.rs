@@ -77,3 +77,65 @@ pub fn expect_status(ctx: &mut Ctx<'_>, table: &str, expected: &str, when: &str)
         format!("TableStatus {s} {when}"),
     )
 }
+
+/// How long a key switch shows `SSEDescription.Status` `UPDATING` (`spec/tables.md#update-status`:
+/// "before `t0` + 22 s (22000 ms)").
+pub const SWITCH_MS: u64 = 22_000;
+
+/// How long a deleted table stays `DELETING` (`spec/tables.md#delete`: "Before `d` + 8 s (8000
+/// ms)").
+pub const DELETING_MS: u64 = 8_000;
+
+/// Polls of a client waiting on a target whose clock the harness cannot move, 2 s apart.
+const POLLS: usize = 45;
+
+/// Sleeps between polls on a target without a manual clock (`--real-time` waits through the
+/// target; without a clock capability the harness itself waits).
+fn pause(ctx: &mut Ctx<'_>) -> CaseResult {
+    match ctx.clock() {
+        crate::target::ClockControl::None => {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            Ok(())
+        }
+        _ => ctx.advance(2_000),
+    }
+}
+
+/// Lets an accepted key switch on `table` finish: on a manual clock the clock moves 22 s; on any
+/// other target the case polls DescribeTable until `SSEDescription.Status` is no longer
+/// `UPDATING`, as a client does (at most 90 s).
+pub fn finish_switch(ctx: &mut Ctx<'_>, table: &str) -> CaseResult {
+    if ctx.clock() == crate::target::ClockControl::Manual {
+        return ctx.advance(SWITCH_MS);
+    }
+    for _ in 0..POLLS {
+        let d = ctx.describe(table)?;
+        if d["SSEDescription"]["Status"] != "UPDATING" {
+            return Ok(());
+        }
+        pause(ctx)?;
+    }
+    Err(crate::ctx::mismatch(
+        "SSEDescription.Status leaves UPDATING within 90 s of the switch",
+        format!("{table} still UPDATING"),
+    ))
+}
+
+/// Waits until a deleted `table` is gone: on a manual clock the clock moves 8 s; on any other
+/// target the case polls DescribeTable until it answers `ResourceNotFoundException` (at most 90 s).
+pub fn finish_delete(ctx: &mut Ctx<'_>, table: &str) -> CaseResult {
+    if ctx.clock() == crate::target::ClockControl::Manual {
+        return ctx.advance(DELETING_MS);
+    }
+    for _ in 0..POLLS {
+        let r = ctx.ddb("DescribeTable", json!({"TableName": table}))?;
+        if r.error_code() == Some("ResourceNotFoundException") {
+            return Ok(());
+        }
+        pause(ctx)?;
+    }
+    Err(crate::ctx::mismatch(
+        "a deleted table is gone within 90 s",
+        format!("{table} still described"),
+    ))
+}

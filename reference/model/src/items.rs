@@ -133,7 +133,7 @@ impl Model {
     ) -> Result<(), ApiError> {
         let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
         //= spec/tables.md#status-archival
-        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
+        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`.
         if table.status.is_archival() {
             return Err(dynamodb_errors::table_archived(name));
         }

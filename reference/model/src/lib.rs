@@ -114,6 +114,8 @@ pub struct Model {
     now: Timestamp,
     kms: kms::KmsState,
     tables: BTreeMap<String, tables::Table>,
+    /// Deleted tables still `DELETING`: the DeleteTable description and when it was made.
+    deleting: BTreeMap<String, (ddbsse_wire::dynamodb::TableDescription, Timestamp)>,
     cache: cache::TableKeyCache,
     trail: Vec<TrailRecord>,
     lookup_tokens: BTreeMap<String, lookup::IssuedToken>,
@@ -131,6 +133,7 @@ impl Model {
             now: Timestamp(0),
             kms: kms::KmsState::default(),
             tables: BTreeMap::new(),
+            deleting: BTreeMap::new(),
             cache: cache::TableKeyCache::default(),
             trail: Vec::new(),
             lookup_tokens: BTreeMap::new(),

@@ -18,11 +18,21 @@ pub const DETECTION_DELAY_MS: u64 = 900 * SECOND;
 pub const ARCHIVAL_DELAY_MS: u64 = 7 * DAY;
 /// From `ARCHIVING` to `ARCHIVED`: 300 s.
 pub const ARCHIVING_DURATION_MS: u64 = 300 * SECOND;
+/// How long after an accepted key switch `SSEDescription` still shows the old key.
+pub const SWITCH_OLD_KEY_MS: u64 = 8 * SECOND;
+/// How long after an accepted key switch `SSEDescription.Status` is `UPDATING`.
+pub const SWITCH_UPDATING_MS: u64 = 22 * SECOND;
+/// How long a deleted table stays `DELETING`.
+pub const DELETING_MS: u64 = 8 * SECOND;
 
 impl Model {
     /// Brings every key and table up to `now`, before a request is handled.
     pub(super) fn settle(&mut self, now: Timestamp) {
         self.delete_due_keys(now);
+        //= spec/tables.md#delete
+        //# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
+        self.deleting
+            .retain(|_, (_, deleted)| now < deleted.plus(DELETING_MS));
         let names: Vec<String> = self.tables.keys().cloned().collect();
         for name in names {
             self.settle_table(&name, now);
@@ -41,10 +51,10 @@ impl Model {
                 && let Some(since) = t.archiving_since
             {
                 //= spec/tables.md#status-archival
-                //# `ArchivalBackupArn` is `arn:aws:dynamodb:<region>:<account>:table/<table name>/backup/<17-digit
+                //# `ArchivalBackupArn` is `arn:aws:dynamodb:<region>:<account>:table/<table name>/backup/<14-digit
                 //# zero-padded epoch milliseconds of ArchivalDateTime>-<8 lowercase hex digits>`.
                 t.archival_backup_arn = Some(format!(
-                    "arn:aws:dynamodb:{region}:{account}:table/{}/backup/{:017}-{suffix}",
+                    "arn:aws:dynamodb:{region}:{account}:table/{}/backup/{:014}-{suffix}",
                     t.name,
                     since.millis()
                 ));

@@ -3,7 +3,7 @@
 //!
 //! The model keeps each table's status as a value of [`TableStatus`] and changes it only by
 //! looking up [`TABLE_STATUS_TRANSITIONS`]; the timed events (900 s of an unusable key, 7 days
-//! after detection, 300 s of archiving) are raised lazily when a request arrives, so no
+//! after detection, 300 s of archiving, 8 s of deleting) are raised lazily when a request arrives, so no
 //! background task exists. The table is pinned as a snapshot by the test suite.
 
 use serde::Serialize;
@@ -23,7 +23,7 @@ pub enum TableStatus {
     Archiving,
     /// `ARCHIVED`.
     Archived,
-    /// `DELETING`: only in the DeleteTable response; the table is gone afterwards.
+    /// `DELETING`: for 8 s after the DeleteTable; the table is gone afterwards.
     Deleting,
 }
 
@@ -56,8 +56,8 @@ pub enum TableEvent {
     LaterRequest,
     /// The table's key has been unusable for 900 s.
     KeyUnusableFor900s,
-    /// An SSE switch was accepted (status unchanged; `SSEDescription.Status` is `UPDATING` in
-    /// that response only).
+    /// An SSE switch was accepted (status unchanged; `SSEDescription.Status` is `UPDATING` for
+    /// 22 s).
     SseSwitchAccepted,
     /// The table's key is usable again.
     KeyUsableAgain,
@@ -65,8 +65,10 @@ pub enum TableEvent {
     SevenDaysAfterDetection,
     /// 300 s have passed since archiving started.
     ArchivingFor300s,
-    /// DeleteTable.
+    /// DeleteTable (refused while `ARCHIVING` or while `SSEDescription.Status` is `UPDATING`).
     DeleteTable,
+    /// 8 s have passed since the first DeleteTable.
+    DeletingFor8s,
 }
 
 //= spec/tables.md#status-table
@@ -120,14 +122,19 @@ pub const TABLE_STATUS_TRANSITIONS: &[(TableStatus, TableEvent, TableStatus)] = 
         TableStatus::Deleting,
     ),
     (
-        TableStatus::Archiving,
+        TableStatus::Archived,
         TableEvent::DeleteTable,
         TableStatus::Deleting,
     ),
     (
-        TableStatus::Archived,
+        TableStatus::Deleting,
         TableEvent::DeleteTable,
         TableStatus::Deleting,
+    ),
+    (
+        TableStatus::Deleting,
+        TableEvent::DeletingFor8s,
+        TableStatus::Absent,
     ),
 ];
 

@@ -17,7 +17,7 @@ use ddbsse_wire::{ApiError, arn};
 
 use super::Model;
 use super::items::PrimaryKey;
-use super::lifecycle::DETECTION_DELAY_MS;
+use super::lifecycle::{DETECTION_DELAY_MS, SWITCH_OLD_KEY_MS, SWITCH_UPDATING_MS};
 use super::quota;
 use super::table_status::{TableEvent, TableStatus, next_table_status};
 
@@ -30,6 +30,22 @@ pub struct KmsSse {
     pub grant_id: String,
     /// The table key, wrapped by GenerateDataKey under the key.
     pub wrapped_table_key: Vec<u8>,
+}
+
+/// The last accepted key switch of a table (`spec/tables.md#update-status`).
+#[derive(Clone, Debug)]
+pub struct Switch {
+    /// When the UpdateTable was handled (`t0`).
+    pub at: Timestamp,
+    /// The key ARN before the switch; `None`: the AWS owned key.
+    pub old: Option<String>,
+}
+
+impl Switch {
+    /// Whether `SSEDescription.Status` is still `UPDATING` at `now`.
+    pub fn updating(&self, now: Timestamp) -> bool {
+        now < self.at.plus(SWITCH_UPDATING_MS)
+    }
 }
 
 /// One table.
@@ -59,18 +75,20 @@ pub struct Table {
     pub archival_backup_arn: Option<String>,
     /// Accepted SSE changes (quota).
     pub changes: Vec<Timestamp>,
+    /// The last accepted key switch.
+    pub switch: Option<Switch>,
     /// Items by primary key.
     pub items: BTreeMap<PrimaryKey, Item>,
 }
 
-/// The `SSEDescription` an UpdateTable response carries for an accepted switch.
-fn updating_description(old: Option<&KmsSse>) -> SseDescription {
+/// The `SSEDescription` of a switch in progress showing `key_arn` (`None`: the AWS owned key).
+fn updating_description(key_arn: Option<&str>) -> SseDescription {
     //= spec/tables.md#update-status
     //# The UpdateTable response of an accepted switch MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the old `KMSMasterKeyArn` when the table used a KMS key before the switch, or with `Status` alone when it used the AWS owned key.
     SseDescription {
         status: Some("UPDATING".to_owned()),
-        sse_type: old.map(|_| "KMS".to_owned()),
-        kms_master_key_arn: old.map(|s| s.key_arn.clone()),
+        sse_type: key_arn.map(|_| "KMS".to_owned()),
+        kms_master_key_arn: key_arn.map(str::to_owned),
         inaccessible_encryption_date_time: None,
     }
 }
@@ -106,6 +124,21 @@ impl Model {
                 None
             },
         });
+        let sse_description = match &t.switch {
+            //= spec/tables.md#update-status
+            //# A description of the table made before `t0` + 8 s (8000 ms) MUST carry the same `SSEDescription` as the UpdateTable response.
+            Some(sw) if self.now < sw.at.plus(SWITCH_OLD_KEY_MS) => {
+                Some(updating_description(sw.old.as_deref()))
+            }
+            //= spec/tables.md#update-status
+            //# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+            Some(sw) if sw.updating(self.now) => Some(updating_description(
+                t.sse.as_ref().map(|s| s.key_arn.as_str()),
+            )),
+            //= spec/tables.md#update-status
+            //# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+            _ => sse_description,
+        };
         let archival_summary = match (t.status, t.archiving_since, &t.archival_backup_arn) {
             (TableStatus::Archived, Some(since), Some(arn)) => Some(ArchivalSummary {
                 archival_date_time: since.epoch_seconds(),
@@ -188,7 +221,9 @@ impl Model {
         let choice = validate::sse_choice(input.sse_specification.as_ref())?;
         //= spec/errors.md#resource-errors
         //# A CreateTable naming a table that exists MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`.
-        if self.tables.contains_key(&name) {
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s, ListTables MUST list the table, a CreateTable naming it MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`, and every other request naming it MUST fail with `ResourceNotFoundException`.
+        if self.tables.contains_key(&name) || self.deleting.contains_key(&name) {
             return Err(dynamodb_errors::table_exists(&name));
         }
         //= spec/cache.md#scope
@@ -227,6 +262,7 @@ impl Model {
             archiving_since: None,
             archival_backup_arn: None,
             changes: Vec::new(),
+            switch: None,
             items: BTreeMap::new(),
         };
         //= spec/tables.md#status-create
@@ -272,7 +308,15 @@ impl Model {
         &self,
         input: &TableNameInput,
     ) -> Result<DescribeTableOutput, ApiError> {
-        let name = self.existing_table(input.table_name.as_deref())?;
+        let name = validate::require_table_name(input.table_name.as_deref())?;
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+        if let Some((description, _)) = self.deleting.get(name) {
+            return Ok(DescribeTableOutput {
+                table: description.clone(),
+            });
+        }
+        let name = self.existing_table(Some(name))?;
         let table = self
             .tables
             .get(&name)
@@ -297,9 +341,10 @@ impl Model {
                 "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
             )));
         }
-        let names: Vec<String> = self
-            .tables
-            .keys()
+        let listed: std::collections::BTreeSet<&String> =
+            self.tables.keys().chain(self.deleting.keys()).collect();
+        let names: Vec<String> = listed
+            .into_iter()
             .filter(|n| {
                 input
                     .exclusive_start_table_name
@@ -327,7 +372,15 @@ impl Model {
         caller: &Caller,
         input: &TableNameInput,
     ) -> Result<TableDescriptionOutput, ApiError> {
-        let name = self.existing_table(input.table_name.as_deref())?;
+        let name = validate::require_table_name(input.table_name.as_deref())?;
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+        if let Some((description, _)) = self.deleting.get(name) {
+            return Ok(TableDescriptionOutput {
+                table_description: description.clone(),
+            });
+        }
+        let name = self.existing_table(Some(name))?;
         if self
             .tables
             .get(&name)
@@ -336,6 +389,18 @@ impl Model {
             return Err(ApiError::validation(
                 "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
             ));
+        }
+        if let Some(t) = self.tables.get(&name) {
+            //= spec/tables.md#delete
+            //# DeleteTable on an `ARCHIVING` table MUST fail with `ResourceInUseException` and the message below:
+            if t.status == TableStatus::Archiving {
+                return Err(dynamodb_errors::table_being_archived(&name));
+            }
+            //= spec/tables.md#delete
+            //# DeleteTable on a table whose `SSEDescription.Status` is `UPDATING` (section 4.4) MUST fail with `ResourceInUseException` and the message below:
+            if t.switch.as_ref().is_some_and(|sw| sw.updating(now)) {
+                return Err(dynamodb_errors::table_being_updated(&name));
+            }
         }
         let Some(mut table) = self.tables.remove(&name) else {
             return Err(table_not_found(&name));
@@ -347,12 +412,13 @@ impl Model {
             self.ddb_retire_grant(now, caller, &arn, &grant);
         }
         //= spec/tables.md#delete
-        //# DeleteTable MUST succeed on a table in any status, including `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, with a response carrying the table's description and `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
+        //# DeleteTable MUST succeed on a table whose `TableStatus` is `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS` or `ARCHIVED` and whose `SSEDescription.Status` is not `UPDATING`, with a response carrying the table's description and `TableStatus` `DELETING`.
         self.cache.evict_table(&table.id, None);
         let mut description = self.describe(&table);
         table.status = next_table_status(table.status, TableEvent::DeleteTable)
             .unwrap_or(TableStatus::Deleting);
         description.table_status = table.status.wire_name().to_owned();
+        self.deleting.insert(name, (description.clone(), now));
         Ok(TableDescriptionOutput {
             table_description: description,
         })
@@ -498,10 +564,14 @@ impl Model {
             .get_mut(name)
             .ok_or_else(|| table_not_found(name))?;
         //= spec/tables.md#update-status
-        //# Every response after the UpdateTable response MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+        //# From `t0` on, data-plane requests on the table MUST use the new table key and only the new key, so disabling the old key after `t0` MUST NOT make a data-plane request on the table fail.
         table.sse = new;
         table.generation += 1;
         table.changes.push(now);
+        table.switch = Some(Switch {
+            at: now,
+            old: old.as_ref().map(|s| s.key_arn.clone()),
+        });
         //= spec/tables.md#update-status
         //# The `TableStatus` of a table MUST stay `ACTIVE` during and after an accepted SSE switch.
         if let Some(next) = next_table_status(table.status, TableEvent::SseSwitchAccepted) {
@@ -512,7 +582,9 @@ impl Model {
         self.refresh_table_usability(name, now);
         let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
         let mut description = self.describe(table);
-        description.sse_description = Some(updating_description(old.as_ref()));
+        description.sse_description = Some(updating_description(
+            old.as_ref().map(|s| s.key_arn.as_str()),
+        ));
         Ok(TableDescriptionOutput {
             table_description: description,
         })

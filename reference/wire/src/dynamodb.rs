@@ -382,7 +382,8 @@ pub struct ProvisionedThroughputDescription {
 pub struct BillingModeSummary {
     /// `PROVISIONED` or `PAY_PER_REQUEST`.
     pub billing_mode: String,
-    /// When it last changed.
+    /// When `PAY_PER_REQUEST` was last set; omitted (not `null`) when absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub last_update_to_pay_per_request_date_time: Option<f64>,
 }
 
@@ -478,4 +479,32 @@ pub struct TableDescriptionOutput {
 pub struct DescribeTableOutput {
     /// The table.
     pub table: TableDescription,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billing_mode_summary_omits_an_absent_date_instead_of_null() {
+        let absent = BillingModeSummary {
+            billing_mode: "PROVISIONED".to_owned(),
+            last_update_to_pay_per_request_date_time: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&absent).unwrap(),
+            serde_json::json!({"BillingMode": "PROVISIONED"})
+        );
+        let present = BillingModeSummary {
+            billing_mode: "PAY_PER_REQUEST".to_owned(),
+            last_update_to_pay_per_request_date_time: Some(1552262400.0),
+        };
+        assert_eq!(
+            serde_json::to_value(&present).unwrap(),
+            serde_json::json!({"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": 1552262400.0})
+        );
+        let read: BillingModeSummary =
+            serde_json::from_value(serde_json::json!({"BillingMode": "PROVISIONED"})).unwrap();
+        assert_eq!(read, absent);
+    }
 }

@@ -33,6 +33,28 @@ pub fn table_exists(name: &str) -> ApiError {
     )
 }
 
+/// `ResourceInUseException` for a DeleteTable while the table's `SSEDescription.Status` is
+/// `UPDATING` (`spec/tables.md#delete`, observed text).
+pub fn table_being_updated(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ResourceInUse,
+        format!(
+            "Attempt to change a resource which is still in use: Table: {name} is in the process of being updated."
+        ),
+    )
+}
+
+/// `ResourceInUseException` for a DeleteTable on an `ARCHIVING` table (`spec/tables.md#delete`,
+/// text decided there).
+pub fn table_being_archived(name: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::ResourceInUse,
+        format!(
+            "Attempt to change a resource which is still in use: Table: {name} is being archived."
+        ),
+    )
+}
+
 /// `ValidationException` for a request on an `ARCHIVING` or `ARCHIVED` table.
 pub fn table_archived(name: &str) -> ApiError {
     ApiError::validation(format!("Table {name} is archived"))

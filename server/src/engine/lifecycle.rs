@@ -15,6 +15,19 @@ pub const DETECTION_MS: u64 = 900 * SECOND;
 pub const ARCHIVING_AFTER_MS: u64 = 7 * DAY;
 /// From archiving to archived: 300 s.
 pub const ARCHIVED_AFTER_MS: u64 = 300 * SECOND;
+/// After an accepted key switch, `SSEDescription` shows the old key for 8 s.
+pub const SWITCH_OLD_KEY_MS: u64 = 8 * SECOND;
+/// After an accepted key switch, `SSEDescription.Status` is `UPDATING` for 22 s.
+pub const SWITCH_UPDATING_MS: u64 = 22 * SECOND;
+/// A deleted table is `DELETING` for 8 s.
+pub const DELETING_MS: u64 = 8 * SECOND;
+
+/// Whether the table's last key switch is still `UPDATING` at `now`.
+pub fn switch_updating(meta: &TableMeta, now: Timestamp) -> bool {
+    meta.switch
+        .as_ref()
+        .is_some_and(|s| now < s.at.plus(SWITCH_UPDATING_MS))
+}
 
 /// What a table's status is at some `now`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

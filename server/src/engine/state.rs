@@ -177,6 +177,18 @@ pub struct TableMeta {
     pub unusable_since: Option<Timestamp>,
     /// Fixed start of archiving once archival began (archival is final).
     pub archival_start: Option<Timestamp>,
+    /// The last accepted key switch (`spec/tables.md#update-status`).
+    #[serde(default)]
+    pub switch: Option<KeySwitch>,
+}
+
+/// An accepted key switch: when it was handled (`t0`) and the key before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeySwitch {
+    /// When the UpdateTable was handled.
+    pub at: Timestamp,
+    /// The key ARN before the switch; `None`: the AWS owned key.
+    pub old_key_arn: Option<String>,
 }
 
 impl TableMeta {
@@ -225,6 +237,9 @@ pub struct State {
     pub grants: BTreeMap<String, Grant>,
     /// Tables by name.
     pub tables: BTreeMap<String, TableMeta>,
+    /// Deleted tables while they are `DELETING`: the DeleteTable description and its time (in
+    /// memory only; a restart ends the `DELETING` period early).
+    pub deleting: BTreeMap<String, (ddbsse_wire::dynamodb::TableDescription, Timestamp)>,
     /// The next creation sequence number.
     pub next_seq: u64,
 }

@@ -175,6 +175,9 @@ struct TableShadow {
     /// `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, `ARCHIVING` or `ARCHIVED`.
     status: &'static str,
     archiving_at: Option<Timestamp>,
+    /// When the last accepted key switch was handled (`SSEDescription.Status` `UPDATING` for
+    /// 22 s from then).
+    switched_at: Option<Timestamp>,
 }
 
 /// The system under test and the shadow the checks compare it with.
@@ -191,6 +194,8 @@ struct Sut {
     key_states: Vec<KeyShadow>,
     /// Shadow tables.
     shadow: BTreeMap<String, TableShadow>,
+    /// Deleted tables and their DeleteTable time (`DELETING` for 8 s).
+    deleting: BTreeMap<String, Timestamp>,
 }
 
 impl Sut {
@@ -360,6 +365,13 @@ impl Sut {
         out
     }
 
+    /// Whether `name` is still `DELETING` (8 s after its DeleteTable).
+    fn is_deleting(&self, name: &str) -> bool {
+        self.deleting
+            .get(name)
+            .is_some_and(|d| self.now < d.plus(8 * SECOND))
+    }
+
     fn forget_table(&mut self, name: &str) {
         self.items.remove(name);
         self.shadow.remove(name);
@@ -470,6 +482,7 @@ impl StateMachineTest for Sut {
             cache: BTreeMap::new(),
             key_states: Vec::new(),
             shadow: BTreeMap::new(),
+            deleting: BTreeMap::new(),
         }
     }
 
@@ -545,7 +558,7 @@ impl StateMachineTest for Sut {
             }
             T::CreateTable(t, sse) => {
                 let name = TABLES[t];
-                let existed = s.model.table(name).is_some();
+                let existed = s.model.table(name).is_some() || s.is_deleting(name);
                 let body = ratings_table(name, s.sse_body(&sse));
                 let out = s.call(0, 1, "CreateTable", body);
                 Sut::check_contexts(&out, name);
@@ -577,6 +590,7 @@ impl StateMachineTest for Sut {
                             unusable_since: None,
                             status: "ACTIVE",
                             archiving_at: None,
+                            switched_at: None,
                         },
                     );
                 }
@@ -595,15 +609,30 @@ impl StateMachineTest for Sut {
                     let t = s.shadow.get_mut(name).expect("shadow table");
                     t.key = key;
                     t.grant = true;
+                    t.switched_at = Some(s.now);
                 }
             }
             T::DeleteTable(t) => {
                 let name = TABLES[t];
+                let deleting = s.is_deleting(name);
+                let refused = s.shadow.get(name).is_some_and(|t| {
+                    t.status == "ARCHIVING"
+                        || t.switched_at.is_some_and(|at| s.now < at.plus(22 * SECOND))
+                });
                 let out = s.call(0, 1, "DeleteTable", json!({"TableName": name}));
                 Sut::check_contexts(&out, name);
-                if out.result.is_ok() {
-                    s.forget_table(name);
+                assert_eq!(
+                    out.result.is_ok(),
+                    deleting || (s.shadow.contains_key(name) && !refused),
+                    "DeleteTable: refused while ARCHIVING or UPDATING, idempotent while DELETING"
+                );
+                if let Ok(r) = out.result {
+                    if !deleting {
+                        s.forget_table(name);
+                        s.deleting.insert(name.to_owned(), s.now);
+                    }
                     assert!(s.model.table(name).is_none());
+                    assert_eq!(r.body()["TableDescription"]["TableStatus"], "DELETING");
                 }
             }
             T::Put {
@@ -733,8 +762,14 @@ impl StateMachineTest for Sut {
             T::Describe(t) => {
                 let name = TABLES[t];
                 let out = s.call(0, 1, "DescribeTable", json!({"TableName": name}));
-                assert_eq!(out.result.is_ok(), s.shadow.contains_key(name));
-                if let Ok(r) = out.result {
+                assert_eq!(
+                    out.result.is_ok(),
+                    s.shadow.contains_key(name) || s.is_deleting(name)
+                );
+                if s.is_deleting(name) {
+                    let r = out.result.expect("DELETING");
+                    assert_eq!(r.body()["Table"]["TableStatus"], "DELETING");
+                } else if let Ok(r) = out.result {
                     let table = &r.body()["Table"];
                     let shadow = s.shadow.get(name).expect("shadow").clone();
                     assert_eq!(

@@ -124,6 +124,7 @@ fn table_status_table_matches_the_spec_text() {
         TableEvent::SevenDaysAfterDetection => "604800 s after detection",
         TableEvent::ArchivingFor300s => "300 s later",
         TableEvent::DeleteTable => "DeleteTable",
+        TableEvent::DeletingFor8s => "8 s after the first DeleteTable",
     };
     let mut model: Vec<(String, String, String)> = TABLE_STATUS_TRANSITIONS
         .iter()

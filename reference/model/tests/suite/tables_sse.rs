@@ -375,10 +375,36 @@ fn switching_between_every_pair_of_key_kinds() {
             ),
             None => assert_eq!(desc["SSEDescription"], json!({"Status": "UPDATING"})),
         }
+        let updating_old = desc["SSEDescription"].clone();
         //= spec/tables.md#update-status
         //= type=test
-        //# Every response after the UpdateTable response MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+        //# A description of the table made before `t0` + 8 s (8000 ms) MUST carry the same `SSEDescription` as the UpdateTable response.
+        d.advance_ms(7999);
+        assert_eq!(
+            d.describe(RATINGS)["SSEDescription"],
+            updating_old,
+            "step {i}"
+        );
+        //= spec/tables.md#update-status
+        //= type=test
+        //# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+        d.advance_ms(1);
+        let mid = d.describe(RATINGS)["SSEDescription"].clone();
+        d.advance_ms(13_999);
+        assert_eq!(d.describe(RATINGS)["SSEDescription"], mid, "step {i}");
+        assert_eq!(mid["Status"], "UPDATING", "step {i}");
+        d.advance_ms(1);
+        //= spec/tables.md#update-status
+        //= type=test
+        //# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
         let now = d.describe(RATINGS);
+        match now["SSEDescription"]["KMSMasterKeyArn"].as_str() {
+            Some(arn) => assert_eq!(
+                mid,
+                json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": arn})
+            ),
+            None => assert_eq!(mid, json!({"Status": "UPDATING"})),
+        }
         assert_eq!(now["TableStatus"], "ACTIVE");
         previous = now["SSEDescription"]["KMSMasterKeyArn"]
             .as_str()
@@ -586,7 +612,7 @@ fn delete_table_retires_the_grant_in_any_status() {
     //# DeleteTable on a KMS table whose grant still exists MUST retire that grant, whatever the key state.
     //= spec/tables.md#delete
     //= type=test
-    //# DeleteTable MUST succeed on a table in any status, including `INACCESSIBLE_ENCRYPTION_CREDENTIALS`, with a response carrying the table's description and `TableStatus` `DELETING`, and every later request naming the table MUST fail with `ResourceNotFoundException`.
+    //# DeleteTable MUST succeed on a table whose `TableStatus` is `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS` or `ARCHIVED` and whose `SSEDescription.Status` is not `UPDATING`, with a response carrying the table's description and `TableStatus` `DELETING`.
     let mut d = Driver::new();
     let key = d.create_key();
     d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": key}));
@@ -607,6 +633,44 @@ fn delete_table_retires_the_grant_in_any_status() {
         d.ok("ListGrants", json!({"KeyId": key}))["Grants"],
         json!([])
     );
+    let deleted = body["TableDescription"].clone();
+    //= spec/tables.md#delete
+    //= type=test
+    //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+    d.advance_ms(7999);
+    assert_eq!(d.describe(RATINGS), deleted);
+    let again = d.call("DeleteTable", json!({"TableName": RATINGS}));
+    assert_eq!(names(&again.events), ["DeleteTable"]);
+    assert_eq!(
+        again.result.expect("DELETING").body()["TableDescription"],
+        deleted
+    );
+    //= spec/tables.md#delete
+    //= type=test
+    //# Before `d` + 8 s, ListTables MUST list the table, a CreateTable naming it MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`, and every other request naming it MUST fail with `ResourceNotFoundException`.
+    assert_eq!(
+        d.ok("ListTables", json!({}))["TableNames"],
+        json!([RATINGS])
+    );
+    let e = d
+        .create_ratings(Value::Null)
+        .result
+        .expect_err("still DELETING");
+    assert_eq!(
+        (e.name(), e.message.as_str()),
+        ("ResourceInUseException", "Table already exists: ratings")
+    );
+    let e = d.get_ratings(RATINGS).result.expect_err("DELETING");
+    assert_eq!(e.name(), "ResourceNotFoundException");
+    let e = d.err(
+        "UpdateTable",
+        json!({"TableName": RATINGS, "SSESpecification": {"Enabled": true}}),
+    );
+    assert_eq!(e.name(), "ResourceNotFoundException");
+    //= spec/tables.md#delete
+    //= type=test
+    //# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
+    d.advance_ms(1);
     for op in ["DescribeTable", "DeleteTable"] {
         let e = d.err(op, json!({"TableName": RATINGS}));
         assert_eq!(e.name(), "ResourceNotFoundException");
@@ -617,6 +681,59 @@ fn delete_table_retires_the_grant_in_any_status() {
     }
     let e = d.get_ratings(RATINGS).result.expect_err("gone");
     assert_eq!(e.name(), "ResourceNotFoundException");
+    assert_eq!(d.ok("ListTables", json!({}))["TableNames"], json!([]));
+    d.create_ratings(Value::Null)
+        .result
+        .expect("the name is free again");
+}
+
+#[test]
+fn delete_table_refused_while_updating_or_archiving() {
+    //= spec/tables.md#delete
+    //= type=test
+    //# DeleteTable on a table whose `SSEDescription.Status` is `UPDATING` (section 4.4) MUST fail with `ResourceInUseException` and the message below:
+    let mut d = Driver::new();
+    let key = d.create_key();
+    d.create_ratings(Value::Null);
+    d.advance(1);
+    d.ok(
+        "UpdateTable",
+        json!({"TableName": RATINGS, "SSESpecification": {"SSEType": "KMS", "KMSMasterKeyId": key}}),
+    );
+    d.advance_ms(21_999);
+    let out = d.call("DeleteTable", json!({"TableName": RATINGS}));
+    assert_eq!(names(&out.events), ["DeleteTable"], "no RetireGrant");
+    let e = out.result.expect_err("UPDATING");
+    assert_eq!(
+        (e.name(), e.message.as_str()),
+        (
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Table: ratings is in the process of being updated."
+        )
+    );
+    d.advance_ms(1);
+    d.ok("DeleteTable", json!({"TableName": RATINGS}));
+
+    //= spec/tables.md#delete
+    //= type=test
+    //# DeleteTable on an `ARCHIVING` table MUST fail with `ResourceInUseException` and the message below:
+    let mut d = Driver::new();
+    let key = d.create_key();
+    d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": key}));
+    d.ok("DisableKey", json!({"KeyId": key}));
+    d.advance(900 + 7 * 86_400);
+    assert_eq!(d.status(RATINGS), "ARCHIVING");
+    let e = d.err("DeleteTable", json!({"TableName": RATINGS}));
+    assert_eq!(
+        (e.name(), e.message.as_str()),
+        (
+            "ResourceInUseException",
+            "Attempt to change a resource which is still in use: Table: ratings is being archived."
+        )
+    );
+    d.advance(300);
+    assert_eq!(d.status(RATINGS), "ARCHIVED");
+    d.ok("DeleteTable", json!({"TableName": RATINGS}));
 }
 
 #[test]
@@ -802,4 +919,34 @@ fn debug_output_carries_no_key_material() {
     assert!(debug.contains("KeyMaterial(<redacted>)"));
     assert!(debug.contains("TableKey(<redacted>)"));
     assert!(debug.contains("SecretRng(<redacted>)"));
+}
+
+#[test]
+fn data_plane_uses_the_new_key_during_the_switch() {
+    //= spec/tables.md#update-status
+    //= type=test
+    //# From `t0` on, data-plane requests on the table MUST use the new table key and only the new key, so disabling the old key after `t0` MUST NOT make a data-plane request on the table fail.
+    let mut d = Driver::new();
+    let a = d.create_key();
+    let b = d.create_key();
+    d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": a}));
+    d.advance(1);
+    d.ok("PutItem", json!({"TableName": RATINGS, "Item": alice()}));
+    d.ok(
+        "UpdateTable",
+        json!({"TableName": RATINGS, "SSESpecification": {"SSEType": "KMS", "KMSMasterKeyId": b}}),
+    );
+    d.ok("DisableKey", json!({"KeyId": a}));
+    d.advance(1);
+    assert_eq!(d.describe(RATINGS)["SSEDescription"]["Status"], "UPDATING");
+    let out = d.get_ratings(RATINGS);
+    let decrypts: Vec<_> = out
+        .events
+        .iter()
+        .filter(|e| e.event_name == "Decrypt")
+        .collect();
+    assert_eq!(decrypts.len(), 1);
+    assert_eq!(decrypts[0].resources[0].arn, Driver::key_arn(&b));
+    assert!(out.result.is_ok(), "the item reads back under the new key");
+    d.ok("PutItem", json!({"TableName": RATINGS, "Item": alice()}));
 }

@@ -138,9 +138,29 @@ impl Engine {
     ) -> TableDescription {
         let life = lifecycle::status(meta, now);
         let status = as_.status.unwrap_or(life.table_status());
-        let sse = match as_.sse {
-            Some(s) => s,
-            None => match &meta.sse {
+        let updating = |key_arn: Option<&str>| SseDescription {
+            status: Some("UPDATING".to_owned()),
+            sse_type: key_arn.map(|_| "KMS".to_owned()),
+            kms_master_key_arn: key_arn.map(|k| self.shown_key_arn(k)),
+            inaccessible_encryption_date_time: None,
+        };
+        let new_key_arn = match &meta.sse {
+            TableSse::Owned => None,
+            TableSse::Kms { key_arn, .. } => Some(key_arn.as_str()),
+        };
+        let sse = match (as_.sse, &meta.switch) {
+            (Some(s), _) => s,
+            //= spec/tables.md#update-status
+            //# A description of the table made before `t0` + 8 s (8000 ms) MUST carry the same `SSEDescription` as the UpdateTable response.
+            (None, Some(sw)) if now < sw.at.plus(lifecycle::SWITCH_OLD_KEY_MS) => {
+                Some(updating(sw.old_key_arn.as_deref()))
+            }
+            //= spec/tables.md#update-status
+            //# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+            (None, Some(_)) if lifecycle::switch_updating(meta, now) => Some(updating(new_key_arn)),
+            //= spec/tables.md#update-status
+            //# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+            (None, _) => match &meta.sse {
                 TableSse::Owned => None,
                 //= spec/tables.md#sse-description
                 //# The `TableDescription` of a KMS table MUST contain `SSEDescription` with `Status` `ENABLED`, `SSEType` `KMS` and `KMSMasterKeyArn` equal to the table's key ARN, from the CreateTable response on, except while section 4.4 says otherwise.
@@ -161,7 +181,7 @@ impl Engine {
                 archival_date_time: start.epoch_seconds(),
                 archival_reason: "INACCESSIBLE_ENCRYPTION_CREDENTIALS".to_owned(),
                 archival_backup_arn: format!(
-                    "{}/backup/{:017}-{}",
+                    "{}/backup/{:014}-{}",
                     meta.arn(&self.config.region, &self.config.account),
                     start.millis(),
                     &meta.uid.get(..8).unwrap_or("00000000")

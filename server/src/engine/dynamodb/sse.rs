@@ -278,7 +278,7 @@ impl Engine {
         call: &Call<'_>,
     ) -> Result<Arc<TableCrypto>, ApiError> {
         //= spec/tables.md#status-archival
-        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`, and DeleteTable on it MUST succeed.
+        //# Data-plane requests on an `ARCHIVING` or `ARCHIVED` table MUST fail with `ValidationException` and the message `Table <table name> is archived`.
         if lifecycle::status(meta, call.now).archived() {
             return Err(dynamodb_errors::table_archived(&meta.name));
         }

@@ -14,7 +14,8 @@ use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
-use crate::engine::state::{State, TableMeta, TableSse, put_table};
+use crate::engine::lifecycle::{self, DELETING_MS};
+use crate::engine::state::{KeySwitch, State, TableMeta, TableSse, put_table};
 use crate::engine::table_crypto::TableCrypto;
 use crate::engine::{Call, Engine, random};
 use crate::storage::{Space, WriteOp};
@@ -22,6 +23,20 @@ use crate::storage::{Space, WriteOp};
 impl Engine {
     fn table_meta<'s>(&self, st: &'s State, name: &str) -> Result<&'s TableMeta, ApiError> {
         st.tables.get(name).ok_or_else(|| table_not_found(name))
+    }
+
+    /// The DeleteTable description of a table still `DELETING` at `now`.
+    fn deleting<'s>(
+        st: &'s State,
+        name: &str,
+        now: Timestamp,
+    ) -> Option<&'s ddbsse_wire::dynamodb::TableDescription> {
+        //= spec/tables.md#delete
+        //# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
+        st.deleting
+            .get(name)
+            .filter(|(_, deleted)| now < deleted.plus(DELETING_MS))
+            .map(|(d, _)| d)
     }
 
     pub(crate) fn create_table(
@@ -55,9 +70,12 @@ impl Engine {
         let choice = validate::sse_choice(i.sse_specification.as_ref())?;
         let mut st = self.write_state();
         let mut ops = st.purge_deleted(call.now);
-        if st.tables.contains_key(&name) {
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s, ListTables MUST list the table, a CreateTable naming it MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`, and every other request naming it MUST fail with `ResourceNotFoundException`.
+        if st.tables.contains_key(&name) || Self::deleting(&st, &name, call.now).is_some() {
             return Err(dynamodb_errors::table_exists(&name));
         }
+        st.deleting.remove(&name);
         let ctx = ddbsse_crypto::EncryptionContext::for_table(&name, &self.config.account)
             .map_err(|_| ApiError::validation("Table name too long"))?;
         let key_id = self.select_sse_key(&mut st, call, &choice, records)?;
@@ -102,6 +120,7 @@ impl Engine {
             changes: Vec::new(),
             unusable_since: None,
             archival_start: None,
+            switch: None,
         };
         ops.push(put_table(&meta));
         self.commit(ops)?;
@@ -129,6 +148,12 @@ impl Engine {
     ) -> Result<DescribeTableOutput, ApiError> {
         let name = validate::require_table_name(i.table_name.as_deref())?;
         let st = self.read_state();
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+        if let Some(d) = Self::deleting(&st, name, call.now) {
+            *table_arn = Some(d.table_arn.clone());
+            return Ok(DescribeTableOutput { table: d.clone() });
+        }
         let meta = self.table_meta(&st, name)?;
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
         Ok(DescribeTableOutput {
@@ -138,7 +163,7 @@ impl Engine {
 
     pub(crate) fn list_tables(
         &self,
-        _call: &Call<'_>,
+        call: &Call<'_>,
         i: ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError> {
         let limit = i.limit.unwrap_or(100);
@@ -153,9 +178,17 @@ impl Engine {
             )));
         }
         let st = self.read_state();
-        let names: Vec<String> = st
+        let listed: std::collections::BTreeSet<&String> = st
             .tables
             .keys()
+            .chain(
+                st.deleting
+                    .keys()
+                    .filter(|n| Self::deleting(&st, n, call.now).is_some()),
+            )
+            .collect();
+        let names: Vec<String> = listed
+            .into_iter()
             .filter(|n| {
                 i.exclusive_start_table_name
                     .as_ref()
@@ -180,12 +213,33 @@ impl Engine {
     ) -> Result<TableDescriptionOutput, ApiError> {
         let name = validate::require_table_name(i.table_name.as_deref())?;
         let mut st = self.write_state();
+        //= spec/tables.md#delete
+        //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+        if let Some(d) = Self::deleting(&st, name, call.now) {
+            *table_arn = Some(d.table_arn.clone());
+            return Ok(TableDescriptionOutput {
+                table_description: d.clone(),
+            });
+        }
         let meta = self.table_meta(&st, name)?.clone();
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
         if meta.deletion_protection {
             return Err(ApiError::validation(
                 "Resource cannot be deleted as it is currently protected against manual deletion",
             ));
+        }
+        //= spec/tables.md#delete
+        //# DeleteTable on an `ARCHIVING` table MUST fail with `ResourceInUseException` and the message below:
+        if matches!(
+            lifecycle::status(&meta, call.now),
+            lifecycle::Lifecycle::Archiving { .. }
+        ) {
+            return Err(dynamodb_errors::table_being_archived(name));
+        }
+        //= spec/tables.md#delete
+        //# DeleteTable on a table whose `SSEDescription.Status` is `UPDATING` (section 4.4) MUST fail with `ResourceInUseException` and the message below:
+        if lifecycle::switch_updating(&meta, call.now) {
+            return Err(dynamodb_errors::table_being_updated(name));
         }
         let desc = self.describe(
             &meta,
@@ -204,6 +258,10 @@ impl Engine {
             WriteOp::Delete(Space::Tables, meta.name.as_bytes().to_vec()),
         ])?;
         st.tables.remove(&meta.name);
+        //= spec/tables.md#delete
+        //# DeleteTable MUST succeed on a table whose `TableStatus` is `ACTIVE`, `INACCESSIBLE_ENCRYPTION_CREDENTIALS` or `ARCHIVED` and whose `SSEDescription.Status` is not `UPDATING`, with a response carrying the table's description and `TableStatus` `DELETING`.
+        st.deleting
+            .insert(meta.name.clone(), (desc.clone(), call.now));
         //= spec/tables.md#delete
         //# DeleteTable drops the table's table-key cache entries (`spec/cache.md#zeroize`).
         self.cache.evict_table(&uid);
@@ -242,7 +300,7 @@ impl Engine {
         let mut ops = st.purge_deleted(call.now);
         let meta = self.table_meta(&st, &name)?.clone();
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
-        if crate::engine::lifecycle::status(&meta, call.now).archived() {
+        if lifecycle::status(&meta, call.now).archived() {
             return Err(dynamodb_errors::table_archived(&name));
         }
         //= spec/tables.md#update-resend
@@ -291,6 +349,15 @@ impl Engine {
         updated.generation += 1;
         updated.changes.push(call.now);
         updated.unusable_since = None;
+        //= spec/tables.md#update-status
+        //# From `t0` on, data-plane requests on the table MUST use the new table key and only the new key, so disabling the old key after `t0` MUST NOT make a data-plane request on the table fail.
+        updated.switch = Some(KeySwitch {
+            at: call.now,
+            old_key_arn: match &meta.sse {
+                TableSse::Owned => None,
+                TableSse::Kms { key_arn, .. } => Some(key_arn.clone()),
+            },
+        });
         // Re-encrypt every item under the new table key (AWS: "DynamoDB generates a new table
         // key. Then, it uses the new table key to re-encrypt the data encryption keys").
         let new_crypto = TableCrypto::new(
@@ -488,6 +555,7 @@ mod tests {
             changes,
             unusable_since: None,
             archival_start: None,
+            switch: None,
         }
     }
 

@@ -93,6 +93,17 @@ fn archiving_after_seven_days_then_archived() {
         (n.as_str(), m.as_str()),
         ("ValidationException", "Table life is archived")
     );
+    //= spec/tables.md#delete
+    //= type=test
+    //# DeleteTable on an `ARCHIVING` table MUST fail with `ResourceInUseException` and the message below:
+    assert_eq!(
+        h.err("DeleteTable", json!({"TableName": "life"})),
+        (
+            "ResourceInUseException".to_owned(),
+            "Attempt to change a resource which is still in use: Table: life is being archived."
+                .to_owned()
+        )
+    );
     h.advance_secs(299);
     assert_eq!(describe(&h)["TableStatus"], "ARCHIVING");
     h.advance_secs(1);
@@ -110,7 +121,7 @@ fn archiving_after_seven_days_then_archived() {
     let backup = t["ArchivalSummary"]["ArchivalBackupArn"].as_str().unwrap();
     assert!(
         backup.starts_with(&format!(
-            "arn:aws:dynamodb:us-east-1:123456789012:table/life/backup/{:017}-",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/life/backup/{:014}-",
             start.millis()
         )),
         "{backup}"
@@ -120,4 +131,43 @@ fn archiving_after_seven_days_then_archived() {
         Some(lost.plus(900_000).epoch_seconds())
     );
     h.ok("DeleteTable", json!({"TableName": "life"}));
+}
+
+#[test]
+//= spec/tables.md#delete
+//= type=test
+//# DeleteTable on a table whose `SSEDescription.Status` is `UPDATING` (section 4.4) MUST fail with `ResourceInUseException` and the message below:
+fn delete_refused_while_a_switch_is_updating() {
+    let h = H::new();
+    let (a, _) = h.create_key();
+    let (b, b_arn) = h.create_key();
+    h.create_table("swx", Some(json!({"SSEType": "KMS", "KMSMasterKeyId": a})));
+    h.put("swx", "a", 1, "x");
+    h.ok(
+        "UpdateTable",
+        json!({"TableName": "swx", "SSESpecification": {"SSEType": "KMS", "KMSMasterKeyId": b}}),
+    );
+    //= spec/tables.md#update-status
+    //= type=test
+    //# From `t0` on, data-plane requests on the table MUST use the new table key and only the new key, so disabling the old key after `t0` MUST NOT make a data-plane request on the table fail.
+    h.ok("DisableKey", json!({"KeyId": a}));
+    assert_eq!(h.get("swx", "a", 1)["Item"]["v"]["S"], "x");
+    let decrypts = h.events("Decrypt");
+    assert_eq!(
+        decrypts.last().unwrap()["resources"][0]["ARN"],
+        b_arn.as_str()
+    );
+    h.advance_ms(21_999);
+    let retired = h.events("RetireGrant").len();
+    assert_eq!(
+        h.err("DeleteTable", json!({"TableName": "swx"})),
+        (
+            "ResourceInUseException".to_owned(),
+            "Attempt to change a resource which is still in use: Table: swx is in the process of being updated."
+                .to_owned()
+        )
+    );
+    assert_eq!(h.events("RetireGrant").len(), retired);
+    h.advance_ms(1);
+    h.ok("DeleteTable", json!({"TableName": "swx"}));
 }

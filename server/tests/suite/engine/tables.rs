@@ -292,12 +292,30 @@ fn update_table_switches_keys_and_keeps_items() {
         json!({"Status": "UPDATING"})
     );
     assert_eq!(v["TableDescription"]["TableStatus"], "ACTIVE");
-    let d = h.ok("DescribeTable", json!({"TableName": "swt"}));
+    let sse = |h: &H| {
+        h.ok("DescribeTable", json!({"TableName": "swt"}))["Table"]["SSEDescription"].clone()
+    };
+    //= spec/tables.md#update-status
+    //= type=test
+    //# A description of the table made before `t0` + 8 s (8000 ms) MUST carry the same `SSEDescription` as the UpdateTable response.
+    h.advance_ms(7999);
+    assert_eq!(sse(&h), json!({"Status": "UPDATING"}));
+    //= spec/tables.md#update-status
+    //= type=test
+    //# A description of the table made at or after `t0` + 8 s and before `t0` + 22 s (22000 ms) MUST carry `SSEDescription` with `Status` `UPDATING`, and with `SSEType` `KMS` and the new key ARN when the new key is a KMS key, or with `Status` alone when the new key is the AWS owned key.
+    h.advance_ms(1);
+    let updating_new = json!({"Status": "UPDATING", "SSEType": "KMS", "KMSMasterKeyArn": arn1});
+    assert_eq!(sse(&h), updating_new);
+    h.advance_ms(13_999);
+    assert_eq!(sse(&h), updating_new);
+    //= spec/tables.md#update-status
+    //= type=test
+    //# A description of the table made at or after `t0` + 22 s MUST describe the new key: `SSEDescription` with `Status` `ENABLED` and the new key ARN for a KMS key, or no `SSEDescription` for the AWS owned key.
+    h.advance_ms(1);
     assert_eq!(
-        d["Table"]["SSEDescription"]["KMSMasterKeyArn"],
-        arn1.as_str()
+        sse(&h),
+        json!({"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": arn1})
     );
-    assert_eq!(d["Table"]["SSEDescription"]["Status"], "ENABLED");
     let v = upd(json!({"SSEType": "KMS", "KMSMasterKeyId": arn2}));
     assert_eq!(
         v["TableDescription"]["SSEDescription"],
@@ -340,6 +358,9 @@ fn update_table_switches_keys_and_keeps_items() {
         v["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"],
         arn2.as_str()
     );
+    h.advance_ms(8000);
+    assert_eq!(sse(&h), json!({"Status": "UPDATING"}));
+    h.advance_ms(14_000);
     let d = h.ok("DescribeTable", json!({"TableName": "swt"}));
     assert!(d["Table"].get("SSEDescription").is_none());
     let (_, m) = h.err(
@@ -418,8 +439,42 @@ fn delete_table_retires_the_grant_and_forgets_the_table() {
         h.ok("ListGrants", json!({"KeyId": arn}))["Grants"],
         json!([])
     );
+    //= spec/tables.md#delete
+    //= type=test
+    //# Before `d` + 8 s (8000 ms), DescribeTable and DeleteTable naming the table MUST answer the description of that DeleteTable response, with `TableStatus` `DELETING`, and such a DeleteTable MUST make no KMS call.
+    h.advance_ms(7999);
+    assert_eq!(
+        h.ok("DescribeTable", json!({"TableName": "gone"}))["Table"],
+        v["TableDescription"]
+    );
+    assert_eq!(h.ok("DeleteTable", json!({"TableName": "gone"})), v);
+    //= spec/tables.md#delete
+    //= type=test
+    //# Before `d` + 8 s, ListTables MUST list the table, a CreateTable naming it MUST fail with `ResourceInUseException` and the message `Table already exists: <table name>`, and every other request naming it MUST fail with `ResourceNotFoundException`.
+    assert_eq!(h.ok("ListTables", json!({}))["TableNames"], json!(["gone"]));
+    assert_eq!(
+        h.err(
+            "GetItem",
+            json!({"TableName": "gone", "Key": {"pk": {"S": "a"}, "sk": {"N": "1"}}})
+        )
+        .0,
+        "ResourceNotFoundException"
+    );
+    let body = json!({"TableName": "gone", "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}], "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"});
+    assert_eq!(
+        h.err("CreateTable", body),
+        (
+            "ResourceInUseException".to_owned(),
+            "Table already exists: gone".to_owned()
+        )
+    );
+    //= spec/tables.md#delete
+    //= type=test
+    //# From `d` + 8 s on, every request naming the table MUST fail with `ResourceNotFoundException`, ListTables MUST NOT list it, and a CreateTable naming it MUST be accepted.
+    h.advance_ms(1);
+    assert_eq!(h.ok("ListTables", json!({}))["TableNames"], json!([]));
     let rg = h.events("RetireGrant");
-    assert_eq!(rg.len(), 1);
+    assert_eq!(rg.len(), 1, "the second DeleteTable made no KMS call");
     assert_eq!(rg[0]["userIdentity"]["invokedBy"], "dynamodb.amazonaws.com");
     assert_eq!(rg[0]["requestParameters"], Value::Null);
     assert_eq!(
