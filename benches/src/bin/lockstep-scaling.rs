@@ -56,7 +56,10 @@ fn main() -> ExitCode {
         sizes = vec![200, 800];
     }
     println!("lockstep, seed {seed}, embedded engine");
-    println!("{:>10} {:>10} {:>14}", "sequences", "total s", "ms/sequence");
+    println!(
+        "{:>10} {:>10} {:>14}",
+        "sequences", "total s", "ms/sequence"
+    );
     let mut per = Vec::new();
     for &n in &sizes {
         match run(seed, n) {
