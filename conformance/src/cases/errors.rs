@@ -289,15 +289,18 @@ pub const PROTOCOL_CASES: &[Case] = &[Case {
 //= type=test
 //# Every DynamoDB response MUST carry an `x-amz-crc32` header whose value is the CRC-32 (IEEE) of the response body bytes as sent, written as a decimal unsigned 32-bit integer.
 /// Makes a success, an error and a larger answer of its own (so that the case means something
-/// when run alone), then judges every DynamoDB exchange of the run so far.
+/// when run alone), then judges every DynamoDB exchange of the run so far. Its own exchanges may
+/// fail (a target that stopped answering after an earlier case): what it judges is the headers of
+/// the answers there were.
 fn crc32_every_exchange(ctx: &mut Ctx<'_>) -> CaseResult {
-    ctx.ddb("ListTables", json!({}))?;
+    let _ = ctx.ddb("ListTables", json!({}));
     let absent = ctx.name("absent");
-    ctx.ddb("DescribeTable", json!({"TableName": absent}))?;
-    ctx.call_raw(0, 0, DESCRIBE, b"{not json")?;
-    let table = ctx.created_table("crc", None)?;
-    ctx.put(&table, "k", &"x".repeat(2000))?;
-    ctx.get(&table, "k")?;
+    let _ = ctx.ddb("DescribeTable", json!({"TableName": absent}));
+    let _ = ctx.call_raw(0, 0, DESCRIBE, b"{not json");
+    if let Ok(table) = ctx.created_table("crc", None) {
+        let _ = ctx.put(&table, "k", &"x".repeat(2000));
+        let _ = ctx.get(&table, "k");
+    }
     let log = ctx.log.borrow().clone();
     if log.crc_checked == 0 {
         return Err(Failure::Skip("target gives no response headers".to_owned()));
