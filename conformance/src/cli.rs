@@ -408,7 +408,8 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         crate::cases::all().len()
     );
     let mut report = runner::run(target.as_mut(), &options);
-    report.provenance.options = recorded_options(&args);
+    // The CLI's options over the runner's (which add the profile's entry counts).
+    report.provenance.options.extend(recorded_options(&args));
     println!("{}", report.provenance.line());
     println!("{}", report.provenance.spec_line());
     println!("{}", report.provenance.options_line());
