@@ -423,4 +423,56 @@ mod tests {
         assert_eq!(decode_token(&encode_token(17, 5)), Some((17, 5)));
         assert_eq!(decode_token("nope"), None);
     }
+
+    fn record(name: &str, at: Timestamp) -> TrailRecord {
+        serde_json::from_value(json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser"},
+            "eventTime": at.event_time(),
+            "eventSource": "kms.amazonaws.com",
+            "eventName": name,
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": "127.0.0.1",
+            "userAgent": "test",
+            "requestParameters": null,
+            "responseElements": null,
+            "requestID": "r",
+            "eventID": name,
+            "readOnly": false,
+            "eventType": "AwsApiCall",
+            "managementEvent": true,
+            "recipientAccountId": "123456789012",
+            "eventCategory": "Management"
+        }))
+        .expect("a valid record")
+    }
+
+    #[test]
+    fn start_time_skips_older_records_even_when_appended_out_of_order() {
+        let log = TrailLog::default();
+        let store = crate::storage::memory::MemoryStore::default();
+        let s = |n: u64| Timestamp(n * 1000);
+        let records = vec![
+            record("a", s(10)),
+            record("b", s(30)),
+            record("c", s(20)),
+            record("d", s(40)),
+        ];
+        log.append(&store, records).expect("append");
+        let names = |start: u64| -> Vec<String> {
+            let out = log
+                .lookup(&LookupEventsInput {
+                    start_time: Some(start as f64),
+                    ..LookupEventsInput::default()
+                })
+                .expect("lookup");
+            out.events.iter().map(|e| e.event_name.clone()).collect()
+        };
+        assert_eq!(names(0), ["d", "c", "b", "a"]);
+        assert_eq!(names(11), ["d", "c", "b"]);
+        // c (20 s) was appended after b (30 s): a start of 25 s must not skip past b.
+        assert_eq!(names(25), ["d", "b"]);
+        assert_eq!(names(41), Vec::<String>::new());
+        assert_eq!(log.records.lock().expect("lock").older_than(s(25)), 1);
+    }
 }
