@@ -43,6 +43,8 @@ pub fn spec_versions() -> BTreeMap<String, String> {
         .collect()
 }
 
+//= spec/conformance.md#reports
+//# Every report (`report.json`, `junit.xml`, `index.html` and the terminal output) MUST record its provenance: the ddbsse version, the git commit the harness was built from (`unknown` outside a git checkout), the version line of every spec file, the lockstep seed, the target, its capabilities, the date in UTC and the options of the run.
 /// The provenance of one report.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {

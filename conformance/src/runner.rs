@@ -552,6 +552,9 @@ mod tests {
         );
     }
 
+    //= spec/conformance.md#reports
+    //= type=test
+    //# Every report (`report.json`, `junit.xml`, `index.html` and the terminal output) MUST record its provenance: the ddbsse version, the git commit the harness was built from (`unknown` outside a git checkout), the version line of every spec file, the lockstep seed, the target, its capabilities, the date in UTC and the options of the run.
     #[test]
     fn reports_record_their_provenance() {
         let mut target = ModelTarget::new(ModelConfig::default());
@@ -575,6 +578,10 @@ mod tests {
         );
         assert!(p.date.ends_with('Z') && p.date.len() == 20, "{}", p.date);
         assert_eq!(p.capabilities["clock"], "manual");
+        // The terminal lines (cli.rs prints them before the cases).
+        assert!(p.line().contains("seed 7") && p.line().contains("target model"));
+        assert!(p.spec_line().contains("conformance.md "));
+        assert!(p.options_line().contains("cases=3"));
         let json: serde_json::Value =
             serde_json::from_str(&json::to_json(&report)).expect("valid JSON");
         assert_eq!(json["provenance"]["seed"], 7);
