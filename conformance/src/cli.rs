@@ -13,9 +13,14 @@ use std::time::{Duration, Instant};
 
 use ddbsse_model::ModelConfig;
 
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use crate::cases::Need;
 use crate::expect::Baseline;
 use crate::profile::Profile;
-use crate::report::{Report, Verdict, html, json, junit};
+use crate::report::{Report, Verdict, diff, html, json, junit};
 use crate::runner::{self, LockstepOptions, Options};
 #[cfg(feature = "embedded")]
 use crate::target::embedded::EmbeddedTarget;
@@ -43,7 +48,11 @@ impl std::str::FromStr for SecretKey {
 
 /// Arguments of `ddbsse check`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct CheckArgs {
+    /// `ddbsse check diff OLD NEW`; without a subcommand the suite runs.
+    #[command(subcommand)]
+    pub command: Option<CheckCommand>,
     /// Endpoint URL of a remote target (http or https); without it the embedded implementation
     /// is checked in-process.
     #[arg(long)]
@@ -95,12 +104,34 @@ pub struct CheckArgs {
     /// Number of random sequences of the lockstep case.
     #[arg(long, default_value_t = 64)]
     pub cases: u32,
-    /// Run only the cases whose id starts with this (repeatable).
+    /// Run only the cases whose id starts with this, or that match this glob pattern (`*` any
+    /// characters, `/` included, `?` one character; the whole id must match) (repeatable).
     #[arg(long = "case")]
     pub only: Vec<String>,
+    /// Leave out the cases whose id starts with this, or that match this glob pattern
+    /// (repeatable; applied after --case).
+    #[arg(long = "skip")]
+    pub skip: Vec<String>,
+    /// Print the selected cases (id, requirement, needs, title) and exit without contacting any
+    /// target.
+    #[arg(long)]
+    pub list: bool,
     /// Per-request timeout in seconds (HTTP targets).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+}
+
+/// Subcommands of `ddbsse check`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CheckCommand {
+    /// Compare two report.json files: list the cases whose outcome changed, with the first
+    /// observation that differs; exit 1 when any changed, 0 otherwise.
+    Diff {
+        /// The older report.json.
+        old: PathBuf,
+        /// The newer report.json.
+        new: PathBuf,
+    },
 }
 
 /// Why `ddbsse check` has no target to check.
@@ -207,8 +238,121 @@ fn write_reports(report: &Report, dir: &std::path::Path) -> Result<(), ReportFil
     Ok(())
 }
 
+/// What a case needs, in the words of `--list`.
+fn need_name(need: Need) -> &'static str {
+    match need {
+        Need::Clock => "clock",
+        Need::ManualClock => "manual clock",
+        Need::SecondPrincipal => "second principal",
+        Need::AtRest => "at-rest access",
+        Need::Http => "http",
+    }
+}
+
+/// The `--list` text: one line per selected case, `id  requirement  needs  title`.
+pub fn list_text(options: &Options) -> String {
+    let selected = runner::selected(options);
+    let width = selected.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    let req_width = selected
+        .iter()
+        .map(|c| c.requirement().len())
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for c in &selected {
+        let needs = if c.needs.is_empty() {
+            "-".to_owned()
+        } else {
+            c.needs
+                .iter()
+                .map(|n| need_name(*n))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "{:<width$}  {:<req_width$}  needs: {:<16}  {}\n",
+            c.id,
+            c.requirement(),
+            needs,
+            c.title
+        ));
+    }
+    out.push_str(&format!("{} cases\n", selected.len()));
+    out
+}
+
+/// The options of a run as its provenance records them (no secret, no access key).
+fn recorded_options(args: &CheckArgs) -> BTreeMap<String, serde_json::Value> {
+    let mut m = BTreeMap::new();
+    let target = if args.model {
+        "model".to_owned()
+    } else {
+        args.endpoint
+            .clone()
+            .unwrap_or_else(|| "embedded".to_owned())
+    };
+    m.insert("target".into(), json!(target));
+    m.insert("region".into(), json!(args.region));
+    m.insert("account".into(), json!(args.account));
+    m.insert(
+        "principals".into(),
+        json!(1 + usize::from(args.second_access_key.is_some())),
+    );
+    m.insert("real_time".into(), json!(args.real_time));
+    m.insert(
+        "profile".into(),
+        json!(args.profile.as_ref().map(|p| p.display().to_string())),
+    );
+    m.insert(
+        "expect".into(),
+        json!(args.expect.as_ref().map(|p| p.display().to_string())),
+    );
+    m.insert("seed".into(), json!(args.seed));
+    m.insert("cases".into(), json!(args.cases));
+    m.insert("case".into(), json!(args.only));
+    m.insert("skip".into(), json!(args.skip));
+    m.insert("timeout".into(), json!(args.timeout));
+    m
+}
+
+/// `ddbsse check diff OLD NEW`.
+fn run_diff(old: &std::path::Path, new: &std::path::Path) -> ExitCode {
+    let load = |p: &std::path::Path| -> Result<Report, String> {
+        let text =
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        serde_json::from_str(&text)
+            .map_err(|e| format!("{} is not a report.json: {e}", p.display()))
+    };
+    let (old_report, new_report) = match (load(old), load(new)) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("ddbsse check diff: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let changes = diff::changes(&old_report, &new_report);
+    print!("{}", diff::text(&old_report, &new_report, &changes));
+    if changes.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 /// Runs `ddbsse check`.
 pub fn run_check(args: CheckArgs) -> ExitCode {
+    if let Some(CheckCommand::Diff { old, new }) = &args.command {
+        return run_diff(old, new);
+    }
+    if args.list {
+        let options = Options {
+            filter: args.only.clone(),
+            skip: args.skip.clone(),
+            ..Options::default()
+        };
+        print!("{}", list_text(&options));
+        return ExitCode::SUCCESS;
+    }
     let started = Instant::now();
     let profile = match &args.profile {
         Some(p) => match Profile::load(p) {
@@ -239,6 +383,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
     };
     let options = Options {
         filter: args.only.clone(),
+        skip: args.skip.clone(),
         profile,
         model: ModelConfig {
             account: args.account.clone(),
@@ -257,11 +402,17 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
             .unwrap_or_else(|| "http://127.0.0.1:8000".to_owned()),
     };
     println!(
-        "ddbsse check: {} ({} cases)",
+        "ddbsse check: {} ({} of {} cases)",
         target.name(),
+        runner::selected(&options).len(),
         crate::cases::all().len()
     );
-    let report = runner::run(target.as_mut(), &options);
+    let mut report = runner::run(target.as_mut(), &options);
+    // The CLI's options over the runner's (which add the profile's entry counts).
+    report.provenance.options.extend(recorded_options(&args));
+    println!("{}", report.provenance.line());
+    println!("{}", report.provenance.spec_line());
+    println!("{}", report.provenance.options_line());
     for c in &report.cases {
         if c.outcome == Verdict::Failed {
             println!(
@@ -340,6 +491,62 @@ mod tests {
     struct Wrapper {
         #[command(flatten)]
         args: CheckArgs,
+    }
+
+    #[test]
+    fn list_prints_every_case_without_contacting_the_target() {
+        // Port 1 answers nothing: reaching for the target would fail the command.
+        let w = Wrapper::parse_from(["check", "--list", "--endpoint", "http://127.0.0.1:1"]);
+        assert_eq!(run_check(w.args), ExitCode::SUCCESS);
+        let text = list_text(&Options::default());
+        assert_eq!(text.lines().count(), crate::cases::all().len() + 1);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("cache/boundary/299s "))
+            .expect("a known case is listed");
+        assert!(line.contains("spec/cache.md#boundary") && line.contains("needs: clock"));
+        assert!(text.contains("second principal") && text.contains("at-rest access"));
+        let skipped = list_text(&Options {
+            skip: vec!["cache/".into()],
+            ..Options::default()
+        });
+        assert!(!skipped.contains("cache/boundary/299s"));
+    }
+
+    #[test]
+    fn diff_exits_1_when_an_outcome_changed_and_0_otherwise() {
+        let dir = std::env::temp_dir().join(format!("ddbsse-diff-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let report = |outcome: &str, observed: &str| {
+            format!(
+                r#"{{"target": "t", "capabilities": null, "duration_ms": 1, "cases": [
+                {{"id": "cache/boundary/299s", "requirement": "spec/cache.md#boundary", "title": "",
+                  "outcome": "{outcome}", "observed": "{observed}", "duration_ms": 1}},
+                {{"id": "cache/boundary/300s", "requirement": "spec/cache.md#boundary", "title": "",
+                  "outcome": "passed", "duration_ms": 1}}]}}"#
+            )
+        };
+        let (old, new, same) = (
+            dir.join("old.json"),
+            dir.join("new.json"),
+            dir.join("same.json"),
+        );
+        std::fs::write(&old, report("passed", "")).expect("write");
+        std::fs::write(&new, report("failed", "2 Decrypt records")).expect("write");
+        std::fs::write(&same, report("passed", "")).expect("write");
+        let diff = |a: &std::path::Path, b: &std::path::Path| {
+            let w = Wrapper::parse_from([
+                "check",
+                "diff",
+                a.to_str().expect("utf-8"),
+                b.to_str().expect("utf-8"),
+            ]);
+            run_check(w.args)
+        };
+        assert_eq!(diff(&old, &new), ExitCode::FAILURE);
+        assert_eq!(diff(&old, &same), ExitCode::SUCCESS);
+        assert_eq!(diff(&old, &dir.join("missing.json")), ExitCode::from(2));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -11,9 +11,62 @@ use ddbsse_wire::error::error_name_from_type;
 use ddbsse_wire::time::Timestamp;
 use serde_json::{Value, json};
 
-use crate::normalize::{differences, document, pair_ids, short};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::normalize::{differences, document, pair_ids, short, tolerate};
+use crate::profile::Tolerance;
 use crate::target::model::ModelTarget;
-use crate::target::{ClockControl, Connection, RawResponse, Target, TargetError};
+use crate::target::{ClockControl, Connection, RawResponse, ResponseHeaders, Target, TargetError};
+
+/// What the harness notes across the exchanges of a run besides the answers: the members a
+/// profile tolerated in the current case, and the `x-amz-crc32` check of every DynamoDB answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunLog {
+    /// The id of the case running.
+    pub case: String,
+    /// Tolerated members of the current case, one line each.
+    pub tolerated: Vec<String>,
+    /// DynamoDB answers whose `x-amz-crc32` was checked.
+    pub crc_checked: usize,
+    /// DynamoDB answers that came without headers (the target gives none).
+    pub crc_unchecked: usize,
+    /// DynamoDB answers whose `x-amz-crc32` was missing or wrong.
+    pub crc_bad: usize,
+    /// The first of those, described.
+    pub crc_first_bad: Option<String>,
+}
+
+/// The run log shared by a case's context and its forks.
+pub type SharedLog = Rc<RefCell<RunLog>>;
+
+//= spec/errors.md#crc32
+//# Every DynamoDB response MUST carry an `x-amz-crc32` header whose value is the CRC-32 (IEEE) of the response body bytes as sent, written as a decimal unsigned 32-bit integer.
+/// Checks the `x-amz-crc32` of one DynamoDB answer (`None`: the target gives no headers) and notes
+/// the result in `log`.
+pub fn check_crc32(log: &mut RunLog, op: &str, status: u16, headers: Option<&ResponseHeaders>) {
+    let Some(h) = headers else {
+        log.crc_unchecked += 1;
+        return;
+    };
+    log.crc_checked += 1;
+    let expected = crc32fast::hash(&h.body);
+    let problem = match h.get("x-amz-crc32") {
+        None => Some("no x-amz-crc32 header".to_owned()),
+        Some(v) if v.trim().parse::<u32>().ok() == Some(expected) => None,
+        Some(v) => Some(format!("x-amz-crc32 `{v}`")),
+    };
+    if let Some(problem) = problem {
+        log.crc_bad += 1;
+        if log.crc_first_bad.is_none() {
+            log.crc_first_bad = Some(format!(
+                "in case {}: {op} answered {status} with {problem}; the CRC-32 of its {} body bytes is {expected}",
+                log.case,
+                h.body.len()
+            ));
+        }
+    }
+}
 
 /// Why a case did not pass.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -218,6 +271,10 @@ pub struct Ctx<'a> {
     region: String,
     account: String,
     names: usize,
+    /// Response members the profile tolerates.
+    pub tolerate: Vec<Tolerance>,
+    /// The run's log (tolerated members, protocol checks), shared with forks.
+    pub log: SharedLog,
     /// Options of the lockstep case.
     pub lockstep: crate::runner::LockstepOptions,
     /// Endpoint URL for replay scripts.
@@ -269,6 +326,8 @@ impl<'a> Ctx<'a> {
             region,
             account,
             names: 0,
+            tolerate: Vec::new(),
+            log: SharedLog::default(),
             lockstep: crate::runner::LockstepOptions::default(),
             endpoint_url: String::new(),
         })
@@ -281,6 +340,8 @@ impl<'a> Ctx<'a> {
         let mut sub = Ctx::new(&mut *self.target, prefix, config)?;
         sub.lockstep = self.lockstep;
         sub.endpoint_url = self.endpoint_url.clone();
+        sub.tolerate = self.tolerate.clone();
+        sub.log = Rc::clone(&self.log);
         Ok(sub)
     }
 
@@ -406,23 +467,64 @@ impl<'a> Ctx<'a> {
         if self.clock != ClockControl::Manual {
             self.now = self.target.now()?;
         }
-        let answer = self.target.call(connection, p, target, bytes)?;
+        let (mut answer, headers) = self
+            .target
+            .call_with_headers(connection, p, target, bytes)?;
+        let op = target.rsplit('.').next().unwrap_or(target).to_owned();
+        if target.starts_with("DynamoDB_20120810.") {
+            check_crc32(
+                &mut self.log.borrow_mut(),
+                &op,
+                answer.status,
+                headers.as_ref(),
+            );
+        }
         let model_bytes = self.translate(bytes);
         self.sync_oracle_clock()?;
         let model = self
             .oracle
             .call(oracle_connection, p, target, &model_bytes)?;
         pair_ids(&answer.body, &model.body, &mut self.id_map);
+        self.apply_tolerances(&op, &mut answer.body, &model.body);
         let normalized = document(&answer.body, self.norm_start);
         let model_normalized = document(&model.body, self.norm_start);
         Ok(Reply {
-            op: target.rsplit('.').next().unwrap_or(target).to_owned(),
+            op,
             status: answer.status,
             body: answer.body,
             normalized,
             model,
             model_normalized,
         })
+    }
+
+    /// Gives every member of `body` (an answer of `op`) that the profile tolerates the model's
+    /// value, with the target's ids, and notes each one that differed.
+    fn apply_tolerances(&self, op: &str, body: &mut Value, model: &Value) {
+        if self.tolerate.is_empty() {
+            return;
+        }
+        let to_target_ids = |v: &Value| -> Value {
+            let mut text = v.to_string();
+            for (t, m) in &self.id_map {
+                if text.contains(m.as_str()) {
+                    text = text.replace(m.as_str(), t);
+                }
+            }
+            serde_json::from_str(&text).unwrap_or_else(|_| v.clone())
+        };
+        for t in self.tolerate.iter().filter(|t| t.applies_to(op)) {
+            for d in tolerate(body, model, &t.path, &to_target_ids) {
+                let show = |v: &Option<Value>| v.as_ref().map_or("absent".to_owned(), short);
+                self.log.borrow_mut().tolerated.push(format!(
+                    "{op} {}: observed {}, taken as the model's {} (profile: {})",
+                    d.path,
+                    show(&d.observed),
+                    show(&d.model),
+                    t.reason
+                ));
+            }
+        }
     }
 
     /// The request body with every id the target made replaced by the model's id for the same
@@ -732,4 +834,42 @@ pub fn summarize_trail(records: &Value) -> String {
         })
         .unwrap_or_default();
     format!("[{}]", names.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //= spec/errors.md#crc32
+    //= type=test
+    //# Every DynamoDB response MUST carry an `x-amz-crc32` header whose value is the CRC-32 (IEEE) of the response body bytes as sent, written as a decimal unsigned 32-bit integer.
+    #[test]
+    fn crc32_is_checked_against_the_body_bytes() {
+        let body = br#"{"TableNames":[]}"#.to_vec();
+        let good = crc32fast::hash(&body).to_string();
+        let with = |value: Option<&str>| ResponseHeaders {
+            headers: value
+                .map(|v| vec![("X-Amz-Crc32".to_owned(), v.to_owned())])
+                .unwrap_or_default(),
+            body: body.clone(),
+        };
+        let mut log = RunLog {
+            case: "c/x".into(),
+            ..RunLog::default()
+        };
+        check_crc32(&mut log, "ListTables", 200, Some(&with(Some(&good))));
+        assert_eq!((log.crc_checked, log.crc_bad), (1, 0));
+        check_crc32(&mut log, "ListTables", 200, None);
+        assert_eq!((log.crc_checked, log.crc_unchecked, log.crc_bad), (1, 1, 0));
+        check_crc32(&mut log, "GetItem", 400, Some(&with(Some("12345"))));
+        check_crc32(&mut log, "PutItem", 200, Some(&with(None)));
+        assert_eq!((log.crc_checked, log.crc_bad), (3, 2));
+        let first = log.crc_first_bad.unwrap_or_default();
+        assert!(
+            first.contains("c/x")
+                && first.contains("GetItem answered 400")
+                && first.contains(&good),
+            "{first}"
+        );
+    }
 }

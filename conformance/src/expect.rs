@@ -174,6 +174,7 @@ mod tests {
             capabilities: serde_json::Value::Null,
             duration_ms: 1,
             cases: vec![case("a/b", Verdict::Failed), case("a/c", Verdict::Passed)],
+            provenance: Default::default(),
         };
         let baseline = Baseline::from_report(&recorded, "t");
         let text = serde_json::to_value(&baseline).expect("serialises");

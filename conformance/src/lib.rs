@@ -36,6 +36,7 @@ pub mod ctx;
 pub mod expect;
 pub mod normalize;
 pub mod profile;
+pub mod provenance;
 pub mod report;
 pub mod runner;
 pub mod target;

@@ -285,6 +285,103 @@ fn id_at(bytes: &[u8], i: usize) -> Option<usize> {
     (run == 64).then_some(64)
 }
 
+/// One tolerated member whose value the target and the model disagree on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Tolerated {
+    /// The member's full path in the body, `Table.SSEDescription.KMSMasterKeyArn`.
+    pub path: String,
+    /// The target's value (`None`: absent).
+    pub observed: Option<Value>,
+    /// The model's value (`None`: absent).
+    pub model: Option<Value>,
+}
+
+/// Makes every member of `observed` whose dotted path ends with `suffix` (member names separated
+/// by `.`, array indexes left out) take the value `model` has at the same place, passed through
+/// `adopt` (which turns the model's ids into the target's), inserting or removing the member when
+/// only one side has it; returns the members that differed. Members the two documents do not
+/// both reach (different shapes above them) are left alone.
+pub fn tolerate(
+    observed: &mut Value,
+    model: &Value,
+    suffix: &str,
+    adopt: &dyn Fn(&Value) -> Value,
+) -> Vec<Tolerated> {
+    let want: Vec<&str> = suffix.split('.').filter(|s| !s.is_empty()).collect();
+    let mut out = Vec::new();
+    if !want.is_empty() {
+        tolerate_into(&mut Vec::new(), observed, model, &want, adopt, &mut out);
+    }
+    out
+}
+
+fn tolerate_into<'a>(
+    path: &mut Vec<&'a str>,
+    observed: &mut Value,
+    model: &'a Value,
+    want: &[&str],
+    adopt: &dyn Fn(&Value) -> Value,
+    out: &mut Vec<Tolerated>,
+) {
+    match (observed, model) {
+        (Value::Object(om), Value::Object(mm)) => {
+            let mut keys: Vec<&'a str> = mm.keys().map(String::as_str).collect();
+            let only_observed: Vec<String> = om
+                .keys()
+                .filter(|k| !mm.contains_key(*k))
+                .cloned()
+                .collect();
+            for k in only_observed {
+                let mut p: Vec<&str> = path.clone();
+                p.push(&k);
+                if p.ends_with(want) {
+                    let observed = om.remove(&k);
+                    out.push(Tolerated {
+                        path: joined(path, &k),
+                        observed,
+                        model: None,
+                    });
+                }
+            }
+            keys.sort_unstable();
+            for k in keys {
+                let mv = &mm[k];
+                path.push(k);
+                let matched = path.ends_with(want);
+                path.pop();
+                if matched {
+                    let adopted = adopt(mv);
+                    let ov = om.get(k);
+                    if ov != Some(&adopted) {
+                        out.push(Tolerated {
+                            path: joined(path, k),
+                            observed: ov.cloned(),
+                            model: Some(adopted.clone()),
+                        });
+                        om.insert(k.to_owned(), adopted);
+                    }
+                } else if let Some(ov) = om.get_mut(k) {
+                    path.push(k);
+                    tolerate_into(path, ov, mv, want, adopt, out);
+                    path.pop();
+                }
+            }
+        }
+        (Value::Array(oa), Value::Array(ma)) => {
+            for (ov, mv) in oa.iter_mut().zip(ma) {
+                tolerate_into(path, ov, mv, want, adopt, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn joined(path: &[&str], last: &str) -> String {
+    let mut p: Vec<&str> = path.to_vec();
+    p.push(last);
+    p.join(".")
+}
+
 /// Up to `limit` differences between `expected` and `observed`, as `path: expected X, observed Y`.
 pub fn differences(expected: &Value, observed: &Value, limit: usize) -> Vec<String> {
     let mut out = Vec::new();
@@ -462,5 +559,40 @@ mod tests {
         );
         assert_eq!(d.len(), 3, "{d:?}");
         assert!(d[0].starts_with("$.a.b: expected 1, observed 2"));
+    }
+
+    #[test]
+    fn tolerate_replaces_only_the_named_member() {
+        let mut observed = serde_json::json!({"Table": {
+            "SSEDescription": {"Status": "ENABLED", "KMSMasterKeyArn": "arn:alias/x"},
+            "TableName": "t"}});
+        let model = serde_json::json!({"Table": {
+            "SSEDescription": {"Status": "ENABLED", "KMSMasterKeyArn": "arn:key/M"},
+            "TableName": "t"}});
+        let to_target = |v: &Value| Value::String(v.as_str().unwrap_or("").replace('M', "T"));
+        let d = tolerate(
+            &mut observed,
+            &model,
+            "SSEDescription.KMSMasterKeyArn",
+            &to_target,
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].path, "Table.SSEDescription.KMSMasterKeyArn");
+        assert_eq!(d[0].observed, Some(Value::from("arn:alias/x")));
+        assert_eq!(
+            observed["Table"]["SSEDescription"]["KMSMasterKeyArn"],
+            "arn:key/T"
+        );
+        // Equal after id translation: nothing to tolerate.
+        assert!(tolerate(&mut observed, &model, "KMSMasterKeyArn", &to_target).is_empty());
+        // A member only one side has is inserted or removed; other members stay as they are.
+        let mut extra = serde_json::json!({"SSEDescription": {"Status": "X", "Extra": 1}});
+        let model = serde_json::json!({"SSEDescription": {"Status": "ENABLED"}});
+        let d = tolerate(&mut extra, &model, "Extra", &|v: &Value| v.clone());
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            extra,
+            serde_json::json!({"SSEDescription": {"Status": "X"}})
+        );
     }
 }

@@ -2,8 +2,19 @@
 //! (or an id prefix ending in `/`) with the reason. A listed case that fails is reported as a
 //! known deviation, not hidden; a listed case that passes is reported as passed.
 //!
-//! JSON: `{"deviations": {"tables/sse/managed-key/enabled": "reason", "cache/": "no cache"}}`.
-//! TOML: `[deviations]` then `"tables/sse/managed-key/enabled" = "reason"`.
+//! A profile may also tolerate single members of responses (`tolerate`): a member named by a
+//! dotted path (`SSEDescription.KMSMasterKeyArn`, matched against the end of the member's path,
+//! array indexes left out), optionally only in the responses of one operation. Where the target's
+//! value of such a member differs from the reference model's, the harness takes the model's
+//! value (with the target's ids) before any case looks at the answer, and the case's report
+//! notes it; everything else the case checks is still checked. A whole-case deviation would hide
+//! all of it.
+//!
+//! JSON: `{"deviations": {"tables/sse/managed-key/enabled": "reason", "cache/": "no cache"},
+//! "tolerate": [{"operation": "DescribeTable", "path": "SSEDescription.KMSMasterKeyArn",
+//! "reason": "echoes the alias ARN"}]}`.
+//! TOML: `[deviations]` then `"tables/sse/managed-key/enabled" = "reason"`, and `[[tolerate]]`
+//! tables with `operation`, `path` and `reason`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +27,29 @@ pub struct Profile {
     /// Case id (or prefix ending in `/`) to reason.
     #[serde(default)]
     pub deviations: BTreeMap<String, String>,
+    /// Single response members whose difference from the model is tolerated.
+    #[serde(default)]
+    pub tolerate: Vec<Tolerance>,
+}
+
+/// One tolerated response member.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Tolerance {
+    /// The operation whose responses it applies to (`DescribeTable`); every operation when absent.
+    #[serde(default)]
+    pub operation: Option<String>,
+    /// Dotted member path, matched against the end of the member's path from the body
+    /// (`SSEDescription.KMSMasterKeyArn` matches `Table.SSEDescription.KMSMasterKeyArn`).
+    pub path: String,
+    /// Why the target differs.
+    pub reason: String,
+}
+
+impl Tolerance {
+    /// Whether it applies to the responses of `operation` (`DescribeTable`).
+    pub fn applies_to(&self, operation: &str) -> bool {
+        self.operation.as_deref().is_none_or(|o| o == operation)
+    }
 }
 
 /// Why a profile could not be loaded.

@@ -2,15 +2,18 @@
 //! lacks (with the reason), gives each case a fresh [`Ctx`], applies the profile's known
 //! deviations, and shows a progress bar on a terminal.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
 use std::time::Instant;
 
 use ddbsse_model::ModelConfig;
 
 use crate::cases::{self, Case, Need};
-use crate::ctx::{Ctx, Failure};
+use crate::ctx::{Ctx, Failure, SharedLog};
 use crate::profile::Profile;
+use crate::provenance::Provenance;
 use crate::report::{CaseReport, Report, Verdict};
 use crate::target::{ClockControl, Target};
 
@@ -32,8 +35,11 @@ impl Default for LockstepOptions {
 /// How to run the suite.
 #[derive(Clone, Debug)]
 pub struct Options {
-    /// Run only cases whose id starts with one of these (all when empty).
+    /// Run only cases matching one of these (all when empty): an id prefix, or a glob pattern
+    /// with `*` and `?` matched against the whole id (see [`selects`]).
     pub filter: Vec<String>,
+    /// Leave out the cases matching one of these (prefixes or glob patterns, as `filter`).
+    pub skip: Vec<String>,
     /// Known deviations.
     pub profile: Profile,
     /// Account and region the spec's texts use for this target (the model is configured alike).
@@ -53,6 +59,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             filter: Vec::new(),
+            skip: Vec::new(),
             profile: Profile::default(),
             model: ModelConfig::default(),
             name_prefix: None,
@@ -120,22 +127,85 @@ fn run_case(
     case: &Case,
     prefix: String,
     options: &Options,
+    log: &SharedLog,
 ) -> Result<(), Failure> {
     let mut ctx = Ctx::new(target, prefix, options.model.clone())?;
     ctx.lockstep = options.lockstep;
     ctx.endpoint_url = options.endpoint_url.clone();
+    ctx.tolerate = options.profile.tolerate.clone();
+    ctx.log = Rc::clone(log);
     (case.run)(&mut ctx)
+}
+
+/// Whether `pattern` selects case `id`: a pattern with `*` (any run of characters, `/`
+/// included) or `?` (one character) must match the whole id; any other pattern is an id prefix.
+pub fn selects(pattern: &str, id: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return id.starts_with(pattern);
+    }
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), id.chars().collect());
+    // Iterative wildcard match with one backtrack point (the last `*`).
+    let (mut i, mut j) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while j < t.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == t[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some((i, j));
+            i += 1;
+        } else if let Some((si, sj)) = star {
+            i = si + 1;
+            j = sj + 1;
+            star = Some((si, sj + 1));
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|&c| c == '*')
+}
+
+/// The cases `options.filter` and `options.skip` select, in suite order.
+pub fn selected(options: &Options) -> Vec<Case> {
+    cases::all()
+        .into_iter()
+        .filter(|c| {
+            (options.filter.is_empty() || options.filter.iter().any(|f| selects(f, c.id)))
+                && !options.skip.iter().any(|s| selects(s, c.id))
+        })
+        .collect()
+}
+
+/// The options of a run as recorded in its provenance (the CLI adds its own).
+fn recorded_options(options: &Options) -> BTreeMap<String, serde_json::Value> {
+    let mut m = BTreeMap::new();
+    m.insert("case".to_owned(), serde_json::json!(options.filter));
+    m.insert("skip".to_owned(), serde_json::json!(options.skip));
+    m.insert(
+        "cases".to_owned(),
+        serde_json::json!(options.lockstep.cases),
+    );
+    m.insert(
+        "profile_deviations".to_owned(),
+        serde_json::json!(options.profile.deviations.len()),
+    );
+    m.insert(
+        "profile_tolerated_members".to_owned(),
+        serde_json::json!(options.profile.tolerate.len()),
+    );
+    m
 }
 
 /// Runs the selected cases on `target`.
 pub fn run(target: &mut dyn Target, options: &Options) -> Report {
     let started = Instant::now();
-    let selected: Vec<Case> = cases::all()
-        .into_iter()
-        .filter(|c| {
-            options.filter.is_empty() || options.filter.iter().any(|f| c.id.starts_with(f.as_str()))
-        })
-        .collect();
+    let provenance = Provenance::now(
+        options.lockstep.seed,
+        target.name(),
+        serde_json::to_value(target.capabilities()).unwrap_or_default(),
+        recorded_options(options),
+    );
+    let selected = selected(options);
     let bar = if options.progress && std::io::stderr().is_terminal() {
         let b = indicatif::ProgressBar::new(selected.len() as u64);
         if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
@@ -146,16 +216,22 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
         indicatif::ProgressBar::hidden()
     };
     let prefix = prefix_for(target, options);
+    let log = SharedLog::default();
     let mut reports = Vec::new();
     for (i, case) in selected.iter().enumerate() {
         bar.set_message(case.id);
+        {
+            let mut l = log.borrow_mut();
+            l.case = case.id.to_owned();
+            l.tolerated.clear();
+        }
         let t0 = Instant::now();
         let result = match missing_need(target, case.needs) {
             Some(failure) => Err(failure),
             None => {
                 let case_prefix = format!("{prefix}{i}-");
                 catch_unwind(AssertUnwindSafe(|| {
-                    run_case(target, case, case_prefix, options)
+                    run_case(target, case, case_prefix, options, &log)
                 }))
                 .unwrap_or_else(|panic| {
                     let msg = panic
@@ -210,6 +286,14 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
                 }
             }
         }
+        let tolerated = std::mem::take(&mut log.borrow_mut().tolerated);
+        if !tolerated.is_empty() {
+            let note = format!("tolerated by the profile: {}", tolerated.join("; "));
+            report.reason = Some(match report.reason.take() {
+                Some(r) => format!("{r}; {note}"),
+                None => note,
+            });
+        }
         reports.push(report);
         bar.inc(1);
     }
@@ -219,6 +303,7 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
         capabilities: serde_json::to_value(target.capabilities()).unwrap_or_default(),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         cases: reports,
+        provenance,
     }
 }
 
@@ -294,6 +379,218 @@ mod tests {
             report.case("cache/scope/first-access").map(|c| c.outcome),
             Some(Verdict::Passed)
         );
+    }
+
+    /// The model, echoing an alias ARN as DescribeTable's `KMSMasterKeyArn` (an emulator bug),
+    /// and optionally also answering a wrong `SSEDescription.Status`.
+    struct EchoesAlias {
+        model: ModelTarget,
+        wrong_status: bool,
+    }
+
+    impl Target for EchoesAlias {
+        fn name(&self) -> String {
+            "echoes alias".into()
+        }
+        fn capabilities(&self) -> Capabilities {
+            self.model.capabilities()
+        }
+        fn principals(&self) -> Vec<String> {
+            self.model.principals()
+        }
+        fn open_connection(&mut self) -> Result<Connection, TargetError> {
+            self.model.open_connection()
+        }
+        fn call(
+            &mut self,
+            c: Connection,
+            p: usize,
+            t: &str,
+            b: &[u8],
+        ) -> Result<RawResponse, TargetError> {
+            let mut r = self.model.call(c, p, t, b)?;
+            if t.ends_with(".DescribeTable") {
+                let sse = &mut r.body["Table"]["SSEDescription"];
+                if sse.is_object() {
+                    sse["KMSMasterKeyArn"] =
+                        "arn:aws:kms:us-east-1:123456789012:alias/echoed".into();
+                    if self.wrong_status {
+                        sse["Status"] = "DISABLED".into();
+                    }
+                }
+            }
+            Ok(r)
+        }
+        fn now(&mut self) -> Result<Timestamp, TargetError> {
+            self.model.now()
+        }
+        fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
+            self.model.advance_clock(ms)
+        }
+    }
+
+    #[test]
+    fn a_tolerated_member_does_not_hide_the_rest_of_the_case() {
+        let run_with = |wrong_status: bool, tolerate: bool| {
+            let mut target = EchoesAlias {
+                model: ModelTarget::new(ModelConfig::default()),
+                wrong_status,
+            };
+            let profile: Profile = serde_json::from_str(if tolerate {
+                r#"{"tolerate": [{"operation": "DescribeTable", "path": "SSEDescription.KMSMasterKeyArn", "reason": "echoes the alias ARN"}]}"#
+            } else {
+                "{}"
+            })
+            .expect("profile");
+            let report = run(
+                &mut target,
+                &Options {
+                    filter: vec!["tables/sse-customer-key/key-id".into()],
+                    profile,
+                    ..Options::default()
+                },
+            );
+            report.cases[0].clone()
+        };
+        let plain = run_with(false, false);
+        assert_eq!(plain.outcome, Verdict::Failed, "{plain:?}");
+        assert!(
+            plain
+                .observed
+                .as_deref()
+                .is_some_and(|o| o.contains("alias/echoed"))
+        );
+
+        let tolerated = run_with(false, true);
+        assert_eq!(tolerated.outcome, Verdict::Passed, "{tolerated:?}");
+        let reason = tolerated.reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("tolerated by the profile"), "{reason}");
+        assert!(
+            reason.contains("Table.SSEDescription.KMSMasterKeyArn"),
+            "{reason}"
+        );
+        assert!(reason.contains("alias/echoed") && reason.contains("echoes the alias ARN"));
+
+        let other_member = run_with(true, true);
+        assert_eq!(other_member.outcome, Verdict::Failed, "{other_member:?}");
+        let observed = other_member.observed.as_deref().unwrap_or_default();
+        assert!(observed.contains("DISABLED"), "{observed}");
+        assert!(!observed.contains("alias/echoed"), "{observed}");
+    }
+
+    #[test]
+    fn case_and_skip_take_prefixes_and_globs() {
+        let ids = |filter: &[&str], skip: &[&str]| -> Vec<&'static str> {
+            selected(&Options {
+                filter: filter.iter().map(|s| (*s).to_owned()).collect(),
+                skip: skip.iter().map(|s| (*s).to_owned()).collect(),
+                ..Options::default()
+            })
+            .into_iter()
+            .map(|c| c.id)
+            .collect()
+        };
+        let all = ids(&[], &[]);
+        assert_eq!(all.len(), cases::all().len());
+        let without_cache = ids(&[], &["cache/"]);
+        assert!(all.iter().any(|id| id.starts_with("cache/")));
+        assert!(!without_cache.iter().any(|id| id.starts_with("cache/")));
+        assert_eq!(
+            without_cache.len(),
+            all.len() - all.iter().filter(|id| id.starts_with("cache/")).count()
+        );
+        assert_eq!(
+            ids(&["cache/boundary/*"], &[]),
+            [
+                "cache/boundary/299s",
+                "cache/boundary/300s",
+                "cache/boundary/steady-traffic",
+                "cache/boundary/idle"
+            ]
+        );
+        assert_eq!(
+            ids(&["cache/boundary/???s"], &[]),
+            ["cache/boundary/299s", "cache/boundary/300s"]
+        );
+        assert_eq!(
+            ids(&["cache/boundary/"], &["*/idle", "*steady*"]),
+            ["cache/boundary/299s", "cache/boundary/300s"]
+        );
+        // A glob must match the whole id; a plain pattern is a prefix.
+        assert!(ids(&["cache/boundary"], &[]).len() == 4);
+        assert!(ids(&["cache/bound*y"], &[]).is_empty());
+        assert!(selects("*", "a/b/c") && selects("a*c", "a/b/c") && !selects("a?c", "a/b/c"));
+    }
+
+    #[test]
+    fn without_response_headers_the_crc32_check_is_skipped_never_passed() {
+        let mut target = NoClock(ModelTarget::new(ModelConfig::default()));
+        let report = run(
+            &mut target,
+            &Options {
+                filter: vec!["errors/crc32".into()],
+                ..Options::default()
+            },
+        );
+        let c = report.case("errors/crc32").expect("case ran");
+        assert_eq!(c.outcome, Verdict::Skipped);
+        assert_eq!(
+            c.reason.as_deref(),
+            Some("target gives no response headers")
+        );
+        let mut model = ModelTarget::new(ModelConfig::default());
+        let report = run(
+            &mut model,
+            &Options {
+                filter: vec!["errors/".into()],
+                ..Options::default()
+            },
+        );
+        assert_eq!(
+            report.case("errors/crc32").map(|c| c.outcome),
+            Some(Verdict::Passed)
+        );
+    }
+
+    //= spec/conformance.md#reports
+    //= type=test
+    //# Every report (`report.json`, `junit.xml`, `index.html` and the terminal output) MUST record its provenance: the ddbsse version, the git commit the harness was built from (`unknown` outside a git checkout), the version line of every spec file, the lockstep seed, the target, its capabilities, the date in UTC and the options of the run.
+    #[test]
+    fn reports_record_their_provenance() {
+        let mut target = ModelTarget::new(ModelConfig::default());
+        let report = run(
+            &mut target,
+            &Options {
+                filter: vec!["tables/sse-owned-key/absent".into()],
+                lockstep: LockstepOptions { seed: 7, cases: 3 },
+                ..Options::default()
+            },
+        );
+        let p = &report.provenance;
+        assert_eq!(p.seed, 7);
+        assert_eq!(p.target, "model");
+        assert_eq!(p.ddbsse_version, env!("CARGO_PKG_VERSION"));
+        assert!(!p.git_commit.is_empty());
+        assert!(
+            p.spec_versions
+                .get("conformance.md")
+                .is_some_and(|v| v.contains('('))
+        );
+        assert!(p.date.ends_with('Z') && p.date.len() == 20, "{}", p.date);
+        assert_eq!(p.capabilities["clock"], "manual");
+        // The terminal lines (cli.rs prints them before the cases).
+        assert!(p.line().contains("seed 7") && p.line().contains("target model"));
+        assert!(p.spec_line().contains("conformance.md "));
+        assert!(p.options_line().contains("cases=3"));
+        let json: serde_json::Value =
+            serde_json::from_str(&json::to_json(&report)).expect("valid JSON");
+        assert_eq!(json["provenance"]["seed"], 7);
+        assert!(json["provenance"]["spec_versions"]["errors.md"].is_string());
+        let xml = junit::to_junit(&report).expect("junit");
+        assert!(xml.contains("name=\"ddbsse.git_commit\""), "{xml}");
+        assert!(xml.contains("name=\"spec.tables.md\""), "{xml}");
+        let html = crate::report::html::to_html(&report);
+        assert!(html.contains(&p.git_commit) && html.contains("date (UTC)"));
     }
 
     //= spec/conformance.md#reports

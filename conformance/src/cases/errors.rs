@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::{Case, Need};
-use crate::ctx::{CaseResult, Ctx, check, check_eq};
+use crate::ctx::{CaseResult, Ctx, Failure, check, check_eq};
 use crate::normalize::{error_text, short};
 
 /// Cases of this file.
@@ -315,4 +315,46 @@ fn no_500(ctx: &mut Ctx<'_>) -> CaseResult {
     }
     ctx.ddb("ListTables", json!({}))?.ok()?;
     Ok(())
+}
+
+/// The protocol checks that look at every exchange of the run; they close the suite (see
+/// [`super::all`]), so that their verdict covers every case before them.
+pub const PROTOCOL_CASES: &[Case] = &[Case {
+    id: "errors/crc32",
+    title: "every DynamoDB answer of the run carries x-amz-crc32, the CRC-32 of its body",
+    needs: &[],
+    run: crc32_every_exchange,
+}];
+
+//= spec/errors.md#crc32
+//= type=test
+//# Every DynamoDB response MUST carry an `x-amz-crc32` header whose value is the CRC-32 (IEEE) of the response body bytes as sent, written as a decimal unsigned 32-bit integer.
+/// Makes a success, an error and a larger answer of its own (so that the case means something
+/// when run alone), then judges every DynamoDB exchange of the run so far. Its own exchanges may
+/// fail (a target that stopped answering after an earlier case): what it judges is the headers of
+/// the answers there were.
+fn crc32_every_exchange(ctx: &mut Ctx<'_>) -> CaseResult {
+    let _ = ctx.ddb("ListTables", json!({}));
+    let absent = ctx.name("absent");
+    let _ = ctx.ddb("DescribeTable", json!({"TableName": absent}));
+    let _ = ctx.call_raw(0, 0, DESCRIBE, b"{not json");
+    if let Ok(table) = ctx.created_table("crc", None) {
+        let _ = ctx.put(&table, "k", &"x".repeat(2000));
+        let _ = ctx.get(&table, "k");
+    }
+    let log = ctx.log.borrow().clone();
+    if log.crc_checked == 0 {
+        return Err(Failure::Skip("target gives no response headers".to_owned()));
+    }
+    check(
+        log.crc_bad == 0,
+        "every DynamoDB answer carries x-amz-crc32, the CRC-32 of its body bytes in decimal",
+        format!(
+            "{} of {} DynamoDB answers checked had a missing or wrong x-amz-crc32 ({} without headers); first {}",
+            log.crc_bad,
+            log.crc_checked,
+            log.crc_unchecked,
+            log.crc_first_bad.unwrap_or_default()
+        ),
+    )
 }

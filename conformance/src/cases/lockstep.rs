@@ -147,6 +147,37 @@ fn run_sequence(
     let names = [sub.name("t0"), sub.name("t1")];
     let mut conns = vec![0usize];
     conns.push(sub.open_connection()?);
+    let result = run_steps(&mut sub, ops, &names, &keys, &conns, two, sent);
+    clean_up(&mut sub, &names, &keys);
+    result
+}
+
+/// Deletes the sequence's tables and schedules its keys for deletion (7 days), on the target and
+/// the oracle, after the comparison. Without it every table, key and grant of every earlier
+/// sequence stayed on the target, and each KMS request there re-checked all of them: a run cost
+/// the cube of its number of sequences. Errors are ignored (a table may already be gone).
+fn clean_up(sub: &mut Ctx<'_>, names: &[String; 2], keys: &[crate::ctx::Key; 2]) {
+    for name in names {
+        let _ = sub.ddb("DeleteTable", json!({"TableName": name}));
+    }
+    for key in keys {
+        let _ = sub.kms(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key.id, "PendingWindowInDays": 7}),
+        );
+    }
+}
+
+/// The steps of a sequence and the trail comparison after them.
+fn run_steps(
+    sub: &mut Ctx<'_>,
+    ops: &[Op],
+    names: &[String; 2],
+    keys: &[crate::ctx::Key; 2],
+    conns: &[usize],
+    two: bool,
+    sent: &mut Vec<Sent>,
+) -> Result<(), Divergence> {
     let sse_body = |s: Sse| match s {
         Sse::Owned => json!({"Enabled": false}),
         Sse::Managed => json!({"Enabled": true}),

@@ -80,6 +80,8 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(lockstep::CASES);
+    // Last: they judge every exchange of the cases before them.
+    v.extend_from_slice(errors::PROTOCOL_CASES);
     v
 }
 

@@ -12,6 +12,7 @@ fn escape(s: &str) -> String {
 
 /// The HTML page of `report`.
 pub fn to_html(report: &Report) -> String {
+    let p = &report.provenance;
     let mut rows = String::new();
     for c in &report.cases {
         let detail = match c.outcome {
@@ -48,6 +49,7 @@ pub fn to_html(report: &Report) -> String {
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; width: 100%; }}
+table.provenance {{ width: auto; margin-bottom: 1em; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; vertical-align: top; text-align: left; }}
 tr.passed td.v {{ background: #d4f7d4; }}
 tr.failed td.v {{ background: #f7d4d4; }}
@@ -58,6 +60,14 @@ pre {{ white-space: pre-wrap; max-width: 70em; }}
 <h1>ddbsse conformance: {target}</h1>
 <p>{summary}; {n} cases in {secs:.1} s.</p>
 <p>Capabilities: <code>{caps}</code></p>
+<table class="provenance"><tbody>
+<tr><th>ddbsse</th><td>{version} (commit <code>{commit}</code>)</td></tr>
+<tr><th>spec</th><td>{specs}</td></tr>
+<tr><th>target</th><td><code>{ptarget}</code></td></tr>
+<tr><th>seed</th><td>{seed}</td></tr>
+<tr><th>date (UTC)</th><td>{date}</td></tr>
+<tr><th>options</th><td><code>{options}</code></td></tr>
+</tbody></table>
 <table><thead><tr><th>case</th><th>requirement</th><th>outcome</th><th>details</th><th>time</th></tr></thead>
 <tbody>
 {rows}</tbody></table></body></html>
@@ -67,5 +77,18 @@ pre {{ white-space: pre-wrap; max-width: 70em; }}
         n = report.cases.len(),
         secs = report.duration_ms as f64 / 1000.0,
         caps = escape(&report.capabilities.to_string()),
+        version = escape(&p.ddbsse_version),
+        commit = escape(&p.git_commit),
+        specs = escape(
+            &p.spec_versions
+                .iter()
+                .map(|(f, v)| format!("{f} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ptarget = escape(&p.target),
+        seed = p.seed,
+        date = escape(&p.date),
+        options = escape(&serde_json::to_string(&p.options).unwrap_or_default()),
     )
 }

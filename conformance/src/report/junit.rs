@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use quick_junit::{
-    NonSuccessKind, Report as JunitReport, SerializeError, TestCase, TestCaseStatus, TestSuite,
+    NonSuccessKind, Property, Report as JunitReport, SerializeError, TestCase, TestCaseStatus,
+    TestSuite,
 };
 
 use super::{Report, Verdict};
@@ -12,6 +13,10 @@ use super::{Report, Verdict};
 /// The JUnit XML of `report`.
 pub fn to_junit(report: &Report) -> Result<String, SerializeError> {
     let mut suite = TestSuite::new(format!("ddbsse conformance: {}", report.target));
+    // Provenance: version, commit, spec versions, seed, target, capabilities, date, options.
+    for (name, value) in report.provenance.properties() {
+        suite.add_property(Property::new(name, value));
+    }
     for case in &report.cases {
         let status = match case.outcome {
             Verdict::Passed => TestCaseStatus::success(),

@@ -8,11 +8,14 @@
 //! `--profile` lists, which failed) are neither passes nor failures; a listed case that passes counts as passed, with a note that the profile
 //! entry is stale.
 
+pub mod diff;
 pub mod html;
 pub mod json;
 pub mod junit;
 
 use serde::{Deserialize, Serialize};
+
+use crate::provenance::Provenance;
 
 /// The outcome of one case.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -78,6 +81,9 @@ pub struct Report {
     pub duration_ms: u64,
     /// One entry per case, in suite order.
     pub cases: Vec<CaseReport>,
+    /// Where the report comes from (absent in reports of older versions).
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 impl Report {

@@ -3,11 +3,12 @@
 //! connection is a fresh id and the caller is built from the principal and that id.
 
 use ddbsse_server::engine::{Engine, EngineConfig};
+use ddbsse_server::http::response::{AwsReply, CRC32_HEADER, REQUEST_ID_HEADER};
 use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 
 use super::{
-    AtRest, Capabilities, ClockControl, Connection, RawResponse, StoredRows, Target, TargetError,
-    parse_body,
+    AtRest, Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, StoredRows,
+    Target, TargetError, parse_body,
 };
 
 pub use super::in_process::IN_PROCESS_PRINCIPALS;
@@ -76,12 +77,39 @@ impl Target for EmbeddedTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
+        self.call_with_headers(connection, principal, target, body)
+            .map(|(r, _)| r)
+    }
+
+    /// The headers are those `ddbsse serve` would send with the engine's answer (its
+    /// `AwsReply::into_reply`), so the embedded target's header checks test the server's code.
+    fn call_with_headers(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
         let caller = self.sessions.caller(connection, principal)?;
         let response = self.engine.handle(self.now, &caller, target, body);
-        Ok(RawResponse {
-            status: response.status,
-            body: parse_body(&response.body),
-        })
+        let reply = AwsReply::from_engine(response).into_reply();
+        let mut headers = vec![
+            ("content-type".to_owned(), reply.content_type.to_owned()),
+            (REQUEST_ID_HEADER.to_owned(), reply.request_id.clone()),
+        ];
+        if let Some(crc) = reply.crc32 {
+            headers.push((CRC32_HEADER.to_owned(), crc.to_string()));
+        }
+        Ok((
+            RawResponse {
+                status: reply.status,
+                body: parse_body(&reply.body),
+            },
+            Some(ResponseHeaders {
+                headers,
+                body: reply.body,
+            }),
+        ))
     }
 
     fn now(&mut self) -> Result<Timestamp, TargetError> {

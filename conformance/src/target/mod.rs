@@ -27,6 +27,26 @@ pub struct RawResponse {
     pub body: serde_json::Value,
 }
 
+/// What an HTTP response carries besides its status and parsed body: its headers and the body
+/// bytes as received, for the protocol checks (`x-amz-crc32`, `spec/errors.md#crc32`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResponseHeaders {
+    /// The headers, as (name, value) pairs; names compare case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes the headers describe.
+    pub body: Vec<u8>,
+}
+
+impl ResponseHeaders {
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A logical client connection of a target (distinct handles are distinct TCP connections on
 /// HTTP targets).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,6 +133,22 @@ pub trait Target {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError>;
+    /// [`Target::call`], also returning the response's headers and body bytes when the target
+    /// can give them. The default gives none, and the harness then reports its header checks as
+    /// skipped with the reason `target gives no response headers`, never as passed.
+    ///
+    /// HTTP_TARGET_HEADERS_TODO: `HttpTarget` (`http.rs`, being moved onto a new client crate)
+    /// does not override this yet; once it does (the headers and the body bytes it already reads),
+    /// the `errors/crc32` case checks remote endpoints too.
+    fn call_with_headers(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
+        Ok((self.call(connection, principal, target, body)?, None))
+    }
     /// Sends one request without any `Authorization` header (HTTP targets only).
     fn call_unsigned(
         &mut self,

@@ -14,7 +14,9 @@ use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 use ddbsse_wire::{Request, Service};
 
 use super::in_process::InProcessSessions;
-use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError};
+use super::{
+    Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, Target, TargetError,
+};
 
 /// The reference model behind the [`Target`] trait.
 #[derive(Debug)]
@@ -109,6 +111,38 @@ impl Target for ModelTarget {
     ) -> Result<RawResponse, TargetError> {
         let caller = self.sessions.caller(connection, principal)?;
         Ok(handle_raw(&mut self.model, self.now, &caller, target, body))
+    }
+
+    /// The headers the spec prescribes for the answer: its protocol's `Content-Type`, and on
+    /// DynamoDB answers `x-amz-crc32` of the body as the model would send it
+    /// (`spec/errors.md#crc32`).
+    fn call_with_headers(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
+        let response = self.call(connection, principal, target, body)?;
+        let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
+        let bytes = match &response.body {
+            serde_json::Value::Null => Vec::new(),
+            b => b.to_string().into_bytes(),
+        };
+        let mut headers = vec![("content-type".to_owned(), service.content_type().to_owned())];
+        if service == Service::DynamoDb {
+            headers.push((
+                "x-amz-crc32".to_owned(),
+                crc32fast::hash(&bytes).to_string(),
+            ));
+        }
+        Ok((
+            response,
+            Some(ResponseHeaders {
+                headers,
+                body: bytes,
+            }),
+        ))
     }
 
     fn now(&mut self) -> Result<Timestamp, TargetError> {

@@ -357,10 +357,22 @@ impl Engine {
     /// their lifecycle; returns the store writes.
     pub(crate) fn refresh_usability(&self, st: &mut State, now: Timestamp) -> Vec<WriteOp> {
         let mut updates = Vec::new();
+        // Grants grouped by key once: checking every table against every grant made each KMS
+        // request cost tables x grants, which grew without bound in long runs.
+        let mut grants_of: std::collections::HashMap<&str, Vec<&state::Grant>> =
+            std::collections::HashMap::new();
+        for g in st.grants.values() {
+            grants_of.entry(g.key_id.as_str()).or_default().push(g);
+        }
         for (name, meta) in &st.tables {
             if let state::TableSse::Kms { key_id, .. } = &meta.sse {
                 let ctx = meta.context(&self.config.account);
-                let usable = self.dynamodb_access(st, key_id, &ctx, now)
+                let grants = grants_of
+                    .get(key_id.as_str())
+                    .into_iter()
+                    .flatten()
+                    .copied();
+                let usable = self.dynamodb_access_among(st, key_id, &ctx, now, grants)
                     == kms::grants::DynamoDbAccess::Usable;
                 let mut m = meta.clone();
                 if lifecycle::note_usability(&mut m, usable, now) {

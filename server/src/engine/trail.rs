@@ -171,13 +171,36 @@ pub fn lower_camel(v: &Value) -> Value {
 /// The trail: records in append order, persisted before they are visible.
 #[derive(Debug, Default)]
 pub struct TrailLog {
-    records: Mutex<Vec<TrailRecord>>,
+    records: Mutex<Records>,
+}
+
+/// The records and, for each position, the latest event time up to it (never decreasing), so
+/// that LookupEvents with a `StartTime` skips the older records without reading them: without
+/// it every lookup read the whole trail, and a long run's lookups cost the square of its length.
+#[derive(Debug, Default)]
+struct Records {
+    list: Vec<TrailRecord>,
+    latest: Vec<Timestamp>,
+}
+
+impl Records {
+    fn push(&mut self, r: TrailRecord) {
+        let t = r.time().unwrap_or_default();
+        let latest = self.latest.last().map_or(t, |&l| l.max(t));
+        self.latest.push(latest);
+        self.list.push(r);
+    }
+
+    /// How many leading records are all older than `start`.
+    fn older_than(&self, start: Timestamp) -> usize {
+        self.latest.partition_point(|&l| l < start)
+    }
 }
 
 impl TrailLog {
     /// Loads the records of a store.
     pub fn load(store: &dyn Store) -> Result<Self, StorageError> {
-        let mut records = Vec::new();
+        let mut records = Records::default();
         for (_, v) in store.scan(Space::Trail, &[])? {
             let r: TrailRecord = serde_json::from_slice(&v)
                 .map_err(|e| StorageError::from_display("trail record", e))?;
@@ -196,19 +219,25 @@ impl TrailLog {
         let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         let mut ops = Vec::with_capacity(new.len());
         for (i, r) in new.iter().enumerate() {
-            let seq = (records.len() + i) as u64;
+            let seq = (records.list.len() + i) as u64;
             let json = serde_json::to_vec(r)
                 .map_err(|e| StorageError::from_display("encode trail record", e))?;
             ops.push(WriteOp::Put(Space::Trail, seq.to_be_bytes().to_vec(), json));
         }
         store.commit(ops)?;
-        records.extend(new);
+        for r in new {
+            records.push(r);
+        }
         Ok(())
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.records.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.records
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .list
+            .len()
     }
 
     /// True when empty.
@@ -221,6 +250,7 @@ impl TrailLog {
         self.records
             .lock()
             .unwrap_or_else(|p| p.into_inner())
+            .list
             .clone()
     }
 
@@ -228,10 +258,11 @@ impl TrailLog {
     pub fn since(&self, from: usize) -> (Vec<TrailRecord>, usize) {
         let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         let tail = records
+            .list
             .get(from..)
             .map(<[TrailRecord]>::to_vec)
             .unwrap_or_default();
-        (tail, records.len())
+        (tail, records.list.len())
     }
 
     /// LookupEvents.
@@ -269,17 +300,18 @@ impl TrailLog {
         //= spec/trail.md#lookup-paging
         //# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
         let before = match input.next_token.as_deref() {
-            None => records.len(),
+            None => records.list.len(),
             Some(t) => decode_token(t)
                 .filter(|(_, h)| *h == params)
                 .map(|(n, _)| n)
-                .filter(|n| *n <= records.len())
+                .filter(|n| *n <= records.list.len())
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidNextToken, "Invalid NextToken."))?,
         };
         let mut events = Vec::new();
         let mut next = None;
-        for idx in (0..before).rev() {
-            let r = &records[idx];
+        let older = start.map_or(0, |s| records.older_than(s)).min(before);
+        for idx in (older..before).rev() {
+            let r = &records.list[idx];
             let t = r.time().unwrap_or_default();
             if start.is_some_and(|s| t < s) || end.is_some_and(|e| t > e) {
                 continue;
@@ -350,5 +382,57 @@ mod tests {
     fn tokens_round_trip_and_reject_garbage() {
         assert_eq!(decode_token(&encode_token(17, 5)), Some((17, 5)));
         assert_eq!(decode_token("nope"), None);
+    }
+
+    fn record(name: &str, at: Timestamp) -> TrailRecord {
+        serde_json::from_value(json!({
+            "eventVersion": "1.08",
+            "userIdentity": {"type": "IAMUser"},
+            "eventTime": at.event_time(),
+            "eventSource": "kms.amazonaws.com",
+            "eventName": name,
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": "127.0.0.1",
+            "userAgent": "test",
+            "requestParameters": null,
+            "responseElements": null,
+            "requestID": "r",
+            "eventID": name,
+            "readOnly": false,
+            "eventType": "AwsApiCall",
+            "managementEvent": true,
+            "recipientAccountId": "123456789012",
+            "eventCategory": "Management"
+        }))
+        .expect("a valid record")
+    }
+
+    #[test]
+    fn start_time_skips_older_records_even_when_appended_out_of_order() {
+        let log = TrailLog::default();
+        let store = crate::storage::memory::MemoryStore::default();
+        let s = |n: u64| Timestamp(n * 1000);
+        let records = vec![
+            record("a", s(10)),
+            record("b", s(30)),
+            record("c", s(20)),
+            record("d", s(40)),
+        ];
+        log.append(&store, records).expect("append");
+        let names = |start: u64| -> Vec<String> {
+            let out = log
+                .lookup(&LookupEventsInput {
+                    start_time: Some(start as f64),
+                    ..LookupEventsInput::default()
+                })
+                .expect("lookup");
+            out.events.iter().map(|e| e.event_name.clone()).collect()
+        };
+        assert_eq!(names(0), ["d", "c", "b", "a"]);
+        assert_eq!(names(11), ["d", "c", "b"]);
+        // c (20 s) was appended after b (30 s): a start of 25 s must not skip past b.
+        assert_eq!(names(25), ["d", "b"]);
+        assert_eq!(names(41), Vec::<String>::new());
+        assert_eq!(log.records.lock().expect("lock").older_than(s(25)), 1);
     }
 }

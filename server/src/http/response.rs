@@ -135,6 +135,8 @@ impl AwsReply {
     //= spec/errors.md#envelope
     //# An error response MUST have the body `{"__type": <type>, "message": <text>}`, the `Content-Type` of its protocol (`application/x-amz-json-1.0` for DynamoDB, `application/x-amz-json-1.1` for KMS and CloudTrail), and an `x-amzn-RequestId` header, with `x-amz-crc32` added on DynamoDB responses.
     pub fn into_reply(self) -> Reply {
+        //= spec/errors.md#crc32
+        //# Every DynamoDB response MUST carry an `x-amz-crc32` header whose value is the CRC-32 (IEEE) of the response body bytes as sent, written as a decimal unsigned 32-bit integer.
         let crc32 = (self.service == Service::DynamoDb).then(|| crc32fast::hash(&self.body));
         Reply {
             status: self.status,

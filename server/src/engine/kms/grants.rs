@@ -53,6 +53,20 @@ impl Engine {
         ctx: &EncryptionContext,
         now: Timestamp,
     ) -> DynamoDbAccess {
+        self.dynamodb_access_among(st, key_id, ctx, now, st.grants.values())
+    }
+
+    /// [`Engine::dynamodb_access`] looking only at `grants`, which must include every grant on
+    /// `key_id` (callers that check many tables group the grants by key once, instead of scanning
+    /// every grant for every table).
+    pub(crate) fn dynamodb_access_among<'g>(
+        &self,
+        st: &State,
+        key_id: &str,
+        ctx: &EncryptionContext,
+        now: Timestamp,
+        grants: impl IntoIterator<Item = &'g Grant>,
+    ) -> DynamoDbAccess {
         let Some(k) = st.live_key(key_id, now) else {
             return DynamoDbAccess::Denied;
         };
@@ -63,7 +77,7 @@ impl Engine {
         }
         let principal = self.dynamodb_principal();
         let pairs = ctx.pairs();
-        let granted = st.grants.values().any(|g| {
+        let granted = grants.into_iter().any(|g| {
             g.key_id == key_id
                 && g.grantee == principal
                 && g.operations.iter().any(|o| o == "Decrypt")
