@@ -12,7 +12,10 @@ use ddbsse_client::{AwsJsonRequest, Client, Credentials};
 use ddbsse_wire::Service;
 use ddbsse_wire::time::Timestamp;
 
-use super::{Capabilities, ClockControl, Connection, RawResponse, Target, TargetError, parse_body};
+use super::{
+    Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, Target, TargetError,
+    parse_body,
+};
 
 /// One principal: an access key pair. `Debug` never shows the secret.
 #[derive(Clone)]
@@ -139,6 +142,18 @@ impl HttpTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
+        Ok(self.exchange(connection, principal, target, body)?.0)
+    }
+
+    /// Sends one request; returns the parsed answer and the raw headers with the body bytes
+    /// they describe (for the protocol checks of every exchange, such as `x-amz-crc32`).
+    fn exchange(
+        &mut self,
+        connection: Connection,
+        principal: Option<usize>,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, ResponseHeaders), TargetError> {
         let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
         let signing_name = match service {
             Service::DynamoDb => "dynamodb",
@@ -164,10 +179,17 @@ impl HttpTarget {
             .client(connection)?
             .call(&request, credentials.as_ref(), SystemTime::now())
             .map_err(|e| TargetError::Transport(format!("{e} ({target})")))?;
-        Ok(RawResponse {
+        let raw = RawResponse {
             status: response.status,
             body: parse_body(&response.body),
-        })
+        };
+        Ok((
+            raw,
+            ResponseHeaders {
+                headers: response.headers,
+                body: response.body,
+            },
+        ))
     }
 }
 
@@ -228,6 +250,17 @@ impl Target for HttpTarget {
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
         self.send(connection, None, target, body)
+    }
+
+    fn call_with_headers(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
+        let (raw, headers) = self.exchange(connection, Some(principal), target, body)?;
+        Ok((raw, Some(headers)))
     }
 
     fn now(&mut self) -> Result<Timestamp, TargetError> {

@@ -136,10 +136,6 @@ pub trait Target {
     /// [`Target::call`], also returning the response's headers and body bytes when the target
     /// can give them. The default gives none, and the harness then reports its header checks as
     /// skipped with the reason `target gives no response headers`, never as passed.
-    ///
-    /// HTTP_TARGET_HEADERS_TODO: `HttpTarget` (`http.rs`, being moved onto a new client crate)
-    /// does not override this yet; once it does (the headers and the body bytes it already reads),
-    /// the `errors/crc32` case checks remote endpoints too.
     fn call_with_headers(
         &mut self,
         connection: Connection,
