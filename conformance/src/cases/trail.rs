@@ -238,7 +238,7 @@ const MEMBERS: [&str; 22] = [
 
 //= spec/trail.md#record
 //= type=test
-//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.11`, `eventType` `AwsApiCall` (`AwsServiceEvent` on the key deletion record), `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
 fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
     update_table_scenario(ctx)?;
     let account = ctx.account().to_owned();
@@ -285,7 +285,7 @@ fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
         check_eq(
             &format!("fixed members of the {} record", r["eventName"]),
-            &json!(["1.08", "AwsApiCall", true, "Management", account]),
+            &json!(["1.11", "AwsApiCall", true, "Management", account]),
             &json!([
                 r["eventVersion"],
                 r["eventType"],

@@ -244,6 +244,22 @@ impl Model {
             {
                 call.resources = vec![self.key_resource(&out.key_metadata.arn)];
             }
+            //= spec/trail.md#resources
+            //# The record of a successful CreateAlias MUST list the key and then the alias: `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}, {"ARN": "arn:aws:kms:<region>:<account>:<alias name>", "accountId": <account>, "type": "AWS::KMS::Key"}]`.
+            if let (Ok(Response::CreateAlias(_)), Request::CreateAlias(i)) = (&result, request)
+                && let Some(alias) = &i.alias_name
+            {
+                let arn = format!(
+                    "arn:aws:kms:{}:{}:{alias}",
+                    self.config.region, self.config.account
+                );
+                call.resources.push(self.key_resource(&arn));
+            }
+            if let (Ok(Response::CreateGrant(_)), Some(key)) = (&result, call.resources.first())
+                && let Some(elements) = call.response_elements.as_object_mut()
+            {
+                elements.insert("keyId".to_owned(), key.arn.clone().into());
+            }
             call.error = result.as_ref().err().cloned();
             self.emit(now, call);
         }
@@ -305,7 +321,7 @@ impl Model {
     }
 
     //= spec/trail.md#resources
-    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
+    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
     /// The `resources` of a request's own record, and (RetireGrant by token) the grant id the
     /// token names, computed without side effects.
     fn resources_of(&self, request: &Request) -> (Vec<trail_resource::Resource>, Option<String>) {
