@@ -284,6 +284,8 @@ impl Model {
     //# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
     //= spec/trail.md#record
     //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.11`, `eventType` `AwsApiCall` (`AwsServiceEvent` on the key deletion record), `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+    //= spec/trail.md#aws-examples
+    //# For each example in `fixtures/aws/`, the record that the reference model and a target produce for the example's scenario MUST equal the example after the normalisation of `cli/tests/suite/aws_examples.rs`, except at exactly the members the table below lists for that example.
     /// Turns a call into a record and appends it to this request's events.
     pub(super) fn emit(&mut self, now: Timestamp, call: Call) {
         let event_id = self.ids.uuid();

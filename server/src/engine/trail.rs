@@ -59,6 +59,8 @@ pub struct RecordSpec<'a> {
     pub error: Option<(String, String)>,
 }
 
+//= spec/trail.md#aws-examples
+//# For each example in `fixtures/aws/`, the record that the reference model and a target produce for the example's scenario MUST equal the example after the normalisation of `cli/tests/suite/aws_examples.rs`, except at exactly the members the table below lists for that example.
 /// Builds a record at `now`.
 pub fn build(spec: RecordSpec<'_>, account: &str, region: &str, now: Timestamp) -> TrailRecord {
     let (identity, source_ip, user_agent) = match spec.actor {
