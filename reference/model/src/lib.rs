@@ -215,6 +215,10 @@ impl Model {
         self.now = now;
         self.pending.clear();
         self.settle(now);
+        // Records of what happened before this request (KMS's key deletions) are in the trail
+        // before the request is handled, so a LookupEvents at that time already returns them.
+        let settled = self.pending.len();
+        self.trail.extend(self.pending.iter().cloned());
         let request_id = self.ids.uuid();
         self.last_request_id = request_id.clone();
         let before = self.resources_of(request);
@@ -267,7 +271,7 @@ impl Model {
         let events = std::mem::take(&mut self.pending);
         //= spec/trail.md#ordering
         //# Records are kept in the order the calls were made, which is non-decreasing in time; LookupEvents
-        self.trail.extend(events.iter().cloned());
+        self.trail.extend(events.iter().skip(settled).cloned());
         Outcome { result, events }
     }
 
