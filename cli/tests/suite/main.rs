@@ -1,6 +1,8 @@
 //! Integration tests of the `ddbsse` binary, the one crate that sees the server, the trail
 //! analytics and the reference model together.
 //!
+//! - [`aws_examples`]: AWS's published CloudTrail examples (`fixtures/aws/`) against the model's
+//!   and the engine's records of the same scenario, differences only where `spec/trail.md` lists them.
 //! - [`command_line`]: `DDBSSE_*` variables, `GET /_health`, completions and the man page.
 //! - [`workload`]: runs one scripted workload against the in-repo engine and the reference model
 //!   at the same times with the same callers, and reads the engine's trail back through
@@ -14,6 +16,7 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
 
+mod aws_examples;
 mod command_line;
 mod counts;
 mod trail_export;

@@ -239,6 +239,9 @@ fn no_pending_window(ctx: &mut Ctx<'_>) -> CaseResult {
     .ok()?;
     let r = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
     let meta = r.ok()?["KeyMetadata"].clone();
+    // Cancel, so that no later case that moves the clock by days sees this key fall due.
+    ctx.kms("CancelKeyDeletion", json!({"KeyId": key.id}))?
+        .ok()?;
     check_eq(
         "KeyMetadata of a key pending deletion",
         &json!({"KeyState": "PendingDeletion", "has DeletionDate": true, "PendingDeletionWindowInDays": null}),

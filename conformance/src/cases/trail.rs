@@ -76,6 +76,18 @@ pub const CASES: &[Case] = &[
         run: record_members,
     },
     Case {
+        id: "trail/key-deletion",
+        title: "at its deletion date a key gets KMS's DeleteKey AwsServiceEvent record, dated then",
+        needs: &[crate::cases::Need::Clock],
+        run: key_deletion,
+    },
+    Case {
+        id: "trail/response-elements/key-deletion",
+        title: "ScheduleKeyDeletion and CancelKeyDeletion records answer keyId, keyState and a CloudTrail date",
+        needs: &[crate::cases::Need::Clock],
+        run: key_deletion_responses,
+    },
+    Case {
         id: "trail/recorded/no-data-plane",
         title: "data-plane requests and LookupEvents are not recorded; control-plane requests are",
         needs: &[],
@@ -238,7 +250,7 @@ const MEMBERS: [&str; 22] = [
 
 //= spec/trail.md#record
 //= type=test
-//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+//# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.11`, `eventType` `AwsApiCall` (`AwsServiceEvent` on the key deletion record), `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
 fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
     update_table_scenario(ctx)?;
     let account = ctx.account().to_owned();
@@ -285,7 +297,7 @@ fn record_members(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
         check_eq(
             &format!("fixed members of the {} record", r["eventName"]),
-            &json!(["1.08", "AwsApiCall", true, "Management", account]),
+            &json!(["1.11", "AwsApiCall", true, "Management", account]),
             &json!([
                 r["eventVersion"],
                 r["eventType"],
@@ -476,4 +488,112 @@ fn lookup_paging(ctx: &mut Ctx<'_>) -> CaseResult {
         json!({"StartTime": start, "MaxResults": 2, "NextToken": "not-a-token"}),
     )?
     .expect_error("InvalidNextTokenException", None)
+}
+
+//= spec/trail.md#key-deletion
+//= type=test
+//# When a key's deletion date has arrived, a target MUST record, before the records of the first request it handles at or after that date, a record with `eventName` `DeleteKey`, `eventType` `AwsServiceEvent`, `eventTime` the deletion date, `userIdentity` `{"accountId": <account>, "invokedBy": "AWS Internal"}`, `sourceIPAddress` and `userAgent` `AWS Internal`, `requestParameters` `null`, `responseElements` `{"keyId": <key ARN>}`, `readOnly` false, the key in `resources`, and no `requestID`.
+fn key_deletion(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let scheduled = ctx
+        .kms(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key.id, "PendingWindowInDays": 7}),
+        )?
+        .ok()?
+        .clone();
+    let date = scheduled["DeletionDate"]
+        .as_f64()
+        .and_then(ddbsse_wire::time::Timestamp::from_epoch_seconds)
+        .map(ddbsse_wire::time::Timestamp::event_time);
+    ctx.advance(7 * 24 * 60 * MINUTE + SECOND)?;
+    ctx.kms("ListKeys", json!({}))?.ok()?;
+    let account = ctx.account().to_owned();
+    // Keys that earlier cases left pending deletion may fall due in the same seven days: only
+    // this case's key's DeleteKey record is its business.
+    let trail: Vec<Value> = ctx
+        .trail()?
+        .into_iter()
+        .filter(|r| r["eventName"] != "DeleteKey" || r["responseElements"]["keyId"] == key.arn)
+        .collect();
+    let names: Vec<&str> = trail
+        .iter()
+        .filter_map(|r| r["eventName"].as_str())
+        .collect();
+    check_eq(
+        "records, oldest first",
+        &json!(["CreateKey", "ScheduleKeyDeletion", "DeleteKey", "ListKeys"]),
+        &json!(names),
+    )?;
+    let deleted = &trail[2];
+    check_eq(
+        "the DeleteKey record's members",
+        &json!({
+            "eventTime": date,
+            "userIdentity": {"accountId": account, "invokedBy": "AWS Internal"},
+            "eventType": "AwsServiceEvent",
+            "sourceIPAddress": "AWS Internal",
+            "userAgent": "AWS Internal",
+            "requestParameters": null,
+            "responseElements": {"keyId": key.arn},
+            "readOnly": false,
+            "resources": [{"ARN": key.arn, "accountId": account, "type": "AWS::KMS::Key"}],
+            "requestID": null,
+        }),
+        &json!({
+            "eventTime": deleted["eventTime"],
+            "userIdentity": deleted["userIdentity"],
+            "eventType": deleted["eventType"],
+            "sourceIPAddress": deleted["sourceIPAddress"],
+            "userAgent": deleted["userAgent"],
+            "requestParameters": deleted["requestParameters"],
+            "responseElements": deleted["responseElements"],
+            "readOnly": deleted["readOnly"],
+            "resources": deleted["resources"],
+            "requestID": deleted.get("requestID"),
+        }),
+    )?;
+    ctx.trail_matches_model()
+}
+
+//= spec/trail.md#response-elements
+//= type=test
+//# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
+fn key_deletion_responses(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let scheduled = ctx
+        .kms(
+            "ScheduleKeyDeletion",
+            json!({"KeyId": key.id, "PendingWindowInDays": 7}),
+        )?
+        .ok()?
+        .clone();
+    ctx.kms("CancelKeyDeletion", json!({"KeyId": key.id}))?
+        .ok()?;
+    let date = scheduled["DeletionDate"]
+        .as_f64()
+        .and_then(ddbsse_wire::time::Timestamp::from_epoch_seconds)
+        .map(cloudtrail_date);
+    let trail = ctx.trail()?;
+    check_eq(
+        "responseElements of ScheduleKeyDeletion and CancelKeyDeletion",
+        &json!([
+            {"keyId": key.arn, "keyState": "PendingDeletion", "deletionDate": date},
+            {"keyId": key.arn}
+        ]),
+        &json!([trail[1]["responseElements"], trail[2]["responseElements"]]),
+    )?;
+    ctx.trail_matches_model()
+}
+
+/// The case's own spelling of spec/trail.md's `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` (UTC).
+fn cloudtrail_date(t: ddbsse_wire::time::Timestamp) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (y, mo, d, h, mi, s) = t.civil();
+    let month = MONTHS.get(mo as usize - 1).copied().unwrap_or("?");
+    let half = if h < 12 { "AM" } else { "PM" };
+    let h12 = if h % 12 == 0 { 12 } else { h % 12 };
+    format!("{month} {d}, {y}, {h12}:{mi:02}:{s:02} {half}")
 }

@@ -368,11 +368,19 @@ impl Model {
                 let key = &mut self.kms.keys[i];
                 key.material = None;
                 key.grants.clear();
-                deleted.push(key.id.clone());
+                deleted.push((
+                    key.deletion_date.unwrap_or(now),
+                    key.id.clone(),
+                    key.arn.clone(),
+                ));
             }
         }
         self.kms
             .aliases
-            .retain(|_, alias| !deleted.contains(&alias.target_key_id));
+            .retain(|_, alias| !deleted.iter().any(|(_, id, _)| *id == alias.target_key_id));
+        deleted.sort();
+        for (date, _, arn) in deleted {
+            self.record_key_deletion(date, &arn);
+        }
     }
 }

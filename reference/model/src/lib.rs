@@ -218,6 +218,10 @@ impl Model {
         self.now = now;
         self.pending.clear();
         self.settle(now);
+        // Records of what happened before this request (KMS's key deletions) are in the trail
+        // before the request is handled, so a LookupEvents at that time already returns them.
+        let settled = self.pending.len();
+        self.trail.extend(self.pending.iter().cloned());
         let request_id = self.ids.uuid();
         self.last_request_id = request_id.clone();
         let before = self.resources_of(request);
@@ -247,6 +251,22 @@ impl Model {
             {
                 call.resources = vec![self.key_resource(&out.key_metadata.arn)];
             }
+            //= spec/trail.md#resources
+            //# The record of a successful CreateAlias MUST list the key and then the alias: `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}, {"ARN": "arn:aws:kms:<region>:<account>:<alias name>", "accountId": <account>, "type": "AWS::KMS::Key"}]`.
+            if let (Ok(Response::CreateAlias(_)), Request::CreateAlias(i)) = (&result, request)
+                && let Some(alias) = &i.alias_name
+            {
+                let arn = format!(
+                    "arn:aws:kms:{}:{}:{alias}",
+                    self.config.region, self.config.account
+                );
+                call.resources.push(self.key_resource(&arn));
+            }
+            if let (Ok(Response::CreateGrant(_)), Some(key)) = (&result, call.resources.first())
+                && let Some(elements) = call.response_elements.as_object_mut()
+            {
+                elements.insert("keyId".to_owned(), key.arn.clone().into());
+            }
             call.error = result.as_ref().err().cloned();
             self.emit(now, call);
         }
@@ -254,7 +274,7 @@ impl Model {
         let events = std::mem::take(&mut self.pending);
         //= spec/trail.md#ordering
         //# Records are kept in the order the calls were made, which is non-decreasing in time; LookupEvents
-        self.trail.extend(events.iter().cloned());
+        self.trail.extend(events.iter().skip(settled).cloned());
         Outcome { result, events }
     }
 
@@ -308,7 +328,7 @@ impl Model {
     }
 
     //= spec/trail.md#resources
-    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
+    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
     /// The `resources` of a request's own record, and (RetireGrant by token) the grant id the
     /// token names, computed without side effects.
     fn resources_of(&self, request: &Request) -> (Vec<trail_resource::Resource>, Option<String>) {

@@ -11,8 +11,8 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::{
-    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord,
-    TrailResource, UserIdentity,
+    AWS_API_CALL, AWS_INTERNAL, AWS_SERVICE_EVENT, DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE,
+    EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord, TrailResource, UserIdentity,
 };
 use ddbsse_wire::{ApiError, Operation, Request, Response, Service};
 
@@ -31,6 +31,8 @@ pub struct Call {
     pub additional_event_data: Option<Value>,
     pub error: Option<ApiError>,
     pub resources: Vec<TrailResource>,
+    /// True for an event KMS caused on its own (`AwsServiceEvent`), false for an API call.
+    pub service_event: bool,
 }
 
 /// Lowercases the first letter of every member name, at every level, except inside maps whose
@@ -128,11 +130,20 @@ pub fn direct_request_parameters(request: &Request) -> Value {
 }
 
 //= spec/trail.md#response-elements
-//# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+//# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
 /// `responseElements` of a request a caller made directly.
 pub fn direct_response_elements(result: &Result<Response, ApiError>) -> Value {
     match result {
+        // `keyId` (the key ARN) is added by the caller, which knows the key the grant is on.
         Ok(Response::CreateGrant(out)) => serde_json::json!({"grantId": out.grant_id}),
+        //= spec/trail.md#response-elements
+        //# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
+        Ok(Response::ScheduleKeyDeletion(out)) => serde_json::json!({
+            "keyId": out.key_id,
+            "keyState": out.key_state,
+            "deletionDate": Timestamp::from_epoch_seconds(out.deletion_date).map(Timestamp::response_date),
+        }),
+        Ok(Response::CancelKeyDeletion(out)) => serde_json::json!({"keyId": out.key_id}),
         Ok(Response::CreateKey(out)) => {
             serde_json::json!({"keyMetadata": lower_camel(&serde_json::json!(out.key_metadata))})
         }
@@ -208,6 +219,7 @@ impl Model {
             additional_event_data: None,
             error: None,
             resources: Vec::new(),
+            service_event: false,
         }
     }
 
@@ -242,13 +254,38 @@ impl Model {
             additional_event_data: None,
             error: None,
             resources: Vec::new(),
+            service_event: false,
         }
+    }
+
+    //= spec/trail.md#key-deletion
+    //# When a key's deletion date has arrived, a target MUST record, before the records of the first request it handles at or after that date, a record with `eventName` `DeleteKey`, `eventType` `AwsServiceEvent`, `eventTime` the deletion date, `userIdentity` `{"accountId": <account>, "invokedBy": "AWS Internal"}`, `sourceIPAddress` and `userAgent` `AWS Internal`, `requestParameters` `null`, `responseElements` `{"keyId": <key ARN>}`, `readOnly` false, the key in `resources`, and no `requestID`.
+    /// Records KMS's deletion of a key whose deletion date `date` has arrived (`settle` calls
+    /// this before the request that found it due).
+    pub(super) fn record_key_deletion(&mut self, date: Timestamp, arn: &str) {
+        let call = Call {
+            event_source: KMS_EVENT_SOURCE,
+            event_name: "DeleteKey".to_owned(),
+            identity: UserIdentity::aws_internal(&self.config.account),
+            source_ip: AWS_INTERNAL.to_owned(),
+            user_agent: AWS_INTERNAL.to_owned(),
+            request_id: String::new(),
+            request_parameters: Value::Null,
+            response_elements: serde_json::json!({"keyId": arn}),
+            additional_event_data: None,
+            error: None,
+            resources: vec![self.key_resource(arn)],
+            service_event: true,
+        };
+        self.emit(date, call);
     }
 
     //= spec/trail.md#record
     //# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
     //= spec/trail.md#record
-    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.11`, `eventType` `AwsApiCall` (`AwsServiceEvent` on the key deletion record), `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+    //= spec/trail.md#aws-examples
+    //# For each example in `fixtures/aws/`, the record that the reference model and a target produce for the example's scenario MUST equal the example after the normalisation of `cli/tests/suite/aws_examples.rs`, except at exactly the members the table below lists for that example.
     /// Turns a call into a record and appends it to this request's events.
     pub(super) fn emit(&mut self, now: Timestamp, call: Call) {
         let event_id = self.ids.uuid();
@@ -282,7 +319,12 @@ impl Model {
             request_id: call.request_id,
             event_id,
             resources: call.resources,
-            event_type: "AwsApiCall".to_owned(),
+            event_type: if call.service_event {
+                AWS_SERVICE_EVENT
+            } else {
+                AWS_API_CALL
+            }
+            .to_owned(),
             api_version: is_dynamodb.then(|| "2012-08-10".to_owned()),
             management_event: true,
             recipient_account_id: self.config.account.clone(),

@@ -149,7 +149,7 @@ impl Model {
             "granteePrincipal": principal,
             "operations": DYNAMODB_GRANT_OPERATIONS,
         });
-        call.response_elements = json!({"grantId": grant_id});
+        call.response_elements = json!({"grantId": grant_id, "keyId": arn});
         call.resources = vec![self.key_resource(&arn)];
         self.emit(now, call);
         grant_id

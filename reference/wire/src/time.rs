@@ -87,6 +87,24 @@ impl Timestamp {
         format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     }
 
+    /// CloudTrail's form of a date inside `responseElements`, `Aug 10, 2022, 10:38:27 PM` (UTC,
+    /// English month abbreviation, day without padding, 12-hour clock), as the KMS developer
+    /// guide's `ct-*` examples show it (`spec/trail.md#response-elements`).
+    pub fn response_date(self) -> String {
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let (y, mo, d, h, mi, s) = self.civil();
+        let month = MONTHS[(mo.clamp(1, 12) - 1) as usize];
+        let (h12, half) = match h {
+            0 => (12, "AM"),
+            1..=11 => (h, "AM"),
+            12 => (12, "PM"),
+            _ => (h - 12, "PM"),
+        };
+        format!("{month} {d}, {y}, {h12}:{mi:02}:{s:02} {half}")
+    }
+
     /// ISO 8601 with milliseconds, `2026-10-09T23:13:00.402Z` (used in DynamoDB's quota message).
     pub fn iso_millis(self) -> String {
         let (y, mo, d, h, mi, s) = self.civil();
@@ -258,6 +276,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_date_is_cloudtrails_form() {
+        assert_eq!(
+            Timestamp::from_millis(1_660_171_107_000).response_date(),
+            "Aug 10, 2022, 10:38:27 PM"
+        );
+        assert_eq!(
+            Timestamp::from_millis(1_618_185_900_000).response_date(),
+            "Apr 12, 2021, 12:05:00 AM"
+        );
+    }
 
     #[test]
     fn manual_clock_start_is_the_blog_partition_day() {

@@ -9,8 +9,14 @@ use serde_json::Value;
 
 use crate::time::Timestamp;
 
-/// The `eventVersion` every record carries.
-pub const EVENT_VERSION: &str = "1.08";
+/// The `eventVersion` every record carries (the CloudTrail user guide's current version).
+pub const EVENT_VERSION: &str = "1.11";
+/// `invokedBy`, `sourceIPAddress` and `userAgent` of events KMS itself causes (key deletion).
+pub const AWS_INTERNAL: &str = "AWS Internal";
+/// `eventType` of a record of an API call.
+pub const AWS_API_CALL: &str = "AwsApiCall";
+/// `eventType` of a record of an event a service caused on its own (key deletion).
+pub const AWS_SERVICE_EVENT: &str = "AwsServiceEvent";
 /// `invokedBy`, `sourceIPAddress` and `userAgent` of the calls DynamoDB makes to KMS.
 pub const DYNAMODB_SERVICE: &str = "dynamodb.amazonaws.com";
 /// `eventSource` of KMS records.
@@ -64,18 +70,23 @@ pub struct TrailRecord {
     /// Extra data (for example RetireGrant's grant id).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub additional_event_data: Option<Value>,
-    /// The request id the target returned.
-    #[serde(rename = "requestID")]
+    /// The request id the target returned; empty (and not written) on service events, which
+    /// answer no request.
+    #[serde(
+        rename = "requestID",
+        skip_serializing_if = "String::is_empty",
+        default
+    )]
     pub request_id: String,
     /// Unique per record.
     #[serde(rename = "eventID")]
     pub event_id: String,
     /// Whether the operation only reads.
     pub read_only: bool,
-    /// The resources the call touched (KMS key ARNs, table ARNs).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    /// The resources the call touched (KMS key ARNs, table ARNs); written as `[]` when none.
+    #[serde(default)]
     pub resources: Vec<TrailResource>,
-    /// `AwsApiCall`.
+    /// [`AWS_API_CALL`] or [`AWS_SERVICE_EVENT`].
     pub event_type: String,
     /// DynamoDB's API version on DynamoDB records.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -99,8 +110,8 @@ pub struct TrailRecord {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserIdentity {
-    /// `IAMUser` or `AWSService`.
-    #[serde(rename = "type")]
+    /// `IAMUser` or `AWSService`; empty (and not written) for KMS's own events.
+    #[serde(rename = "type", skip_serializing_if = "String::is_empty", default)]
     pub kind: String,
     /// The principal id.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -145,6 +156,16 @@ impl UserIdentity {
         Self {
             invoked_by: Some(DYNAMODB_SERVICE.to_owned()),
             ..Self::principal(account, access_key_id)
+        }
+    }
+
+    /// KMS itself, for the events it causes on its own (`{"accountId", "invokedBy": "AWS Internal"}`,
+    /// the key deletion record).
+    pub fn aws_internal(account: &str) -> Self {
+        Self {
+            account_id: Some(account.to_owned()),
+            invoked_by: Some(AWS_INTERNAL.to_owned()),
+            ..Self::default()
         }
     }
 

@@ -292,6 +292,7 @@ impl Engine {
         //= spec/errors.md#serialization
         //# A body that is not a JSON object, or that has a member of the wrong JSON type, MUST fail with `SerializationException` and MUST NOT change any state.
         let req = Request::parse(target, body)?;
+        self.record_due_deletions(now)?;
         // The body as JSON is only needed for trail parameters: data-plane requests are not
         // recorded, so they skip the second parse.
         let recorded = !matches!(

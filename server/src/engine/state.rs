@@ -295,6 +295,23 @@ impl State {
         })
     }
 
+    /// The keys whose deletion date has arrived at `now` and that are not yet removed, as
+    /// (deletion date, key id), earliest first.
+    pub fn due_deletions(&self, now: Timestamp) -> Vec<(Timestamp, String)> {
+        let mut due: Vec<(Timestamp, String)> = self
+            .keys
+            .iter()
+            .filter_map(|(id, k)| match k.rec.status {
+                KeyStatus::PendingDeletion { deletion_date, .. } if now >= deletion_date => {
+                    Some((deletion_date, id.clone()))
+                }
+                _ => None,
+            })
+            .collect();
+        due.sort();
+        due
+    }
+
     /// Removes keys whose deletion date has passed, with their aliases and grants; returns the
     /// store writes.
     pub fn purge_deleted(&mut self, now: Timestamp) -> Vec<WriteOp> {

@@ -12,8 +12,8 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput, LookupFilter};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::{
-    DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE, EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord,
-    TrailResource, UserIdentity,
+    AWS_API_CALL, AWS_INTERNAL, AWS_SERVICE_EVENT, DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE,
+    EVENT_VERSION, KMS_EVENT_SOURCE, TrailRecord, TrailResource, UserIdentity,
 };
 use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::{Map, Value};
@@ -30,6 +30,8 @@ pub enum Actor<'a> {
     ViaDynamoDb(&'a Caller),
     /// DynamoDB's service account (`AWSService`).
     DynamoDbService,
+    /// KMS itself (`invokedBy` `AWS Internal`): an `AwsServiceEvent`, such as a key deletion.
+    AwsInternal,
 }
 
 /// A record under construction.
@@ -57,6 +59,8 @@ pub struct RecordSpec<'a> {
     pub error: Option<(String, String)>,
 }
 
+//= spec/trail.md#aws-examples
+//# For each example in `fixtures/aws/`, the record that the reference model and a target produce for the example's scenario MUST equal the example after the normalisation of `cli/tests/suite/aws_examples.rs`, except at exactly the members the table below lists for that example.
 /// Builds a record at `now`.
 pub fn build(spec: RecordSpec<'_>, account: &str, region: &str, now: Timestamp) -> TrailRecord {
     let (identity, source_ip, user_agent) = match spec.actor {
@@ -75,6 +79,16 @@ pub fn build(spec: RecordSpec<'_>, account: &str, region: &str, now: Timestamp) 
             DYNAMODB_SERVICE.to_owned(),
             DYNAMODB_SERVICE.to_owned(),
         ),
+        Actor::AwsInternal => (
+            UserIdentity::aws_internal(account),
+            AWS_INTERNAL.to_owned(),
+            AWS_INTERNAL.to_owned(),
+        ),
+    };
+    let event_type = if matches!(spec.actor, Actor::AwsInternal) {
+        AWS_SERVICE_EVENT
+    } else {
+        AWS_API_CALL
     };
     let shared = matches!(spec.actor, Actor::DynamoDbService).then(random::uuid);
     let resources = spec
@@ -117,7 +131,7 @@ pub fn build(spec: RecordSpec<'_>, account: &str, region: &str, now: Timestamp) 
         event_id: random::uuid(),
         read_only: spec.read_only,
         resources,
-        event_type: "AwsApiCall".to_owned(),
+        event_type: event_type.to_owned(),
         api_version: (!spec.kms).then(|| "2012-08-10".to_owned()),
         management_event: true,
         recipient_account_id: account.to_owned(),

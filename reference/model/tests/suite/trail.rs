@@ -108,7 +108,7 @@ fn records_dynamodb_causes_come_first_at_the_request_time() {
 fn record_members() {
     //= spec/trail.md#record
     //= type=test
-    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.08`, `eventType` `AwsApiCall`, `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
+    //# Every record MUST carry the members of the table above, with the values it gives, and no other member, so every record carries `eventVersion` `1.11`, `eventType` `AwsApiCall` (`AwsServiceEvent` on the key deletion record), `managementEvent` true, `eventCategory` `Management` and `recipientAccountId` equal to the account id.
     //= spec/trail.md#record
     //= type=test
     //# `eventTime` MUST be the time of the request on the target's clock, in UTC, formatted `YYYY-MM-DDTHH:MM:SSZ` (seconds, no fraction).
@@ -144,7 +144,7 @@ fn record_members() {
         for k in r.as_object().expect("object").keys() {
             assert!(allowed.contains(&k.as_str()), "unexpected member {k}");
         }
-        assert_eq!(r["eventVersion"], "1.08");
+        assert_eq!(r["eventVersion"], "1.11");
         assert_eq!(r["eventType"], "AwsApiCall");
         assert_eq!(r["managementEvent"], true);
         assert_eq!(r["eventCategory"], "Management");
@@ -175,7 +175,7 @@ fn parameters_responses_and_secrets() {
     //# A record MUST NOT contain plaintext, ciphertext, a grant token or key material in any member.
     //= spec/trail.md#response-elements
     //= type=test
-    //# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+    //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
     let mut d = Driver::new();
     let out = d.call("CreateKey", json!({"Description": "k"}));
     let md = out.result.expect("key").body()["KeyMetadata"].clone();
@@ -217,7 +217,7 @@ fn parameters_responses_and_secrets() {
     let g = grant.result.expect("grant").body();
     assert_eq!(
         grant.events[0].response_elements,
-        json!({"grantId": g["GrantId"]})
+        json!({"grantId": g["GrantId"], "keyId": format!("arn:aws:kms:us-east-1:123456789012:key/{id}")})
     );
     assert!(
         grant.events[0]
@@ -300,7 +300,7 @@ fn request_ids_failed_calls_and_resources() {
     assert_eq!(last.error_message.as_deref(), Some(e.message.as_str()));
     //= spec/trail.md#resources
     //= type=test
-    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
+    //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
     let table = record_json(last);
     assert_eq!(
         table["resources"],
@@ -308,9 +308,9 @@ fn request_ids_failed_calls_and_resources() {
     );
     assert_eq!(record_json(dec)["resources"][0]["type"], "AWS::KMS::Key");
     let list = d.call("ListTables", json!({}));
-    assert!(record_json(&list.events[0]).get("resources").is_none());
+    assert_eq!(record_json(&list.events[0])["resources"], json!([]));
     let missing = d.call("DescribeKey", json!({"KeyId": "alias/none"}));
-    assert!(record_json(&missing.events[0]).get("resources").is_none());
+    assert_eq!(record_json(&missing.events[0])["resources"], json!([]));
 }
 
 #[test]
@@ -584,8 +584,29 @@ fn failed_refresh_drops_the_entry() {
     let out = d.get_ratings(RATINGS);
     let e = out.result.expect_err("deleted");
     assert_eq!(e.name(), "AccessDeniedException");
+    //= spec/trail.md#key-deletion
+    //= type=test
+    //# When a key's deletion date has arrived, a target MUST record, before the records of the first request it handles at or after that date, a record with `eventName` `DeleteKey`, `eventType` `AwsServiceEvent`, `eventTime` the deletion date, `userIdentity` `{"accountId": <account>, "invokedBy": "AWS Internal"}`, `sourceIPAddress` and `userAgent` `AWS Internal`, `requestParameters` `null`, `responseElements` `{"keyId": <key ARN>}`, `readOnly` false, the key in `resources`, and no `requestID`.
+    let deleted = record_json(&out.events[0]);
+    assert_eq!(deleted["eventName"], "DeleteKey");
+    assert_eq!(deleted["eventType"], "AwsServiceEvent");
     assert_eq!(
-        out.events[0].error_code.as_deref(),
+        deleted["userIdentity"],
+        json!({"accountId": "123456789012", "invokedBy": "AWS Internal"})
+    );
+    assert_eq!(deleted["sourceIPAddress"], "AWS Internal");
+    assert_eq!(deleted["userAgent"], "AWS Internal");
+    assert!(deleted["requestParameters"].is_null());
+    assert_eq!(
+        deleted["responseElements"]["keyId"],
+        deleted["resources"][0]["ARN"]
+    );
+    assert_eq!(deleted["readOnly"], false);
+    assert!(deleted.get("requestID").is_none());
+    assert!(deleted.get("sharedEventID").is_none());
+    assert!(deleted["eventTime"].as_str() <= Some(out.events[1].event_time.as_str()));
+    assert_eq!(
+        out.events[1].error_code.as_deref(),
         Some("AccessDeniedException")
     );
     //= spec/cache.md#zeroize

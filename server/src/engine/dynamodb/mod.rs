@@ -92,7 +92,7 @@ impl Engine {
             _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
         };
         //= spec/trail.md#resources
-        //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and absent otherwise.
+        //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
         if table_arn.is_none()
             && let Some(t) = call.body.get("TableName").and_then(Value::as_str)
             && ddbsse_wire::validate::require_table_name(Some(t)).is_ok()

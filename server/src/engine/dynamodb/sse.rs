@@ -202,7 +202,7 @@ impl Engine {
                     "granteePrincipal": self.dynamodb_principal(),
                     "operations": DYNAMODB_GRANT_OPERATIONS,
                 }),
-                response_elements: json!({"grantId": grant.grant_id}),
+                response_elements: json!({"grantId": grant.grant_id, "keyId": key_arn}),
                 additional: None,
                 request_id: random::uuid(),
                 read_only: false,

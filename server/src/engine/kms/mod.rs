@@ -10,6 +10,7 @@ pub mod grants;
 pub mod keys;
 
 use ddbsse_wire::operation::Request;
+use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::{ApiError, ErrorCode};
 use serde_json::Value;
@@ -55,13 +56,29 @@ impl Engine {
         self.commit(purge)?;
         drop(st);
         //= spec/trail.md#response-elements
-        //# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+        //# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
+        //= spec/trail.md#response-elements
+        //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
         let (response_elements, key_arn, error) = match &result {
             Ok(o) => (
                 match name {
                     "CreateKey" => lower_camel(&o.output),
-                    "CreateGrant" => {
-                        serde_json::json!({"grantId": o.output.get("GrantId").cloned().unwrap_or(Value::Null)})
+                    "CreateGrant" => serde_json::json!({
+                        "grantId": o.output.get("GrantId").cloned().unwrap_or(Value::Null),
+                        "keyId": o.key_arn,
+                    }),
+                    "ScheduleKeyDeletion" => serde_json::json!({
+                        "keyId": o.output.get("KeyId").cloned().unwrap_or(Value::Null),
+                        "keyState": o.output.get("KeyState").cloned().unwrap_or(Value::Null),
+                        "deletionDate": o
+                            .output
+                            .get("DeletionDate")
+                            .and_then(Value::as_f64)
+                            .and_then(Timestamp::from_epoch_seconds)
+                            .map(Timestamp::response_date),
+                    }),
+                    "CancelKeyDeletion" => {
+                        serde_json::json!({"keyId": o.output.get("KeyId").cloned().unwrap_or(Value::Null)})
                     }
                     _ => Value::Null,
                 },
@@ -98,7 +115,7 @@ impl Engine {
             .then_some(retired)
             .flatten()
             .map(|g| serde_json::json!({"grantId": g}));
-        let record = self.record(
+        let mut record = self.record(
             RecordSpec {
                 kms: true,
                 event_name: name,
@@ -113,6 +130,19 @@ impl Engine {
             },
             call.now,
         );
+        //= spec/trail.md#resources
+        //# The record of a successful CreateAlias MUST list the key and then the alias: `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}, {"ARN": "arn:aws:kms:<region>:<account>:<alias name>", "accountId": <account>, "type": "AWS::KMS::Key"}]`.
+        if name == "CreateAlias"
+            && result.is_ok()
+            && let Some(alias) = call.body.get("AliasName").and_then(Value::as_str)
+            && let Some(key) = record.resources.first()
+        {
+            let alias = ddbsse_wire::trail::TrailResource {
+                arn: self.alias_arn(alias),
+                ..key.clone()
+            };
+            record.resources.push(alias);
+        }
         self.append_trail(vec![record])?;
         result.map(|o| o.output)
     }
@@ -166,6 +196,46 @@ impl Engine {
         let id = arn.strip_prefix(&self.key_arn(""))?;
         st.live_key(id, call.now)
             .map(|k| self.key_arn(&k.rec.key_id))
+    }
+
+    /// Removes the keys whose deletion date has arrived at `now` and records KMS's DeleteKey
+    /// event for each, at its deletion date, before the request being handled records anything.
+    pub(crate) fn record_due_deletions(
+        &self,
+        now: ddbsse_wire::time::Timestamp,
+    ) -> Result<(), ApiError> {
+        if self.read_state().due_deletions(now).is_empty() {
+            return Ok(());
+        }
+        let mut st = self.write_state();
+        let due = st.due_deletions(now);
+        let ops = st.purge_deleted(now);
+        self.commit(ops)?;
+        drop(st);
+        //= spec/trail.md#key-deletion
+        //# When a key's deletion date has arrived, a target MUST record, before the records of the first request it handles at or after that date, a record with `eventName` `DeleteKey`, `eventType` `AwsServiceEvent`, `eventTime` the deletion date, `userIdentity` `{"accountId": <account>, "invokedBy": "AWS Internal"}`, `sourceIPAddress` and `userAgent` `AWS Internal`, `requestParameters` `null`, `responseElements` `{"keyId": <key ARN>}`, `readOnly` false, the key in `resources`, and no `requestID`.
+        let records = due
+            .into_iter()
+            .map(|(date, id)| {
+                let arn = self.key_arn(&id);
+                self.record(
+                    RecordSpec {
+                        kms: true,
+                        event_name: "DeleteKey",
+                        actor: Actor::AwsInternal,
+                        request_parameters: Value::Null,
+                        response_elements: serde_json::json!({"keyId": arn}),
+                        additional: None,
+                        request_id: String::new(),
+                        read_only: false,
+                        resource: Some(arn),
+                        error: None,
+                    },
+                    date,
+                )
+            })
+            .collect();
+        self.append_trail(records)
     }
 
     /// Builds a trail record with this engine's account and region.

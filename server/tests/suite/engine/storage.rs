@@ -85,7 +85,7 @@ fn restart_on_a_data_dir_serves_the_same_state() {
     assert!(recs.len() >= trail_len);
     let empty = tempfile::tempdir().unwrap();
     assert!(ddbsse_server::storage::read_trail(empty.path()).is_err());
-    assert_eq!(recs[0].event_version, "1.08");
+    assert_eq!(recs[0].event_version, "1.11");
 }
 
 #[test]

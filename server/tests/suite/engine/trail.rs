@@ -147,7 +147,7 @@ fn rejected_key_checks_record_describe_key_and_share_its_request_id() {
     let dk = &recs[0];
     assert_eq!(dk["requestParameters"], json!({"keyId": "alias/missing"}));
     assert_eq!(dk["errorCode"], "NotFoundException");
-    assert!(dk.get("resources").is_none());
+    assert_eq!(dk["resources"], json!([]));
     assert!(
         m.contains(&format!(
             "Request ID: {};",
@@ -205,7 +205,10 @@ fn next_token_is_bound_to_its_parameters() {
 #[test]
 //= spec/trail.md#response-elements
 //= type=test
-//# `responseElements` MUST be `{"grantId": <grant id>}` for a successful CreateGrant, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+//# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+//= spec/trail.md#response-elements
+//= type=test
+//# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
 fn direct_kms_records_parameters_and_responses() {
     let h = H::new();
     let (id, arn) = h.create_key();
@@ -218,7 +221,13 @@ fn direct_kms_records_parameters_and_responses() {
         json!({"KeyId": id, "PendingWindowInDays": 7}),
     );
     let sk = h.events("ScheduleKeyDeletion").pop().unwrap();
-    assert!(sk["responseElements"].is_null());
+    assert_eq!(sk["responseElements"]["keyId"], arn.as_str());
+    assert_eq!(sk["responseElements"]["keyState"], "PendingDeletion");
+    // Scheduled at 2019-03-11T00:00:00Z for 7 days.
+    assert_eq!(
+        sk["responseElements"]["deletionDate"],
+        "Mar 18, 2019, 12:00:00 AM"
+    );
     assert_eq!(
         sk["requestParameters"],
         json!({"keyId": id, "pendingWindowInDays": 7})
@@ -237,6 +246,13 @@ fn direct_kms_records_parameters_and_responses() {
         "CreateGrant",
         json!({"KeyId": id, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
     );
+    let cg = h.events("CreateGrant").pop().unwrap();
+    assert_eq!(
+        cg["responseElements"],
+        json!({"grantId": g["GrantId"], "keyId": arn})
+    );
+    let ck = h.events("CancelKeyDeletion").pop().unwrap();
+    assert_eq!(ck["responseElements"], json!({"keyId": arn}));
     h.ok("RetireGrant", json!({"GrantToken": g["GrantToken"]}));
     let rg = h.events("RetireGrant").pop().unwrap();
     assert!(rg["requestParameters"].is_null());
@@ -246,4 +262,83 @@ fn direct_kms_records_parameters_and_responses() {
         !all.contains(g["GrantToken"].as_str().unwrap()),
         "no grant token in the trail"
     );
+}
+
+#[test]
+//= spec/trail.md#key-deletion
+//= type=test
+//# When a key's deletion date has arrived, a target MUST record, before the records of the first request it handles at or after that date, a record with `eventName` `DeleteKey`, `eventType` `AwsServiceEvent`, `eventTime` the deletion date, `userIdentity` `{"accountId": <account>, "invokedBy": "AWS Internal"}`, `sourceIPAddress` and `userAgent` `AWS Internal`, `requestParameters` `null`, `responseElements` `{"keyId": <key ARN>}`, `readOnly` false, the key in `resources`, and no `requestID`.
+fn key_deletion_is_recorded_at_its_date_before_the_next_request() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    let scheduled = h.ok(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    );
+    let date = ddbsse_wire::time::Timestamp::from_epoch_seconds(
+        scheduled["DeletionDate"].as_f64().unwrap(),
+    )
+    .unwrap();
+    h.advance_secs(8 * 86_400);
+    h.ok("LookupEvents", json!({}));
+    let recs: Vec<Value> = h
+        .engine
+        .trail_records()
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    let last = recs.last().unwrap();
+    assert_eq!(
+        *last,
+        json!({
+            "eventVersion": "1.11",
+            "userIdentity": {"accountId": "123456789012", "invokedBy": "AWS Internal"},
+            "eventTime": date.event_time(),
+            "eventSource": "kms.amazonaws.com",
+            "eventName": "DeleteKey",
+            "awsRegion": "us-east-1",
+            "sourceIPAddress": "AWS Internal",
+            "userAgent": "AWS Internal",
+            "requestParameters": null,
+            "responseElements": {"keyId": arn},
+            "eventID": last["eventID"],
+            "readOnly": false,
+            "resources": [{"ARN": arn, "accountId": "123456789012", "type": "AWS::KMS::Key"}],
+            "eventType": "AwsServiceEvent",
+            "managementEvent": true,
+            "recipientAccountId": "123456789012",
+            "eventCategory": "Management"
+        })
+    );
+    h.ok("LookupEvents", json!({}));
+    assert_eq!(h.engine.trail_records().len(), recs.len(), "recorded once");
+}
+
+#[test]
+//= spec/trail.md#resources
+//= type=test
+//# The record of a successful CreateAlias MUST list the key and then the alias: `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}, {"ARN": "arn:aws:kms:<region>:<account>:<alias name>", "accountId": <account>, "type": "AWS::KMS::Key"}]`.
+fn create_alias_lists_key_and_alias_and_list_aliases_none() {
+    let h = H::new();
+    let (id, arn) = h.create_key();
+    h.ok(
+        "CreateAlias",
+        json!({"AliasName": "alias/example", "TargetKeyId": id}),
+    );
+    h.ok("ListAliases", json!({}));
+    let recs: Vec<Value> = h
+        .engine
+        .trail_records()
+        .iter()
+        .map(|r| serde_json::to_value(r).unwrap())
+        .collect();
+    let n = recs.len();
+    assert_eq!(
+        recs[n - 2]["resources"],
+        json!([
+            {"ARN": arn, "accountId": "123456789012", "type": "AWS::KMS::Key"},
+            {"ARN": "arn:aws:kms:us-east-1:123456789012:alias/example", "accountId": "123456789012", "type": "AWS::KMS::Key"}
+        ])
+    );
+    assert_eq!(recs[n - 1]["resources"], json!([]));
 }
