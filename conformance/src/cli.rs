@@ -101,7 +101,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
     #[command(flatten)]
-    pub aws: crate::aws_target::AwsArgs,
+    pub aws: Box<crate::aws_target::AwsArgs>,
 }
 
 /// Why `ddbsse check` has no target to check.
