@@ -16,6 +16,7 @@
 //!   deleted and keys scheduled for deletion with the shortest window, 7 days.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
@@ -298,6 +299,26 @@ pub fn caller_identity(
     })
 }
 
+/// The caller STS named for this process's run, if it answered.
+static CALLER: Mutex<Option<CallerIdentity>> = Mutex::new(None);
+
+/// The caller STS named before the run, if it answered.
+pub fn caller() -> Option<CallerIdentity> {
+    CALLER.lock().ok().and_then(|c| c.clone())
+}
+
+/// The `--account` default: the account of the spec's examples (and of moto, `ddbsse serve`).
+pub const DEFAULT_ACCOUNT: &str = "123456789012";
+
+/// The account expected ARNs name: with `--aws` and `--account` left at its default, the
+/// caller's account as STS said (AWS ARNs name the real account); `given` otherwise.
+pub fn model_account(given: &str, args: &AwsArgs, caller: Option<&CallerIdentity>) -> String {
+    match caller {
+        Some(id) if args.aws && given == DEFAULT_ACCOUNT => id.account.clone(),
+        _ => given.to_owned(),
+    }
+}
+
 /// What a run created, as its answers said.
 #[derive(Clone, Debug, Default)]
 pub struct Created {
@@ -403,6 +424,13 @@ fn report_cleanup(summary: &CleanupSummary) {
 /// The resources of the run in progress, for the Ctrl-C handler.
 static LIVE: Mutex<Option<(HttpConfig, Arc<Mutex<Created>>)>> = Mutex::new(None);
 
+/// Set by the Ctrl-C handler: from then on tracked targets send nothing.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Held while a tracked target sends a request and notes what it created, so that the Ctrl-C
+/// handler's snapshot includes what the request in flight creates.
+static IN_FLIGHT: Mutex<()> = Mutex::new(());
+
 /// On SIGINT: clean up the run in progress, then exit with 130. Installed once per process.
 fn install_interrupt_handler() {
     static INSTALLED: OnceLock<()> = OnceLock::new();
@@ -420,6 +448,8 @@ fn install_interrupt_handler() {
                     return;
                 }
                 eprintln!("interrupted: cleaning up what the run created");
+                INTERRUPTED.store(true, Ordering::SeqCst);
+                let _in_flight = IN_FLIGHT.lock();
                 let live = LIVE.lock().map(|mut l| l.take()).unwrap_or(None);
                 if let Some((config, created)) = live {
                     let created = created.lock().map(|c| c.clone()).unwrap_or_default();
@@ -507,6 +537,13 @@ impl Drop for TrackedTarget {
     }
 }
 
+fn refuse_when_interrupted() -> Result<(), TargetError> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(TargetError::Refused("interrupted (Ctrl-C)".to_owned()));
+    }
+    Ok(())
+}
+
 impl Target for TrackedTarget {
     fn name(&self) -> String {
         self.inner.name()
@@ -527,6 +564,8 @@ impl Target for TrackedTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
+        let _in_flight = IN_FLIGHT.lock();
+        refuse_when_interrupted()?;
         let r = self.inner.call(connection, principal, target, body)?;
         self.track(target, body, &r);
         Ok(r)
@@ -537,6 +576,8 @@ impl Target for TrackedTarget {
         target: &str,
         body: &[u8],
     ) -> Result<RawResponse, TargetError> {
+        let _in_flight = IN_FLIGHT.lock();
+        refuse_when_interrupted()?;
         let r = self.inner.call_unsigned(connection, target, body)?;
         self.track(target, body, &r);
         Ok(r)
@@ -617,12 +658,17 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
         endpoints.dynamodb, endpoints.kms, endpoints.cloudtrail, endpoints.sts
     );
     match caller_identity(&endpoints.sts, choice.region, &first, choice.timeout) {
-        Ok(id) => println!(
-            "caller: {} ({}, account {})",
-            id.arn,
-            id.identity_type(),
-            id.account
-        ),
+        Ok(id) => {
+            println!(
+                "caller: {} ({}, account {})",
+                id.arn,
+                id.identity_type(),
+                id.account
+            );
+            if let Ok(mut c) = CALLER.lock() {
+                *c = Some(id);
+            }
+        }
         Err(e) => println!("caller: unknown (STS GetCallerIdentity: {e})"),
     }
     let run = run_id(aws);
@@ -715,6 +761,32 @@ mod tests {
         assert_eq!(e.kms, "http://127.0.0.1:2");
         assert_eq!(e.cloudtrail, "http://127.0.0.1:1");
         assert_eq!(e.sts, "http://127.0.0.1:1");
+    }
+
+    #[test]
+    fn with_aws_the_default_account_becomes_the_callers() {
+        let id = CallerIdentity {
+            arn: "arn:aws:iam::210987654321:user/alice".into(),
+            account: "210987654321".into(),
+            user_id: "AIDA".into(),
+        };
+        let aws = AwsArgs {
+            aws: true,
+            ..args()
+        };
+        assert_eq!(
+            model_account(DEFAULT_ACCOUNT, &aws, Some(&id)),
+            "210987654321"
+        );
+        assert_eq!(
+            model_account("111111111111", &aws, Some(&id)),
+            "111111111111"
+        );
+        assert_eq!(
+            model_account(DEFAULT_ACCOUNT, &args(), Some(&id)),
+            DEFAULT_ACCOUNT
+        );
+        assert_eq!(model_account(DEFAULT_ACCOUNT, &aws, None), DEFAULT_ACCOUNT);
     }
 
     #[test]

@@ -235,7 +235,11 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         filter: args.only.clone(),
         profile,
         model: ModelConfig {
-            account: args.account.clone(),
+            account: crate::aws_target::model_account(
+                &args.account,
+                &args.aws,
+                crate::aws_target::caller().as_ref(),
+            ),
             region: args.region.clone(),
             seed: 0,
         },
