@@ -7,7 +7,7 @@
 //! - Who: `--access-key`/`--secret-key` (or `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`) and
 //!   `--session-token` (`AWS_SESSION_TOKEN`); with `--aws` or `AWS_PROFILE` and no access key given,
 //!   the AWS SDK for Rust's standard chain (`aws-config`: environment, shared config and
-//!   credentials files, `AWS_PROFILE`, `credential_process`, SSO, web identity, IMDS, ECS) when
+//!   credentials files, `AWS_PROFILE`, `credential_process`, web identity, IMDS, ECS; not SSO) when
 //!   built with the
 //!   `aws-credentials` feature (the `ddbsse` binary is). The caller's identity is asked of STS
 //!   `GetCallerIdentity` and printed.
