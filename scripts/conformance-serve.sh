@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 cargo build --locked -q -p ddbsse
-bin=target/debug/ddbsse
+bin="${CARGO_TARGET_DIR:-target}/debug/ddbsse"
 scratch=$(mktemp -d)
 log="$scratch/serve.log"
 "$bin" serve --clock manual --port 0 >"$log" 2>&1 &

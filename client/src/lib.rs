@@ -6,7 +6,8 @@
 //! 1.1), `X-Amz-Target` and, when [`Credentials`] are given, SigV4 headers (`Authorization`,
 //! `X-Amz-Date`, and `X-Amz-Security-Token` for a session token) for a region and a signing name
 //! (`dynamodb`, `kms`, `cloudtrail`), and returns the status, headers and body of the answer
-//! whatever the status ([`Response`]). [`Client::get`] and [`Client::post_json`] send unsigned
+//! whatever the status ([`Response`], which also lists the headers sent).
+//! [`Client::call_query`] POSTs a signed awsQuery form (STS `GetCallerIdentity`). [`Client::get`] and [`Client::post_json`] send unsigned
 //! requests (for the conformance control routes).
 //!
 //! Each [`Client`] keeps at most one idle connection: requests through one client travel on one
@@ -78,9 +79,16 @@ pub struct AwsJsonRequest<'a> {
     pub body: &'a [u8],
 }
 
+/// `Content-Type` of an awsQuery form (STS).
+pub const FORM_URLENCODED: &str = "application/x-www-form-urlencoded";
+
 /// An answer: any status, its headers (names lower-case) and its body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Response {
+    /// The headers this client set on the request (names lower-case), signature headers
+    /// included: a caller that shows or stores them must redact `authorization` and
+    /// `x-amz-security-token`.
+    pub request_headers: Vec<(String, String)>,
     /// HTTP status.
     pub status: u16,
     /// Headers in the order received, names lower-case; values that are not UTF-8 are left out.
@@ -174,19 +182,49 @@ impl Client {
         credentials: Option<&Credentials>,
         now: SystemTime,
     ) -> Result<Response, Error> {
-        let url = format!("{}/", self.base);
-        let mut headers: Vec<(String, String)> = vec![
-            ("content-type".to_owned(), request.content_type.to_owned()),
-            ("x-amz-target".to_owned(), request.target.to_owned()),
+        let headers = [
+            ("content-type", request.content_type),
+            ("x-amz-target", request.target),
         ];
+        self.post_signed(&headers, request.service, request.body, credentials, now)
+    }
+
+    /// POSTs an awsQuery form (`Action=...&Version=...`, already URL-encoded) to `/`, signed for
+    /// `service` (`sts`) with `credentials` when given, dated `now`.
+    pub fn call_query(
+        &self,
+        service: &str,
+        form: &[u8],
+        credentials: Option<&Credentials>,
+        now: SystemTime,
+    ) -> Result<Response, Error> {
+        let headers = [("content-type", FORM_URLENCODED)];
+        self.post_signed(&headers, service, form, credentials, now)
+    }
+
+    fn post_signed(
+        &self,
+        headers: &[(&str, &str)],
+        service: &str,
+        body: &[u8],
+        credentials: Option<&Credentials>,
+        now: SystemTime,
+    ) -> Result<Response, Error> {
+        let url = format!("{}/", self.base);
+        let mut sent: Vec<(String, String)> = headers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         if let Some(credentials) = credentials {
-            headers.extend(self.sign(request, credentials, &url, now)?);
+            sent.extend(self.sign(headers, service, body, credentials, &url, now)?);
         }
         let mut builder = self.agent.post(&url);
-        for (k, v) in &headers {
+        for (k, v) in &sent {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        read("POST", &url, builder.send(request.body))
+        let mut response = read("POST", &url, builder.send(body))?;
+        response.request_headers = sent;
+        Ok(response)
     }
 
     /// An unsigned `GET` of `path` (which starts with `/`).
@@ -209,7 +247,9 @@ impl Client {
     /// `x-amz-security-token` with a session token).
     fn sign(
         &self,
-        request: &AwsJsonRequest<'_>,
+        headers: &[(&str, &str)],
+        service: &str,
+        body: &[u8],
         credentials: &Credentials,
         url: &str,
         now: SystemTime,
@@ -225,24 +265,15 @@ impl Client {
         let params = v4::SigningParams::builder()
             .identity(&identity)
             .region(&self.region)
-            .name(request.service)
+            .name(service)
             .time(now)
             .settings(SigningSettings::default())
             .build()
             .map_err(|e| Error::Signing(e.to_string()))?
             .into();
-        let headers = [
-            ("host", self.host.as_str()),
-            ("content-type", request.content_type),
-            ("x-amz-target", request.target),
-        ];
-        let signable = SignableRequest::new(
-            "POST",
-            url,
-            headers.into_iter(),
-            SignableBody::Bytes(request.body),
-        )
-        .map_err(|e| Error::Signing(e.to_string()))?;
+        let signed = std::iter::once(("host", self.host.as_str())).chain(headers.iter().copied());
+        let signable = SignableRequest::new("POST", url, signed, SignableBody::Bytes(body))
+            .map_err(|e| Error::Signing(e.to_string()))?;
         let (instructions, _signature) = sign(signable, &params)
             .map_err(|e| Error::Signing(e.to_string()))?
             .into_parts();
@@ -277,6 +308,7 @@ fn read(
         .read_to_vec()
         .map_err(transport)?;
     Ok(Response {
+        request_headers: Vec::new(),
         status,
         headers,
         body,
@@ -298,7 +330,12 @@ mod tests {
         };
         client
             .sign(
-                &request,
+                &[
+                    ("content-type", request.content_type),
+                    ("x-amz-target", request.target),
+                ],
+                request.service,
+                request.body,
                 credentials,
                 "http://127.0.0.1:8000/",
                 SystemTime::now(),

@@ -24,7 +24,6 @@ use crate::report::{Report, Verdict, diff, html, json, junit};
 use crate::runner::{self, LockstepOptions, Options};
 #[cfg(feature = "embedded")]
 use crate::target::embedded::EmbeddedTarget;
-use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
 use crate::target::model::ModelTarget;
 use crate::target::{Target, TargetError};
 
@@ -119,6 +118,8 @@ pub struct CheckArgs {
     /// Per-request timeout in seconds (HTTP targets).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    #[command(flatten)]
+    pub aws: Box<crate::aws_target::AwsArgs>,
 }
 
 /// Subcommands of `ddbsse check`.
@@ -180,33 +181,26 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
             seed: 0,
         })));
     }
-    let Some(endpoint) = &args.endpoint else {
-        return embedded_target();
-    };
-    let mut principals = vec![AccessKey {
-        id: args.access_key.clone(),
-        secret: args.secret_key.0.clone(),
-    }];
-    if let Some(id) = &args.second_access_key {
-        principals.push(AccessKey {
-            id: id.clone(),
-            secret: args
-                .second_secret_key
-                .as_ref()
-                .unwrap_or(&args.secret_key)
-                .0
-                .clone(),
-        });
-    }
-    HttpTarget::new(HttpConfig {
-        endpoint: endpoint.clone(),
-        region: args.region.clone(),
-        principals,
+    // The built-in `testing` key is not an explicit one: with --aws or AWS_PROFILE the standard
+    // credential chain is asked instead.
+    let default_key = args.access_key == "testing" && args.secret_key.0 == "testing";
+    let choice = crate::aws_target::HttpChoice {
+        aws: &args.aws,
+        endpoint: args.endpoint.as_deref(),
+        region: &args.region,
+        access_key: (!default_key)
+            .then_some((args.access_key.as_str(), args.secret_key.0.as_str())),
+        second: args.second_access_key.as_deref().map(|id| {
+            let secret = args.second_secret_key.as_ref().unwrap_or(&args.secret_key);
+            (id, secret.0.as_str())
+        }),
         real_time: args.real_time,
         timeout: Duration::from_secs(args.timeout),
-    })
-    .map(|t| Box::new(t) as Box<dyn Target>)
-    .map_err(TargetChoiceError::from)
+    };
+    match crate::aws_target::http_target(&choice)? {
+        Some(target) => Ok(target),
+        None => embedded_target(),
+    }
 }
 
 /// The in-repo engine in-process, the target when no endpoint is given.
@@ -386,11 +380,16 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         skip: args.skip.clone(),
         profile,
         model: ModelConfig {
-            account: args.account.clone(),
+            account: crate::aws_target::model_account(
+                &args.account,
+                &args.aws,
+                crate::aws_target::caller().as_ref(),
+            ),
             region: args.region.clone(),
             seed: 0,
         },
-        name_prefix: None,
+        name_prefix: (target.capabilities().http && !args.model)
+            .then(|| crate::aws_target::run_id(&args.aws)),
         lockstep: LockstepOptions {
             seed: args.seed,
             cases: args.cases,

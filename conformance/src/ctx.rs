@@ -95,10 +95,12 @@ impl From<TargetError> for Failure {
                 expected: "an answer".into(),
                 observed: m,
             },
-            e @ (TargetError::Open(_) | TargetError::AtRestHook(_)) => Failure::Mismatch {
-                expected: "an answer".into(),
-                observed: e.to_string(),
-            },
+            e @ (TargetError::Open(_) | TargetError::AtRestHook(_) | TargetError::Refused(_)) => {
+                Failure::Mismatch {
+                    expected: "an answer".into(),
+                    observed: e.to_string(),
+                }
+            }
         }
     }
 }

@@ -9,6 +9,10 @@
 //!
 //! let mut target = HttpTarget::new(HttpConfig {
 //!     endpoint: "http://127.0.0.1:8000".into(),
+//!     kms_endpoint: None,
+//!     cloudtrail_endpoint: None,
+//!     session_token: None,
+//!     record: None,
 //!     region: "us-east-1".into(),
 //!     principals: vec![AccessKey { id: "testing".into(), secret: "testing".into() }],
 //!     real_time: false,
@@ -30,6 +34,7 @@
 //! brings in `ddbsse-server` (with redb and the server's tokio runtime); an emulator's own test
 //! suite leaves it off.
 
+pub mod aws_target;
 pub mod cases;
 pub mod cli;
 pub mod ctx;

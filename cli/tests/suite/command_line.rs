@@ -141,3 +141,60 @@ fn completions_and_man_page_come_from_the_command_definition() {
         "the serve page lists its flags"
     );
 }
+
+#[test]
+fn check_refuses_aws_endpoints_without_the_opt_in() {
+    let out = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args([
+            "check",
+            "--endpoint",
+            "https://dynamodb.us-east-1.amazonaws.com",
+        ])
+        .env_remove("AWS_ENDPOINT_URL")
+        .output()
+        .expect("ddbsse check runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pass --aws"), "{stderr}");
+}
+
+#[test]
+fn check_takes_a_profile_of_the_shared_credentials_file_and_names_the_caller() {
+    let server = serve_from_environment(&[("DDBSSE_PORT", "0"), ("DDBSSE_CLOCK", "manual")]);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        "[sandbox]\naws_access_key_id = AKIDFROMPROFILE\naws_secret_access_key = s\n\
+         aws_session_token = TOKENFROMPROFILE\n",
+    )
+    .expect("credentials file");
+    let out = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args([
+            "check",
+            "--endpoint",
+            &format!("http://{}", server.addr),
+            "--case",
+            "tables/sse-owned-key/absent",
+        ])
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .env("AWS_CONFIG_FILE", dir.path().join("no-config"))
+        .env("AWS_PROFILE", "sandbox")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .expect("ddbsse check runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("caller: arn:aws:iam::123456789012:user/AKIDFROMPROFILE (IAMUser"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("TOKENFROMPROFILE"), "{stdout}");
+}

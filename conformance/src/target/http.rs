@@ -1,11 +1,15 @@
 //! An endpoint over HTTP (http or https with rustls): every request is signed with SigV4 for the
-//! service its target header names (`dynamodb`, `kms`, `cloudtrail`), and sent, by
-//! `ddbsse_client`. Each logical connection is its own `ddbsse_client::Client` keeping at most one
+//! service its target header names (`dynamodb`, `kms`, `cloudtrail`), with the session token
+//! when one is configured, and sent, by `ddbsse_client`, to the endpoint of that service
+//! (`endpoint`, unless `kms_endpoint` / `cloudtrail_endpoint` name another one). With `record`,
+//! every AWS exchange is appended to a JSON-lines file, secrets redacted ([`Recorder`]). Each logical connection is its own `ddbsse_client::Client` keeping at most one
 //! idle connection, so distinct logical connections travel on distinct TCP connections. Capabilities come from `GET /_conformance/capabilities`
 //! (`spec/conformance.md`; a 404 or any non-200 means none) and the clock is moved with
 //! `POST /_conformance/clock`; with `real_time` the harness waits real time instead.
 
 use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ddbsse_client::{AwsJsonRequest, Client, Credentials};
@@ -26,6 +30,18 @@ pub struct AccessKey {
     pub secret: String,
 }
 
+impl HttpConfig {
+    /// The base URL that serves `service`.
+    pub fn endpoint_of(&self, service: Service) -> &str {
+        let named = match service {
+            Service::DynamoDb => None,
+            Service::Kms => self.kms_endpoint.as_deref(),
+            Service::CloudTrail => self.cloudtrail_endpoint.as_deref(),
+        };
+        named.unwrap_or(&self.endpoint)
+    }
+}
+
 impl std::fmt::Debug for AccessKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccessKey")
@@ -36,10 +52,20 @@ impl std::fmt::Debug for AccessKey {
 }
 
 /// How to reach an HTTP target.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpConfig {
-    /// Base URL, `http://127.0.0.1:8000` or `https://...`.
+    /// Base URL, `http://127.0.0.1:8000` or `https://...`: DynamoDB's, the conformance control
+    /// routes', and the other services' unless named below.
     pub endpoint: String,
+    /// KMS's base URL when it is not `endpoint`.
+    pub kms_endpoint: Option<String>,
+    /// CloudTrail's base URL when it is not `endpoint`.
+    pub cloudtrail_endpoint: Option<String>,
+    /// The session token of temporary credentials (sent as `X-Amz-Security-Token` by every
+    /// principal).
+    pub session_token: Option<String>,
+    /// Append every AWS exchange to `<record>/exchanges.jsonl`, secrets redacted.
+    pub record: Option<PathBuf>,
     /// Region for signing.
     pub region: String,
     /// The principals; the first is the default one.
@@ -50,11 +76,29 @@ pub struct HttpConfig {
     pub timeout: Duration,
 }
 
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("endpoint", &self.endpoint)
+            .field("kms_endpoint", &self.kms_endpoint)
+            .field("cloudtrail_endpoint", &self.cloudtrail_endpoint)
+            .field("region", &self.region)
+            .field("principals", &self.principals)
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
+}
+
 /// An endpoint over HTTP.
 #[derive(Debug)]
 pub struct HttpTarget {
     config: HttpConfig,
-    clients: HashMap<Connection, Client>,
+    clients: HashMap<(Connection, Service), Client>,
+    recorder: Option<Recorder>,
     next_connection: u64,
     announced: Vec<String>,
 }
@@ -65,9 +109,14 @@ impl HttpTarget {
         if config.principals.is_empty() {
             return Err(TargetError::Transport("no access key given".into()));
         }
+        let recorder = match &config.record {
+            Some(dir) => Some(Recorder::create(dir)?),
+            None => None,
+        };
         let mut target = Self {
             config,
             clients: HashMap::new(),
+            recorder,
             next_connection: 1,
             announced: Vec::new(),
         };
@@ -78,17 +127,27 @@ impl HttpTarget {
     //= spec/conformance.md#connections
     //# The harness MUST send the requests of one simulated client over one TCP connection (HTTP/1.1 keep-alive) and the requests of distinct simulated clients over distinct TCP connections, and a target MUST identify a client connection with the TCP connection a request arrives on.
     fn client(&mut self, connection: Connection) -> Result<&Client, TargetError> {
-        if !self.clients.contains_key(&connection) {
+        self.client_of(connection, Service::DynamoDb)
+    }
+
+    /// The client of `connection` to the endpoint of `service` (one TCP connection per pair).
+    fn client_of(
+        &mut self,
+        connection: Connection,
+        service: Service,
+    ) -> Result<&Client, TargetError> {
+        let key = (connection, service);
+        if !self.clients.contains_key(&key) {
             let client = Client::new(
-                &self.config.endpoint,
+                self.config.endpoint_of(service),
                 &self.config.region,
                 self.config.timeout,
             )
             .map_err(transport)?;
-            self.clients.insert(connection, client);
+            self.clients.insert(key, client);
         }
         self.clients
-            .get(&connection)
+            .get(&key)
             .ok_or_else(|| TargetError::Transport("client vanished".into()))
     }
 
@@ -166,7 +225,10 @@ impl HttpTarget {
                 let key = self.config.principals.get(p).ok_or_else(|| {
                     TargetError::Unsupported(format!("no principal number {p} configured"))
                 })?;
-                Some(Credentials::new(key.id.clone(), key.secret.clone()))
+                Some(Credentials {
+                    session_token: self.config.session_token.clone(),
+                    ..Credentials::new(key.id.clone(), key.secret.clone())
+                })
             }
         };
         let request = AwsJsonRequest {
@@ -176,9 +238,12 @@ impl HttpTarget {
             body,
         };
         let response = self
-            .client(connection)?
+            .client_of(connection, service)?
             .call(&request, credentials.as_ref(), SystemTime::now())
             .map_err(|e| TargetError::Transport(format!("{e} ({target})")))?;
+        if let Some(recorder) = &mut self.recorder {
+            recorder.write(self.config.endpoint_of(service), target, body, &response)?;
+        }
         let raw = RawResponse {
             status: response.status,
             body: parse_body(&response.body),
@@ -191,6 +256,92 @@ impl HttpTarget {
             },
         ))
     }
+}
+
+/// Appends every AWS exchange of a run to `<dir>/exchanges.jsonl`, one JSON object a line:
+/// `method`, `url`, `target`, `request_headers`, `request_body`, `status`, `response_headers`,
+/// `response_body`. The `Authorization` header keeps its algorithm, credential scope (date,
+/// region, service) and signed header names, but not the access key id or the signature;
+/// `X-Amz-Security-Token` is replaced by `<redacted>`. Secret keys are never sent, so never
+/// recorded.
+#[derive(Debug)]
+pub struct Recorder {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl Recorder {
+    /// Creates `dir` and opens its `exchanges.jsonl` for appending (the cleanup after a run, and
+    /// runs one after another, add to the same file).
+    pub fn create(dir: &Path) -> Result<Self, TargetError> {
+        let fail =
+            |e: std::io::Error| TargetError::Transport(format!("--record {}: {e}", dir.display()));
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        let path = dir.join("exchanges.jsonl");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(fail)?;
+        Ok(Self { path, file })
+    }
+
+    fn write(
+        &mut self,
+        endpoint: &str,
+        target: &str,
+        body: &[u8],
+        response: &ddbsse_client::Response,
+    ) -> Result<(), TargetError> {
+        let headers = |h: &[(String, String)]| {
+            h.iter()
+                .map(|(k, v)| serde_json::json!([k, redact_header(k, v)]))
+                .collect::<Vec<_>>()
+        };
+        let line = serde_json::json!({
+            "method": "POST",
+            "url": format!("{}/", endpoint.trim_end_matches('/')),
+            "target": target,
+            "request_headers": headers(&response.request_headers),
+            "request_body": parse_body(body),
+            "status": response.status,
+            "response_headers": headers(&response.headers),
+            "response_body": parse_body(&response.body),
+        });
+        writeln!(self.file, "{line}")
+            .map_err(|e| TargetError::Transport(format!("--record {}: {e}", self.path.display())))
+    }
+}
+
+/// A header value as it may be stored: without signatures, access key ids or tokens.
+pub fn redact_header(name: &str, value: &str) -> String {
+    if name.eq_ignore_ascii_case("x-amz-security-token") {
+        return "<redacted>".to_owned();
+    }
+    if !name.eq_ignore_ascii_case("authorization") {
+        return value.to_owned();
+    }
+    value
+        .split(',')
+        .map(|part| {
+            let (lead, rest) = part.split_at(part.len() - part.trim_start().len());
+            if let Some(scope) = rest.strip_prefix("Credential=") {
+                let scope = scope.split_once('/').map_or("", |(_, s)| s);
+                format!("{lead}Credential=<redacted>/{scope}")
+            } else if let Some(algorithm_and_credential) = rest.strip_prefix("AWS4-HMAC-SHA256 ") {
+                let scope = algorithm_and_credential
+                    .strip_prefix("Credential=")
+                    .and_then(|c| c.split_once('/'))
+                    .map_or("", |(_, s)| s);
+                format!("{lead}AWS4-HMAC-SHA256 Credential=<redacted>/{scope}")
+            } else if rest.starts_with("Signature=") {
+                format!("{lead}Signature=<redacted>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn transport(e: ddbsse_client::Error) -> TargetError {

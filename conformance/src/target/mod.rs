@@ -58,6 +58,10 @@ pub enum TargetError {
     /// The request did not reach the target or its answer could not be read.
     #[error("transport: {0}")]
     Transport(String),
+    /// The harness refuses this target as configured (an AWS endpoint without `--aws`, no
+    /// credentials).
+    #[error("{0}")]
+    Refused(String),
     /// The target cannot do this (for example move its clock).
     #[error("unsupported: {0}")]
     Unsupported(String),

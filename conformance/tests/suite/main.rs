@@ -12,6 +12,10 @@ use ddbsse_conformance::target::model::ModelTarget;
 use ddbsse_conformance::{Options, run};
 use ddbsse_model::ModelConfig;
 
+/// `ddbsse check` against split loopback endpoints of `ddbsse serve`, as against AWS.
+#[cfg(feature = "embedded")]
+mod aws;
+
 /// The suite against the in-repo engine, in-process.
 #[cfg(feature = "embedded")]
 mod embedded {

@@ -4,6 +4,8 @@
 //! - `POST /` with `X-Amz-Target`: an AWS operation. Checked in order: body size (transport
 //!   limit), the SigV4 credential (`MissingAuthenticationTokenException`), then the engine checks
 //!   the target and the body (`UnknownOperationException`, `SerializationException`, ...).
+//! - `POST /` without `X-Amz-Target` and with the form `Action=GetCallerIdentity`: STS
+//!   GetCallerIdentity for the request's principal ([`super::sts`]).
 //! - `/_conformance/...`: the conformance protocol ([`super::conformance`]).
 //! - `GET /_health`: `200 {"status": "ok"}` once the server accepts connections, for scripts
 //!   and CI recipes that wait for it to be ready.
@@ -21,6 +23,7 @@ use super::auth::access_key_id;
 use super::conformance;
 use super::framing::{FramingError, RequestHead};
 use super::response::{AwsReply, Reply, plain_json};
+use super::sts;
 
 /// The readiness path: `GET` answers 200 as soon as the listener accepts connections.
 pub const HEALTH_PATH: &str = "/_health";
@@ -78,6 +81,10 @@ pub fn dispatch(
         );
         reply.allow = Some("POST");
         return reply;
+    }
+    if head.target.is_none() && sts::is_get_caller_identity(body) {
+        let key = head.authorization.as_deref().and_then(access_key_id);
+        return sts::get_caller_identity(&endpoint.engine().config().account, key);
     }
     aws_operation(endpoint, connection, head, body).into_reply()
 }

@@ -18,6 +18,7 @@ pub mod connection;
 pub mod dispatch;
 pub mod framing;
 pub mod response;
+pub mod sts;
 
 use std::future::Future;
 use std::io;

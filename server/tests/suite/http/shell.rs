@@ -388,3 +388,39 @@ async fn each_tcp_connection_and_each_principal_is_its_own_cache_scope() {
     .expect("record JSON");
     assert_eq!(record["userIdentity"]["accessKeyId"], "AKIDBOB");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sts_get_caller_identity_names_the_principal_of_the_request() {
+    let server = TestServer::manual().await;
+    let mut c = Connection::open(server.addr).await;
+    let auth = super::client::authorization("AKIDCALLER");
+    let r = c
+        .request(
+            "POST",
+            "/",
+            &[
+                ("Authorization", &auth),
+                ("Content-Type", "application/x-www-form-urlencoded"),
+            ],
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("text/xml"));
+    let body = String::from_utf8_lossy(&r.body).into_owned();
+    assert!(
+        body.contains("<Arn>arn:aws:iam::123456789012:user/AKIDCALLER</Arn>"),
+        "{body}"
+    );
+    assert!(body.contains("<Account>123456789012</Account>"), "{body}");
+    assert!(body.contains("<UserId>AKIDCALLER</UserId>"), "{body}");
+    let r = c
+        .request(
+            "POST",
+            "/",
+            &[("Content-Type", "application/x-www-form-urlencoded")],
+            b"Action=GetCallerIdentity&Version=2011-06-15",
+        )
+        .await;
+    assert_eq!(r.status, 403, "unsigned: MissingAuthenticationToken");
+}
