@@ -27,7 +27,9 @@ use ddbsse_wire::time::Timestamp;
 use serde_json::{Value, json};
 
 use crate::target::http::{AccessKey, HttpConfig, HttpTarget};
-use crate::target::{AtRest, Capabilities, Connection, RawResponse, Target, TargetError};
+use crate::target::{
+    AtRest, Capabilities, Connection, RawResponse, ResponseHeaders, Target, TargetError,
+};
 
 /// A secret given on the command line or in the environment; `Debug` never shows it.
 #[derive(Clone)]
@@ -570,6 +572,21 @@ impl Target for TrackedTarget {
         let r = self.inner.call(connection, principal, target, body)?;
         self.track(target, body, &r);
         Ok(r)
+    }
+    fn call_with_headers(
+        &mut self,
+        connection: Connection,
+        principal: usize,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
+        let _in_flight = IN_FLIGHT.lock();
+        refuse_when_interrupted()?;
+        let (r, headers) = self
+            .inner
+            .call_with_headers(connection, principal, target, body)?;
+        self.track(target, body, &r);
+        Ok((r, headers))
     }
     fn call_unsigned(
         &mut self,

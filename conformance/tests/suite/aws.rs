@@ -214,6 +214,8 @@ const CASES: &[&str] = &[
     "trail/ddb-kms-calls/data-plane",
     "cache/scope/first-access",
     "errors/missing-auth",
+    // Passes only when the target built for the command line hands the response headers on.
+    "errors/crc32",
 ];
 
 fn choice_run(
