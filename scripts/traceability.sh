@@ -15,7 +15,11 @@
 #      citation (`//= spec/x.md#anchor` + `//#` lines) and by a test citation (`//= type=test`);
 #   5. exits 1 when any MUST lacks either, 2 when the citations themselves are wrong: a citation of a
 #      missing file or section, a spec file missing from the config, or a quote that is not the exact
-#      text of its section (duvet alone accepts a quote one edit away, such as "301 s" for "300 s").
+#      text of its section (duvet alone accepts a quote one edit away, such as "301 s" for "300 s"),
+#      or a section that states a requirement has no `Evidence:` line with a valid grade;
+#   6. prints, per spec file, how many requirements (MUST, SHOULD and MAY) each evidence grade covers:
+#      `aws-doc`, `observed`, `decided` (spec/README.md#sources; a section with several grades counts
+#      its requirements under each).
 #
 # A requirement counts as implemented (or tested) only when citations of that type quote all of its
 # text: a quote of half a sentence leaves it incomplete, so a test of "300 s" cannot hide behind a
@@ -30,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --summary-only) summary_only=1 ;;
     --no-gate) gate=0 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "traceability: unknown argument $arg" >&2; exit 2 ;;
   esac
 done
@@ -134,10 +138,79 @@ if inexact:
     print(f"traceability: {len(inexact)} citation(s) quote text that is not in the cited section", file=sys.stderr)
     sys.exit(2)
 
+# Every section that states a requirement says how it is known (spec/README.md#sources): one line
+# `Evidence: <grade>[ (<part>)]; <grade>...` with grades aws-doc, observed, decided. Words inside a
+# parenthesis name the part a grade covers and are not grades.
+GRADES = ("aws-doc", "observed", "decided")
+
+
+def section_evidence(path):
+    """Map anchor -> list of `Evidence:` lines of that section (fenced blocks skipped)."""
+    result = {}
+    anchor = None
+    fenced = False
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("```"):
+                fenced = not fenced
+                continue
+            if fenced:
+                continue
+            heading = re.match(r"^#{1,6} .*\{#([A-Za-z0-9_-]+)\}\s*$", line)
+            if heading:
+                anchor = heading.group(1)
+                result.setdefault(anchor, [])
+            elif line.startswith("Evidence:") and anchor is not None:
+                result[anchor].append(line[len("Evidence:"):].strip())
+    return result
+
+
+def parse_grades(text):
+    """The grades of an Evidence line, or None when any item is not a grade."""
+    items = [item.strip() for item in re.sub(r"\([^)]*\)", "", text).split(";")]
+    if not items or any(item not in GRADES for item in items):
+        return None
+    return sorted(set(items), key=GRADES.index)
+
+
 annotations = report["annotations"]
 statuses = report["statuses"]
+
+evidence_cache = {}
+section_grades = {}
+bad_evidence = []
+for annotation in annotations:
+    if annotation.get("type") != "SPEC":
+        continue
+    key = (annotation["target_path"], annotation["target_section"])
+    if key in section_grades:
+        continue
+    path, anchor = key
+    if path not in evidence_cache:
+        evidence_cache[path] = section_evidence(path)
+    lines = evidence_cache[path].get(anchor, [])
+    grades = parse_grades(lines[0]) if len(lines) == 1 else None
+    if not lines:
+        bad_evidence.append(f"{path}#{anchor}: a section with requirements has no `Evidence:` line")
+    elif len(lines) > 1:
+        bad_evidence.append(f"{path}#{anchor}: {len(lines)} `Evidence:` lines, expected one")
+    elif grades is None:
+        bad_evidence.append(
+            f"{path}#{anchor}: `Evidence: {lines[0]}` is not a list of grades {', '.join(GRADES)}"
+        )
+    section_grades[key] = grades or []
+if bad_evidence:
+    for message in bad_evidence:
+        print(message, file=sys.stderr)
+    print(
+        f"traceability: {len(bad_evidence)} section(s) do not say how their requirements are known "
+        "(spec/README.md#sources)",
+        file=sys.stderr,
+    )
+    sys.exit(2)
 per_file = defaultdict(lambda: {"must": 0, "implemented": 0, "tested": 0, "should_may": 0})
 unmet = []
+by_grade = defaultdict(lambda: {grade: 0 for grade in GRADES})
 
 
 def covered(status, *kinds):
@@ -149,6 +222,8 @@ for index, annotation in enumerate(annotations):
     if annotation.get("type") != "SPEC":
         continue
     path = annotation["target_path"]
+    for grade in section_grades[(path, annotation["target_section"])]:
+        by_grade[path][grade] += 1
     level = annotation.get("level")
     if level != "MUST":
         per_file[path]["should_may"] += 1
@@ -185,6 +260,20 @@ for path in sorted(per_file):
     totals["complete"] += complete
 print("-" * len(header))
 print(f"{'total':<24} {totals['must']:>5} {totals['implemented']:>12} {totals['tested']:>7} {totals['complete']:>9} {totals['should_may']:>11}")
+
+print()
+grade_header = f"{'requirements by evidence':<24} {'aws-doc':>8} {'observed':>9} {'decided':>8}"
+print(grade_header)
+print("-" * len(grade_header))
+grade_totals = defaultdict(int)
+for path in sorted(by_grade):
+    row = by_grade[path]
+    print(f"{path:<24} {row['aws-doc']:>8} {row['observed']:>9} {row['decided']:>8}")
+    for grade in GRADES:
+        grade_totals[grade] += row[grade]
+print("-" * len(grade_header))
+print(f"{'total':<24} {grade_totals['aws-doc']:>8} {grade_totals['observed']:>9} {grade_totals['decided']:>8}")
+print("(a requirement counts under every grade of its section's Evidence line)")
 
 if unmet:
     print(f"traceability: FAIL: {len(unmet)} of {totals['must']} MUST requirements lack an implementation or test citation")

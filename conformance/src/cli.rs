@@ -111,8 +111,8 @@ pub struct CheckArgs {
     /// (repeatable; applied after --case).
     #[arg(long = "skip")]
     pub skip: Vec<String>,
-    /// Print the selected cases (id, requirement, needs, title) and exit without contacting any
-    /// target.
+    /// Print the selected cases (id, requirement, evidence grades, needs, title) and exit
+    /// without contacting any target.
     #[arg(long)]
     pub list: bool,
     /// Per-request timeout in seconds (HTTP targets).
@@ -243,7 +243,7 @@ fn need_name(need: Need) -> &'static str {
     }
 }
 
-/// The `--list` text: one line per selected case, `id  requirement  needs  title`.
+/// The `--list` text: one line per selected case, `id  requirement  evidence  needs  title`.
 pub fn list_text(options: &Options) -> String {
     let selected = runner::selected(options);
     let width = selected.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -264,9 +264,10 @@ pub fn list_text(options: &Options) -> String {
                 .join(", ")
         };
         out.push_str(&format!(
-            "{:<width$}  {:<req_width$}  needs: {:<16}  {}\n",
+            "{:<width$}  {:<req_width$}  evidence: {:<26}  needs: {:<16}  {}\n",
             c.id,
             c.requirement(),
+            crate::grades::join(&crate::grades::of(&c.requirement())),
             needs,
             c.title
         ));
@@ -415,9 +416,10 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
     for c in &report.cases {
         if c.outcome == Verdict::Failed {
             println!(
-                "FAIL {} [{}]\n  expected: {}\n  observed: {}",
+                "FAIL {} [{}; evidence: {}]\n  expected: {}\n  observed: {}",
                 c.id,
                 c.requirement,
+                crate::grades::join(&c.evidence),
                 c.expected.as_deref().unwrap_or("-"),
                 c.observed.as_deref().unwrap_or("-")
             );
@@ -467,6 +469,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         ok = io_ok && diffs.is_empty();
     }
     println!("duration: {:.1} s", started.elapsed().as_secs_f64());
+    println!("{}", report.evidence_breakdown_line());
     println!("{}", report.skipped_breakdown_line());
     println!("{}", report.summary_line());
     if ok {
@@ -504,6 +507,7 @@ mod tests {
             .find(|l| l.starts_with("cache/boundary/299s "))
             .expect("a known case is listed");
         assert!(line.contains("spec/cache.md#boundary") && line.contains("needs: clock"));
+        assert!(line.contains("evidence: aws-doc, decided "), "{line}");
         assert!(text.contains("second principal") && text.contains("at-rest access"));
         let skipped = list_text(&Options {
             skip: vec!["cache/".into()],

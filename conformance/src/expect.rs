@@ -158,6 +158,7 @@ mod tests {
         CaseReport {
             id: id.into(),
             requirement: "spec/x.md#y".into(),
+            evidence: Vec::new(),
             title: String::new(),
             outcome,
             expected: None,

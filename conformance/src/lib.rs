@@ -39,6 +39,7 @@ pub mod cases;
 pub mod cli;
 pub mod ctx;
 pub mod expect;
+pub mod grades;
 pub mod normalize;
 pub mod profile;
 pub mod provenance;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// The spec files, embedded at build time (their first lines carry `Version: x.y (date)`).
-const SPEC_FILES: &[(&str, &str)] = &[
+pub(crate) const SPEC_FILES: &[(&str, &str)] = &[
     ("README.md", include_str!("../../spec/README.md")),
     ("cache.md", include_str!("../../spec/cache.md")),
     ("conformance.md", include_str!("../../spec/conformance.md")),

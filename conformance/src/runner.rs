@@ -249,6 +249,7 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
         let mut report = CaseReport {
             id: case.id.to_owned(),
             requirement: case.requirement(),
+            evidence: crate::grades::of(&case.requirement()),
             title: case.title.to_owned(),
             outcome: Verdict::Passed,
             expected: None,
@@ -476,6 +477,78 @@ mod tests {
         let observed = other_member.observed.as_deref().unwrap_or_default();
         assert!(observed.contains("DISABLED"), "{observed}");
         assert!(!observed.contains("alias/echoed"), "{observed}");
+    }
+
+    #[test]
+    fn the_breakdown_counts_failures_by_the_evidence_grade() {
+        use crate::grades::Grade;
+        let mut target = EchoesAlias {
+            model: ModelTarget::new(ModelConfig::default()),
+            wrong_status: false,
+        };
+        let report = run(
+            &mut target,
+            &Options {
+                filter: vec![
+                    "tables/sse-customer-key/".into(),
+                    "conformance/normalization/lockstep".into(),
+                    "cache/zeroize".into(),
+                ],
+                lockstep: LockstepOptions { seed: 1, cases: 4 },
+                ..Options::default()
+            },
+        );
+        let failed: Vec<&str> = report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == Verdict::Failed)
+            .map(|c| c.id.as_str())
+            .collect();
+        // spec/tables.md#sse-customer-key is `aws-doc; observed`; #normalization is `decided`.
+        let customer = failed
+            .iter()
+            .filter(|id| id.starts_with("tables/sse-customer-key/"))
+            .count();
+        assert!(customer >= 2, "{failed:?}");
+        assert!(
+            failed.contains(&"conformance/normalization/lockstep"),
+            "{failed:?}"
+        );
+        assert_eq!(failed.len(), customer + 1, "{failed:?}");
+        for c in &report.cases {
+            if c.id.starts_with("tables/sse-customer-key/") {
+                assert_eq!(c.evidence, [Grade::AwsDoc, Grade::Observed], "{}", c.id);
+            }
+        }
+        assert_eq!(report.failed_with(Grade::AwsDoc), customer);
+        assert_eq!(report.failed_with(Grade::Observed), customer);
+        assert_eq!(report.failed_with(Grade::Decided), 1);
+        assert_eq!(
+            report.evidence_breakdown_line(),
+            format!("failed by evidence: {customer} aws-doc, {customer} observed, 1 decided")
+        );
+        // Every report format shows each case's grades.
+        let json: serde_json::Value =
+            serde_json::from_str(&json::to_json(&report)).expect("valid JSON");
+        for c in json["cases"].as_array().expect("cases") {
+            assert!(
+                c["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+                "{c}"
+            );
+        }
+        let xml = junit::to_junit(&report).expect("junit");
+        assert_eq!(
+            xml.matches("name=\"evidence\"").count(),
+            report.cases.len(),
+            "{xml}"
+        );
+        assert!(xml.contains("value=\"aws-doc, observed\""), "{xml}");
+        let html = crate::report::html::to_html(&report);
+        assert_eq!(
+            html.matches("class=\"evidence\"").count(),
+            report.cases.len()
+        );
+        assert!(html.contains(&report.evidence_breakdown_line()));
     }
 
     #[test]

@@ -130,6 +130,7 @@ mod tests {
                 .map(|(id, outcome, observed)| CaseReport {
                     id: (*id).into(),
                     requirement: "spec/x.md#y".into(),
+                    evidence: Vec::new(),
                     title: String::new(),
                     outcome: *outcome,
                     expected: observed.map(|_| "want".to_owned()),

@@ -1,5 +1,6 @@
 //! `index.html`: one self-contained page per target (no scripts or files fetched), with the
-//! counts, and a table of every case with its requirement, outcome, expected and observed values.
+//! counts, and a table of every case with its requirement and the requirement's evidence grades,
+//! outcome, expected and observed values.
 
 use super::{Report, Verdict};
 
@@ -35,11 +36,12 @@ pub fn to_html(report: &Report) -> String {
             }
         };
         rows.push_str(&format!(
-            "<tr class=\"{o}\"><td><code>{id}</code><br><small>{title}</small></td><td><code>{req}</code></td><td class=\"v\">{o}</td><td>{detail}</td><td>{ms}&nbsp;ms</td></tr>\n",
+            "<tr class=\"{o}\"><td><code>{id}</code><br><small>{title}</small></td><td><code>{req}</code><br><small class=\"evidence\">evidence: {evidence}</small></td><td class=\"v\">{o}</td><td>{detail}</td><td>{ms}&nbsp;ms</td></tr>\n",
             o = c.outcome.as_str(),
             id = escape(&c.id),
             title = escape(&c.title),
             req = escape(&c.requirement),
+            evidence = escape(&crate::grades::join(&c.evidence)),
             ms = c.duration_ms,
         ));
     }
@@ -59,6 +61,7 @@ pre {{ white-space: pre-wrap; max-width: 70em; }}
 </style></head><body>
 <h1>ddbsse conformance: {target}</h1>
 <p>{summary}; {n} cases in {secs:.1} s.</p>
+<p>{evidence_line}.</p>
 <p>Capabilities: <code>{caps}</code></p>
 <table class="provenance"><tbody>
 <tr><th>ddbsse</th><td>{version} (commit <code>{commit}</code>)</td></tr>
@@ -74,6 +77,7 @@ pre {{ white-space: pre-wrap; max-width: 70em; }}
 "#,
         target = escape(&report.target),
         summary = escape(&report.summary_line()),
+        evidence_line = escape(&report.evidence_breakdown_line()),
         n = report.cases.len(),
         secs = report.duration_ms as f64 / 1000.0,
         caps = escape(&report.capabilities.to_string()),

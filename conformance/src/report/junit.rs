@@ -1,5 +1,6 @@
 //! `junit.xml` via quick-junit: one test suite per target, one test case per case; failures carry
-//! expected versus observed, skips and known deviations carry their reason.
+//! expected versus observed, skips and known deviations carry their reason. Every test case has an
+//! `evidence` property: the grades of its requirement (`aws-doc, decided`).
 
 use std::time::Duration;
 
@@ -28,8 +29,9 @@ pub fn to_junit(report: &Report) -> Result<String, SerializeError> {
                     case.observed.as_deref().unwrap_or("-")
                 ));
                 s.set_description(format!(
-                    "requirement: {}\nexpected: {}\nobserved: {}",
+                    "requirement: {} (evidence: {})\nexpected: {}\nobserved: {}",
                     case.requirement,
+                    crate::grades::join(&case.evidence),
                     case.expected.as_deref().unwrap_or("-"),
                     case.observed.as_deref().unwrap_or("-")
                 ));
@@ -48,6 +50,10 @@ pub fn to_junit(report: &Report) -> Result<String, SerializeError> {
         };
         let mut tc = TestCase::new(case.id.clone(), status);
         tc.set_classname(case.requirement.clone());
+        tc.add_property(Property::new(
+            "evidence",
+            crate::grades::join(&case.evidence),
+        ));
         tc.set_time(Duration::from_millis(case.duration_ms));
         suite.add_test_case(tc);
     }

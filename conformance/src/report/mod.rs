@@ -7,6 +7,10 @@
 //! not-applicable cases; the line before it breaks that count down. Known deviations (cases a
 //! `--profile` lists, which failed) are neither passes nor failures; a listed case that passes counts as passed, with a note that the profile
 //! entry is stale.
+//!
+//! Every case carries the evidence grades of its requirement (`aws-doc`, `observed`, `decided`;
+//! [`crate::grades`]), and the terminal output counts the failures by grade
+//! ([`Report::evidence_breakdown_line`]) before the skipped breakdown.
 
 pub mod diff;
 pub mod html;
@@ -15,6 +19,7 @@ pub mod junit;
 
 use serde::{Deserialize, Serialize};
 
+use crate::grades::Grade;
 use crate::provenance::Provenance;
 
 /// The outcome of one case.
@@ -53,6 +58,10 @@ pub struct CaseReport {
     pub id: String,
     /// The spec section checked, `spec/tables.md#sse-managed-key`.
     pub requirement: String,
+    /// How the requirement is known: the grades of its section's `Evidence:` line
+    /// (`spec/README.md#sources`). Empty in reports of older versions.
+    #[serde(default)]
+    pub evidence: Vec<Grade>,
     /// One line saying what the case checks.
     pub title: String,
     /// The outcome.
@@ -128,6 +137,25 @@ impl Report {
             self.count(Verdict::Known),
             self.count(Verdict::NotApplicable)
         )
+    }
+
+    /// How many failed cases (known deviations excluded) check a requirement of `grade`; a case
+    /// whose section has several grades counts under each.
+    pub fn failed_with(&self, grade: Grade) -> usize {
+        self.cases
+            .iter()
+            .filter(|c| c.outcome == Verdict::Failed && c.evidence.contains(&grade))
+            .count()
+    }
+
+    /// The line printed before [`Report::skipped_breakdown_line`]: the failures by the evidence
+    /// grade of their requirement, `failed by evidence: 3 aws-doc, 1 observed, 2 decided`.
+    pub fn evidence_breakdown_line(&self) -> String {
+        let parts: Vec<String> = Grade::ALL
+            .iter()
+            .map(|g| format!("{} {}", self.failed_with(*g), g.as_str()))
+            .collect();
+        format!("failed by evidence: {}", parts.join(", "))
     }
 
     /// Whether no case failed.
