@@ -88,6 +88,12 @@ pub const CASES: &[Case] = &[
         run: key_deletion_responses,
     },
     Case {
+        id: "trail/key-material-tls/key-material-id",
+        title: "GenerateDataKey and Decrypt records, direct and DynamoDB's, name the key's CurrentKeyMaterialId",
+        needs: &[crate::cases::Need::Clock],
+        run: key_material_id,
+    },
+    Case {
         id: "trail/recorded/no-data-plane",
         title: "data-plane requests and LookupEvents are not recorded; control-plane requests are",
         needs: &[],
@@ -582,6 +588,50 @@ fn key_deletion_responses(ctx: &mut Ctx<'_>) -> CaseResult {
             {"keyId": key.arn}
         ]),
         &json!([trail[1]["responseElements"], trail[2]["responseElements"]]),
+    )?;
+    ctx.trail_matches_model()
+}
+
+//= spec/trail.md#key-material-tls
+//= type=test
+//# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+fn key_material_id(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let table = ctx.created_table("material", Some(kms_sse(&key.id)))?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    ctx.kms(
+        "GenerateDataKey",
+        json!({"KeyId": key.id, "KeySpec": "AES_256"}),
+    )?
+    .ok()?;
+    let described = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
+    let material = described.ok()?["KeyMetadata"]["CurrentKeyMaterialId"].clone();
+    check(
+        material.is_string(),
+        "DescribeKey names a CurrentKeyMaterialId",
+        format!("CurrentKeyMaterialId {material}"),
+    )?;
+    let trail = ctx.trail()?;
+    let seen: Vec<Value> = trail
+        .iter()
+        .filter(|r| matches!(r["eventName"].as_str(), Some("GenerateDataKey" | "Decrypt")))
+        .map(|r| {
+            json!([
+                r["eventName"],
+                r["userIdentity"]["invokedBy"],
+                r["additionalEventData"]
+            ])
+        })
+        .collect();
+    let by_ddb = json!("dynamodb.amazonaws.com");
+    check_eq(
+        "GenerateDataKey and Decrypt records with their additionalEventData",
+        &json!([
+            ["GenerateDataKey", by_ddb, {"keyMaterialId": material}],
+            ["Decrypt", by_ddb, {"keyMaterialId": material}],
+            ["GenerateDataKey", null, {"keyMaterialId": material}],
+        ]),
+        &json!(seen),
     )?;
     ctx.trail_matches_model()
 }

@@ -240,6 +240,17 @@ impl Model {
                     .or_else(|| input.grant_token.as_deref().and_then(|_| before.1.clone()));
                 call.additional_event_data = grant_id.map(|g| serde_json::json!({"grantId": g}));
             }
+            //= spec/trail.md#key-material-tls
+            //# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+            call.additional_event_data = match &result {
+                Ok(Response::GenerateDataKey(out)) => {
+                    Some(serde_json::json!({"keyMaterialId": out.key_material_id}))
+                }
+                Ok(Response::Decrypt(out)) => {
+                    Some(serde_json::json!({"keyMaterialId": out.key_material_id}))
+                }
+                _ => call.additional_event_data.take(),
+            };
             let after = self.resources_of(request);
             call.resources = if after.0.is_empty() {
                 before.0

@@ -178,6 +178,10 @@ impl Model {
             "keyId": arn,
         });
         call.resources = vec![self.key_resource(&arn)];
+        //= spec/trail.md#key-material-tls
+        //# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+        call.additional_event_data =
+            Some(json!({"keyMaterialId": self.kms.keys[i].material_id.clone()}));
         self.emit(now, call);
         Ok(blob)
     }
@@ -243,6 +247,10 @@ impl Model {
         let request_id = call.request_id.clone();
         match opened {
             Ok(table_key) => {
+                if let Ok(i) = checked {
+                    call.additional_event_data =
+                        Some(json!({"keyMaterialId": self.kms.keys[i].material_id.clone()}));
+                }
                 self.emit(now, call);
                 Ok(table_key)
             }

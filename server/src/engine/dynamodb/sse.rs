@@ -211,6 +211,12 @@ impl Engine {
             },
         ));
         let (table_key, wrapped) = self.generate_table_key(st, key_id, &ctx)?;
+        //= spec/trail.md#key-material-tls
+        //# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+        let material = st
+            .keys
+            .get(key_id)
+            .map(|k| json!({"keyMaterialId": k.key_material_id()}));
         records.push(self.ddb_kms_record(
             call,
             RecordSpec {
@@ -219,7 +225,7 @@ impl Engine {
                 actor: Actor::DynamoDbService,
                 request_parameters: json!({"encryptionContext": ctx.pairs(), "keySpec": "AES_256", "keyId": key_arn}),
                 response_elements: Value::Null,
-                additional: None,
+                additional: material,
                 request_id: random::uuid(),
                 read_only: true,
                 resource: Some(key_arn.clone()),
@@ -309,6 +315,13 @@ impl Engine {
         let rid = random::uuid();
         if !self.config.faults.trail_drops_decrypt {
             let resource = st.live_key(key_id, call.now).map(|_| key_arn.clone());
+            //= spec/trail.md#key-material-tls
+            //# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+            let material = result
+                .as_ref()
+                .ok()
+                .and_then(|_| st.keys.get(key_id))
+                .map(|k| json!({"keyMaterialId": k.key_material_id()}));
             let record = self.ddb_kms_record(
                 call,
                 RecordSpec {
@@ -317,7 +330,7 @@ impl Engine {
                     actor: Actor::ViaDynamoDb(call.caller),
                     request_parameters: json!({"encryptionContext": ctx.pairs(), "encryptionAlgorithm": "SYMMETRIC_DEFAULT"}),
                     response_elements: Value::Null,
-                    additional: None,
+                    additional: material,
                     request_id: rid.clone(),
                     read_only: true,
                     resource,

@@ -111,10 +111,16 @@ impl Engine {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         });
-        let additional = (name == "RetireGrant")
-            .then_some(retired)
-            .flatten()
-            .map(|g| serde_json::json!({"grantId": g}));
+        let additional = match (name, &result) {
+            ("RetireGrant", _) => retired.map(|g| serde_json::json!({"grantId": g})),
+            //= spec/trail.md#key-material-tls
+            //# Records of successful GenerateDataKey and Decrypt calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, whether a caller or DynamoDB made the call.
+            ("GenerateDataKey" | "Decrypt", Ok(o)) => o
+                .output
+                .get("KeyMaterialId")
+                .map(|id| serde_json::json!({"keyMaterialId": id})),
+            _ => None,
+        };
         let mut record = self.record(
             RecordSpec {
                 kms: true,
