@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 
 use ddbsse_crypto::TableKey;
 use ddbsse_wire::caller::ConnectionId;
-use ddbsse_wire::time::{SECOND, Timestamp};
+use ddbsse_wire::time::Timestamp;
 
 /// How long an entry serves requests: 300 s, counted from its fetch.
-pub const CACHE_LIFETIME_MS: u64 = 300 * SECOND;
+pub use ddbsse_wire::durations::TABLE_KEY_CACHE_LIFETIME_MS as CACHE_LIFETIME_MS;
 
 /// What identifies an entry.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -7,23 +7,15 @@
 
 use super::tables::Table;
 use ddbsse_wire::ids::IdSource;
-use ddbsse_wire::time::{DAY, SECOND, Timestamp};
+use ddbsse_wire::time::Timestamp;
 
 use super::Model;
 use super::table_status::{TableEvent, TableStatus, next_table_status};
 
-/// How long a key must stay unusable before the table is `INACCESSIBLE_ENCRYPTION_CREDENTIALS`.
-pub const DETECTION_DELAY_MS: u64 = 900 * SECOND;
-/// From detection to `ARCHIVING`: 7 days.
-pub const ARCHIVAL_DELAY_MS: u64 = 7 * DAY;
-/// From `ARCHIVING` to `ARCHIVED`: 300 s.
-pub const ARCHIVING_DURATION_MS: u64 = 300 * SECOND;
-/// How long after an accepted key switch `SSEDescription` still shows the old key.
-pub const SWITCH_OLD_KEY_MS: u64 = 8 * SECOND;
-/// How long after an accepted key switch `SSEDescription.Status` is `UPDATING`.
-pub const SWITCH_UPDATING_MS: u64 = 22 * SECOND;
-/// How long a deleted table stays `DELETING`.
-pub const DELETING_MS: u64 = 8 * SECOND;
+pub use ddbsse_wire::durations::{
+    ARCHIVAL_DELAY_MS, ARCHIVING_DURATION_MS, DELETING_MS, DETECTION_DELAY_MS, SWITCH_OLD_KEY_MS,
+    SWITCH_UPDATING_MS,
+};
 
 impl Model {
     /// Brings every key and table up to `now`, before a request is handled.

@@ -13,7 +13,8 @@
 //! - [`ids`]: the formats of the ids AWS hands out, and a seeded generator of them;
 //! - [`trail`]: the CloudTrail record shape;
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
-//!   each built in one place for the model and the endpoint.
+//!   each built in one place for the model and the endpoint;
+//! - [`durations`]: the durations the specification fixes.
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
@@ -23,6 +24,7 @@ pub mod arn;
 pub mod attribute;
 pub mod caller;
 pub mod cloudtrail;
+pub mod durations;
 pub mod dynamodb;
 pub mod dynamodb_errors;
 pub mod error;

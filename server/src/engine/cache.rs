@@ -10,12 +10,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use ddbsse_wire::caller::ConnectionId;
-use ddbsse_wire::time::{SECOND, Timestamp};
+use ddbsse_wire::time::Timestamp;
 
 use super::table_crypto::TableCrypto;
 
 /// How long an entry serves requests: 300 s.
-pub const ENTRY_LIFETIME_MS: u64 = 300 * SECOND;
+pub use ddbsse_wire::durations::TABLE_KEY_CACHE_LIFETIME_MS as ENTRY_LIFETIME_MS;
 /// Above this many entries, an insert first evicts expired entries.
 pub const DEFAULT_MAX_ENTRIES: usize = 4096;
 

@@ -5,22 +5,14 @@
 //! table's key happens (key state change, grant created or removed, key switch); [`status`]
 //! then answers for any later `now`.
 
-use ddbsse_wire::time::{DAY, SECOND, Timestamp};
+use ddbsse_wire::time::Timestamp;
 
 use super::state::TableMeta;
 
-/// Detection delay: 900 s.
-pub const DETECTION_MS: u64 = 900 * SECOND;
-/// From detection to archiving: 7 days.
-pub const ARCHIVING_AFTER_MS: u64 = 7 * DAY;
-/// From archiving to archived: 300 s.
-pub const ARCHIVED_AFTER_MS: u64 = 300 * SECOND;
-/// After an accepted key switch, `SSEDescription` shows the old key for 8 s.
-pub const SWITCH_OLD_KEY_MS: u64 = 8 * SECOND;
-/// After an accepted key switch, `SSEDescription.Status` is `UPDATING` for 22 s.
-pub const SWITCH_UPDATING_MS: u64 = 22 * SECOND;
-/// A deleted table is `DELETING` for 8 s.
-pub const DELETING_MS: u64 = 8 * SECOND;
+pub use ddbsse_wire::durations::{
+    ARCHIVAL_DELAY_MS as ARCHIVING_AFTER_MS, ARCHIVING_DURATION_MS as ARCHIVED_AFTER_MS,
+    DELETING_MS, DETECTION_DELAY_MS as DETECTION_MS, SWITCH_OLD_KEY_MS, SWITCH_UPDATING_MS,
+};
 
 /// Whether the table's last key switch is still `UPDATING` at `now`.
 pub fn switch_updating(meta: &TableMeta, now: Timestamp) -> bool {
