@@ -297,6 +297,11 @@ check("boto3: Query paginates with Limit / LastEvaluatedKey", sum(len(p["Items"]
       [len(p["Items"]) for p in pages])
 bg = ddb.batch_get_item(RequestItems={"games": {"Keys": [{"pk": {"S": "p1"}, "sk": {"N": str(i)}} for i in (2, 5, 11)]}})
 check("boto3: BatchGetItem", sorted(i["sk"]["N"] for i in bg["Responses"]["games"]) == ["11", "2", "5"], bg["Responses"])
+games_arn = ddb.describe_table(TableName="games")["Table"]["TableArn"]
+by_arn = ddb.get_item(TableName=games_arn, Key={"pk": {"S": "p1"}, "sk": {"N": "5"}}, ConsistentRead=True)
+check("boto3: GetItem with the table ARN as TableName", by_arn.get("Item", {}).get("sk") == {"N": "5"}, by_arn)
+bg_arn = ddb.batch_get_item(RequestItems={games_arn: {"Keys": [{"pk": {"S": "p1"}, "sk": {"N": "2"}}]}})
+check("boto3: BatchGetItem keyed by ARN answers under the ARN", list(bg_arn["Responses"]) == [games_arn], bg_arn["Responses"])
 
 grants = kms.list_grants(KeyId=key["Arn"])["Grants"]
 check("boto3: one DynamoDB grant on the customer managed key", len(grants) == 1

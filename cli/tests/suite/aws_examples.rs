@@ -148,6 +148,28 @@ fn dynamodb_scenario(both: &mut Both) -> (String, String) {
     (mk, ek)
 }
 
+/// The DescribeKey example's scenario: a key, then a direct DescribeKey by key id.
+fn describe_key_scenario(both: &mut Both) -> (String, String) {
+    let (mk, ek) = both.create_key();
+    both.now = both.now.plus(SECOND);
+    let caller = Caller::new("AKIDEXAMPLEUSER", 1);
+    let r = both.engine.handle(
+        both.now,
+        &caller,
+        "TrentService.DescribeKey",
+        json!({"KeyId": ek}).to_string().as_bytes(),
+    );
+    assert_eq!(r.status, 200, "engine DescribeKey");
+    let body = json!({"KeyId": mk}).to_string();
+    let request =
+        Request::parse("TrentService.DescribeKey", body.as_bytes()).expect("the request parses");
+    both.model
+        .handle(both.now, &caller, &request)
+        .result
+        .expect("model DescribeKey");
+    (mk, ek)
+}
+
 /// The RetireGrant example's scenario: a key, a grant on it, and a direct RetireGrant by KeyId and
 /// GrantId.
 fn retire_grant_scenario(both: &mut Both) -> (String, String) {
@@ -320,7 +342,7 @@ fn published_examples_differ_only_where_the_spec_says() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    assert!(files.len() >= 4, "the four transcribed examples");
+    assert!(files.len() >= 5, "the five transcribed examples");
     let mut seen_files = BTreeSet::new();
     for path in files {
         let file = path
@@ -337,10 +359,11 @@ fn published_examples_differ_only_where_the_spec_says() {
         let example = &fixture["record"];
         let name = example["eventName"].as_str().expect("eventName");
         let mut both = Both::new();
-        let (mk, ek) = if file.starts_with("ddb-") {
-            dynamodb_scenario(&mut both)
-        } else {
-            retire_grant_scenario(&mut both)
+        let (mk, ek) = match file.as_str() {
+            f if f.starts_with("ddb-") => dynamodb_scenario(&mut both),
+            "kms-describekey.json" => describe_key_scenario(&mut both),
+            "kms-retiregrant.json" => retire_grant_scenario(&mut both),
+            other => panic!("{other}: no scenario for this example"),
         };
         let (model, engine) = both.records();
         let expected: BTreeSet<String> = listed

@@ -1,7 +1,7 @@
 //! The cases: each is named after the spec requirement it checks, cites that requirement with
 //! duvet, and says which target capabilities it needs. [`all`] lists them in suite order.
 //!
-//! One file per area: [`sse`] (choosing the key), [`validation`], [`update`] (switching and
+//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
 
@@ -13,6 +13,7 @@ pub mod kms;
 pub mod lockstep;
 pub mod sse;
 pub mod status;
+pub mod table_arn;
 pub mod trail;
 pub mod update;
 pub mod util;
@@ -71,6 +72,7 @@ pub fn all() -> Vec<Case> {
     let mut v = Vec::new();
     v.extend_from_slice(sse::CASES);
     v.extend_from_slice(validation::CASES);
+    v.extend_from_slice(table_arn::CASES);
     v.extend_from_slice(update::CASES);
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);

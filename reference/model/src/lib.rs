@@ -224,14 +224,34 @@ impl Model {
         self.trail.extend(self.pending.iter().cloned());
         let request_id = self.ids.uuid();
         self.last_request_id = request_id.clone();
+        // The handlers see table names only: a table ARN is resolved first, and a refused ARN
+        // is the request's result (recorded like any other refusal).
+        let as_sent = request;
+        let scope = ddbsse_wire::table_arn::Scope {
+            region: &self.config.region,
+            account: &self.config.account,
+            access_key_id: &caller.access_key_id,
+        };
+        let resolution = request.resolve_table_arns(&scope);
+        let (request, renamed) = match &resolution {
+            Ok(Some((resolved, renamed))) => (resolved, Some(renamed)),
+            _ => (request, None),
+        };
         let before = self.resources_of(request);
-        let result = self.dispatch(now, caller, request);
+        let mut result = match &resolution {
+            Err(e) => Err(e.clone()),
+            Ok(_) => self.dispatch(now, caller, request),
+        };
+        if let (Some(renamed), Ok(response)) = (renamed, result.as_mut()) {
+            renamed.restore(response);
+        }
         //= spec/trail.md#ddb-kms-calls
         //# The KMS records a DynamoDB control-plane request causes MUST come before that request's own `dynamodb.amazonaws.com` record, and all of them MUST carry the request's time.
         if records::is_recorded(request.operation()) {
             let op = request.operation();
             let mut call = self.direct_call(op.service(), op.name(), caller, &request_id);
-            call.request_parameters = records::direct_request_parameters(request);
+            // requestParameters show the request as sent, a table ARN included.
+            call.request_parameters = records::direct_request_parameters(as_sent);
             call.response_elements = records::direct_response_elements(&result);
             if let Request::RetireGrant(input) = request {
                 let grant_id = input

@@ -29,6 +29,12 @@ pub fn account_root(account: &str) -> String {
     format!("arn:aws:iam::{account}:root")
 }
 
+/// The IAM user ARN under which ddbsse shows a caller: the endpoint knows no users, so the user
+/// name is the access key id (`spec/trail.md#identity`).
+pub fn iam_user(account: &str, access_key_id: &str) -> String {
+    format!("arn:aws:iam::{account}:user/{access_key_id}")
+}
+
 /// DynamoDB's regional service principal: the grantee and retiring principal of the grant
 /// DynamoDB creates for a table (`spec/kms.md#dynamodb-grant`).
 pub fn dynamodb_principal(region: &str) -> String {
@@ -55,6 +61,7 @@ mod tests {
         );
         assert!(kms_key("r", "a", "k").starts_with(&kms_prefix("r", "a")));
         assert_eq!(account_root("42"), "arn:aws:iam::42:root");
+        assert_eq!(iam_user("42", "AKID"), "arn:aws:iam::42:user/AKID");
         assert_eq!(
             dynamodb_principal("ap-south-1"),
             "dynamodb.ap-south-1.amazonaws.com"

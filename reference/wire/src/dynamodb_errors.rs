@@ -25,6 +25,42 @@ pub fn table_not_found(name: &str) -> ApiError {
     )
 }
 
+/// `ValidationException` for a `TableName` that starts like an ARN but names no table: another
+/// service, an index, a stream or a malformed ARN (`spec/tables.md#table-arn`, text decided there).
+pub fn not_a_table_arn(given: &str) -> ApiError {
+    ApiError::validation(format!(
+        "1 validation error detected: Value '{given}' at 'tableName' failed to satisfy constraint: Member must be a table name or the ARN of a table"
+    ))
+}
+
+/// `ValidationException` for a table ARN of another region (`spec/tables.md#table-arn`, observed
+/// text).
+pub fn table_arn_other_region(given: &str) -> ApiError {
+    ApiError::validation(format!(
+        "1 validation error detected: Invalid AWS region in '{given}'"
+    ))
+}
+
+/// `AccessDeniedException` for a table ARN of another account: without a resource-based policy
+/// no caller may reach another account's table (`spec/tables.md#table-arn`, IAM's implicit-deny
+/// text).
+pub fn table_arn_other_account(caller_arn: &str, action: &str, given: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::AccessDenied,
+        format!(
+            "User: {caller_arn} is not authorized to perform: dynamodb:{action} on resource: {given} because no resource-based policy allows the dynamodb:{action} action"
+        ),
+    )
+}
+
+/// `ValidationException` for a batch that names one table twice, once by name and once by ARN
+/// (`spec/tables.md#table-arn`, text decided there).
+pub fn table_named_twice(name: &str) -> ApiError {
+    ApiError::validation(format!(
+        "Provided list of item keys contains duplicates: table {name} is named more than once"
+    ))
+}
+
 /// `ResourceInUseException` for a CreateTable naming a table that exists.
 pub fn table_exists(name: &str) -> ApiError {
     ApiError::new(

@@ -14,7 +14,8 @@
 //! - [`trail`]: the CloudTrail record shape;
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
 //!   each built in one place for the model and the endpoint;
-//! - [`durations`]: the durations the specification fixes.
+//! - [`durations`]: the durations the specification fixes;
+//! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler.
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
@@ -34,6 +35,7 @@ pub mod kms;
 pub mod kms_errors;
 pub mod number;
 pub mod operation;
+pub mod table_arn;
 pub mod time;
 pub mod trail;
 pub mod validate;

@@ -142,7 +142,7 @@ impl UserIdentity {
         Self {
             kind: "IAMUser".to_owned(),
             principal_id: Some(access_key_id.to_owned()),
-            arn: Some(format!("arn:aws:iam::{account}:user/{access_key_id}")),
+            arn: Some(crate::arn::iam_user(account, access_key_id)),
             account_id: Some(account.to_owned()),
             access_key_id: Some(access_key_id.to_owned()),
             user_name: Some(access_key_id.to_owned()),

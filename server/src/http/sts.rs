@@ -32,9 +32,10 @@ pub fn get_caller_identity(account: &str, access_key: Option<&str>) -> Reply {
         return xml(StatusCode::FORBIDDEN, request_id, body);
     };
     // The access key id is alphanumeric (auth::access_key_id), so it needs no XML escaping.
+    let arn = ddbsse_wire::arn::iam_user(account, key);
     let body = format!(
         "<GetCallerIdentityResponse xmlns=\"{NAMESPACE}\"><GetCallerIdentityResult>\
-         <Arn>arn:aws:iam::{account}:user/{key}</Arn><UserId>{key}</UserId>\
+         <Arn>{arn}</Arn><UserId>{key}</UserId>\
          <Account>{account}</Account></GetCallerIdentityResult>\
          <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>\
          </GetCallerIdentityResponse>"

@@ -13,7 +13,8 @@ use ddbsse_wire::dynamodb::{
     ArchivalSummary, BillingModeSummary, ProvisionedThroughputDescription, SseDescription,
     TableDescription,
 };
-use ddbsse_wire::operation::Request;
+use ddbsse_wire::operation::{Request, Response};
+use ddbsse_wire::table_arn::{Renamed, Scope, resolve as resolve_table_arn};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::{ApiError, ErrorCode, Operation, arn};
@@ -58,6 +59,19 @@ impl Engine {
             name,
             "CreateTable" | "DescribeTable" | "UpdateTable" | "DeleteTable" | "ListTables"
         );
+        // The handlers see table names only (`spec/tables.md#table-arn`); a refused table ARN
+        // is the request's result, recorded like any other refusal of a control-plane call.
+        let scope = Scope {
+            region: &self.config.region,
+            account: &self.config.account,
+            access_key_id: &call.caller.access_key_id,
+        };
+        let (req, renamed, refused) = match req.resolve_table_arns(&scope) {
+            Ok(Some((resolved, renamed))) => (resolved, renamed, None),
+            Ok(None) => (req, Renamed::default(), None),
+            Err(e) if !control => return Err(e),
+            Err(e) => (req, Renamed::default(), Some(e)),
+        };
         if !control {
             return match req {
                 Request::PutItem(i) => encode(self.put_item(call, i)?),
@@ -65,8 +79,16 @@ impl Engine {
                 Request::DeleteItem(i) => encode(self.delete_item(call, i)?),
                 Request::Query(i) => encode(self.query(call, i)?),
                 Request::Scan(i) => encode(self.scan(call, i)?),
-                Request::BatchWriteItem(i) => encode(self.batch_write_item(call, i)?),
-                Request::BatchGetItem(i) => encode(self.batch_get_item(call, i)?),
+                Request::BatchWriteItem(i) => {
+                    let mut answer = Response::BatchWriteItem(self.batch_write_item(call, i)?);
+                    renamed.restore(&mut answer);
+                    encode(answer)
+                }
+                Request::BatchGetItem(i) => {
+                    let mut answer = Response::BatchGetItem(self.batch_get_item(call, i)?);
+                    renamed.restore(&mut answer);
+                    encode(answer)
+                }
                 other => Err(ApiError::new(
                     ErrorCode::UnknownOperation,
                     format!("{} is not a DynamoDB operation", other.operation().name()),
@@ -75,26 +97,28 @@ impl Engine {
         }
         let mut kms_records: Vec<TrailRecord> = Vec::new();
         let mut table_arn: Option<String> = None;
-        let result = match req {
-            Request::CreateTable(i) => self
+        let result = match (refused, req) {
+            (Some(refusal), _) => Err(refusal),
+            (None, Request::CreateTable(i)) => self
                 .create_table(call, i, &mut kms_records, &mut table_arn)
                 .and_then(to_value),
-            Request::DescribeTable(i) => self
+            (None, Request::DescribeTable(i)) => self
                 .describe_table(call, i, &mut table_arn)
                 .and_then(to_value),
-            Request::UpdateTable(i) => self
+            (None, Request::UpdateTable(i)) => self
                 .update_table(call, i, &mut kms_records, &mut table_arn)
                 .and_then(to_value),
-            Request::DeleteTable(i) => self
+            (None, Request::DeleteTable(i)) => self
                 .delete_table(call, i, &mut kms_records, &mut table_arn)
                 .and_then(to_value),
-            Request::ListTables(i) => self.list_tables(call, i).and_then(to_value),
+            (None, Request::ListTables(i)) => self.list_tables(call, i).and_then(to_value),
             _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
         };
         //= spec/trail.md#resources
         //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
         if table_arn.is_none()
             && let Some(t) = call.body.get("TableName").and_then(Value::as_str)
+            && let Ok(t) = resolve_table_arn(t, &scope, name)
             && ddbsse_wire::validate::require_table_name(Some(t)).is_ok()
         {
             table_arn = Some(arn::table(&self.config.region, &self.config.account, t));
