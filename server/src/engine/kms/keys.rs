@@ -188,6 +188,9 @@ impl Engine {
             seq: st.seq(),
             wrapped_material: wrapped,
             blobs_sealed: 0,
+            policy: None,
+            tags: Default::default(),
+            rotation: None,
         };
         self.commit(vec![put_key(&rec)])?;
         st.keys.insert(key_id.clone(), KmsKey { rec, material });
@@ -315,15 +318,36 @@ impl Engine {
                 "Multi-Region keys are not supported by this endpoint",
             ));
         }
-        let description = i.description.unwrap_or_default();
-        if description.chars().count() > 8192 {
-            return Err(constraint(
-                "...",
-                "description",
-                "Member must have length less than or equal to 8192",
-            ));
-        }
+        let description = match i.description.as_deref() {
+            Some(d) => ddbsse_wire::kms_settings::description(Some(d))?.to_owned(),
+            None => String::new(),
+        };
+        //= spec/kms.md#key-policy
+        //# CreateKey MUST check and keep a `Policy` it is given as PutKeyPolicy does.
+        let policy = match i.policy.as_deref() {
+            Some(p) => Some(ddbsse_wire::kms_settings::policy_document(Some(p))?.to_owned()),
+            None => None,
+        };
+        //= spec/kms.md#tags
+        //# CreateKey MUST check and keep the `Tags` it is given as TagResource does.
+        let tags = match i.tags.as_deref() {
+            Some(t) => ddbsse_wire::kms_settings::tags(Some(t))?,
+            None => Default::default(),
+        };
+        ddbsse_wire::kms_settings::tag_count(tags.len(), "The new key")?;
         let id = self.new_key(st, call.now, description, "CUSTOMER")?;
+        if policy.is_some() || !tags.is_empty() {
+            let ops = st
+                .keys
+                .get_mut(&id)
+                .map(|k| {
+                    k.rec.policy = policy;
+                    k.rec.tags = tags;
+                    vec![put_key(&k.rec)]
+                })
+                .unwrap_or_default();
+            self.commit(ops)?;
+        }
         let k = st
             .keys
             .get(&id)
