@@ -361,6 +361,8 @@ pub fn retiring_principal(input: &crate::kms::ListRetirableGrantsInput) -> Resul
         .ok_or_else(|| null_member("retiringPrincipal"))
 }
 
+//= spec/kms.md#generate-data-key-without-plaintext
+//# A GenerateDataKeyWithoutPlaintext or ReEncrypt with `DryRun` true that passes every check MUST fail with `DryRunOperationException` and change nothing.
 /// `DryRunOperationException` when `dry_run` is set, once every check passed.
 pub fn dry_run(dry_run: Option<bool>) -> Result<(), ApiError> {
     if dry_run == Some(true) {
