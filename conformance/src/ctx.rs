@@ -544,6 +544,20 @@ impl<'a> Ctx<'a> {
         text.into_bytes()
     }
 
+    /// Pairs the target's and the model's value of the string member `member` of a successful
+    /// `reply` (a `CiphertextBlob`), so that a later request carrying the target's value reaches
+    /// the model with the model's: KMS blobs name their own key and cannot be mapped by ids.
+    pub fn pair_member(&mut self, reply: &Reply, member: &str) {
+        if let (Some(t), Some(m)) = (
+            reply.body.get(member).and_then(Value::as_str),
+            reply.model.body.get(member).and_then(Value::as_str),
+        ) && t != m
+            && !self.id_map.iter().any(|(x, _)| x == t)
+        {
+            self.id_map.push((t.to_owned(), m.to_owned()));
+        }
+    }
+
     /// Sends a request with no `Authorization` header (HTTP targets only).
     pub fn call_unsigned(&mut self, target: &str, body: &[u8]) -> Result<RawResponse, Failure> {
         let connection = self.connections[0];

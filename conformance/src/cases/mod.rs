@@ -3,13 +3,14 @@
 //!
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`kms`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
+//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
 pub mod errors;
 pub mod grants;
 pub mod kms;
+pub mod kms_settings;
 pub mod lockstep;
 pub mod sse;
 pub mod status;
@@ -77,6 +78,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);
     v.extend_from_slice(kms::CASES);
+    v.extend_from_slice(kms_settings::CASES);
     v.extend_from_slice(cache::CASES);
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(errors::CASES);

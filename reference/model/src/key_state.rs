@@ -96,14 +96,19 @@ pub fn next_key_state(from: KeyState, event: KeyEvent) -> Option<KeyState> {
 /// Groups of KMS operations that behave alike in every key state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum KeyOpClass {
-    /// Encrypt, Decrypt, GenerateDataKey, CreateGrant.
+    /// Encrypt, Decrypt, GenerateDataKey, GenerateDataKeyWithoutPlaintext, ReEncrypt (both keys),
+    /// CreateGrant.
     Cryptographic,
-    /// DescribeKey, ListGrants, RetireGrant, RevokeGrant.
+    /// DescribeKey, ListGrants, RetireGrant, RevokeGrant, GetKeyPolicy, PutKeyPolicy,
+    /// GetKeyRotationStatus, ListResourceTags, DeleteAlias.
     Metadata,
-    /// EnableKey, DisableKey, ScheduleKeyDeletion, CreateAlias.
+    /// EnableKey, DisableKey, ScheduleKeyDeletion, CreateAlias, UpdateAlias (the new target),
+    /// TagResource, UntagResource, UpdateKeyDescription.
     Management,
     /// CancelKeyDeletion.
     Cancel,
+    /// EnableKeyRotation, DisableKeyRotation.
+    Rotation,
 }
 
 /// What an operation does in a key state.
@@ -149,6 +154,14 @@ pub const KEY_STATE_EFFECTS: &[(KeyOpClass, [KeyStateEffect; 3])] = &[
             KeyStateEffect::NotPendingError,
             KeyStateEffect::NotPendingError,
             KeyStateEffect::Ok,
+        ],
+    ),
+    (
+        KeyOpClass::Rotation,
+        [
+            KeyStateEffect::Ok,
+            KeyStateEffect::DisabledError,
+            KeyStateEffect::PendingError,
         ],
     ),
 ];

@@ -86,6 +86,21 @@ pub struct Key {
     pub material: Option<KeyMaterial>,
     /// In creation order.
     pub grants: Vec<Grant>,
+    /// The key policy document; `None`: the default key policy (`spec/kms.md#key-policy`).
+    pub policy: Option<String>,
+    /// Tags, by key (`spec/kms.md#tags`).
+    pub tags: BTreeMap<String, String>,
+    /// Automatic rotation, when enabled (`spec/kms.md#rotation`).
+    pub rotation: Option<Rotation>,
+}
+
+/// Automatic rotation of a key's material, as EnableKeyRotation set it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rotation {
+    /// `RotationPeriodInDays`.
+    pub period_days: i64,
+    /// When rotation was enabled (the period counts from here).
+    pub since: Timestamp,
 }
 
 /// One alias.
@@ -200,6 +215,9 @@ impl Model {
             managed,
             material: Some(material),
             grants: Vec::new(),
+            policy: None,
+            tags: BTreeMap::new(),
+            rotation: None,
         });
         self.kms.keys.len() - 1
     }
@@ -283,6 +301,8 @@ impl Model {
 
     //= spec/kms.md#aws-managed-key
     //# A direct Encrypt, Decrypt, GenerateDataKey, CreateGrant, EnableKey, DisableKey, ScheduleKeyDeletion or CancelKeyDeletion on the AWS managed key MUST fail with `AccessDeniedException` and the message `User: <caller arn> is not authorized to perform: kms:<Action> on resource: <key arn> because no resource-based policy allows the kms:<Action> action`.
+    //= spec/kms.md#aws-managed-key
+    //# A direct PutKeyPolicy, EnableKeyRotation, DisableKeyRotation, TagResource, UntagResource, UpdateKeyDescription, GenerateDataKeyWithoutPlaintext, ReEncrypt (as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key), UpdateAlias (old or new key) or DeleteAlias on the AWS managed key MUST fail with `AccessDeniedException` and the message of the previous paragraph.
     /// Refuses a direct use of the AWS managed key by a caller.
     pub(super) fn deny_managed(
         &self,

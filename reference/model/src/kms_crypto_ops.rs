@@ -181,3 +181,81 @@ impl Model {
         })
     }
 }
+
+impl Model {
+    //= spec/kms.md#generate-data-key-without-plaintext
+    //# GenerateDataKeyWithoutPlaintext MUST check its members and the key as GenerateDataKey does and return the same `CiphertextBlob`, `KeyId` and `KeyMaterialId`, without `Plaintext`.
+    pub(super) fn generate_data_key_without_plaintext(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &GenerateDataKeyWithoutPlaintextInput,
+    ) -> Result<GenerateDataKeyWithoutPlaintextOutput, ApiError> {
+        let len = ddbsse_wire::kms_settings::data_key_length(
+            input.number_of_bytes,
+            input.key_spec.as_deref(),
+        )?;
+        let i = self.resolve_key(now, input.key_id.as_deref(), Forms::All, false)?;
+        self.deny_managed(i, &caller.access_key_id, "GenerateDataKeyWithoutPlaintext")?;
+        self.check_key_state(i, KeyOpClass::Cryptographic)?;
+        ddbsse_wire::kms_settings::dry_run(input.dry_run)?;
+        let mut plaintext = zeroize::Zeroizing::new(vec![0u8; len]);
+        self.secrets.fill(&mut plaintext);
+        let blob = self.seal_under(i, &plaintext, input.encryption_context.as_ref())?;
+        Ok(GenerateDataKeyWithoutPlaintextOutput {
+            ciphertext_blob: Blob(blob),
+            key_id: self.kms.keys[i].arn.clone(),
+            key_material_id: self.kms.keys[i].material_id.clone(),
+        })
+    }
+
+    //= spec/kms.md#reencrypt
+    //# ReEncrypt MUST open the blob as Decrypt would under `SourceEncryptionContext` (the key the blob names; `SourceKeyId`, when given, MUST name that key, else `IncorrectKeyException`) and seal its plaintext under `DestinationKeyId` and `DestinationEncryptionContext`, returning `CiphertextBlob`, `SourceKeyId` and `KeyId` (key ARNs), both algorithms and both keys' `KeyMaterialId`s; each key is checked as for a cryptographic operation.
+    pub(super) fn reencrypt(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &ReEncryptInput,
+    ) -> Result<ReEncryptOutput, ApiError> {
+        let (dest, blob) = ddbsse_wire::kms_settings::reencrypt_members(input)?;
+        let named = match input.source_key_id.as_deref() {
+            Some(k) => Some(self.resolve_key(now, Some(k), Forms::All, false)?),
+            None => None,
+        };
+        let blob_arn = kms_crypto::blob_key_arn(blob).map_err(|_| invalid_ciphertext())?;
+        let src = self
+            .kms
+            .by_arn(blob_arn)
+            .ok_or_else(|| kms_errors::key_not_found(blob_arn))?;
+        if named.is_some_and(|n| n != src) {
+            return Err(ApiError::new(
+                ErrorCode::IncorrectKey,
+                kms_errors::KEY_CANNOT_PERFORM_TEXT,
+            ));
+        }
+        self.deny_managed(src, &caller.access_key_id, "ReEncryptFrom")?;
+        self.check_key_state(src, KeyOpClass::Cryptographic)?;
+        let dst = self.resolve_key(now, Some(dest), Forms::All, false)?;
+        self.deny_managed(dst, &caller.access_key_id, "ReEncryptTo")?;
+        self.check_key_state(dst, KeyOpClass::Cryptographic)?;
+        let ctx = kms_crypto::context(input.source_encryption_context.as_ref())
+            .ok_or_else(invalid_ciphertext)?;
+        let material = self.kms.keys[src].material.as_ref().ok_or_else(internal)?;
+        let plaintext = kms_crypto::open(material, blob, &ctx).map_err(|_| invalid_ciphertext())?;
+        ddbsse_wire::kms_settings::dry_run(input.dry_run)?;
+        let sealed = self.seal_under(
+            dst,
+            &plaintext,
+            input.destination_encryption_context.as_ref(),
+        )?;
+        Ok(ReEncryptOutput {
+            ciphertext_blob: Blob(sealed),
+            source_key_id: self.kms.keys[src].arn.clone(),
+            key_id: self.kms.keys[dst].arn.clone(),
+            source_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+            destination_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+            source_key_material_id: self.kms.keys[src].material_id.clone(),
+            destination_key_material_id: self.kms.keys[dst].material_id.clone(),
+        })
+    }
+}

@@ -201,3 +201,52 @@ impl Model {
         Ok(Empty {})
     }
 }
+
+impl Model {
+    //= spec/kms.md#retirable-grants
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    pub(super) fn list_retirable_grants(
+        &mut self,
+        input: &ListRetirableGrantsInput,
+    ) -> Result<ListGrantsOutput, ApiError> {
+        use ddbsse_wire::kms_settings as checks;
+        let limit = kms_errors::list_limit(
+            input.limit,
+            checks::LIST_LIMIT_MAX,
+            checks::LIST_LIMIT_DEFAULT,
+        )?;
+        let principal = checks::retiring_principal(input)?;
+        let start = checks::marker_start(input.marker.as_deref())?;
+        let all: Vec<GrantListEntry> = self
+            .kms
+            .keys
+            .iter()
+            .filter(|k| k.state != super::key_state::KeyState::Deleted)
+            .flat_map(|k| {
+                k.grants
+                    .iter()
+                    .filter(|g| g.retiring.as_deref() == Some(principal))
+                    .map(|g| GrantListEntry {
+                        key_id: k.arn.clone(),
+                        grant_id: g.id.clone(),
+                        name: Some(g.name.clone().unwrap_or_default()),
+                        creation_date: g.created.epoch_seconds(),
+                        grantee_principal: (!g.service_grantee).then(|| g.grantee.clone()),
+                        grantee_service_principal: g.service_grantee.then(|| g.grantee.clone()),
+                        retiring_principal: g.retiring.clone(),
+                        issuing_account: arn::account_root(&self.config.account),
+                        operations: g.operations.clone(),
+                        constraints: g.constraints.clone(),
+                    })
+            })
+            .collect();
+        let total = all.len();
+        let grants: Vec<GrantListEntry> = all.into_iter().skip(start).take(limit).collect();
+        let truncated = start.saturating_add(grants.len()) < total;
+        Ok(ListGrantsOutput {
+            grants,
+            next_marker: truncated.then(|| (start + limit).to_string()),
+            truncated,
+        })
+    }
+}

@@ -80,7 +80,26 @@ impl Model {
         if input.multi_region == Some(true) {
             return Err(unsupported("MultiRegion", "true"));
         }
-        let i = self.create_key_record(now, input.description.clone().unwrap_or_default(), false);
+        let description = match input.description.as_deref() {
+            Some(d) => ddbsse_wire::kms_settings::description(Some(d))?.to_owned(),
+            None => String::new(),
+        };
+        //= spec/kms.md#key-policy
+        //# CreateKey MUST check and keep a `Policy` it is given as PutKeyPolicy does.
+        let policy = match input.policy.as_deref() {
+            Some(p) => Some(ddbsse_wire::kms_settings::policy_document(Some(p))?.to_owned()),
+            None => None,
+        };
+        //= spec/kms.md#tags
+        //# CreateKey MUST check and keep the `Tags` it is given as TagResource does.
+        let tags = match input.tags.as_deref() {
+            Some(t) => ddbsse_wire::kms_settings::tags(Some(t))?,
+            None => Default::default(),
+        };
+        ddbsse_wire::kms_settings::tag_count(tags.len(), "The new key")?;
+        let i = self.create_key_record(now, description, false);
+        self.kms.keys[i].policy = policy;
+        self.kms.keys[i].tags = tags;
         Ok(KeyMetadataOutput {
             key_metadata: self.key_metadata(i),
         })

@@ -26,10 +26,12 @@ mod items;
 mod key_ref;
 pub mod key_state;
 mod kms;
+mod kms_alias_ops;
 mod kms_crypto;
 mod kms_crypto_ops;
 mod kms_grants;
 mod kms_keys;
+mod kms_settings_ops;
 mod lifecycle;
 mod lookup;
 mod quota;
@@ -41,6 +43,7 @@ mod tables;
 
 use std::collections::BTreeMap;
 
+use ddbsse_wire::arn;
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::ids::{IdSource, SeededIds};
 use ddbsse_wire::time::Timestamp;
@@ -269,6 +272,15 @@ impl Model {
                 Ok(Response::Decrypt(out)) => {
                     Some(serde_json::json!({"keyMaterialId": out.key_material_id}))
                 }
+                //= spec/trail.md#key-material-tls
+                //# Records of successful GenerateDataKeyWithoutPlaintext calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, and records of successful ReEncrypt calls `"additionalEventData": {"sourceKeyMaterialId": <source key's>, "destinationKeyMaterialId": <destination key's>}`.
+                Ok(Response::GenerateDataKeyWithoutPlaintext(out)) => {
+                    Some(serde_json::json!({"keyMaterialId": out.key_material_id}))
+                }
+                Ok(Response::ReEncrypt(out)) => Some(serde_json::json!({
+                    "sourceKeyMaterialId": out.source_key_material_id,
+                    "destinationKeyMaterialId": out.destination_key_material_id,
+                })),
                 _ => call.additional_event_data.take(),
             };
             let after = self.resources_of(request);
@@ -292,6 +304,19 @@ impl Model {
                     self.config.region, self.config.account
                 );
                 call.resources.push(self.key_resource(&arn));
+            }
+            //= spec/trail.md#response-elements
+            //# `responseElements` MUST be `{"keyId": <key ARN>}` for a successful CreateAlias, UpdateAlias or DeleteAlias, naming the key the alias pointed at after the call (CreateAlias, UpdateAlias) or before it (DeleteAlias).
+            if matches!(
+                &result,
+                Ok(Response::CreateAlias(_) | Response::UpdateAlias(_) | Response::DeleteAlias(_))
+            ) {
+                let key_arn = match request {
+                    Request::CreateAlias(_) => call.resources.first(),
+                    _ => call.resources.get(1),
+                }
+                .map(|r| r.arn.clone());
+                call.response_elements = serde_json::json!({"keyId": key_arn});
             }
             if let (Ok(Response::CreateGrant(_)), Some(key)) = (&result, call.resources.first())
                 && let Some(elements) = call.response_elements.as_object_mut()
@@ -354,6 +379,35 @@ impl Model {
             Q::GenerateDataKey(i) => self
                 .generate_data_key(now, caller, i)
                 .map(R::GenerateDataKey),
+            Q::GetKeyPolicy(i) => self.get_key_policy(now, i).map(R::GetKeyPolicy),
+            Q::PutKeyPolicy(i) => self.put_key_policy(now, caller, i).map(R::PutKeyPolicy),
+            Q::GetKeyRotationStatus(i) => self
+                .get_key_rotation_status(now, i)
+                .map(R::GetKeyRotationStatus),
+            Q::EnableKeyRotation(i) => self
+                .set_key_rotation(
+                    now,
+                    caller,
+                    i.key_id.as_deref(),
+                    Some(i.rotation_period_in_days),
+                )
+                .map(R::EnableKeyRotation),
+            Q::DisableKeyRotation(i) => self
+                .set_key_rotation(now, caller, i.key_id.as_deref(), None)
+                .map(R::DisableKeyRotation),
+            Q::KmsTagResource(i) => self.tag_resource(now, caller, i).map(R::KmsTagResource),
+            Q::KmsUntagResource(i) => self.untag_resource(now, caller, i).map(R::KmsUntagResource),
+            Q::ListResourceTags(i) => self.list_resource_tags(now, i).map(R::ListResourceTags),
+            Q::UpdateAlias(i) => self.update_alias(now, caller, i).map(R::UpdateAlias),
+            Q::DeleteAlias(i) => self.delete_alias(caller, i).map(R::DeleteAlias),
+            Q::UpdateKeyDescription(i) => self
+                .update_key_description(now, caller, i)
+                .map(R::UpdateKeyDescription),
+            Q::GenerateDataKeyWithoutPlaintext(i) => self
+                .generate_data_key_without_plaintext(now, caller, i)
+                .map(R::GenerateDataKeyWithoutPlaintext),
+            Q::ReEncrypt(i) => self.reencrypt(now, caller, i).map(R::ReEncrypt),
+            Q::ListRetirableGrants(i) => self.list_retirable_grants(i).map(R::ListRetirableGrants),
             Q::LookupEvents(i) => self.lookup_events(i).map(R::LookupEvents),
         }
     }
@@ -404,6 +458,64 @@ impl Model {
             },
             Request::Encrypt(i) => (key(i.key_id.as_deref()), None),
             Request::GenerateDataKey(i) => (key(i.key_id.as_deref()), None),
+            Request::GetKeyPolicy(i) => (key(i.key_id.as_deref()), None),
+            Request::PutKeyPolicy(i) => (key(i.key_id.as_deref()), None),
+            Request::GetKeyRotationStatus(i) | Request::DisableKeyRotation(i) => {
+                (key(i.key_id.as_deref()), None)
+            }
+            Request::EnableKeyRotation(i) => (key(i.key_id.as_deref()), None),
+            Request::KmsTagResource(i) => (key(i.key_id.as_deref()), None),
+            Request::KmsUntagResource(i) => (key(i.key_id.as_deref()), None),
+            Request::ListResourceTags(i) => (key(i.key_id.as_deref()), None),
+            Request::UpdateKeyDescription(i) => (key(i.key_id.as_deref()), None),
+            Request::GenerateDataKeyWithoutPlaintext(i) => (key(i.key_id.as_deref()), None),
+            //= spec/trail.md#resources
+            //# The record of a successful UpdateAlias or DeleteAlias MUST list the alias and then the key it pointed at after the call (UpdateAlias) or before it (DeleteAlias), and the record of a successful ReEncrypt the source key and then the destination key, each entry of the form above.
+            Request::UpdateAlias(i) => {
+                let alias = i.alias_name.as_deref().unwrap_or_default();
+                match self.kms.aliases.get(alias) {
+                    Some(a) => (
+                        vec![
+                            self.key_resource(&arn::kms_alias(
+                                &self.config.region,
+                                &self.config.account,
+                                alias,
+                            )),
+                            self.key_resource(&self.key_arn_for(&a.target_key_id)),
+                        ],
+                        None,
+                    ),
+                    None => (Vec::new(), None),
+                }
+            }
+            Request::DeleteAlias(i) => {
+                let alias = i.alias_name.as_deref().unwrap_or_default();
+                match self.kms.aliases.get(alias) {
+                    Some(a) => (
+                        vec![
+                            self.key_resource(&arn::kms_alias(
+                                &self.config.region,
+                                &self.config.account,
+                                alias,
+                            )),
+                            self.key_resource(&self.key_arn_for(&a.target_key_id)),
+                        ],
+                        None,
+                    ),
+                    None => (Vec::new(), None),
+                }
+            }
+            Request::ReEncrypt(i) => {
+                let mut out: Vec<trail_resource::Resource> = i
+                    .ciphertext_blob
+                    .as_ref()
+                    .and_then(|b| kms_crypto::blob_key_arn(&b.0).ok())
+                    .and_then(|arn| self.kms.by_arn(arn))
+                    .map(|k| vec![self.key_resource(&self.kms.keys[k].arn)])
+                    .unwrap_or_default();
+                out.extend(key(i.destination_key_id.as_deref()));
+                (out, None)
+            }
             Request::Decrypt(i) => {
                 let from_blob = i
                     .ciphertext_blob

@@ -109,6 +109,7 @@ pub fn direct_request_parameters(request: &Request) -> Value {
             }
             return Value::Object(out);
         }
+        Request::ReEncrypt(input) => return reencrypt_parameters(input),
         Request::Encrypt(input) => {
             let mut out = Map::new();
             if let Some(k) = &input.key_id {
@@ -129,8 +130,53 @@ pub fn direct_request_parameters(request: &Request) -> Value {
     }
 }
 
+//= spec/trail.md#request-parameters
+//# The `requestParameters` of a ReEncrypt record MUST be `sourceEncryptionAlgorithm` and `destinationEncryptionAlgorithm` (always, `SYMMETRIC_DEFAULT` when not sent), `sourceKeyId` and `destinationKeyId` as sent, and `sourceEncryptionContext` and `destinationEncryptionContext` when not empty.
+/// `requestParameters` of a ReEncrypt: the keys, algorithms and contexts, never the blob.
+pub fn reencrypt_parameters(input: &ddbsse_wire::kms::ReEncryptInput) -> Value {
+    let mut out = Map::new();
+    let algorithm = |a: &Option<String>| {
+        Value::String(
+            a.clone()
+                .unwrap_or_else(|| ddbsse_wire::kms::SYMMETRIC_DEFAULT.to_owned()),
+        )
+    };
+    out.insert(
+        "sourceEncryptionAlgorithm".into(),
+        algorithm(&input.source_encryption_algorithm),
+    );
+    if let Some(ctx) = input
+        .source_encryption_context
+        .as_ref()
+        .filter(|c| !c.is_empty())
+    {
+        out.insert("sourceEncryptionContext".into(), serde_json::json!(ctx));
+    }
+    if let Some(k) = &input.source_key_id {
+        out.insert("sourceKeyId".into(), k.clone().into());
+    }
+    if let Some(k) = &input.destination_key_id {
+        out.insert("destinationKeyId".into(), k.clone().into());
+    }
+    out.insert(
+        "destinationEncryptionAlgorithm".into(),
+        algorithm(&input.destination_encryption_algorithm),
+    );
+    if let Some(ctx) = input
+        .destination_encryption_context
+        .as_ref()
+        .filter(|c| !c.is_empty())
+    {
+        out.insert(
+            "destinationEncryptionContext".into(),
+            serde_json::json!(ctx),
+        );
+    }
+    Value::Object(out)
+}
+
 //= spec/trail.md#response-elements
-//# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+//# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record except the alias records of the next sentence.
 /// `responseElements` of a request a caller made directly.
 pub fn direct_response_elements(result: &Result<Response, ApiError>) -> Value {
     match result {

@@ -60,6 +60,9 @@ pub enum ErrorCode {
     InvalidMarker,
     KmsInternal,
     UnsupportedOperation,
+    MalformedPolicyDocument,
+    Tag,
+    DryRunOperation,
     // CloudTrail.
     InvalidLookupAttributes,
     InvalidTimeRange,
@@ -102,6 +105,9 @@ impl ErrorCode {
             InvalidNextToken => "InvalidNextTokenException",
             InvalidEventCategory => "InvalidEventCategoryException",
             UnsupportedOperation => "UnsupportedOperationException",
+            MalformedPolicyDocument => "MalformedPolicyDocumentException",
+            Tag => "TagException",
+            DryRunOperation => "DryRunOperationException",
         }
     }
 

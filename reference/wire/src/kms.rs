@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::attribute::Blob;
 
@@ -74,10 +73,12 @@ pub struct CreateKeyInput {
     pub origin: Option<String>,
     /// Not supported (rejected when true).
     pub multi_region: Option<bool>,
-    /// Key policy (accepted, not enforced).
+    /// Key policy (kept, not evaluated; `spec/kms.md#key-policy`).
     pub policy: Option<String>,
-    /// Tags (accepted).
-    pub tags: Option<Value>,
+    /// Accepted (policies are not evaluated).
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+    /// Tags (`spec/kms.md#tags`).
+    pub tags: Option<Vec<KmsTag>>,
 }
 
 /// `KeyMetadata`.
@@ -504,4 +505,232 @@ pub struct GenerateDataKeyOutput {
     /// The key's `CurrentKeyMaterialId` (the material that sealed the blob).
     #[serde(default)]
     pub key_material_id: String,
+}
+
+// Key policy, rotation, tags, alias updates, descriptions, and the data-key operations without
+// plaintext (issue 15: what Terraform's AWS provider calls). Their checks are in
+// `kms_settings.rs`, the policy documents in `kms_policy.rs`.
+
+/// `GetKeyPolicy` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyPolicyInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// `default` (the only name a key policy has).
+    pub policy_name: Option<String>,
+}
+
+/// `GetKeyPolicy` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyPolicyOutput {
+    /// The key policy document, a JSON string.
+    pub policy: String,
+    /// `default`.
+    pub policy_name: String,
+}
+
+/// `PutKeyPolicy` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PutKeyPolicyInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// `default`.
+    pub policy_name: Option<String>,
+    /// The document, 1 to 131072 characters of JSON.
+    pub policy: Option<String>,
+    /// Accepted (policies are not evaluated).
+    pub bypass_policy_lockout_safety_check: Option<bool>,
+}
+
+/// `EnableKeyRotation` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct EnableKeyRotationInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// 90 to 2560, default 365.
+    pub rotation_period_in_days: Option<i64>,
+}
+
+/// `GetKeyRotationStatus` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetKeyRotationStatusOutput {
+    /// Whether automatic rotation is enabled.
+    pub key_rotation_enabled: bool,
+    /// The key ARN.
+    pub key_id: String,
+    /// The period, when rotation is enabled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rotation_period_in_days: Option<i64>,
+    /// When the next rotation is due (epoch seconds), when rotation is enabled.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_rotation_date: Option<f64>,
+}
+
+/// One `Tag` of a KMS key (`TagKey` 1 to 128 characters, `TagValue` 0 to 256).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KmsTag {
+    /// The key.
+    pub tag_key: Option<String>,
+    /// The value.
+    pub tag_value: Option<String>,
+}
+
+/// `TagResource` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagResourceInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// The tags to add or overwrite.
+    pub tags: Option<Vec<KmsTag>>,
+}
+
+/// `UntagResource` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UntagResourceInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// The tag keys to remove.
+    pub tag_keys: Option<Vec<String>>,
+}
+
+/// `ListResourceTags` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListResourceTagsInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// 1 to 1000, default 50.
+    pub limit: Option<i64>,
+    /// From a previous `NextMarker`.
+    pub marker: Option<String>,
+}
+
+/// `ListResourceTags` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListResourceTagsOutput {
+    /// The tags, by key.
+    pub tags: Vec<KmsTag>,
+    /// Next page marker.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub next_marker: Option<String>,
+    /// More pages follow.
+    pub truncated: bool,
+}
+
+/// `DeleteAlias` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteAliasInput {
+    /// `alias/...`.
+    pub alias_name: Option<String>,
+}
+
+/// `UpdateKeyDescription` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateKeyDescriptionInput {
+    /// Key id or key ARN.
+    pub key_id: Option<String>,
+    /// 0 to 8192 characters.
+    pub description: Option<String>,
+}
+
+/// `GenerateDataKeyWithoutPlaintext` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyWithoutPlaintextInput {
+    /// Key id, ARN, alias name or alias ARN.
+    pub key_id: Option<String>,
+    /// Context.
+    pub encryption_context: Option<ContextMap>,
+    /// `AES_256` or `AES_128`.
+    pub key_spec: Option<String>,
+    /// 1-1024, exclusive with `KeySpec`.
+    pub number_of_bytes: Option<i64>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+    /// Check only: answer `DryRunOperationException` when the request would succeed.
+    pub dry_run: Option<bool>,
+}
+
+/// `GenerateDataKeyWithoutPlaintext` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GenerateDataKeyWithoutPlaintextOutput {
+    /// The wrapped key.
+    pub ciphertext_blob: Blob,
+    /// Key ARN.
+    pub key_id: String,
+    /// The key's `CurrentKeyMaterialId`.
+    #[serde(default)]
+    pub key_material_id: String,
+}
+
+/// `ReEncrypt` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReEncryptInput {
+    /// 1-6144 bytes.
+    pub ciphertext_blob: Option<Blob>,
+    /// The context the blob was sealed under.
+    pub source_encryption_context: Option<ContextMap>,
+    /// Optional for symmetric keys; must name the blob's key when given.
+    pub source_key_id: Option<String>,
+    /// Key id, ARN, alias name or alias ARN.
+    pub destination_key_id: Option<String>,
+    /// The context of the new blob.
+    pub destination_encryption_context: Option<ContextMap>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub source_encryption_algorithm: Option<String>,
+    /// `SYMMETRIC_DEFAULT`.
+    pub destination_encryption_algorithm: Option<String>,
+    /// Grant tokens (accepted).
+    pub grant_tokens: Option<Vec<String>>,
+    /// Check only.
+    pub dry_run: Option<bool>,
+}
+
+/// `ReEncrypt` output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ReEncryptOutput {
+    /// The new blob.
+    pub ciphertext_blob: Blob,
+    /// The ARN of the key that opened the old blob.
+    pub source_key_id: String,
+    /// The ARN of the key that sealed the new blob.
+    pub key_id: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub source_encryption_algorithm: String,
+    /// `SYMMETRIC_DEFAULT`.
+    pub destination_encryption_algorithm: String,
+    /// The source key's `CurrentKeyMaterialId`.
+    #[serde(default)]
+    pub source_key_material_id: String,
+    /// The destination key's `CurrentKeyMaterialId`.
+    #[serde(default)]
+    pub destination_key_material_id: String,
+}
+
+/// `ListRetirableGrants` input.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListRetirableGrantsInput {
+    /// 1 to 1000, default 50.
+    pub limit: Option<i64>,
+    /// From a previous `NextMarker`.
+    pub marker: Option<String>,
+    /// The retiring principal to list grants of.
+    pub retiring_principal: Option<String>,
+    /// The retiring service principal to list grants of.
+    pub retiring_service_principal: Option<String>,
 }

@@ -33,6 +33,7 @@ pub mod expression;
 pub mod ids;
 pub mod kms;
 pub mod kms_errors;
+pub mod kms_settings;
 pub mod number;
 pub mod operation;
 pub mod table_arn;

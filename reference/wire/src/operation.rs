@@ -13,8 +13,19 @@ use super::dynamodb::*;
 use super::error::{ApiError, ErrorCode, Service};
 use super::kms::*;
 
+/// The wire name of an operation: its variant's name, or the literal given after it (for a KMS
+/// operation whose name a DynamoDB operation also has, such as `TagResource`).
+macro_rules! wire_name {
+    ($op:ident) => {
+        stringify!($op)
+    };
+    ($op:ident, $wire:literal) => {
+        $wire
+    };
+}
+
 macro_rules! operations {
-    ($( $op:ident => $svc:ident, $input:ty, $output:ty; )*) => {
+    ($( $op:ident $( ( $wire:literal ) )? => $svc:ident, $input:ty, $output:ty; )*) => {
         /// Every operation ddbsse serves.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Operation { $( #[allow(missing_docs)] $op, )* }
@@ -25,7 +36,7 @@ macro_rules! operations {
 
             /// The operation's name as it appears after the target prefix.
             pub fn name(self) -> &'static str {
-                match self { $( Operation::$op => stringify!($op), )* }
+                match self { $( Operation::$op => wire_name!($op $(, $wire)?), )* }
             }
 
             /// Whether the operation only reads: `readOnly` of its CloudTrail record
@@ -40,15 +51,30 @@ macro_rules! operations {
                         | Operation::Encrypt
                         | Operation::Decrypt
                         | Operation::GenerateDataKey
+                        | Operation::GetKeyPolicy
+                        | Operation::GetKeyRotationStatus
+                        | Operation::ListResourceTags
+                        | Operation::ListRetirableGrants
+                        | Operation::GenerateDataKeyWithoutPlaintext
+                        | Operation::ReEncrypt
                         | Operation::DescribeTable
                         | Operation::ListTables
                 )
             }
 
             /// The operation of this name (`CreateTable`, `Decrypt`, ...), as a CloudTrail
-            /// record's `eventName` spells it.
+            /// record's `eventName` spells it; the first declared when two services share the
+            /// name (use [`Operation::from_service_name`] then).
             pub fn from_name(name: &str) -> Option<Operation> {
                 Operation::ALL.iter().copied().find(|op| op.name() == name)
+            }
+
+            /// The operation of this name in `service`.
+            pub fn from_service_name(service: Service, name: &str) -> Option<Operation> {
+                Operation::ALL
+                    .iter()
+                    .copied()
+                    .find(|op| op.service() == service && op.name() == name)
             }
 
             /// The service the operation belongs to.
@@ -125,6 +151,21 @@ operations! {
     Encrypt => Kms, EncryptInput, EncryptOutput;
     Decrypt => Kms, DecryptInput, DecryptOutput;
     GenerateDataKey => Kms, GenerateDataKeyInput, GenerateDataKeyOutput;
+    // KMS key settings, alias updates and the further data-key operations (issue 15).
+    GetKeyPolicy => Kms, GetKeyPolicyInput, GetKeyPolicyOutput;
+    PutKeyPolicy => Kms, PutKeyPolicyInput, Empty;
+    GetKeyRotationStatus => Kms, KeyIdInput, GetKeyRotationStatusOutput;
+    EnableKeyRotation => Kms, EnableKeyRotationInput, Empty;
+    DisableKeyRotation => Kms, KeyIdInput, Empty;
+    KmsTagResource("TagResource") => Kms, TagResourceInput, Empty;
+    KmsUntagResource("UntagResource") => Kms, UntagResourceInput, Empty;
+    ListResourceTags => Kms, ListResourceTagsInput, ListResourceTagsOutput;
+    UpdateAlias => Kms, CreateAliasInput, Empty;
+    DeleteAlias => Kms, DeleteAliasInput, Empty;
+    UpdateKeyDescription => Kms, UpdateKeyDescriptionInput, Empty;
+    GenerateDataKeyWithoutPlaintext => Kms, GenerateDataKeyWithoutPlaintextInput, GenerateDataKeyWithoutPlaintextOutput;
+    ReEncrypt => Kms, ReEncryptInput, ReEncryptOutput;
+    ListRetirableGrants => Kms, ListRetirableGrantsInput, ListGrantsOutput;
     LookupEvents => CloudTrail, LookupEventsInput, LookupEventsOutput;
 }
 
@@ -251,8 +292,23 @@ mod tests {
     #[test]
     fn names_round_trip_and_only_reads_are_read_only() {
         for op in Operation::ALL {
-            assert_eq!(Operation::from_name(op.name()), Some(*op));
+            assert_eq!(
+                Operation::from_service_name(op.service(), op.name()),
+                Some(*op)
+            );
+            assert_eq!(
+                Operation::from_name(op.name()).map(|o| o.name()),
+                Some(op.name())
+            );
         }
+        assert_eq!(
+            Operation::KmsTagResource.target(),
+            "TrentService.TagResource"
+        );
+        assert_eq!(
+            Operation::from_target("TrentService.UntagResource"),
+            Ok(Operation::KmsUntagResource)
+        );
         assert_eq!(Operation::from_name("Nope"), None);
         for op in [
             "DescribeKey",
@@ -260,6 +316,12 @@ mod tests {
             "GenerateDataKey",
             "DescribeTable",
             "ListTables",
+            "GetKeyPolicy",
+            "GetKeyRotationStatus",
+            "ListResourceTags",
+            "ListRetirableGrants",
+            "GenerateDataKeyWithoutPlaintext",
+            "ReEncrypt",
         ] {
             assert!(
                 Operation::from_name(op).is_some_and(Operation::read_only),
@@ -272,6 +334,11 @@ mod tests {
             "CreateTable",
             "UpdateTable",
             "DeleteTable",
+            "PutKeyPolicy",
+            "EnableKeyRotation",
+            "TagResource",
+            "UpdateAlias",
+            "DeleteAlias",
         ] {
             assert!(
                 !Operation::from_name(op).is_some_and(Operation::read_only),

@@ -54,6 +54,17 @@ pub struct KeyRecord {
     /// How many KMS blobs this material has sealed (random nonces: at most 2^32).
     #[serde(default)]
     pub blobs_sealed: u64,
+    /// The key policy; `None` (and records written before the member existed): the default key
+    /// policy (`spec/kms.md#key-policy`).
+    #[serde(default)]
+    pub policy: Option<String>,
+    /// Tags, by key (`spec/kms.md#tags`).
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Automatic rotation, when enabled: `(RotationPeriodInDays, when it was enabled)`
+    /// (`spec/kms.md#rotation`).
+    #[serde(default)]
+    pub rotation: Option<(i64, Timestamp)>,
 }
 
 /// A KMS key: its record and its material (in memory only).
@@ -442,6 +453,9 @@ mod tests {
                 seq: 1,
                 wrapped_material: wrapped.clone(),
                 blobs_sealed: 0,
+                policy: None,
+                tags: BTreeMap::new(),
+                rotation: None,
             },
             material,
         };

@@ -1,12 +1,16 @@
-//! KMS aliases: CreateAlias and ListAliases (`spec/kms.md#aliases`).
+//! KMS aliases: CreateAlias and ListAliases (`spec/kms.md#aliases`), UpdateAlias and DeleteAlias
+//! (`spec/kms.md#alias-updates`).
 
-use ddbsse_wire::kms::{AliasListEntry, CreateAliasInput, ListAliasesOutput, ListInput};
+use ddbsse_wire::kms::{
+    AliasListEntry, CreateAliasInput, DeleteAliasInput, ListAliasesOutput, ListInput,
+};
 use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
 
 use super::keys::{list_limit, marker_start};
 use super::{KmsOutcome, null_member, pending};
 use crate::engine::state::{Alias, KeyStatus, State, put_alias};
 use crate::engine::{Call, Engine};
+use crate::storage::{Space, WriteOp};
 
 fn invalid_alias(m: &str) -> ApiError {
     ApiError::new(ErrorCode::InvalidAliasName, m.to_owned())
@@ -117,6 +121,75 @@ impl Engine {
                 truncated,
             },
             None,
+        ))
+    }
+}
+
+impl Engine {
+    /// The id of the live key an existing alias points at, or `NotFoundException`.
+    fn alias_key(&self, st: &State, name: &str, call: &Call<'_>) -> Result<String, ApiError> {
+        st.aliases
+            .get(name)
+            .filter(|a| st.live_key(&a.key_id, call.now).is_some())
+            .map(|a| a.key_id.clone())
+            .ok_or_else(|| kms_errors::alias_not_found(&self.alias_arn(name)))
+    }
+
+    //= spec/kms.md#alias-updates
+    //# UpdateAlias MUST point an existing alias at the key `TargetKeyId` names (a key id or key ARN), keep its `CreationDate` and set its `LastUpdatedDate`; an alias that does not exist MUST fail with `NotFoundException` and the message `Alias <alias arn> is not found.`.
+    pub(crate) fn update_alias(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: CreateAliasInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let name = ddbsse_wire::kms_settings::alias_name(i.alias_name.as_deref())?.to_owned();
+        let target = i.target_key_id.ok_or_else(|| null_member("targetKeyId"))?;
+        let old = self.alias_key(st, &name, call)?;
+        let new = self
+            .lookup_key_id(st, &target, call.now)
+            .map_err(|u| u.to_kms_error())?;
+        for id in [&old, &new] {
+            if let Some(k) = st.keys.get(id.as_str()) {
+                self.deny_managed(call, k, "UpdateAlias")?;
+            }
+        }
+        if let Some(k) = st.keys.get(&new) {
+            self.check_not_pending(k)?;
+        }
+        let Some(alias) = st.aliases.get_mut(&name) else {
+            return Err(kms_errors::alias_not_found(&self.alias_arn(&name)));
+        };
+        alias.key_id = new.clone();
+        alias.updated = call.now;
+        self.commit(vec![put_alias(alias)])?;
+        Ok(KmsOutcome::new(
+            serde_json::json!({}),
+            Some(self.key_arn(&new)),
+        ))
+    }
+
+    //= spec/kms.md#alias-updates
+    //# DeleteAlias MUST remove an existing alias in every state of its key, and an alias that does not exist MUST fail with `NotFoundException`.
+    pub(crate) fn delete_alias(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: DeleteAliasInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let name = ddbsse_wire::kms_settings::alias_name(i.alias_name.as_deref())?.to_owned();
+        let key_id = self.alias_key(st, &name, call)?;
+        if let Some(k) = st.keys.get(&key_id) {
+            self.deny_managed(call, k, "DeleteAlias")?;
+        }
+        self.commit(vec![WriteOp::Delete(
+            Space::Aliases,
+            name.as_bytes().to_vec(),
+        )])?;
+        st.aliases.remove(&name);
+        Ok(KmsOutcome::new(
+            serde_json::json!({}),
+            Some(self.key_arn(&key_id)),
         ))
     }
 }

@@ -1,4 +1,5 @@
-//! KMS cryptographic operations: Encrypt, Decrypt and GenerateDataKey for direct callers, and
+//! KMS cryptographic operations: Encrypt, Decrypt, GenerateDataKey,
+//! GenerateDataKeyWithoutPlaintext and ReEncrypt for direct callers, and
 //! the two that DynamoDB makes for table keys (GenerateDataKey of a table key, Decrypt of a
 //! wrapped table key), all through the crypto core's KMS blob (`spec/kms.md#crypto`,
 //! `spec/key-hierarchy.md#kms-blob-layout`).
@@ -10,7 +11,8 @@ use ddbsse_wire::attribute::Blob;
 use ddbsse_wire::kms::SYMMETRIC_DEFAULT;
 use ddbsse_wire::kms::{
     DecryptInput, DecryptOutput, EncryptInput, EncryptOutput, GenerateDataKeyInput,
-    GenerateDataKeyOutput,
+    GenerateDataKeyOutput, GenerateDataKeyWithoutPlaintextInput,
+    GenerateDataKeyWithoutPlaintextOutput, ReEncryptInput, ReEncryptOutput,
 };
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
@@ -258,6 +260,99 @@ impl Engine {
                 key_material_id,
             },
             Some(arn),
+        ))
+    }
+
+    //= spec/kms.md#generate-data-key-without-plaintext
+    //# GenerateDataKeyWithoutPlaintext MUST check its members and the key as GenerateDataKey does and return the same `CiphertextBlob`, `KeyId` and `KeyMaterialId`, without `Plaintext`.
+    pub(crate) fn generate_data_key_without_plaintext(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: GenerateDataKeyWithoutPlaintextInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let len =
+            ddbsse_wire::kms_settings::data_key_length(i.number_of_bytes, i.key_spec.as_deref())?;
+        let ctx = context(i.encryption_context)?;
+        let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::Any)?;
+        self.deny_managed(call, k, "GenerateDataKeyWithoutPlaintext")?;
+        self.check_crypto_state(k)?;
+        ddbsse_wire::kms_settings::dry_run(i.dry_run)?;
+        let key_id = k.rec.key_id.clone();
+        let key_material_id = k.key_material_id();
+        let plain = random::secret_vec(len)?;
+        let blob = self.seal_blob(st, &key_id, &plain, &ctx)?;
+        let arn = self.key_arn(&key_id);
+        Ok(KmsOutcome::new(
+            GenerateDataKeyWithoutPlaintextOutput {
+                ciphertext_blob: Blob(blob),
+                key_id: arn.clone(),
+                key_material_id,
+            },
+            Some(arn),
+        ))
+    }
+
+    //= spec/kms.md#reencrypt
+    //# ReEncrypt MUST open the blob as Decrypt would under `SourceEncryptionContext` (the key the blob names; `SourceKeyId`, when given, MUST name that key, else `IncorrectKeyException`) and seal its plaintext under `DestinationKeyId` and `DestinationEncryptionContext`, returning `CiphertextBlob`, `SourceKeyId` and `KeyId` (key ARNs), both algorithms and both keys' `KeyMaterialId`s; each key is checked as for a cryptographic operation.
+    pub(crate) fn reencrypt(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ReEncryptInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        let (dest, blob) = ddbsse_wire::kms_settings::reencrypt_members(&i)?;
+        let named = match i.source_key_id.as_deref() {
+            Some(k) => Some(
+                self.lookup_key(st, k, call.now)
+                    .map_err(|u| u.to_kms_error())?,
+            ),
+            None => None,
+        };
+        let blob_arn = kms_blob::key_id(blob).map_err(|_| invalid_ciphertext())?;
+        let src = blob_arn
+            .strip_prefix(&self.key_arn(""))
+            .filter(|id| st.live_key(id, call.now).is_some())
+            .ok_or_else(|| super::key_not_found(blob_arn))?
+            .to_owned();
+        if named.is_some_and(|n| n != src) {
+            return Err(ApiError::new(
+                ErrorCode::IncorrectKey,
+                kms_errors::KEY_CANNOT_PERFORM_TEXT,
+            ));
+        }
+        let k = st.keys.get(&src).ok_or_else(invalid_ciphertext)?;
+        self.deny_managed(call, k, "ReEncryptFrom")?;
+        self.check_crypto_state(k)?;
+        let dst = self
+            .lookup_key(st, dest, call.now)
+            .map_err(|u| u.to_kms_error())?;
+        let d = st
+            .keys
+            .get(&dst)
+            .ok_or_else(|| super::key_not_found(&self.key_arn(&dst)))?;
+        self.deny_managed(call, d, "ReEncryptTo")?;
+        self.check_crypto_state(d)?;
+        let source_ctx =
+            context(i.source_encryption_context.clone()).map_err(|_| invalid_ciphertext())?;
+        let plain =
+            kms_blob::open(&k.material, blob, &source_ctx).map_err(|_| invalid_ciphertext())?;
+        ddbsse_wire::kms_settings::dry_run(i.dry_run)?;
+        let dest_ctx = context(i.destination_encryption_context.clone())?;
+        let source_key_material_id = k.key_material_id();
+        let destination_key_material_id = d.key_material_id();
+        let sealed = self.seal_blob(st, &dst, &plain, &dest_ctx)?;
+        Ok(KmsOutcome::new(
+            ReEncryptOutput {
+                ciphertext_blob: Blob(sealed),
+                source_key_id: self.key_arn(&src),
+                key_id: self.key_arn(&dst),
+                source_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+                destination_encryption_algorithm: SYMMETRIC_DEFAULT.to_owned(),
+                source_key_material_id,
+                destination_key_material_id,
+            },
+            Some(self.key_arn(&src)),
         ))
     }
 

@@ -5,7 +5,7 @@
 use ddbsse_crypto::EncryptionContext;
 use ddbsse_wire::kms::{
     CreateGrantInput, CreateGrantOutput, DYNAMODB_GRANT_OPERATIONS, GrantConstraints,
-    GrantListEntry, GrantRefInput, ListGrantsOutput, ListInput,
+    GrantListEntry, GrantRefInput, ListGrantsOutput, ListInput, ListRetirableGrantsInput,
 };
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
@@ -316,6 +316,49 @@ impl Engine {
 }
 
 /// A fresh grant token (opaque, base64 of random bytes).
+impl Engine {
+    //= spec/kms.md#retirable-grants
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    pub(crate) fn list_retirable_grants(
+        &self,
+        st: &mut State,
+        call: &Call<'_>,
+        i: ListRetirableGrantsInput,
+    ) -> Result<KmsOutcome, ApiError> {
+        use ddbsse_wire::kms_settings as checks;
+        let limit = list_limit(i.limit, checks::LIST_LIMIT_MAX, checks::LIST_LIMIT_DEFAULT)?;
+        let principal = checks::retiring_principal(&i)?;
+        let start = checks::marker_start(i.marker.as_deref())?;
+        let mut matching: Vec<&Grant> = st
+            .grants
+            .values()
+            .filter(|g| g.retiring.as_deref() == Some(principal))
+            .filter(|g| st.live_key(&g.key_id, call.now).is_some())
+            .collect();
+        matching.sort_by_key(|g| {
+            (
+                st.keys.get(&g.key_id).map_or(u64::MAX, |k| k.rec.seq),
+                g.seq,
+            )
+        });
+        let page: Vec<GrantListEntry> = matching
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|g| self.grant_entry(g))
+            .collect();
+        let truncated = start.saturating_add(page.len()) < matching.len();
+        Ok(KmsOutcome::new(
+            ListGrantsOutput {
+                grants: page,
+                next_marker: truncated.then(|| (start + limit).to_string()),
+                truncated,
+            },
+            None,
+        ))
+    }
+}
+
 fn grant_token() -> Result<String, ApiError> {
     use base64::Engine as _;
     let b = random::bytes::<48>()?;

@@ -188,6 +188,9 @@ impl Engine {
             seq: st.seq(),
             wrapped_material: wrapped,
             blobs_sealed: 0,
+            policy: None,
+            tags: Default::default(),
+            rotation: None,
         };
         self.commit(vec![put_key(&rec)])?;
         st.keys.insert(key_id.clone(), KmsKey { rec, material });
@@ -247,6 +250,8 @@ impl Engine {
 
     //= spec/kms.md#aws-managed-key
     //# A direct Encrypt, Decrypt, GenerateDataKey, CreateGrant, EnableKey, DisableKey, ScheduleKeyDeletion or CancelKeyDeletion on the AWS managed key MUST fail with `AccessDeniedException` and the message `User: <caller arn> is not authorized to perform: kms:<Action> on resource: <key arn> because no resource-based policy allows the kms:<Action> action`.
+    //= spec/kms.md#aws-managed-key
+    //# A direct PutKeyPolicy, EnableKeyRotation, DisableKeyRotation, TagResource, UntagResource, UpdateKeyDescription, GenerateDataKeyWithoutPlaintext, ReEncrypt (as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key), UpdateAlias (old or new key) or DeleteAlias on the AWS managed key MUST fail with `AccessDeniedException` and the message of the previous paragraph.
     /// Refuses a direct call on the AWS managed key.
     pub(crate) fn deny_managed(
         &self,
@@ -315,15 +320,36 @@ impl Engine {
                 "Multi-Region keys are not supported by this endpoint",
             ));
         }
-        let description = i.description.unwrap_or_default();
-        if description.chars().count() > 8192 {
-            return Err(constraint(
-                "...",
-                "description",
-                "Member must have length less than or equal to 8192",
-            ));
-        }
+        let description = match i.description.as_deref() {
+            Some(d) => ddbsse_wire::kms_settings::description(Some(d))?.to_owned(),
+            None => String::new(),
+        };
+        //= spec/kms.md#key-policy
+        //# CreateKey MUST check and keep a `Policy` it is given as PutKeyPolicy does.
+        let policy = match i.policy.as_deref() {
+            Some(p) => Some(ddbsse_wire::kms_settings::policy_document(Some(p))?.to_owned()),
+            None => None,
+        };
+        //= spec/kms.md#tags
+        //# CreateKey MUST check and keep the `Tags` it is given as TagResource does.
+        let tags = match i.tags.as_deref() {
+            Some(t) => ddbsse_wire::kms_settings::tags(Some(t))?,
+            None => Default::default(),
+        };
+        ddbsse_wire::kms_settings::tag_count(tags.len(), "The new key")?;
         let id = self.new_key(st, call.now, description, "CUSTOMER")?;
+        if policy.is_some() || !tags.is_empty() {
+            let ops = st
+                .keys
+                .get_mut(&id)
+                .map(|k| {
+                    k.rec.policy = policy;
+                    k.rec.tags = tags;
+                    vec![put_key(&k.rec)]
+                })
+                .unwrap_or_default();
+            self.commit(ops)?;
+        }
         let k = st
             .keys
             .get(&id)

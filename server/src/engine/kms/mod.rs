@@ -1,5 +1,6 @@
-//! The endpoint's KMS: keys and key states ([`keys`]), aliases ([`aliases`]), grants
-//! ([`grants`]) and the cryptographic operations ([`crypto_ops`]), for direct callers and for
+//! The endpoint's KMS: keys and key states ([`keys`]), key policy, rotation, tags and description
+//! ([`settings`]), aliases ([`aliases`]), grants ([`grants`]) and the cryptographic operations
+//! ([`crypto_ops`]), for direct callers and for
 //! the calls DynamoDB makes on a caller's behalf (`spec/kms.md`).
 //!
 //! Every direct call appends a trail record with the caller's identity, successful or not.
@@ -8,6 +9,7 @@ pub mod aliases;
 pub mod crypto_ops;
 pub mod grants;
 pub mod keys;
+pub mod settings;
 
 use ddbsse_wire::operation::Request;
 use ddbsse_wire::time::Timestamp;
@@ -51,14 +53,16 @@ impl Engine {
         let read_only = req.operation().read_only();
         let mut st = self.write_state();
         let mut purge = st.purge_deleted(call.now);
+        let alias_before = self.alias_resources(&st, call);
         let result = self.kms_dispatch(&mut st, call, req);
+        let alias_after = self.alias_resources(&st, call);
         purge.extend(self.refresh_usability(&mut st, call.now));
         self.commit(purge)?;
         drop(st);
         //= spec/trail.md#response-elements
         //# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
         //= spec/trail.md#response-elements
-        //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record.
+        //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record except the alias records of the next sentence.
         let (response_elements, key_arn, error) = match &result {
             Ok(o) => (
                 match name {
@@ -80,6 +84,11 @@ impl Engine {
                     "CancelKeyDeletion" => {
                         serde_json::json!({"keyId": o.output.get("KeyId").cloned().unwrap_or(Value::Null)})
                     }
+                    //= spec/trail.md#response-elements
+                    //# `responseElements` MUST be `{"keyId": <key ARN>}` for a successful CreateAlias, UpdateAlias or DeleteAlias, naming the key the alias pointed at after the call (CreateAlias, UpdateAlias) or before it (DeleteAlias).
+                    "CreateAlias" | "UpdateAlias" | "DeleteAlias" => {
+                        serde_json::json!({"keyId": o.key_arn})
+                    }
                     _ => Value::Null,
                 },
                 o.key_arn.clone(),
@@ -98,6 +107,7 @@ impl Engine {
         let request_parameters = match (name, call.body) {
             ("RetireGrant", _) => Value::Null,
             ("Encrypt" | "Decrypt", body) => crypto_parameters(body),
+            ("ReEncrypt", body) => reencrypt_parameters(body),
             (_, Value::Object(m)) if m.is_empty() => Value::Null,
             (_, body) => lower_camel(body),
         };
@@ -119,6 +129,16 @@ impl Engine {
                 .output
                 .get("KeyMaterialId")
                 .map(|id| serde_json::json!({"keyMaterialId": id})),
+            //= spec/trail.md#key-material-tls
+            //# Records of successful GenerateDataKeyWithoutPlaintext calls MUST carry `"additionalEventData": {"keyMaterialId": <the key's CurrentKeyMaterialId>}`, and records of successful ReEncrypt calls `"additionalEventData": {"sourceKeyMaterialId": <source key's>, "destinationKeyMaterialId": <destination key's>}`.
+            ("GenerateDataKeyWithoutPlaintext", Ok(o)) => o
+                .output
+                .get("KeyMaterialId")
+                .map(|id| serde_json::json!({"keyMaterialId": id})),
+            ("ReEncrypt", Ok(o)) => Some(serde_json::json!({
+                "sourceKeyMaterialId": o.output.get("SourceKeyMaterialId"),
+                "destinationKeyMaterialId": o.output.get("DestinationKeyMaterialId"),
+            })),
             _ => None,
         };
         let mut record = self.record(
@@ -149,8 +169,57 @@ impl Engine {
             };
             record.resources.push(alias);
         }
+        //= spec/trail.md#resources
+        //# The record of a successful UpdateAlias or DeleteAlias MUST list the alias and then the key it pointed at after the call (UpdateAlias) or before it (DeleteAlias), and the record of a successful ReEncrypt the source key and then the destination key, each entry of the form above.
+        if matches!(name, "UpdateAlias" | "DeleteAlias") {
+            let entries = if alias_after.is_empty() {
+                alias_before
+            } else {
+                alias_after
+            };
+            record.resources = entries
+                .into_iter()
+                .map(|arn| ddbsse_wire::trail::TrailResource {
+                    arn,
+                    account_id: self.config.account.clone(),
+                    kind: "AWS::KMS::Key".to_owned(),
+                })
+                .collect();
+        }
+        if name == "ReEncrypt" {
+            let st = self.read_state();
+            let source = self.named_existing_key(call);
+            let dest = call
+                .body
+                .get("DestinationKeyId")
+                .and_then(Value::as_str)
+                .and_then(|k| self.lookup_key(&st, k, call.now).ok())
+                .map(|id| self.key_arn(&id));
+            record.resources = [source, dest]
+                .into_iter()
+                .flatten()
+                .map(|arn| ddbsse_wire::trail::TrailResource {
+                    arn,
+                    account_id: self.config.account.clone(),
+                    kind: "AWS::KMS::Key".to_owned(),
+                })
+                .collect();
+        }
         self.append_trail(vec![record])?;
         result.map(|o| o.output)
+    }
+
+    /// For UpdateAlias and DeleteAlias: the alias ARN and the ARN of the live key the alias
+    /// names, when both exist (empty otherwise).
+    fn alias_resources(&self, st: &State, call: &Call<'_>) -> Vec<String> {
+        let Some(alias) = call.body.get("AliasName").and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        st.aliases
+            .get(alias)
+            .filter(|a| st.live_key(&a.key_id, call.now).is_some())
+            .map(|a| vec![self.alias_arn(alias), self.key_arn(&a.key_id)])
+            .unwrap_or_default()
     }
 
     fn kms_dispatch(
@@ -176,6 +245,22 @@ impl Engine {
             Request::Encrypt(i) => self.encrypt(st, call, i),
             Request::Decrypt(i) => self.decrypt(st, call, i),
             Request::GenerateDataKey(i) => self.generate_data_key(st, call, i),
+            Request::GetKeyPolicy(i) => self.get_key_policy(st, call, i),
+            Request::PutKeyPolicy(i) => self.put_key_policy(st, call, i),
+            Request::GetKeyRotationStatus(i) => self.get_key_rotation_status(st, call, i),
+            Request::EnableKeyRotation(i) => self.enable_key_rotation(st, call, i),
+            Request::DisableKeyRotation(i) => self.disable_key_rotation(st, call, i),
+            Request::KmsTagResource(i) => self.tag_resource(st, call, i),
+            Request::KmsUntagResource(i) => self.untag_resource(st, call, i),
+            Request::ListResourceTags(i) => self.list_resource_tags(st, call, i),
+            Request::UpdateAlias(i) => self.update_alias(st, call, i),
+            Request::DeleteAlias(i) => self.delete_alias(st, call, i),
+            Request::UpdateKeyDescription(i) => self.update_key_description(st, call, i),
+            Request::GenerateDataKeyWithoutPlaintext(i) => {
+                self.generate_data_key_without_plaintext(st, call, i)
+            }
+            Request::ReEncrypt(i) => self.reencrypt(st, call, i),
+            Request::ListRetirableGrants(i) => self.list_retirable_grants(st, call, i),
             other => Err(ApiError::new(
                 ErrorCode::UnknownOperation,
                 format!("{} is not a KMS operation", other.operation().name()),
@@ -252,6 +337,45 @@ impl Engine {
     ) -> TrailRecord {
         super::trail::build(spec, &self.config.account, &self.config.region, now)
     }
+}
+
+//= spec/trail.md#request-parameters
+//# The `requestParameters` of a ReEncrypt record MUST be `sourceEncryptionAlgorithm` and `destinationEncryptionAlgorithm` (always, `SYMMETRIC_DEFAULT` when not sent), `sourceKeyId` and `destinationKeyId` as sent, and `sourceEncryptionContext` and `destinationEncryptionContext` when not empty.
+/// `requestParameters` of a direct ReEncrypt: keys, algorithms and contexts; never the blob.
+fn reencrypt_parameters(body: &Value) -> Value {
+    let mut m = serde_json::Map::new();
+    let algorithm = |member: &str| {
+        body.get(member)
+            .cloned()
+            .unwrap_or_else(|| Value::String(ddbsse_wire::kms::SYMMETRIC_DEFAULT.into()))
+    };
+    m.insert(
+        "sourceEncryptionAlgorithm".into(),
+        algorithm("SourceEncryptionAlgorithm"),
+    );
+    for (from, to) in [
+        ("SourceEncryptionContext", "sourceEncryptionContext"),
+        ("SourceKeyId", "sourceKeyId"),
+        ("DestinationKeyId", "destinationKeyId"),
+    ] {
+        if let Some(v) = body
+            .get(from)
+            .filter(|v| !v.is_null() && v.as_object().is_none_or(|o| !o.is_empty()))
+        {
+            m.insert(to.into(), v.clone());
+        }
+    }
+    m.insert(
+        "destinationEncryptionAlgorithm".into(),
+        algorithm("DestinationEncryptionAlgorithm"),
+    );
+    if let Some(ctx) = body
+        .get("DestinationEncryptionContext")
+        .filter(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        m.insert("destinationEncryptionContext".into(), ctx.clone());
+    }
+    Value::Object(m)
 }
 
 /// `requestParameters` of a direct Encrypt or Decrypt: `keyId` when named, the context when not
