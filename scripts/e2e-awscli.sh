@@ -115,6 +115,15 @@ run() {
   fi
 }
 
+# run_err NAME CMD...: runs an AWS CLI command that must fail, keeping its stderr in $work/NAME.err.
+run_err() {
+  local name="$1"
+  shift
+  if "$@" >"$work/$name.json" 2>"$work/$name.err"; then
+    fail "$name: exit 0 where an error was expected"
+  fi
+}
+
 # check NAME DESCRIPTION PYTHON: evaluates PYTHON (statements; `d` is the JSON of NAME, `assert`
 # to check) and reports.
 check() {
@@ -225,6 +234,105 @@ check lookup-events-kms "lookup-events --lookup-attributes EventSource=kms.amazo
 assert d['Events'], d
 assert all(json.loads(e['CloudTrailEvent'])['eventSource'] == 'kms.amazonaws.com' for e in d['Events'])
 "
+
+# The control plane Terraform needs (spec/control-plane.md), through the AWS CLI: a table with a
+# GSI, an LSI and tags under the AWS owned key, a GSI added later, TTL, tags, point-in-time
+# recovery, DescribeLimits.
+cat >"$work/scores-gsi.json" <<'JSON'
+[{"IndexName": "by-game", "KeySchema": [{"AttributeName": "game", "KeyType": "HASH"}, {"AttributeName": "score", "KeyType": "RANGE"}],
+  "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note"]}}]
+JSON
+cat >"$work/scores-lsi.json" <<'JSON'
+[{"IndexName": "by-played", "KeySchema": [{"AttributeName": "player", "KeyType": "HASH"}, {"AttributeName": "played", "KeyType": "RANGE"}],
+  "Projection": {"ProjectionType": "KEYS_ONLY"}}]
+JSON
+run create-indexed "$aws_bin" dynamodb create-table --table-name scores \
+    --attribute-definitions AttributeName=player,AttributeType=S AttributeName=game,AttributeType=S \
+      AttributeName=score,AttributeType=N AttributeName=played,AttributeType=S \
+    --key-schema AttributeName=player,KeyType=HASH AttributeName=game,KeyType=RANGE \
+    --billing-mode PAY_PER_REQUEST \
+    --global-secondary-indexes "file://$work/scores-gsi.json" \
+    --local-secondary-indexes "file://$work/scores-lsi.json" \
+    --tags Key=team,Value=red Key=env,Value=test "$(ep)"
+check create-indexed "create-table with a GSI, an LSI and tags: index ARNs, ACTIVE GSI, no SSEDescription" '
+t = d["TableDescription"]
+arn = t["TableArn"]
+g = t["GlobalSecondaryIndexes"][0]
+assert g["IndexName"] == "by-game" and g["IndexStatus"] == "ACTIVE", g
+assert g["IndexArn"] == arn + "/index/by-game", g["IndexArn"]
+assert g["Projection"] == {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note"]}, g
+l = t["LocalSecondaryIndexes"][0]
+assert l["IndexArn"] == arn + "/index/by-played", l
+assert "SSEDescription" not in t, t
+'
+scores_arn="arn:aws:dynamodb:us-east-1:123456789012:table/scores"
+run_err create-unused-def "$aws_bin" dynamodb create-table --table-name unused \
+    --attribute-definitions AttributeName=a,AttributeType=S AttributeName=b,AttributeType=S AttributeName=c,AttributeType=S \
+    --key-schema AttributeName=a,KeyType=HASH --billing-mode PAY_PER_REQUEST \
+    --global-secondary-indexes 'IndexName=by-b,KeySchema=[{AttributeName=b,KeyType=HASH}],Projection={ProjectionType=ALL}' "$(ep)"
+if grep -q "Some AttributeDefinitions are not used. AttributeDefinitions: \[a, b, c\], keys used: \[a, b\]" "$work/create-unused-def.err"; then
+  ok "create-table with an unused attribute definition: AWS's ValidationException"
+else
+  fail "create-table with an unused attribute definition: $(head -c 300 "$work/create-unused-def.err")"
+fi
+run add-gsi "$aws_bin" dynamodb update-table --table-name scores \
+    --attribute-definitions AttributeName=played,AttributeType=S \
+    --global-secondary-index-updates '[{"Create": {"IndexName": "by-date", "KeySchema": [{"AttributeName": "played", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}}]' "$(ep)"
+check add-gsi "update-table adds a GSI: table UPDATING, index CREATING with Backfilling" '
+t = d["TableDescription"]
+assert t["TableStatus"] == "UPDATING", t["TableStatus"]
+g = {i["IndexName"]: i for i in t["GlobalSecondaryIndexes"]}
+assert g["by-date"]["IndexStatus"] == "CREATING" and g["by-date"]["Backfilling"] is True, g["by-date"]
+'
+curl -s -X POST "$url/_conformance/clock" -d '{"advanceMillis": 5000}' >/dev/null
+run gsi-active "$aws_bin" dynamodb describe-table --table-name scores "$(ep)"
+check gsi-active "5 s later (manual clock): the new GSI is ACTIVE and the table too" '
+t = d["Table"]
+assert t["TableStatus"] == "ACTIVE", t["TableStatus"]
+assert sorted((i["IndexName"], i["IndexStatus"]) for i in t["GlobalSecondaryIndexes"]) == [("by-date", "ACTIVE"), ("by-game", "ACTIVE")], t["GlobalSecondaryIndexes"]
+'
+run ttl-on "$aws_bin" dynamodb update-time-to-live --table-name scores \
+    --time-to-live-specification Enabled=true,AttributeName=expires "$(ep)"
+check ttl-on "update-time-to-live answers the specification" '
+assert d == {"TimeToLiveSpecification": {"Enabled": True, "AttributeName": "expires"}}, d
+'
+run ttl-describe "$aws_bin" dynamodb describe-time-to-live --table-name scores "$(ep)"
+check ttl-describe "describe-time-to-live: ENABLED on expires" '
+assert d == {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires"}}, d
+'
+run_err ttl-again "$aws_bin" dynamodb update-time-to-live --table-name scores \
+    --time-to-live-specification Enabled=true,AttributeName=expires "$(ep)"
+if grep -q "TimeToLive is already enabled" "$work/ttl-again.err"; then
+  ok "update-time-to-live again: TimeToLive is already enabled"
+else
+  fail "update-time-to-live again: $(head -c 300 "$work/ttl-again.err")"
+fi
+run tag "$aws_bin" dynamodb tag-resource --resource-arn "$scores_arn" --tags Key=team,Value=blue Key=owner,Value=e2e "$(ep)"
+run untag "$aws_bin" dynamodb untag-resource --resource-arn "$scores_arn" --tag-keys env "$(ep)"
+run list-tags "$aws_bin" dynamodb list-tags-of-resource --resource-arn "$scores_arn" "$(ep)"
+check list-tags "tag-resource, untag-resource, list-tags-of-resource: tags by key" '
+assert d == {"Tags": [{"Key": "owner", "Value": "e2e"}, {"Key": "team", "Value": "blue"}]}, d
+'
+run pitr-on "$aws_bin" dynamodb update-continuous-backups --table-name scores \
+    --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true,RecoveryPeriodInDays=7 "$(ep)"
+run pitr-describe "$aws_bin" dynamodb describe-continuous-backups --table-name scores "$(ep)"
+check pitr-describe "describe-continuous-backups: PITR ENABLED for 7 days with its window" '
+c = d["ContinuousBackupsDescription"]
+assert c["ContinuousBackupsStatus"] == "ENABLED", c
+p = c["PointInTimeRecoveryDescription"]
+assert p["PointInTimeRecoveryStatus"] == "ENABLED" and p["RecoveryPeriodInDays"] == 7, p
+assert p["EarliestRestorableDateTime"] and p["LatestRestorableDateTime"], p
+'
+run_err pitr-missing "$aws_bin" dynamodb describe-continuous-backups --table-name nope "$(ep)"
+if grep -q "TableNotFoundException" "$work/pitr-missing.err" && grep -q "Table not found: nope" "$work/pitr-missing.err"; then
+  ok "describe-continuous-backups of a missing table: TableNotFoundException"
+else
+  fail "describe-continuous-backups of a missing table: $(head -c 300 "$work/pitr-missing.err")"
+fi
+run limits "$aws_bin" dynamodb describe-limits "$(ep)"
+check limits "describe-limits: the default quotas" '
+assert d == {"AccountMaxReadCapacityUnits": 80000, "AccountMaxWriteCapacityUnits": 80000, "TableMaxReadCapacityUnits": 40000, "TableMaxWriteCapacityUnits": 40000}, d
+'
 
 # The boto3 script: a customer managed key, every attribute type, Query, batch calls, the cache
 # refresh after 300 s on the manual clock, and botocore's CRC-32 check on every DynamoDB answer.
@@ -371,6 +479,14 @@ run get-after-restart "$aws_bin" dynamodb get-item --table-name ratings \
     --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' "$(ep)"
 check get-after-restart "restart: the item decrypts with the stored keys" "
 assert d['Item']['note'] == {'S': '$marker'}, d
+"
+run scores-after-restart "$aws_bin" dynamodb describe-time-to-live --table-name scores "$(ep)"
+check scores-after-restart "restart: TTL, tags and indexes are kept" "
+assert d['TimeToLiveDescription']['TimeToLiveStatus'] == 'ENABLED', d
+tags = json.loads(__import__('subprocess').run(['$aws_bin', 'dynamodb', 'list-tags-of-resource', '--resource-arn', '$scores_arn', '$(ep)'], capture_output=True, text=True).stdout)
+assert len(tags['Tags']) == 2, tags
+t = json.loads(__import__('subprocess').run(['$aws_bin', 'dynamodb', 'describe-table', '--table-name', 'scores', '$(ep)'], capture_output=True, text=True).stdout)['Table']
+assert len(t['GlobalSecondaryIndexes']) == 2 and len(t['LocalSecondaryIndexes']) == 1, t
 "
 run grants-after-restart "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
 check grants-after-restart "restart: the grant is kept, same id" "

@@ -12,6 +12,10 @@ pub(crate) const SPEC_FILES: &[(&str, &str)] = &[
     ("README.md", include_str!("../../spec/README.md")),
     ("cache.md", include_str!("../../spec/cache.md")),
     ("conformance.md", include_str!("../../spec/conformance.md")),
+    (
+        "control-plane.md",
+        include_str!("../../spec/control-plane.md"),
+    ),
     ("errors.md", include_str!("../../spec/errors.md")),
     (
         "key-hierarchy.md",

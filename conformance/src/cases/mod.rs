@@ -3,10 +3,12 @@
 //!
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
+//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
+//! [`control`] (indexes, TTL, tags, backups, limits) and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
+pub mod control;
 pub mod errors;
 pub mod grants;
 pub mod kms;
@@ -83,6 +85,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
+    v.extend_from_slice(control::CASES);
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);

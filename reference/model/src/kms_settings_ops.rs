@@ -119,11 +119,11 @@ impl Model {
 
     //= spec/kms.md#tags
     //# TagResource MUST add each tag, replacing the value of a key already present, and UntagResource MUST remove the named keys (a key not present is not an error).
-    pub(super) fn tag_resource(
+    pub(super) fn kms_tag_resource(
         &mut self,
         now: Timestamp,
         caller: &Caller,
-        input: &TagResourceInput,
+        input: &KmsTagResourceInput,
     ) -> Result<Empty, ApiError> {
         if input.key_id.is_none() {
             return Err(kms_errors::null_member("keyId"));
@@ -140,11 +140,11 @@ impl Model {
         Ok(Empty {})
     }
 
-    pub(super) fn untag_resource(
+    pub(super) fn kms_untag_resource(
         &mut self,
         now: Timestamp,
         caller: &Caller,
-        input: &UntagResourceInput,
+        input: &KmsUntagResourceInput,
     ) -> Result<Empty, ApiError> {
         if input.key_id.is_none() {
             return Err(kms_errors::null_member("keyId"));

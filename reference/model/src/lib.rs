@@ -22,6 +22,7 @@
 //! trail.
 
 mod cache;
+mod control;
 mod items;
 mod key_ref;
 pub mod key_state;
@@ -355,6 +356,18 @@ impl Model {
             Q::Scan(i) => self.scan(now, caller, i).map(R::Scan),
             Q::BatchWriteItem(i) => self.batch_write_item(now, caller, i).map(R::BatchWriteItem),
             Q::BatchGetItem(i) => self.batch_get_item(now, caller, i).map(R::BatchGetItem),
+            Q::UpdateTimeToLive(i) => self.update_time_to_live(now, i).map(R::UpdateTimeToLive),
+            Q::DescribeTimeToLive(i) => self.describe_time_to_live(i).map(R::DescribeTimeToLive),
+            Q::TagResource(i) => self.tag_resource(i).map(R::TagResource),
+            Q::UntagResource(i) => self.untag_resource(i).map(R::UntagResource),
+            Q::ListTagsOfResource(i) => self.list_tags_of_resource(i).map(R::ListTagsOfResource),
+            Q::DescribeContinuousBackups(i) => self
+                .describe_continuous_backups(now, i)
+                .map(R::DescribeContinuousBackups),
+            Q::UpdateContinuousBackups(i) => self
+                .update_continuous_backups(now, i)
+                .map(R::UpdateContinuousBackups),
+            Q::DescribeLimits(_) => self.describe_limits().map(R::DescribeLimits),
             Q::CreateKey(i) => self.create_key(now, i).map(R::CreateKey),
             Q::DescribeKey(i) => self.describe_key(now, i).map(R::DescribeKey),
             Q::ListKeys(i) => self.list_keys(i).map(R::ListKeys),
@@ -395,8 +408,10 @@ impl Model {
             Q::DisableKeyRotation(i) => self
                 .set_key_rotation(now, caller, i.key_id.as_deref(), None)
                 .map(R::DisableKeyRotation),
-            Q::KmsTagResource(i) => self.tag_resource(now, caller, i).map(R::KmsTagResource),
-            Q::KmsUntagResource(i) => self.untag_resource(now, caller, i).map(R::KmsUntagResource),
+            Q::KmsTagResource(i) => self.kms_tag_resource(now, caller, i).map(R::KmsTagResource),
+            Q::KmsUntagResource(i) => self
+                .kms_untag_resource(now, caller, i)
+                .map(R::KmsUntagResource),
             Q::ListResourceTags(i) => self.list_resource_tags(now, i).map(R::ListResourceTags),
             Q::UpdateAlias(i) => self.update_alias(now, caller, i).map(R::UpdateAlias),
             Q::DeleteAlias(i) => self.delete_alias(caller, i).map(R::DeleteAlias),
@@ -436,6 +451,31 @@ impl Model {
                 (table(i.table_name.as_deref()), None)
             }
             Request::UpdateTable(i) => (table(i.table_name.as_deref()), None),
+            Request::UpdateTimeToLive(i) => (table(i.table_name.as_deref()), None),
+            Request::UpdateContinuousBackups(i) => (table(i.table_name.as_deref()), None),
+            Request::DescribeTimeToLive(i) | Request::DescribeContinuousBackups(i) => {
+                (table(i.table_name.as_deref()), None)
+            }
+            Request::TagResource(ddbsse_wire::dynamodb_control::TagResourceInput {
+                resource_arn,
+                ..
+            })
+            | Request::UntagResource(ddbsse_wire::dynamodb_control::UntagResourceInput {
+                resource_arn,
+                ..
+            })
+            | Request::ListTagsOfResource(
+                ddbsse_wire::dynamodb_control::ListTagsOfResourceInput { resource_arn, .. },
+            ) => (
+                ddbsse_wire::validate_control::table_arn_name(
+                    resource_arn.as_deref(),
+                    &self.config.region,
+                    &self.config.account,
+                )
+                .map(|n| vec![self.table_resource(n)])
+                .unwrap_or_default(),
+                None,
+            ),
             Request::DescribeKey(i)
             | Request::EnableKey(i)
             | Request::DisableKey(i)

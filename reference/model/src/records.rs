@@ -208,14 +208,7 @@ pub fn is_recorded(op: Operation) -> bool {
     //# A target MUST record every KMS operation of `spec/kms.md` (whether a caller or DynamoDB made it) and every DynamoDB control-plane request, successful or failed, and MUST NOT record data-plane requests or LookupEvents.
     match op.service() {
         Service::Kms => true,
-        Service::DynamoDb => matches!(
-            op,
-            Operation::CreateTable
-                | Operation::DescribeTable
-                | Operation::UpdateTable
-                | Operation::DeleteTable
-                | Operation::ListTables
-        ),
+        Service::DynamoDb => op.control_plane(),
         Service::CloudTrail => false,
     }
 }

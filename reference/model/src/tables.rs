@@ -79,6 +79,8 @@ pub struct Table {
     pub switch: Option<Switch>,
     /// Items by primary key.
     pub items: BTreeMap<PrimaryKey, Item>,
+    /// Indexes, time to live, tags, point-in-time recovery (`spec/control-plane.md`).
+    pub extras: super::control::Extras,
 }
 
 /// The `SSEDescription` of a switch in progress showing `key_arn` (`None`: the AWS owned key).
@@ -148,11 +150,21 @@ impl Model {
             _ => None,
         };
         let on_demand = t.billing_mode == "PAY_PER_REQUEST";
+        let (local_secondary_indexes, global_secondary_indexes) =
+            t.extras.describe(self.now, &t.arn);
+        let mut table_status = t.status.wire_name();
+        //= spec/control-plane.md#index-status
+        //# While a global index of the table is `CREATING` or `DELETING`, a table that would otherwise be described as `ACTIVE` MUST be described with `TableStatus` `UPDATING`.
+        if table_status == "ACTIVE" && t.extras.index_changing(self.now) {
+            table_status = "UPDATING";
+        }
         TableDescription {
+            local_secondary_indexes,
+            global_secondary_indexes,
             attribute_definitions: t.attribute_definitions.clone(),
             table_name: t.name.clone(),
             key_schema: t.key_schema.clone(),
-            table_status: t.status.wire_name().to_owned(),
+            table_status: table_status.to_owned(),
             creation_date_time: t.created.epoch_seconds(),
             provisioned_throughput: ProvisionedThroughputDescription {
                 number_of_decreases_today: 0,
@@ -197,7 +209,9 @@ impl Model {
             .to_owned();
         let defs = input.attribute_definitions.clone().unwrap_or_default();
         let key_schema = input.key_schema.clone().unwrap_or_default();
-        let schema = KeySchema::from_create(&key_schema, &defs)?;
+        let has_indexes =
+            input.global_secondary_indexes.is_some() || input.local_secondary_indexes.is_some();
+        let schema = KeySchema::from_create_with_indexes(&key_schema, &defs, has_indexes)?;
         let validate::Billing {
             mode: billing_mode,
             read: rcu,
@@ -206,6 +220,35 @@ impl Model {
             input.billing_mode.as_deref(),
             input.provisioned_throughput.as_ref(),
         )?;
+        //= spec/control-plane.md#index-definitions
+        //# A target MUST check CreateTable's indexes after its key schema and billing mode and before its `SSESpecification`.
+        let indexes = if has_indexes {
+            ddbsse_wire::validate_indexes::create_indexes(
+                input.global_secondary_indexes.as_deref(),
+                input.local_secondary_indexes.as_deref(),
+                &key_schema,
+                &defs,
+                &billing_mode,
+            )?
+        } else {
+            Vec::new()
+        };
+        //= spec/control-plane.md#tags
+        //# The `Tags` of a CreateTable MUST be checked as TagResource checks them, before `SSESpecification`, and MUST become the new table's tags.
+        let tags =
+            ddbsse_wire::validate_control::tags_to_add(&BTreeMap::new(), input.tags.as_deref())?;
+        let extras = super::control::Extras {
+            indexes: indexes
+                .into_iter()
+                .map(|def| super::control::Index {
+                    def,
+                    added: None,
+                    deleted: None,
+                })
+                .collect(),
+            tags,
+            ..Default::default()
+        };
         //= spec/tables.md#sse-validation-order
         //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
         //= spec/tables.md#sse-type-enum
@@ -264,6 +307,7 @@ impl Model {
             changes: Vec::new(),
             switch: None,
             items: BTreeMap::new(),
+            extras,
         };
         //= spec/tables.md#status-create
         //# The CreateTable response MUST carry `TableStatus` `CREATING`, and every later request MUST observe the table as `ACTIVE` (unless section 5.2 applies).
@@ -475,9 +519,10 @@ impl Model {
         } else {
             None
         };
-        let table = self
+        let mut table = self
             .tables
-            .get_mut(&name)
+            .get(&name)
+            .cloned()
             .ok_or_else(|| table_not_found(&name))?;
         if let Some((mode, r, w)) = billing {
             table.billing_mode = mode;
@@ -487,6 +532,8 @@ impl Model {
         if let Some(p) = input.deletion_protection_enabled {
             table.deletion_protection = p;
         }
+        Self::update_indexes(&mut table, input, self.now)?;
+        self.tables.insert(name.clone(), table);
         let table = self
             .tables
             .get(&name)

@@ -81,12 +81,12 @@ pub struct CreateTableInput {
     /// Encryption at rest.
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<SseSpecification>,
-    /// Tags (accepted, not interpreted).
-    pub tags: Option<Value>,
-    /// Secondary indexes (accepted, not interpreted).
-    pub global_secondary_indexes: Option<Value>,
-    /// Local secondary indexes (accepted, not interpreted).
-    pub local_secondary_indexes: Option<Value>,
+    /// Tags of the new table.
+    pub tags: Option<Vec<super::dynamodb_control::Tag>>,
+    /// Global secondary indexes.
+    pub global_secondary_indexes: Option<Vec<super::dynamodb_control::GlobalSecondaryIndex>>,
+    /// Local secondary indexes.
+    pub local_secondary_indexes: Option<Vec<super::dynamodb_control::LocalSecondaryIndex>>,
     /// Streams (accepted, not interpreted).
     pub stream_specification: Option<Value>,
     /// Table class (accepted, not interpreted).
@@ -113,13 +113,14 @@ pub struct UpdateTableInput {
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<SseSpecification>,
     /// Attribute definitions (with index updates).
-    pub attribute_definitions: Option<Value>,
+    pub attribute_definitions: Option<Vec<AttributeDefinition>>,
     /// Billing mode change.
     pub billing_mode: Option<String>,
     /// Throughput change.
     pub provisioned_throughput: Option<ProvisionedThroughput>,
-    /// Index updates (accepted, not interpreted).
-    pub global_secondary_index_updates: Option<Value>,
+    /// Index updates.
+    pub global_secondary_index_updates:
+        Option<Vec<super::dynamodb_control::GlobalSecondaryIndexUpdate>>,
     /// Streams (accepted, not interpreted).
     pub stream_specification: Option<Value>,
     /// Replicas (accepted, not interpreted).
@@ -451,6 +452,14 @@ pub struct TableDescription {
     /// Present for on-demand tables.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub billing_mode_summary: Option<BillingModeSummary>,
+    /// Local secondary indexes, when the table has any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub local_secondary_indexes:
+        Option<Vec<super::dynamodb_control::LocalSecondaryIndexDescription>>,
+    /// Global secondary indexes, when the table has any.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub global_secondary_indexes:
+        Option<Vec<super::dynamodb_control::GlobalSecondaryIndexDescription>>,
     /// Present for KMS tables only.
     #[serde(
         rename = "SSEDescription",

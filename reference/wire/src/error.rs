@@ -38,6 +38,7 @@ pub enum ErrorCode {
     // DynamoDB.
     Validation,
     ResourceNotFound,
+    TableNotFound,
     ResourceInUse,
     LimitExceeded,
     AccessDenied,
@@ -81,6 +82,7 @@ impl ErrorCode {
             MissingAuthenticationToken => "MissingAuthenticationTokenException",
             Validation | KmsValidation => "ValidationException",
             ResourceNotFound => "ResourceNotFoundException",
+            TableNotFound => "TableNotFoundException",
             ResourceInUse => "ResourceInUseException",
             LimitExceeded | KmsLimitExceeded => "LimitExceededException",
             AccessDenied => "AccessDeniedException",

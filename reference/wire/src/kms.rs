@@ -584,7 +584,7 @@ pub struct KmsTag {
 /// `TagResource` input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct TagResourceInput {
+pub struct KmsTagResourceInput {
     /// Key id or key ARN.
     pub key_id: Option<String>,
     /// The tags to add or overwrite.
@@ -594,7 +594,7 @@ pub struct TagResourceInput {
 /// `UntagResource` input.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct UntagResourceInput {
+pub struct KmsUntagResourceInput {
     /// Key id or key ARN.
     pub key_id: Option<String>,
     /// The tag keys to remove.

@@ -15,7 +15,9 @@
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
 //!   each built in one place for the model and the endpoint;
 //! - [`durations`]: the durations the specification fixes;
-//! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler.
+//! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler;
+//! - [`dynamodb_control`], [`validate_indexes`], [`validate_control`], [`control_errors`]: the
+//!   control plane beyond the table (indexes, time to live, tags, continuous backups, limits).
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
@@ -25,8 +27,10 @@ pub mod arn;
 pub mod attribute;
 pub mod caller;
 pub mod cloudtrail;
+pub mod control_errors;
 pub mod durations;
 pub mod dynamodb;
+pub mod dynamodb_control;
 pub mod dynamodb_errors;
 pub mod error;
 pub mod expression;
@@ -40,6 +44,8 @@ pub mod table_arn;
 pub mod time;
 pub mod trail;
 pub mod validate;
+pub mod validate_control;
+pub mod validate_indexes;
 
 pub use attribute::{AttributeValue, Blob, Item};
 pub use error::{ApiError, ErrorCode, Service};

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::cloudtrail::*;
 use super::dynamodb::*;
+use super::dynamodb_control::*;
 use super::error::{ApiError, ErrorCode, Service};
 use super::kms::*;
 
@@ -59,6 +60,31 @@ macro_rules! operations {
                         | Operation::ReEncrypt
                         | Operation::DescribeTable
                         | Operation::ListTables
+                        | Operation::DescribeTimeToLive
+                        | Operation::ListTagsOfResource
+                        | Operation::DescribeContinuousBackups
+                        | Operation::DescribeLimits
+                )
+            }
+
+            /// Whether the operation belongs to DynamoDB's control plane, whose requests are
+            /// management events in the trail (`spec/trail.md#recorded`).
+            pub fn control_plane(self) -> bool {
+                matches!(
+                    self,
+                    Operation::CreateTable
+                        | Operation::DescribeTable
+                        | Operation::UpdateTable
+                        | Operation::DeleteTable
+                        | Operation::ListTables
+                        | Operation::UpdateTimeToLive
+                        | Operation::DescribeTimeToLive
+                        | Operation::TagResource
+                        | Operation::UntagResource
+                        | Operation::ListTagsOfResource
+                        | Operation::DescribeContinuousBackups
+                        | Operation::UpdateContinuousBackups
+                        | Operation::DescribeLimits
                 )
             }
 
@@ -135,6 +161,14 @@ operations! {
     Scan => DynamoDb, ScanInput, ItemsOutput;
     BatchWriteItem => DynamoDb, BatchWriteItemInput, BatchWriteItemOutput;
     BatchGetItem => DynamoDb, BatchGetItemInput, BatchGetItemOutput;
+    UpdateTimeToLive => DynamoDb, UpdateTimeToLiveInput, UpdateTimeToLiveOutput;
+    DescribeTimeToLive => DynamoDb, TableNameInput, DescribeTimeToLiveOutput;
+    TagResource => DynamoDb, TagResourceInput, Empty;
+    UntagResource => DynamoDb, UntagResourceInput, Empty;
+    ListTagsOfResource => DynamoDb, ListTagsOfResourceInput, ListTagsOfResourceOutput;
+    DescribeContinuousBackups => DynamoDb, TableNameInput, ContinuousBackupsOutput;
+    UpdateContinuousBackups => DynamoDb, UpdateContinuousBackupsInput, ContinuousBackupsOutput;
+    DescribeLimits => DynamoDb, Empty, DescribeLimitsOutput;
     CreateKey => Kms, CreateKeyInput, KeyMetadataOutput;
     DescribeKey => Kms, KeyIdInput, KeyMetadataOutput;
     ListKeys => Kms, ListInput, ListKeysOutput;
@@ -157,8 +191,8 @@ operations! {
     GetKeyRotationStatus => Kms, KeyIdInput, GetKeyRotationStatusOutput;
     EnableKeyRotation => Kms, EnableKeyRotationInput, Empty;
     DisableKeyRotation => Kms, KeyIdInput, Empty;
-    KmsTagResource("TagResource") => Kms, TagResourceInput, Empty;
-    KmsUntagResource("UntagResource") => Kms, UntagResourceInput, Empty;
+    KmsTagResource("TagResource") => Kms, KmsTagResourceInput, Empty;
+    KmsUntagResource("UntagResource") => Kms, KmsUntagResourceInput, Empty;
     ListResourceTags => Kms, ListResourceTagsInput, ListResourceTagsOutput;
     UpdateAlias => Kms, CreateAliasInput, Empty;
     DeleteAlias => Kms, DeleteAliasInput, Empty;

@@ -193,6 +193,26 @@ impl Request {
                 i.table_name = one(&i.table_name)?;
                 Request::Scan(i)
             }
+            Request::UpdateTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
+                let mut i = i.clone();
+                i.table_name = one(&i.table_name)?;
+                Request::UpdateTimeToLive(i)
+            }
+            Request::DescribeTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
+                let mut i = i.clone();
+                i.table_name = one(&i.table_name)?;
+                Request::DescribeTimeToLive(i)
+            }
+            Request::DescribeContinuousBackups(i) if is_arn(i.table_name.as_deref()) => {
+                let mut i = i.clone();
+                i.table_name = one(&i.table_name)?;
+                Request::DescribeContinuousBackups(i)
+            }
+            Request::UpdateContinuousBackups(i) if is_arn(i.table_name.as_deref()) => {
+                let mut i = i.clone();
+                i.table_name = one(&i.table_name)?;
+                Request::UpdateContinuousBackups(i)
+            }
             Request::BatchWriteItem(i)
                 if i.request_items
                     .as_ref()

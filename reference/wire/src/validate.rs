@@ -109,6 +109,17 @@ impl KeySchema {
         schema: &[KeySchemaElement],
         defs: &[AttributeDefinition],
     ) -> Result<Self, ApiError> {
+        Self::from_create_with_indexes(schema, defs, false)
+    }
+
+    /// Checks CreateTable's key schema against its attribute definitions; with secondary
+    /// indexes, definitions may name index keys (`super::validate_indexes::definitions_used`
+    /// checks that each is used).
+    pub fn from_create_with_indexes(
+        schema: &[KeySchemaElement],
+        defs: &[AttributeDefinition],
+        has_indexes: bool,
+    ) -> Result<Self, ApiError> {
         let invalid = |m: &str| {
             ApiError::validation(format!("One or more parameter values were invalid: {m}"))
         };
@@ -161,7 +172,7 @@ impl KeySchema {
                 defs_list.join(", ")
             )));
         }
-        if defs.len() != schema.len() {
+        if !has_indexes && defs.len() != schema.len() {
             return Err(invalid(
                 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
             ));

@@ -19,6 +19,7 @@
 
 pub mod at_rest;
 pub mod cache;
+pub mod control_state;
 pub mod dynamodb;
 pub mod item_json;
 pub mod kms;

@@ -191,6 +191,9 @@ pub struct TableMeta {
     /// The last accepted key switch (`spec/tables.md#update-status`).
     #[serde(default)]
     pub switch: Option<KeySwitch>,
+    /// Indexes, time to live, tags and point-in-time recovery (`spec/control-plane.md`).
+    #[serde(default)]
+    pub extras: super::control_state::TableExtras,
 }
 
 /// An accepted key switch: when it was handled (`t0`) and the key before it.

@@ -4,6 +4,7 @@
 //! Control-plane requests are recorded in the trail (after the KMS calls they caused); data-plane
 //! requests are not (they are data events), but the KMS Decrypt a data-plane request causes is.
 
+pub mod control;
 pub mod items;
 pub mod query;
 pub mod sse;
@@ -55,10 +56,7 @@ impl Engine {
         req: Request,
     ) -> Result<Vec<u8>, ApiError> {
         let name = req.operation().name();
-        let control = matches!(
-            name,
-            "CreateTable" | "DescribeTable" | "UpdateTable" | "DeleteTable" | "ListTables"
-        );
+        let control = req.operation().control_plane();
         // The handlers see table names only (`spec/tables.md#table-arn`); a refused table ARN
         // is the request's result, recorded like any other refusal of a control-plane call.
         let scope = Scope {
@@ -112,7 +110,7 @@ impl Engine {
                 .delete_table(call, i, &mut kms_records, &mut table_arn)
                 .and_then(to_value),
             (None, Request::ListTables(i)) => self.list_tables(call, i).and_then(to_value),
-            _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
+            (None, other) => self.control_request(call, other, &mut table_arn),
         };
         //= spec/trail.md#resources
         //# `resources` MUST be `[{"ARN": <key ARN>, "accountId": <account>, "type": "AWS::KMS::Key"}]` on records of KMS operations that name an existing key, `[{"ARN": <table ARN>, "accountId": <account>, "type": "AWS::DynamoDB::Table"}]` on records of DynamoDB requests that name a table, and `[]` otherwise.
@@ -161,7 +159,32 @@ impl Engine {
         as_: DescribeAs,
     ) -> TableDescription {
         let life = lifecycle::status(meta, now);
-        let status = as_.status.unwrap_or(life.table_status());
+        let mut status = as_.status.unwrap_or(life.table_status());
+        //= spec/control-plane.md#index-status
+        //# While a global index of the table is `CREATING` or `DELETING`, a table that would otherwise be described as `ACTIVE` MUST be described with `TableStatus` `UPDATING`.
+        if status == "ACTIVE" && meta.extras.index_changing(now) {
+            status = "UPDATING";
+        }
+        let table_arn = meta.arn(&self.config.region, &self.config.account);
+        //= spec/control-plane.md#index-describe
+        //# A table with local secondary indexes MUST be described with `LocalSecondaryIndexes`, and one with global secondary indexes with `GlobalSecondaryIndexes`, each entry with the index's name, key schema and projection as created, `IndexSizeBytes` 0, `ItemCount` 0 and `IndexArn` `<table ARN>/index/<index name>`; global entries add `IndexStatus` and `ProvisionedThroughput`; a table without indexes of a kind MUST NOT carry that member.
+        let locals: Vec<_> = meta
+            .extras
+            .indexes
+            .iter()
+            .filter(|x| !x.def.global)
+            .map(|x| x.def.describe_local(&table_arn))
+            .collect();
+        let globals: Vec<_> = meta
+            .extras
+            .indexes
+            .iter()
+            .filter(|x| x.def.global)
+            .filter_map(|x| {
+                x.status(now)
+                    .map(|st| x.def.describe_global(st, &table_arn))
+            })
+            .collect();
         let updating = |key_arn: Option<&str>| SseDescription {
             status: Some("UPDATING".to_owned()),
             sse_type: key_arn.map(|_| "KMS".to_owned()),
@@ -230,7 +253,7 @@ impl Engine {
             },
             table_size_bytes: 0,
             item_count,
-            table_arn: meta.arn(&self.config.region, &self.config.account),
+            table_arn,
             table_id: meta.table_id.clone(),
             billing_mode_summary: (meta.billing_mode == "PAY_PER_REQUEST").then(|| {
                 BillingModeSummary {
@@ -238,6 +261,8 @@ impl Engine {
                     last_update_to_pay_per_request_date_time: Some(meta.created.epoch_seconds()),
                 }
             }),
+            local_secondary_indexes: (!locals.is_empty()).then_some(locals),
+            global_secondary_indexes: (!globals.is_empty()).then_some(globals),
             sse_description: sse,
             archival_summary,
             deletion_protection_enabled: meta.deletion_protection,

@@ -1,6 +1,7 @@
 //! DynamoDB control plane: CreateTable, DescribeTable, UpdateTable (SSE switches with the
 //! quota, and the other updates), DeleteTable and ListTables (`spec/tables.md`).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ddbsse_wire::dynamodb::{
@@ -10,10 +11,12 @@ use ddbsse_wire::dynamodb::{
 use ddbsse_wire::time::{DAY, HOUR, Timestamp};
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
+use ddbsse_wire::validate_indexes;
 use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
+use crate::engine::control_state::{StoredIndex, TableExtras};
 use crate::engine::lifecycle::{self, DELETING_MS};
 use crate::engine::state::{KeySwitch, State, TableMeta, TableSse, put_table};
 use crate::engine::table_crypto::TableCrypto;
@@ -59,12 +62,38 @@ impl Engine {
         *table_arn = Some(arn::table(&self.config.region, &self.config.account, &name));
         let defs = i.attribute_definitions.unwrap_or_default();
         let schema_in = i.key_schema.unwrap_or_default();
-        let schema = KeySchema::from_create(&schema_in, &defs)?;
+        let has_indexes =
+            i.global_secondary_indexes.is_some() || i.local_secondary_indexes.is_some();
+        let schema = KeySchema::from_create_with_indexes(&schema_in, &defs, has_indexes)?;
         let validate::Billing {
             mode: billing,
             read,
             write,
         } = validate::billing(i.billing_mode.as_deref(), i.provisioned_throughput.as_ref())?;
+        let indexes = if has_indexes {
+            validate_indexes::create_indexes(
+                i.global_secondary_indexes.as_deref(),
+                i.local_secondary_indexes.as_deref(),
+                &schema_in,
+                &defs,
+                &billing,
+            )?
+        } else {
+            Vec::new()
+        };
+        let tags = ddbsse_wire::validate_control::tags_to_add(&BTreeMap::new(), i.tags.as_deref())?;
+        let extras = TableExtras {
+            indexes: indexes
+                .into_iter()
+                .map(|def| StoredIndex {
+                    def,
+                    added: None,
+                    deleted: None,
+                })
+                .collect(),
+            tags,
+            ..TableExtras::default()
+        };
         //= spec/tables.md#sse-validation-order
         //# A target MUST apply the checks of sections 3.2 to 3.6 in that order and report only the first that fails.
         let choice = validate::sse_choice(i.sse_specification.as_ref())?;
@@ -121,6 +150,7 @@ impl Engine {
             unusable_since: None,
             archival_start: None,
             switch: None,
+            extras,
         };
         ops.push(put_table(&meta));
         self.commit(ops)?;
@@ -479,12 +509,77 @@ impl Engine {
         if let Some(dp) = i.deletion_protection_enabled {
             meta.deletion_protection = dp;
         }
+        meta.extras.purge_indexes(call.now);
+        if meta.billing_mode == "PAY_PER_REQUEST" {
+            for x in &mut meta.extras.indexes {
+                x.def.read = 0;
+                x.def.write = 0;
+            }
+        }
+        if let Some(updates) = &i.global_secondary_index_updates {
+            self.apply_index_updates(&mut meta, updates, i, call.now)?;
+        } else if i.attribute_definitions.is_some() {
+            //= spec/control-plane.md#index-updates
+            //# An UpdateTable with `AttributeDefinitions` and without `GlobalSecondaryIndexUpdates` MUST be rejected with `ValidationException`.
+            return Err(ddbsse_wire::dynamodb_errors::invalid_parameter(
+                "Cannot update attribute definitions without GlobalSecondaryIndexUpdates",
+            ));
+        }
         self.commit(vec![put_table(&meta)])?;
         let desc = self.describe(&meta, call.now, DescribeAs::default());
         st.tables.insert(name.to_owned(), meta);
         Ok(TableDescriptionOutput {
             table_description: desc,
         })
+    }
+}
+
+impl Engine {
+    /// Applies `GlobalSecondaryIndexUpdates` to `meta` (`spec/control-plane.md#index-updates`).
+    fn apply_index_updates(
+        &self,
+        meta: &mut TableMeta,
+        updates: &[ddbsse_wire::dynamodb_control::GlobalSecondaryIndexUpdate],
+        i: &UpdateTableInput,
+        now: Timestamp,
+    ) -> Result<(), ApiError> {
+        let current: Vec<&validate_indexes::IndexDef> = meta
+            .extras
+            .indexes
+            .iter()
+            .filter(|x| x.deleted.is_none())
+            .map(|x| &x.def)
+            .collect();
+        let plan = validate_indexes::plan_index_updates(
+            &meta.name,
+            updates,
+            i.attribute_definitions.as_deref(),
+            &current,
+            meta.extras.index_changing(now),
+            &meta.attribute_definitions,
+            &meta.key_schema,
+            &meta.billing_mode,
+        )?;
+        for (name, read, write) in &plan.throughput {
+            if let Some(x) = meta.extras.indexes.iter_mut().find(|x| &x.def.name == name) {
+                x.def.read = *read;
+                x.def.write = *write;
+            }
+        }
+        if let Some(name) = &plan.delete
+            && let Some(x) = meta.extras.indexes.iter_mut().find(|x| &x.def.name == name)
+        {
+            x.deleted = Some(now);
+        }
+        if let Some(def) = plan.create {
+            meta.extras.indexes.push(StoredIndex {
+                def,
+                added: Some(now),
+                deleted: None,
+            });
+        }
+        meta.attribute_definitions = plan.definitions;
+        Ok(())
     }
 }
 
@@ -556,6 +651,7 @@ mod tests {
             unusable_since: None,
             archival_start: None,
             switch: None,
+            extras: Default::default(),
         }
     }
 

@@ -9,8 +9,8 @@
 use ddbsse_wire::ApiError;
 use ddbsse_wire::kms::{
     EnableKeyRotationInput, GetKeyPolicyInput, GetKeyPolicyOutput, GetKeyRotationStatusOutput,
-    KeyIdInput, KmsTag, ListResourceTagsInput, ListResourceTagsOutput, PutKeyPolicyInput,
-    TagResourceInput, UntagResourceInput, UpdateKeyDescriptionInput,
+    KeyIdInput, KmsTag, KmsTagResourceInput, KmsUntagResourceInput, ListResourceTagsInput,
+    ListResourceTagsOutput, PutKeyPolicyInput, UpdateKeyDescriptionInput,
 };
 use ddbsse_wire::kms_settings as checks;
 
@@ -155,11 +155,11 @@ impl Engine {
 
     //= spec/kms.md#tags
     //# TagResource MUST add each tag, replacing the value of a key already present, and UntagResource MUST remove the named keys (a key not present is not an error).
-    pub(crate) fn tag_resource(
+    pub(crate) fn kms_tag_resource(
         &self,
         st: &mut State,
         call: &Call<'_>,
-        i: TagResourceInput,
+        i: KmsTagResourceInput,
     ) -> Result<KmsOutcome, ApiError> {
         if i.key_id.is_none() {
             return Err(null_member("keyId"));
@@ -175,11 +175,11 @@ impl Engine {
         self.save_key(k)
     }
 
-    pub(crate) fn untag_resource(
+    pub(crate) fn kms_untag_resource(
         &self,
         st: &mut State,
         call: &Call<'_>,
-        i: UntagResourceInput,
+        i: KmsUntagResourceInput,
     ) -> Result<KmsOutcome, ApiError> {
         if i.key_id.is_none() {
             return Err(null_member("keyId"));
