@@ -12,9 +12,12 @@
 #      and `aws dynamodb describe-table --query ...` commands as printed (with `--endpoint-url`;
 #      the blog's typeset en dash in `–-table-name` is typed as `--`), then put-item, get-item,
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
-#      and checks the fields the blog shows;
+#      and checks the fields the blog shows; then the KMS operations Terraform's AWS provider
+#      calls around a key (key policy, rotation, tags, description, update-alias, delete-alias,
+#      generate-data-key-without-plaintext, re-encrypt, list-retirable-grants);
 #   4. stops the server with SIGTERM (exit status 0, trail files delivered), restarts it on the
-#      same data directory and checks that keys, grants, the table, the item and the trail survived;
+#      same data directory and checks that keys (with their policy, tags and rotation setting),
+#      grants, the table, the item and the trail survived;
 #   5. scans the data directory (and the server's log) for the plaintext marker written in the
 #      items, which must not appear.
 # Prints `ok - ...` / `FAIL - ...` per check and ends with `e2e: N passed, N failed`; exits 1 on
@@ -448,6 +451,122 @@ if [ "$boto3_rc" -ne 0 ] && ! grep -q '^FAIL - ' <<<"$boto3_out"; then
   fail "boto3 script crashed: $(tail -n 5 <<<"$boto3_out" | tr '\n' ' ')"
 fi
 
+# --- 3b. the KMS operations tools call around a key (Terraform's AWS provider) ------------------
+run kms-create-tagged "$aws_bin" kms create-key --description "e2e settings key" \
+    --tags TagKey=team,TagValue=sse "$(ep)"
+settings_key="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["KeyMetadata"]["KeyId"])' "$work/kms-create-tagged.json" 2>/dev/null)"
+[ -n "$settings_key" ] || die "create-key gave no KeyId"
+run kms-get-policy "$aws_bin" kms get-key-policy --key-id "$settings_key" --policy-name default "$(ep)"
+check kms-get-policy "get-key-policy: the default key policy, PolicyName default" "
+p = json.loads(d['Policy'])
+assert d.get('PolicyName') == 'default', d
+assert p['Statement'] == [{'Sid': 'Enable IAM User Permissions', 'Effect': 'Allow', 'Principal': {'AWS': 'arn:aws:iam::123456789012:root'}, 'Action': 'kms:*', 'Resource': '*'}], p
+"
+cat >"$work/policy.json" <<'JSON'
+{"Version": "2012-10-17", "Statement": [{"Sid": "e2e", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"}]}
+JSON
+run kms-put-policy "$aws_bin" kms put-key-policy --key-id "$settings_key" --policy-name default \
+    --policy "file://$work/policy.json" "$(ep)"
+run kms-get-policy-2 "$aws_bin" kms get-key-policy --key-id "$settings_key" "$(ep)"
+check kms-get-policy-2 "put-key-policy then get-key-policy: the document as sent" "
+assert d['Policy'] == open('$work/policy.json').read(), d
+"
+if "$aws_bin" kms put-key-policy --key-id "$settings_key" --policy-name default --policy 'not json' "$(ep)" \
+    >/dev/null 2>"$work/kms-bad-policy.err"; then
+  fail "put-key-policy of a document that is not JSON succeeded"
+elif grep -q MalformedPolicyDocumentException "$work/kms-bad-policy.err"; then
+  ok "put-key-policy of a document that is not JSON: MalformedPolicyDocumentException"
+else
+  fail "put-key-policy of a document that is not JSON: $(head -c 300 "$work/kms-bad-policy.err")"
+fi
+run kms-enable-rotation "$aws_bin" kms enable-key-rotation --key-id "$settings_key" \
+    --rotation-period-in-days 180 "$(ep)"
+run kms-rotation-status "$aws_bin" kms get-key-rotation-status --key-id "$settings_key" "$(ep)"
+check kms-rotation-status "get-key-rotation-status: enabled, 180 days, a next rotation date" "
+assert d['KeyRotationEnabled'] is True and d['RotationPeriodInDays'] == 180 and 'NextRotationDate' in d, d
+assert d['KeyId'].endswith('$settings_key'), d
+"
+run kms-tag "$aws_bin" kms tag-resource --key-id "$settings_key" --tags TagKey=env,TagValue=e2e "$(ep)"
+run kms-untag "$aws_bin" kms untag-resource --key-id "$settings_key" --tag-keys team "$(ep)"
+run kms-list-tags "$aws_bin" kms list-resource-tags --key-id "$settings_key" "$(ep)"
+check kms-list-tags "create-key --tags, tag-resource, untag-resource, list-resource-tags" "
+assert d['Tags'] == [{'TagKey': 'env', 'TagValue': 'e2e'}], d
+"
+run kms-update-description "$aws_bin" kms update-key-description --key-id "$settings_key" \
+    --description "e2e settings key, described again" "$(ep)"
+run kms-describe-settings "$aws_bin" kms describe-key --key-id "$settings_key" "$(ep)"
+check kms-describe-settings "update-key-description: describe-key shows the new description" "
+assert d['KeyMetadata']['Description'] == 'e2e settings key, described again', d
+"
+run kms-create-key-2 "$aws_bin" kms create-key --description "e2e second key" "$(ep)"
+second_key="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["KeyMetadata"]["KeyId"])' "$work/kms-create-key-2.json" 2>/dev/null)"
+run kms-create-alias "$aws_bin" kms create-alias --alias-name alias/e2e-settings \
+    --target-key-id "$settings_key" "$(ep)"
+run kms-update-alias "$aws_bin" kms update-alias --alias-name alias/e2e-settings \
+    --target-key-id "$second_key" "$(ep)"
+run kms-aliases-of-second "$aws_bin" kms list-aliases --key-id "$second_key" "$(ep)"
+check kms-aliases-of-second "update-alias: the alias names the second key" "
+assert [a['AliasName'] for a in d['Aliases']] == ['alias/e2e-settings'], d
+"
+run kms-gdkwp "$aws_bin" kms generate-data-key-without-plaintext --key-id alias/e2e-settings \
+    --key-spec AES_256 --encryption-context purpose=e2e "$(ep)"
+check kms-gdkwp "generate-data-key-without-plaintext: a blob and a key material id, no plaintext" "
+assert 'Plaintext' not in d and d['CiphertextBlob'] and len(d['KeyMaterialId']) == 64, d
+assert d['KeyId'].endswith('$second_key'), d
+import base64
+open('$work/gdkwp.bin', 'wb').write(base64.b64decode(d['CiphertextBlob']))
+"
+run kms-reencrypt "$aws_bin" kms re-encrypt --ciphertext-blob "fileb://$work/gdkwp.bin" \
+    --source-encryption-context purpose=e2e --destination-key-id "$settings_key" \
+    --destination-encryption-context purpose=moved "$(ep)"
+check kms-reencrypt "re-encrypt: from the second key to the first, with both key material ids" "
+assert d['SourceKeyId'].endswith('$second_key') and d['KeyId'].endswith('$settings_key'), d
+assert len(d['SourceKeyMaterialId']) == 64 and len(d['DestinationKeyMaterialId']) == 64, d
+import base64
+open('$work/reencrypted.bin', 'wb').write(base64.b64decode(d['CiphertextBlob']))
+"
+run kms-decrypt-moved "$aws_bin" kms decrypt --ciphertext-blob "fileb://$work/reencrypted.bin" \
+    --encryption-context purpose=moved "$(ep)"
+check kms-decrypt-moved "decrypt of the re-encrypted blob: the first key, 32 bytes" "
+import base64
+assert d['KeyId'].endswith('$settings_key') and len(base64.b64decode(d['Plaintext'])) == 32, d
+"
+run kms-retirable-grant "$aws_bin" kms create-grant --key-id "$settings_key" \
+    --grantee-principal arn:aws:iam::123456789012:root \
+    --retiring-principal arn:aws:iam::123456789012:role/e2e-retirer --operations Decrypt "$(ep)"
+run kms-list-retirable "$aws_bin" kms list-retirable-grants \
+    --retiring-principal arn:aws:iam::123456789012:role/e2e-retirer "$(ep)"
+check kms-list-retirable "list-retirable-grants: the grant the role may retire" "
+assert len(d['Grants']) == 1 and d['Grants'][0]['KeyId'].endswith('$settings_key'), d
+"
+run kms-delete-alias "$aws_bin" kms delete-alias --alias-name alias/e2e-settings "$(ep)"
+run kms-aliases-after-delete "$aws_bin" kms list-aliases --key-id "$second_key" "$(ep)"
+check kms-aliases-after-delete "delete-alias: the alias is gone" "
+assert d['Aliases'] == [], d
+"
+# The ratings table is under the AWS managed key ($key_arn): its settings cannot be changed.
+for op in "put-key-policy --policy file://$work/policy.json" "enable-key-rotation" "tag-resource --tags TagKey=a,TagValue=b"; do
+  # shellcheck disable=SC2086
+  if "$aws_bin" kms $op --key-id "$key_arn" "$(ep)" >/dev/null 2>"$work/kms-managed.err"; then
+    fail "kms ${op%% *} on the AWS managed key succeeded"
+  elif grep -q AccessDeniedException "$work/kms-managed.err"; then
+    ok "kms ${op%% *} on the AWS managed key: AccessDeniedException"
+  else
+    fail "kms ${op%% *} on the AWS managed key: $(head -c 300 "$work/kms-managed.err")"
+  fi
+done
+run kms-managed-rotation "$aws_bin" kms get-key-rotation-status --key-id "$key_arn" "$(ep)"
+check kms-managed-rotation "get-key-rotation-status of the AWS managed key: enabled, 365 days" "
+assert d['KeyRotationEnabled'] is True and d['RotationPeriodInDays'] == 365, d
+"
+run kms-lookup-update-alias "$aws_bin" cloudtrail lookup-events \
+    --lookup-attributes AttributeKey=EventName,AttributeValue=UpdateAlias "$(ep)"
+check kms-lookup-update-alias "the UpdateAlias record: responseElements.keyId, the alias then the key" "
+r = json.loads(d['Events'][0]['CloudTrailEvent'])
+assert r['responseElements']['keyId'].endswith('$second_key'), r
+assert [x['ARN'].split(':')[-1] for x in r['resources']] == ['alias/e2e-settings', 'key/$second_key'], r['resources']
+"
+
 # The CLI follows NextToken itself: this is the whole trail.
 run lookup-before-restart "$aws_bin" cloudtrail lookup-events "$(ep)"
 
@@ -496,6 +615,18 @@ run keys-after-restart "$aws_bin" kms describe-key --key-id "$key_arn" "$(ep)"
 check keys-after-restart "restart: the key is kept and enabled" "
 assert d['KeyMetadata']['Arn'] == '$key_arn' and d['KeyMetadata']['KeyState'] == 'Enabled', d
 "
+run kms-policy-after-restart "$aws_bin" kms get-key-policy --key-id "$settings_key" "$(ep)"
+check kms-policy-after-restart "restart: the key policy, tags and rotation are kept" "
+assert d['Policy'] == open('$work/policy.json').read(), d
+"
+run kms-tags-after-restart "$aws_bin" kms list-resource-tags --key-id "$settings_key" "$(ep)"
+check kms-tags-after-restart "restart: the tags are kept" "
+assert d['Tags'] == [{'TagKey': 'env', 'TagValue': 'e2e'}], d
+"
+run kms-rotation-after-restart "$aws_bin" kms get-key-rotation-status --key-id "$settings_key" "$(ep)"
+check kms-rotation-after-restart "restart: the rotation setting is kept" "
+assert d['KeyRotationEnabled'] is True and d['RotationPeriodInDays'] == 180, d
+"
 run lookup-after-restart "$aws_bin" cloudtrail lookup-events "$(ep)"
 check lookup-after-restart "restart: the trail is kept (every event of the first run is still returned)" "
 before = {e['EventId'] for e in json.load(open('$work/lookup-before-restart.json'))['Events']}
@@ -507,7 +638,8 @@ assert len(after) > len(before), 'the restart run records its own calls too'
 run lookup-ratings-after-restart "$aws_bin" cloudtrail lookup-events \
     --lookup-attributes AttributeKey=EventName,AttributeValue=CreateGrant "$(ep)"
 check lookup-ratings-after-restart "restart: the CreateGrant records of the first run are still returned" "
-ctx = [json.loads(e['CloudTrailEvent'])['requestParameters']['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] for e in d['Events']]
+grants = [json.loads(e['CloudTrailEvent'])['requestParameters'] for e in d['Events']]
+ctx = [g['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] for g in grants if 'constraints' in g]
 assert sorted(ctx) == ['games', 'ratings'], ctx
 "
 stop_server

@@ -133,7 +133,8 @@ mod tests {
             of("spec/errors.md#crc32"),
             [Grade::AwsDoc, Grade::Observed, Grade::Decided]
         );
-        assert_eq!(of("spec/trail.md#record"), [Grade::AwsDoc]);
+        assert_eq!(of("spec/trail.md#record"), [Grade::AwsDoc, Grade::Decided]);
+        assert_eq!(of("spec/kms.md#update-key-description"), [Grade::AwsDoc]);
         assert!(of("spec/cache.md#no-such-section").is_empty());
     }
 

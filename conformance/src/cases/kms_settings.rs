@@ -822,7 +822,7 @@ fn retirable_grants(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/kms.md#aws-managed-key
 //= type=test
-//# A direct PutKeyPolicy, EnableKeyRotation, DisableKeyRotation, TagResource, UntagResource, UpdateKeyDescription, GenerateDataKeyWithoutPlaintext, ReEncrypt (as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key), UpdateAlias (old or new key) or DeleteAlias on the AWS managed key MUST fail with `AccessDeniedException` and the message of the previous paragraph.
+//# A direct PutKeyPolicy, EnableKeyRotation, DisableKeyRotation, TagResource, UntagResource, UpdateKeyDescription, GenerateDataKeyWithoutPlaintext, ReEncrypt (as `kms:ReEncryptFrom` on the source key and `kms:ReEncryptTo` on the destination key), UpdateAlias (old or new key) or DeleteAlias on the AWS managed key MUST fail with `AccessDeniedException` and the message `User: <caller arn> is not authorized to perform: kms:<Action> on resource: <key arn> because no resource-based policy allows the kms:<Action> action`, `<Action>` being the operation name (`ReEncryptFrom` or `ReEncryptTo` for ReEncrypt).
 fn managed_settings(ctx: &mut Ctx<'_>) -> CaseResult {
     let arn = managed_key_arn(ctx)?;
     let caller = format!("arn:aws:iam::{}:user/{}", ctx.account(), ctx.principal(0)?);

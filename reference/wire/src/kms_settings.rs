@@ -10,8 +10,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::json;
-
 use crate::error::{ApiError, ErrorCode};
 use crate::kms::KmsTag;
 use crate::kms_errors::{constraint, null_member};
@@ -41,54 +39,20 @@ pub const DRY_RUN_TEXT: &str = "The request would have succeeded, but the DryRun
 
 //= spec/kms.md#key-policy
 //# A key created without a `Policy` MUST have the default key policy: `{"Version": "2012-10-17", "Id": "key-default-1", "Statement": [{"Sid": "Enable IAM User Permissions", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::<account>:root"}, "Action": "kms:*", "Resource": "*"}]}`.
-/// The key policy KMS gives a key created through the API without one.
+/// The key policy KMS gives a key created through the API without one, laid out as KMS returns
+/// it (the document of the KMS guide's `ct-put-key-policy` example).
 pub fn default_key_policy(account: &str) -> String {
-    pretty(&json!({
-        "Version": "2012-10-17",
-        "Id": "key-default-1",
-        "Statement": [{
-            "Sid": "Enable IAM User Permissions",
-            "Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-            "Action": "kms:*",
-            "Resource": "*",
-        }],
-    }))
+    format!(
+        "{{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {{\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"arn:aws:iam::{account}:root\"\n    }},\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  }} ]\n}}"
+    )
 }
 
-/// The key policy of the AWS managed key `alias/aws/dynamodb` (D-USE, aws-facts 3.6).
+/// The key policy of the AWS managed key `alias/aws/dynamodb` (D-USE, aws-facts 3.6), laid out
+/// as that page prints it.
 pub fn managed_key_policy(account: &str, region: &str) -> String {
-    pretty(&json!({
-        "Version": "2012-10-17",
-        "Id": "auto-dynamodb-1",
-        "Statement": [{
-            "Sid": "Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB",
-            "Effect": "Allow",
-            "Principal": {"AWS": "*"},
-            "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {
-                "kms:CallerAccount": account,
-                "kms:ViaService": format!("dynamodb.{region}.amazonaws.com"),
-            }},
-        }, {
-            "Sid": "Allow direct access to key metadata to the account",
-            "Effect": "Allow",
-            "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
-            "Action": ["kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant"],
-            "Resource": "*",
-        }, {
-            "Sid": "Allow DynamoDB Service with service principal name dynamodb.amazonaws.com to describe the key directly",
-            "Effect": "Allow",
-            "Principal": {"Service": "dynamodb.amazonaws.com"},
-            "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
-            "Resource": "*",
-        }],
-    }))
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
+    format!(
+        "{{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"auto-dynamodb-1\",\n  \"Statement\" : [ {{\n    \"Sid\" : \"Allow access through Amazon DynamoDB for all principals in the account that are authorized to use Amazon DynamoDB\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"*\"\n    }},\n    \"Action\" : [ \"kms:Encrypt\", \"kms:Decrypt\", \"kms:ReEncrypt*\", \"kms:GenerateDataKey*\", \"kms:CreateGrant\", \"kms:DescribeKey\" ],\n    \"Resource\" : \"*\",\n    \"Condition\" : {{\n      \"StringEquals\" : {{\n        \"kms:CallerAccount\" : \"{account}\",\n        \"kms:ViaService\" : \"dynamodb.{region}.amazonaws.com\"\n      }}\n    }}\n  }}, {{\n    \"Sid\" : \"Allow direct access to key metadata to the account\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"AWS\" : \"arn:aws:iam::{account}:root\"\n    }},\n    \"Action\" : [ \"kms:Describe*\", \"kms:Get*\", \"kms:List*\", \"kms:RevokeGrant\" ],\n    \"Resource\" : \"*\"\n  }}, {{\n    \"Sid\" : \"Allow DynamoDB Service with service principal name dynamodb.amazonaws.com to describe the key directly\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {{\n      \"Service\" : \"dynamodb.amazonaws.com\"\n    }},\n    \"Action\" : [ \"kms:Describe*\", \"kms:Get*\", \"kms:List*\" ],\n    \"Resource\" : \"*\"\n  }} ]\n}}"
+    )
 }
 
 //= spec/kms.md#key-policy
@@ -416,6 +380,12 @@ mod tests {
         let m: serde_json::Value =
             serde_json::from_str(&managed_key_policy("1", "us-east-1")).unwrap();
         assert_eq!(m["Statement"][1]["Action"][3], "kms:RevokeGrant");
+        assert_eq!(
+            m["Statement"][0]["Condition"]["StringEquals"]["kms:ViaService"],
+            "dynamodb.us-east-1.amazonaws.com"
+        );
+        // KMS's own layout, as the KMS guide's ct-put-key-policy example shows the default document.
+        assert!(default_key_policy("1").starts_with("{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n"));
     }
 
     #[test]
