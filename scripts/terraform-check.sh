@@ -65,6 +65,19 @@ die() {
 mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 command -v terraform >/dev/null || die "terraform is not installed (see the machine docs)"
 [ -d "$mirror/registry.terraform.io/hashicorp/aws" ] || die "no AWS provider in the mirror $mirror"
+# The only provider source is the mirror (the machine's own CLI configuration is not read).
+cat >"$work/cli.tfrc" <<CFG
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/*/*"]
+  }
+}
+CFG
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 echo "terraform-check: $(terraform version | head -n 1), provider mirror $mirror"
 
 echo "terraform-check: building ddbsse"
@@ -106,18 +119,6 @@ $code
 
 # --- 3. terraform init --------------------------------------------------------------------------
 cp scripts/terraform/*.tf "$work/"
-cat >"$work/cli.tfrc" <<CFG
-provider_installation {
-  filesystem_mirror {
-    path    = "$mirror"
-    include = ["registry.terraform.io/hashicorp/*"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/*/*"]
-  }
-}
-CFG
-export TF_CLI_CONFIG_FILE="$work/cli.tfrc"
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 unset TF_LOG_PATH AWS_PROFILE AWS_ENDPOINT_URL 2>/dev/null || true
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true
