@@ -161,12 +161,16 @@ pub struct PutItemInput {
     pub item: Option<Item>,
     /// `NONE` or `ALL_OLD`.
     pub return_values: Option<String>,
-    /// Not supported by ddbsse targets (ValidationException).
+    /// A condition the existing item (or its absence) must meet.
     pub condition_expression: Option<String>,
     /// Names for the condition.
     pub expression_attribute_names: Option<NameMap>,
     /// Values for the condition.
     pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
 }
 
 /// `GetItem` input.
@@ -195,11 +199,49 @@ pub struct DeleteItemInput {
     pub key: Option<Item>,
     /// `NONE` or `ALL_OLD`.
     pub return_values: Option<String>,
-    /// Not supported by ddbsse targets (ValidationException).
+    /// A condition the existing item (or its absence) must meet.
     pub condition_expression: Option<String>,
+    /// Names for the condition.
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the condition.
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
 }
 
-/// `PutItem` / `DeleteItem` output.
+/// `UpdateItem` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateItemInput {
+    /// Table name.
+    pub table_name: Option<String>,
+    /// The primary key.
+    pub key: Option<Item>,
+    /// The update (`SET`, `REMOVE`, `ADD`, `DELETE`).
+    pub update_expression: Option<String>,
+    /// A condition the existing item (or its absence) must meet.
+    pub condition_expression: Option<String>,
+    /// Names for the expressions.
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the expressions.
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE`, `ALL_OLD`, `UPDATED_OLD`, `ALL_NEW` or `UPDATED_NEW`.
+    pub return_values: Option<String>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy updates (refused: use `UpdateExpression`).
+    pub attribute_updates: Option<Value>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
+    /// Capacity reporting (accepted, not reported).
+    pub return_consumed_capacity: Option<String>,
+    /// Collection metrics (accepted, not reported).
+    pub return_item_collection_metrics: Option<String>,
+}
+
+/// `PutItem` / `DeleteItem` / `UpdateItem` output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WriteItemOutput {
@@ -241,7 +283,7 @@ pub struct QueryInput {
     pub consistent_read: Option<bool>,
     /// `ALL_ATTRIBUTES` or `COUNT` (others rejected).
     pub select: Option<String>,
-    /// Not supported (ValidationException).
+    /// A condition on the items read; those that fail it are not returned.
     pub filter_expression: Option<String>,
     /// Index queries are not supported (ValidationException).
     pub index_name: Option<String>,
@@ -265,8 +307,10 @@ pub struct ScanInput {
     pub consistent_read: Option<bool>,
     /// `ALL_ATTRIBUTES` or `COUNT`.
     pub select: Option<String>,
-    /// Not supported (ValidationException).
+    /// A condition on the items read; those that fail it are not returned.
     pub filter_expression: Option<String>,
+    /// Values used by the filter.
+    pub expression_attribute_values: Option<ValueMap>,
 }
 
 /// `Query` / `Scan` output.

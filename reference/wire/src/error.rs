@@ -142,6 +142,9 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// AWS's message text.
     pub message: String,
+    /// The item a `ConditionalCheckFailedException` carries when the request asked for it
+    /// (`ReturnValuesOnConditionCheckFailure` `ALL_OLD`); `None` on every other error.
+    pub item: Option<Box<crate::attribute::Item>>,
 }
 
 impl ApiError {
@@ -150,6 +153,7 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            item: None,
         }
     }
 
@@ -165,7 +169,14 @@ impl ApiError {
 
     /// The JSON body for `service`'s protocol.
     pub fn body(&self, service: Service) -> serde_json::Value {
-        json!({"__type": self.code.type_field(service), "message": self.message})
+        let mut body = json!({"__type": self.code.type_field(service), "message": self.message});
+        if let (Some(item), Some(obj)) = (&self.item, body.as_object_mut()) {
+            obj.insert(
+                "Item".to_owned(),
+                serde_json::to_value(item).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        body
     }
 
     /// The bare shape name a client derives from `__type` (the part after `#`).

@@ -14,7 +14,10 @@
 //! - [`trail`]: the CloudTrail record shape;
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
 //!   each built in one place for the model and the endpoint;
-//! - [`durations`]: the durations the specification fixes.
+//! - [`durations`]: the durations the specification fixes;
+//! - [`expression`]: DynamoDB's expression language (conditions, filters, updates, projections,
+//!   key conditions), one parser and evaluator;
+//! - [`write_options`]: `ReturnValues` and the other options of single-item writes.
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
@@ -37,6 +40,7 @@ pub mod operation;
 pub mod time;
 pub mod trail;
 pub mod validate;
+pub mod write_options;
 
 pub use attribute::{AttributeValue, Blob, Item};
 pub use error::{ApiError, ErrorCode, Service};

@@ -105,6 +105,7 @@ operations! {
     PutItem => DynamoDb, PutItemInput, WriteItemOutput;
     GetItem => DynamoDb, GetItemInput, GetItemOutput;
     DeleteItem => DynamoDb, DeleteItemInput, WriteItemOutput;
+    UpdateItem => DynamoDb, UpdateItemInput, WriteItemOutput;
     Query => DynamoDb, QueryInput, ItemsOutput;
     Scan => DynamoDb, ScanInput, ItemsOutput;
     BatchWriteItem => DynamoDb, BatchWriteItemInput, BatchWriteItemOutput;
