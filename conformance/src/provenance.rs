@@ -13,6 +13,8 @@ pub(crate) const SPEC_FILES: &[(&str, &str)] = &[
     ("cache.md", include_str!("../../spec/cache.md")),
     ("conformance.md", include_str!("../../spec/conformance.md")),
     ("errors.md", include_str!("../../spec/errors.md")),
+    ("expressions.md", include_str!("../../spec/expressions.md")),
+    ("items.md", include_str!("../../spec/items.md")),
     (
         "key-hierarchy.md",
         include_str!("../../spec/key-hierarchy.md"),

@@ -3,12 +3,14 @@
 //!
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`kms`], [`cache`], [`trail`], [`errors`], [`at_rest`] and [`lockstep`].
+//! [`grants`], [`kms`], [`cache`], [`trail`], [`errors`], [`at_rest`], [`items`] (UpdateItem,
+//! conditions, filters) and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
 pub mod errors;
 pub mod grants;
+pub mod items;
 pub mod kms;
 pub mod lockstep;
 pub mod sse;
@@ -79,6 +81,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
+    v.extend_from_slice(items::CASES);
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);

@@ -1,5 +1,6 @@
-//! The DynamoDB data plane: PutItem, GetItem, DeleteItem, Query, Scan, BatchWriteItem and
-//! BatchGetItem over plaintext items, each gated by the table's key (`spec/cache.md`,
+//! The DynamoDB data plane: PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan,
+//! BatchWriteItem and BatchGetItem over plaintext items, with condition, filter, update and
+//! projection expressions (evaluated by `ddbsse_wire::expression`), each gated by the table's key (`spec/cache.md`,
 //! `spec/tables.md#data-plane`).
 //!
 //! Protocol-level checks (names, item values, key schema, expressions) come from `wire`, shared
@@ -14,9 +15,10 @@ use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::{AttributeValue, Item, normalize_item};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
-use ddbsse_wire::expression::{self, PathElement};
+use ddbsse_wire::expression::{self, Condition, Path};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, Violations};
+use ddbsse_wire::write_options::{self, ReturnValues};
 
 use super::Model;
 use super::cache::CacheKey;
@@ -85,16 +87,6 @@ fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     }
 }
 
-fn check_return_values(rv: Option<&str>) -> Result<bool, ApiError> {
-    match rv {
-        None | Some("NONE") => Ok(false),
-        Some("ALL_OLD") => Ok(true),
-        Some(_) => Err(ApiError::validation(
-            "One or more parameter values were invalid: Return values set to invalid value",
-        )),
-    }
-}
-
 fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
     match select {
         None | Some("ALL_ATTRIBUTES") => Ok(false),
@@ -103,15 +95,22 @@ fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-fn projection(
-    expr: Option<&str>,
-    names: Option<&BTreeMap<String, String>>,
-) -> Result<Option<Vec<Vec<PathElement>>>, ApiError> {
-    expr.map(|e| expression::parse_projection(e, names))
-        .transpose()
+/// The table name and the one required member (`key` or `item`), every violation together.
+fn members(table: Option<&str>, member: &str, present: bool) -> Result<(), ApiError> {
+    let mut v = Violations::default();
+    validate::table_name(table, &mut v);
+    if !present {
+        v.null(member);
+    }
+    v.into_result()
 }
 
-fn project(item: &Item, paths: Option<&Vec<Vec<PathElement>>>) -> Item {
+/// Whether an item passes a filter (no filter passes everything).
+fn passes(filter: Option<&Condition<AttributeValue>>, item: &Item) -> bool {
+    filter.is_none_or(|c| c.eval(item))
+}
+
+fn project(item: &Item, paths: Option<&Vec<Path>>) -> Item {
     match paths {
         Some(p) => expression::project(item, p),
         None => item.clone(),
@@ -184,10 +183,17 @@ impl Model {
         }
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
-        if input.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let all_old = check_return_values(input.return_values.as_deref())?;
+        write_options::refuse_legacy(input.expected.as_ref(), None)?;
+        let rv = write_options::return_values(input.return_values.as_deref(), false)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            None,
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
         let item = normalize_item(input.item.as_ref().unwrap_or(&Item::new()))?;
         let schema = self.table_schema(&name)?;
         let key = schema.key_of(&item, false)?;
@@ -199,12 +205,68 @@ impl Model {
             .tables
             .get_mut(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        check_condition(
+            exprs.condition.as_ref(),
+            table.items.get(&pk),
+            item_on_failure,
+        )?;
         //= spec/tables.md#data-plane-durable
         //# Every item a target acknowledged while the table was accessible MUST read back unchanged once the table's key is usable again, as long as the table is not `ARCHIVING` or `ARCHIVED`.
         let old = table.items.insert(pk, item);
         Ok(WriteItemOutput {
-            attributes: if all_old { old } else { None },
+            attributes: if rv == ReturnValues::AllOld {
+                old
+            } else {
+                None
+            },
         })
+    }
+
+    pub(super) fn update_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &UpdateItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        members(input.table_name.as_deref(), "key", input.key.is_some())?;
+        write_options::refuse_legacy(input.expected.as_ref(), input.attribute_updates.as_ref())?;
+        let rv = write_options::return_values(input.return_values.as_deref(), true)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            input.update_expression.as_deref(),
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
+        let (name, pk, key) =
+            self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        //= spec/items.md#update-key
+        //# An UpdateItem whose update expression writes a key attribute (the path's first name is the partition or sort key's name) MUST be refused with `One or more parameter values were invalid: Cannot update attribute <name>. This attribute is part of the key`, before the table key is fetched.
+        let schema = self.table_schema(&name)?;
+        if let Some(u) = &exprs.update
+            && let Some(k) = u.writes_any(&schema.names())
+        {
+            return Err(expression::errors::key_attribute_updated(k));
+        }
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get_mut(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        let old = table.items.get(&pk);
+        check_condition(exprs.condition.as_ref(), old, item_on_failure)?;
+        //= spec/items.md#update-item
+        //# UpdateItem MUST apply its update expression to the item with the given key, or, when there is none, to an item of just the key attributes, and store the result; without an update expression it MUST store that item unchanged (creating it with the key alone when absent).
+        let base = old.cloned().unwrap_or(key);
+        let new = match &exprs.update {
+            Some(u) => u.apply(&base)?,
+            None => base,
+        };
+        let attributes = write_options::updated_attributes(rv, old, &new, exprs.update.as_ref());
+        table.items.insert(pk, new);
+        Ok(WriteItemOutput { attributes })
     }
 
     /// Name, key and schema checks shared by GetItem and DeleteItem.
@@ -212,7 +274,7 @@ impl Model {
         &self,
         table: Option<&str>,
         key: Option<&Item>,
-    ) -> Result<(String, PrimaryKey), ApiError> {
+    ) -> Result<(String, PrimaryKey, Item), ApiError> {
         let mut v = Violations::default();
         let name = validate::table_name(table, &mut v);
         if key.is_none() {
@@ -225,7 +287,7 @@ impl Model {
         let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
             ApiError::validation("The provided key element does not match the schema")
         })?;
-        Ok((name, pk))
+        Ok((name, pk, key))
     }
 
     pub(super) fn get_item(
@@ -234,11 +296,15 @@ impl Model {
         caller: &Caller,
         input: &GetItemInput,
     ) -> Result<GetItemOutput, ApiError> {
-        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
-        let paths = projection(
+        let (name, pk, _) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        let paths = expression::read_expressions(
+            None,
+            None,
             input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
-        )?;
+            None,
+        )?
+        .projection;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
@@ -255,19 +321,36 @@ impl Model {
         caller: &Caller,
         input: &DeleteItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
-        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
-        if input.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let all_old = check_return_values(input.return_values.as_deref())?;
+        members(input.table_name.as_deref(), "key", input.key.is_some())?;
+        write_options::refuse_legacy(input.expected.as_ref(), None)?;
+        let rv = write_options::return_values(input.return_values.as_deref(), false)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            None,
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
+        let (name, pk, _) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
             .get_mut(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        check_condition(
+            exprs.condition.as_ref(),
+            table.items.get(&pk),
+            item_on_failure,
+        )?;
         let old = table.items.remove(&pk);
         Ok(WriteItemOutput {
-            attributes: if all_old { old } else { None },
+            attributes: if rv == ReturnValues::AllOld {
+                old
+            } else {
+                None
+            },
         })
     }
 
@@ -284,9 +367,6 @@ impl Model {
         if input.index_name.is_some() {
             return Err(unsupported("IndexName"));
         }
-        if input.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
         let expr = input
@@ -294,11 +374,14 @@ impl Model {
             .as_deref()
             .ok_or_else(dynamodb_errors::no_key_condition)?;
         let schema = self.table_schema(&name)?;
-        let cond = expression::parse_key_condition(
-            expr,
+        let exprs = expression::read_expressions(
+            Some(expr),
+            input.filter_expression.as_deref(),
+            input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         )?;
+        let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
         if cond.hash.0 != schema.hash.0 {
             return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }
@@ -312,10 +395,8 @@ impl Model {
                 _ => return Err(dynamodb_errors::key_condition_not_supported()),
             }
         }
-        let paths = projection(
-            input.projection_expression.as_deref(),
-            input.expression_attribute_names.as_ref(),
-        )?;
+        let paths = exprs.projection;
+        let filter = exprs.filter;
         let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
@@ -341,7 +422,14 @@ impl Model {
                 .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk < s))
                 .collect()
         };
-        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+        Ok(page(
+            &schema,
+            ordered,
+            limit,
+            count_only,
+            filter.as_ref(),
+            paths.as_ref(),
+        ))
     }
 
     pub(super) fn scan(
@@ -354,16 +442,17 @@ impl Model {
         let name = validate::table_name(input.table_name.as_deref(), &mut v);
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
-        if input.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
-        let paths = projection(
+        let exprs = expression::read_expressions(
+            None,
+            input.filter_expression.as_deref(),
             input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
         )?;
+        let (filter, paths) = (exprs.filter, exprs.projection);
         let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
@@ -375,7 +464,14 @@ impl Model {
             .iter()
             .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk > s))
             .collect();
-        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+        Ok(page(
+            &schema,
+            ordered,
+            limit,
+            count_only,
+            filter.as_ref(),
+            paths.as_ref(),
+        ))
     }
 
     fn start_key(
@@ -484,10 +580,14 @@ impl Model {
         for (name, ka) in requests {
             validate::require_table_name(Some(name))?;
             let schema = self.table_schema(name)?;
-            let paths = projection(
+            let paths = expression::read_expressions(
+                None,
+                None,
                 ka.projection_expression.as_deref(),
                 ka.expression_attribute_names.as_ref(),
-            )?;
+                None,
+            )?
+            .projection;
             let mut keys = Vec::new();
             for k in &ka.keys {
                 let key = schema.key_of(k, true)?;
@@ -524,13 +624,16 @@ impl Model {
     }
 }
 
+//= spec/items.md#filter
+//# A FilterExpression MUST be applied after the items of a page are read: `ScannedCount` MUST count the items read (at most `Limit`), `Count` and `Items` only those that pass the filter, and `LastEvaluatedKey` MUST be the key of the last item read when `Limit` items were read.
 /// One page of Query or Scan results.
 fn page(
     schema: &KeySchema,
     ordered: Vec<(&PrimaryKey, &Item)>,
     limit: Option<usize>,
     count_only: bool,
-    paths: Option<&Vec<Vec<PathElement>>>,
+    filter: Option<&Condition<AttributeValue>>,
+    paths: Option<&Vec<Path>>,
 ) -> ItemsOutput {
     let take = limit.unwrap_or(usize::MAX).min(ordered.len());
     let page = &ordered[..take];
@@ -538,11 +641,37 @@ fn page(
         Some(l) if take == l => page.last().map(|(pk, _)| pk.item(schema)),
         _ => None,
     };
-    let count = i64::try_from(page.len()).unwrap_or(i64::MAX);
+    let kept: Vec<&Item> = page
+        .iter()
+        .map(|(_, i)| *i)
+        .filter(|i| passes(filter, i))
+        .collect();
+    let count = i64::try_from(kept.len()).unwrap_or(i64::MAX);
     ItemsOutput {
-        items: (!count_only).then(|| page.iter().map(|(_, i)| project(i, paths)).collect()),
+        items: (!count_only).then(|| kept.iter().map(|i| project(i, paths)).collect()),
         count,
-        scanned_count: count,
+        scanned_count: i64::try_from(page.len()).unwrap_or(i64::MAX),
         last_evaluated_key,
     }
+}
+
+//= spec/items.md#condition
+//# A PutItem, DeleteItem or UpdateItem with a ConditionExpression MUST evaluate it against the item with the request's key as it is before the request (an absent item having no attributes), after the table key has been obtained, and MUST fail as `spec/expressions.md#condition-failed` says when it is false.
+/// Fails with `ConditionalCheckFailedException` when the condition does not hold for the
+/// existing item (carrying the item when asked and it exists).
+fn check_condition(
+    cond: Option<&Condition<AttributeValue>>,
+    existing: Option<&Item>,
+    item_on_failure: bool,
+) -> Result<(), ApiError> {
+    let Some(c) = cond else { return Ok(()) };
+    let empty = Item::new();
+    if c.eval(existing.unwrap_or(&empty)) {
+        return Ok(());
+    }
+    //= spec/items.md#condition-failure-item
+    //# With `ReturnValuesOnConditionCheckFailure` `ALL_OLD`, a `ConditionalCheckFailedException` MUST carry the existing item as `Item` in its body, and no `Item` when there is none.
+    Err(expression::errors::condition_failed(
+        existing.filter(|_| item_on_failure).cloned(),
+    ))
 }

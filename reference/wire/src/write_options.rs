@@ -107,3 +107,64 @@ pub fn updated_attributes<V>(
     };
     (!out.is_empty()).then_some(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    //= spec/items.md#return-values
+    //= type=test
+    //# `ReturnValues` MUST be one of `NONE`, `ALL_OLD`, `UPDATED_OLD`, `ALL_NEW` and `UPDATED_NEW`, any other value refused with `1 validation error detected: Value '<value>' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]`; PutItem and DeleteItem MUST refuse every value but `NONE` and `ALL_OLD` with `ReturnValues can only be ALL_OLD or NONE`.
+    #[test]
+    fn return_values_by_operation() {
+        assert_eq!(return_values(None, false), Ok(ReturnValues::None));
+        assert_eq!(
+            return_values(Some("ALL_OLD"), false),
+            Ok(ReturnValues::AllOld)
+        );
+        assert_eq!(
+            return_values(Some("UPDATED_NEW"), true),
+            Ok(ReturnValues::UpdatedNew)
+        );
+        assert_eq!(
+            return_values(Some("ALL_NEW"), false).unwrap_err().message,
+            "ReturnValues can only be ALL_OLD or NONE"
+        );
+        assert_eq!(
+            return_values(Some("SOME"), true).unwrap_err().message,
+            "1 validation error detected: Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
+        );
+    }
+
+    //= spec/items.md#condition-failure-item
+    //= type=test
+    //# `ReturnValuesOnConditionCheckFailure` MUST be `NONE` or `ALL_OLD`, any other value refused with `1 validation error detected: Value '<value>' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]`.
+    #[test]
+    fn item_on_failure_values() {
+        assert_eq!(item_on_condition_failure(Some("ALL_OLD")), Ok(true));
+        assert_eq!(item_on_condition_failure(Some("NONE")), Ok(false));
+        assert_eq!(
+            item_on_condition_failure(Some("ALL_NEW"))
+                .unwrap_err()
+                .message,
+            "1 validation error detected: Value 'ALL_NEW' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
+        );
+    }
+
+    //= spec/items.md#legacy-members
+    //= type=test
+    //# A request with the legacy members `Expected` or `AttributeUpdates` MUST be refused with `ValidationException` and the message `<member> is not supported by ddbsse: use ConditionExpression or UpdateExpression`.
+    #[test]
+    fn legacy_members_are_refused() {
+        let v = serde_json::json!({});
+        assert!(refuse_legacy(None, None).is_ok());
+        assert_eq!(
+            refuse_legacy(None, Some(&v)).unwrap_err().message,
+            "AttributeUpdates is not supported by ddbsse: use ConditionExpression or UpdateExpression"
+        );
+        assert_eq!(
+            refuse_legacy(Some(&v), None).unwrap_err().message,
+            "Expected is not supported by ddbsse: use ConditionExpression or UpdateExpression"
+        );
+    }
+}

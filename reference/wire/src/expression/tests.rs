@@ -126,6 +126,9 @@ fn reserved_words_and_undefined_names() {
 //= spec/expressions.md#names-values
 //= type=test
 //# An entry of `ExpressionAttributeNames` or `ExpressionAttributeValues` that none of the request's expressions uses MUST be refused with `Value provided in ExpressionAttributeNames unused in expressions: keys: {<keys>}` or `Value provided in ExpressionAttributeValues unused in expressions: keys: {<keys>}`, the unused keys in order and separated by `, `.
+//= spec/expressions.md#names-values
+//= type=test
+//# A `:value` that `ExpressionAttributeValues` does not define MUST be refused with `An expression attribute value used in expression is not defined; attribute value: <:value>`.
 #[test]
 fn unused_and_undefined_values() {
     let v = vals(&[(":a", n("1")), (":b", n("2")), (":c", n("3"))]);
@@ -195,6 +198,9 @@ fn empty_maps_and_maps_without_expressions() {
 //= spec/expressions.md#syntax
 //= type=test
 //# An expression that does not follow the grammar MUST be refused with `Invalid <member>: Syntax error; token: "<token>", near: "<text>"`, where `<token>` is the first token that cannot continue the expression, or `<EOF>` when the text ends too early.
+//= spec/expressions.md#errors
+//= type=test
+//# An expression given as the empty string MUST be refused with `Invalid <member>: The expression can not be empty;`.
 #[test]
 fn syntax_errors_name_the_token() {
     let v = vals(&[(":incr", n("1"))]);
