@@ -59,6 +59,12 @@ pub const CASES: &[Case] = &[
         run: filters,
     },
     Case {
+        id: "items/scan-segments/partition",
+        title: "a parallel Scan's segments are disjoint, cover the table, and hold what the model's hold",
+        needs: &[],
+        run: scan_segments,
+    },
+    Case {
         id: "expressions/names-values/errors",
         title: "unused, undefined and reserved names and values are refused with DynamoDB's texts",
         needs: &[],
@@ -508,4 +514,58 @@ fn name_value_errors(ctx: &mut Ctx<'_>) -> CaseResult {
         r.expect_error("ValidationException", Some(message))?;
     }
     Ok(())
+}
+
+/// The items of a Scan answer as sorted JSON texts.
+fn sorted_items(body: &Value) -> Vec<String> {
+    let mut v: Vec<String> = body["Items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    v.sort();
+    v
+}
+
+//= spec/items.md#scan-segments
+//= type=test
+//# A Scan with `Segment` MUST return only the items of that segment, paged and filtered as a Scan without it.
+fn scan_segments(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = kms_table(ctx, "segments")?;
+    for i in 0..12 {
+        ctx.put(&table, &format!("p{i}"), &i.to_string())?.ok()?;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for segment in 0..3 {
+        let r = ctx.ddb(
+            "Scan",
+            json!({"TableName": table, "Segment": segment, "TotalSegments": 3}),
+        )?;
+        let mine = sorted_items(r.ok()?);
+        let model = sorted_items(&r.model.body);
+        check_eq(
+            &format!("segment {segment} of 3, as the model's"),
+            &json!(model),
+            &json!(mine),
+        )?;
+        seen.extend(mine);
+    }
+    seen.sort();
+    let all = ctx.ddb("Scan", json!({"TableName": table}))?;
+    check_eq(
+        "the three segments together are the whole table, each item once",
+        &json!(sorted_items(all.ok()?)),
+        &json!(seen),
+    )?;
+    let r = ctx.ddb(
+        "Scan",
+        json!({"TableName": table, "Segment": 3, "TotalSegments": 3}),
+    )?;
+    r.same_as_model()?;
+    r.expect_error(
+        "ValidationException",
+        Some("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3"),
+    )
 }

@@ -453,16 +453,20 @@ impl Model {
             input.expression_attribute_values.as_ref(),
         )?;
         let (filter, paths) = (exprs.filter, exprs.projection);
+        let segment = ddbsse_wire::scan_segments::check(input.segment, input.total_segments)?;
         let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
             .get(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        //= spec/items.md#scan-segments
+        //# A Scan with `Segment` MUST return only the items of that segment, paged and filtered as a Scan without it.
         let ordered: Vec<(&PrimaryKey, &Item)> = table
             .items
             .iter()
             .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk > s))
+            .filter(|(pk, _)| segment.is_none_or(|g| g.holds(Some(&pk.hash.0))))
             .collect();
         Ok(page(
             &schema,

@@ -311,6 +311,10 @@ pub struct ScanInput {
     pub filter_expression: Option<String>,
     /// Values used by the filter.
     pub expression_attribute_values: Option<ValueMap>,
+    /// Parallel scan: this request's segment (zero-based).
+    pub segment: Option<i64>,
+    /// Parallel scan: how many segments.
+    pub total_segments: Option<i64>,
 }
 
 /// `Query` / `Scan` output.

@@ -37,6 +37,7 @@ pub mod kms;
 pub mod kms_errors;
 pub mod number;
 pub mod operation;
+pub mod scan_segments;
 pub mod time;
 pub mod trail;
 pub mod validate;

@@ -206,6 +206,7 @@ impl Engine {
             i.expression_attribute_values.as_ref(),
         )?;
         let (filter, paths) = (exprs.filter, exprs.projection);
+        let segment = ddbsse_wire::scan_segments::check(i.segment, i.total_segments)?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
@@ -238,6 +239,11 @@ impl Engine {
             let n = rows.len();
             for (row, env) in rows {
                 let item = crypto.open(&row, &env, &uid, &schema)?;
+                //= spec/items.md#scan-segments
+                //# A Scan with `Segment` MUST return only the items of that segment, paged and filtered as a Scan without it.
+                if segment.is_some_and(|g| !g.holds(item.get(&schema.hash.0))) {
+                    continue;
+                }
                 bytes += item_size(&item);
                 items.push(item);
             }
@@ -252,7 +258,10 @@ impl Engine {
                 .range(Space::Items, &uid, after.as_deref(), 1)
                 .map_err(|_| internal("storage read failed"))?;
             for (row, env) in rows {
-                items.push(crypto.open(&row, &env, &uid, &schema)?);
+                let item = crypto.open(&row, &env, &uid, &schema)?;
+                if segment.is_none_or(|g| g.holds(item.get(&schema.hash.0))) {
+                    items.push(item);
+                }
             }
         }
         Ok(self.page(items, limit, &schema, filter.as_ref(), &paths, count_only))
