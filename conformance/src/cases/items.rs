@@ -65,6 +65,12 @@ pub const CASES: &[Case] = &[
         run: scan_segments,
     },
     Case {
+        id: "items/paging/one-megabyte",
+        title: "a Scan page ends with the item that crosses 1 MB and carries LastEvaluatedKey",
+        needs: &[],
+        run: one_megabyte_pages,
+    },
+    Case {
         id: "expressions/names-values/errors",
         title: "unused, undefined and reserved names and values are refused with DynamoDB's texts",
         needs: &[],
@@ -567,5 +573,43 @@ fn scan_segments(ctx: &mut Ctx<'_>) -> CaseResult {
     r.expect_error(
         "ValidationException",
         Some("The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 3 is not less than TotalSegments: 3"),
+    )
+}
+
+//= spec/items.md#paging
+//= type=test
+//# A Query or Scan page MUST end with the first item that brings the sum of the sizes of the page's items (before filtering and projection) to 1 MB (1048576 bytes) or more, or with the `Limit`-th item, whichever comes first, and MUST then carry `LastEvaluatedKey`, the key of its last item, when more items follow.
+fn one_megabyte_pages(ctx: &mut Ctx<'_>) -> CaseResult {
+    let table = ctx.created_table("pages", None)?;
+    let big = "x".repeat(300_000);
+    for i in 0..5 {
+        ctx.put(&table, &format!("p{i}"), &big)?.ok()?;
+    }
+    let first = ctx.ddb(
+        "Scan",
+        json!({"TableName": table, "ProjectionExpression": "pk"}),
+    )?;
+    let body = first.ok()?.clone();
+    check_eq(
+        "Count of the first page and the model's (4 items of 300 KB cross 1 MB)",
+        &json!([4, first.model.body["Count"]]),
+        &json!([body["Count"], 4]),
+    )?;
+    let lek = body.get("LastEvaluatedKey").cloned();
+    check(
+        lek.is_some(),
+        "LastEvaluatedKey on a page cut at 1 MB",
+        format!("{body}"),
+    )?;
+    let second = ctx.ddb(
+        "Scan",
+        json!({"TableName": table, "ProjectionExpression": "pk", "ExclusiveStartKey": lek}),
+    )?;
+    let body = second.ok()?;
+    check_eq("Count of the second page", &json!(1), &body["Count"])?;
+    check(
+        body.get("LastEvaluatedKey").is_none(),
+        "no LastEvaluatedKey on the last page",
+        format!("{body}"),
     )
 }

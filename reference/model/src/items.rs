@@ -12,7 +12,7 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use ddbsse_wire::ApiError;
-use ddbsse_wire::attribute::{AttributeValue, Item, normalize_item};
+use ddbsse_wire::attribute::{AttributeValue, Item, MAX_PAGE_BYTES, item_size, normalize_item};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
 use ddbsse_wire::expression::{self, Condition, Path};
@@ -639,11 +639,23 @@ fn page(
     filter: Option<&Condition<AttributeValue>>,
     paths: Option<&Vec<Path>>,
 ) -> ItemsOutput {
-    let take = limit.unwrap_or(usize::MAX).min(ordered.len());
+    //= spec/items.md#paging
+    //# A Query or Scan page MUST end with the first item that brings the sum of the sizes of the page's items (before filtering and projection) to 1 MB (1048576 bytes) or more, or with the `Limit`-th item, whichever comes first, and MUST then carry `LastEvaluatedKey`, the key of its last item, when more items follow.
+    let mut take = limit.unwrap_or(usize::MAX).min(ordered.len());
+    let mut bytes = 0usize;
+    for (n, (_, item)) in ordered.iter().enumerate().take(take) {
+        bytes += item_size(item);
+        if bytes >= MAX_PAGE_BYTES {
+            take = n + 1;
+            break;
+        }
+    }
     let page = &ordered[..take];
-    let last_evaluated_key = match limit {
-        Some(l) if take == l => page.last().map(|(pk, _)| pk.item(schema)),
-        _ => None,
+    let full = limit.is_some_and(|l| take == l);
+    let last_evaluated_key = if full || take < ordered.len() {
+        page.last().map(|(pk, _)| pk.item(schema))
+    } else {
+        None
     };
     let kept: Vec<&Item> = page
         .iter()

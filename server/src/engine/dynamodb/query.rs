@@ -16,7 +16,7 @@ use crate::engine::{Call, Engine};
 use crate::storage::Space;
 
 /// DynamoDB's data limit of one Query or Scan page.
-pub const PAGE_BYTES: usize = 1024 * 1024;
+pub use ddbsse_wire::attribute::MAX_PAGE_BYTES as PAGE_BYTES;
 
 fn limit(l: Option<i64>) -> Result<Option<usize>, ApiError> {
     match l {
@@ -169,6 +169,8 @@ impl Engine {
         for item in items {
             bytes += item_size(&item);
             page.push(item);
+            //= spec/items.md#paging
+            //# A Query or Scan page MUST end with the first item that brings the sum of the sizes of the page's items (before filtering and projection) to 1 MB (1048576 bytes) or more, or with the `Limit`-th item, whichever comes first, and MUST then carry `LastEvaluatedKey`, the key of its last item, when more items follow.
             if limit.is_some_and(|l| page.len() >= l) || bytes >= PAGE_BYTES {
                 cut = limit.is_some_and(|l| page.len() >= l) || page.len() < total;
                 break;
