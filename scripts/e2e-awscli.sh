@@ -12,6 +12,7 @@
 #      and `aws dynamodb describe-table --query ...` commands as printed (with `--endpoint-url`;
 #      the blog's typeset en dash in `–-table-name` is typed as `--`), then put-item, get-item,
 #      update-item with a condition, a put-item whose condition fails, get-item with a projection,
+#      transact-write-items (committed, then cancelled),
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
 #      and checks the fields the blog shows;
 #   4. stops the server with SIGTERM (exit status 0, trail files delivered), restarts it on the
@@ -207,6 +208,23 @@ run get-after-update "$aws_bin" dynamodb get-item --table-name ratings \
     --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' --projection-expression 'wins, note' "$(ep)"
 check get-after-update "get-item --projection-expression after the update and the refused put" "
 assert d['Item'] == {'wins': {'N': '1'}, 'note': {'S': '$marker'}}, d
+"
+
+# transact-write-items: an update and a conditional put together; then the same again, cancelled
+# by the put's condition, writing nothing.
+tx_items='[{"Update":{"TableName":"ratings","Key":{"player":{"S":"alice"},"rating":{"N":"1500"}},"UpdateExpression":"ADD wins :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},{"Put":{"TableName":"ratings","Item":{"player":{"S":"bob"},"rating":{"N":"1400"}},"ConditionExpression":"attribute_not_exists(player)"}}]'
+run transact "$aws_bin" dynamodb transact-write-items --transact-items "$tx_items" "$(ep)"
+if "$aws_bin" dynamodb transact-write-items --transact-items "$tx_items" "$(ep)" >"$work/tx2.json" 2>"$work/tx2.err"; then
+  fail "transact-write-items with a false condition succeeded"
+elif grep -q TransactionCanceledException "$work/tx2.err" && grep -q "None, ConditionalCheckFailed" "$work/tx2.err"; then
+  ok "transact-write-items with a false condition: TransactionCanceledException [None, ConditionalCheckFailed]"
+else
+  fail "transact-write-items with a false condition: $(head -c 300 "$work/tx2.err")"
+fi
+run get-after-tx "$aws_bin" dynamodb get-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' --projection-expression wins "$(ep)"
+check get-after-tx "get-item after one committed and one cancelled transaction: wins is 2" "
+assert d['Item'] == {'wins': {'N': '2'}}, d
 "
 
 run list-grants "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
@@ -430,7 +448,7 @@ run get-after-restart "$aws_bin" dynamodb get-item --table-name ratings \
     --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' "$(ep)"
 check get-after-restart "restart: the item decrypts with the stored keys, the update included" "
 assert d['Item']['note'] == {'S': '$marker'}, d
-assert d['Item']['wins'] == {'N': '1'}, d
+assert d['Item']['wins'] == {'N': '2'}, d
 "
 run grants-after-restart "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
 check grants-after-restart "restart: the grant is kept, same id" "

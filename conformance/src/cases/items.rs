@@ -71,6 +71,18 @@ pub const CASES: &[Case] = &[
         run: one_megabyte_pages,
     },
     Case {
+        id: "items/transact-write/all-or-nothing",
+        title: "TransactWriteItems over two tables under two keys: all writes or none, one Decrypt per table",
+        needs: &[],
+        run: transact_write,
+    },
+    Case {
+        id: "items/transact-write/disabled-key",
+        title: "TransactWriteItems fails whole when one of its tables' keys is disabled",
+        needs: &[Need::Clock],
+        run: transact_disabled,
+    },
+    Case {
         id: "expressions/names-values/errors",
         title: "unused, undefined and reserved names and values are refused with DynamoDB's texts",
         needs: &[],
@@ -611,5 +623,112 @@ fn one_megabyte_pages(ctx: &mut Ctx<'_>) -> CaseResult {
         body.get("LastEvaluatedKey").is_none(),
         "no LastEvaluatedKey on the last page",
         format!("{body}"),
+    )
+}
+
+fn transact(ctx: &mut Ctx<'_>, items: Value) -> Result<crate::ctx::Reply, Failure> {
+    let r = ctx.ddb("TransactWriteItems", json!({"TransactItems": items}))?;
+    r.same_as_model()?;
+    Ok(r)
+}
+
+//= spec/items.md#transact-write
+//= type=test
+//# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
+//= spec/items.md#transact-write
+//= type=test
+//# Two actions on the same item MUST be refused with `Transaction request cannot include multiple operations on one item`.
+fn transact_write(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, a) = kms_table(ctx, "tx-a")?;
+    let (_, b) = kms_table(ctx, "tx-b")?;
+    ctx.put(&a, "x", "1")?.ok()?;
+    ctx.put(&b, "gone", "1")?.ok()?;
+    let failing = json!([
+        {"Put": {"TableName": a, "Item": {"pk": {"S": "new"}, "v": {"S": "n"}}}},
+        {"ConditionCheck": {"TableName": b, "Key": {"pk": {"S": "gone"}}, "ConditionExpression": "v = :two",
+                            "ExpressionAttributeValues": {":two": {"S": "2"}}, "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+    ]);
+    let r = transact(ctx, failing)?;
+    r.expect_error(
+        "TransactionCanceledException",
+        Some("Transaction cancelled, please refer cancellation reasons for specific reasons [None, ConditionalCheckFailed]"),
+    )?;
+    check_eq(
+        "CancellationReasons",
+        &json!([{"Code": "None"}, {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed",
+                 "Item": {"pk": {"S": "gone"}, "v": {"S": "1"}}}]),
+        &r.body["CancellationReasons"],
+    )?;
+    check_eq(
+        "the put of a cancelled transaction",
+        &Value::Null,
+        &item_of(ctx, &a, "new")?,
+    )?;
+    let ok = json!([
+        {"Put": {"TableName": a, "Item": {"pk": {"S": "new"}, "v": {"S": "n"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": {"TableName": a, "Key": {"pk": {"S": "x"}}, "UpdateExpression": "ADD n :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+        {"Delete": {"TableName": b, "Key": {"pk": {"S": "gone"}}}}
+    ]);
+    transact(ctx, ok)?.ok()?;
+    check_eq(
+        "the put",
+        &json!({"pk": {"S": "new"}, "v": {"S": "n"}}),
+        &item_of(ctx, &a, "new")?,
+    )?;
+    check_eq(
+        "the update",
+        &json!({"N": "1"}),
+        &item_of(ctx, &a, "x")?["n"],
+    )?;
+    check_eq("the delete", &Value::Null, &item_of(ctx, &b, "gone")?)?;
+    let twice = json!([
+        {"Delete": {"TableName": a, "Key": {"pk": {"S": "x"}}}},
+        {"ConditionCheck": {"TableName": a, "Key": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)"}}
+    ]);
+    transact(ctx, twice)?.expect_error(
+        "ValidationException",
+        Some("Transaction request cannot include multiple operations on one item"),
+    )?;
+    ctx.expect_decrypts(
+        &a,
+        1,
+        "on table a after puts, transactions and reads on one connection",
+    )?;
+    ctx.expect_decrypts(
+        &b,
+        1,
+        "on table b after puts, transactions and reads on one connection",
+    )
+}
+
+//= spec/items.md#transact-write
+//= type=test
+//# A transaction MUST obtain the table key of every table it names through the table-key cache, one entry per table, before it reads any item, and MUST fail whole, writing nothing, when one of them cannot be obtained.
+fn transact_disabled(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, a) = kms_table(ctx, "txd-a")?;
+    let (kb, b) = kms_table(ctx, "txd-b")?;
+    ctx.put(&a, "x", "1")?.ok()?;
+    ctx.put(&b, "y", "1")?.ok()?;
+    ctx.kms("DisableKey", json!({"KeyId": kb.id}))?.ok()?;
+    ctx.advance(300 * SECOND)?;
+    let r = transact(
+        ctx,
+        json!([
+            {"Put": {"TableName": a, "Item": {"pk": {"S": "x"}, "v": {"S": "2"}}}},
+            {"Put": {"TableName": b, "Item": {"pk": {"S": "y"}, "v": {"S": "2"}}}}
+        ]),
+    )?;
+    r.expect_error("ValidationException", None)?;
+    check(
+        r.message()
+            .is_some_and(|m| m.starts_with("KMS key disabled error:")),
+        "the disabled-key error",
+        format!("{:?}", r.message()),
+    )?;
+    check_eq(
+        "table a's item after the failed transaction",
+        &json!({"S": "1"}),
+        &item_of(ctx, &a, "x")?["v"],
     )
 }

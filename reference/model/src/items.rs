@@ -269,6 +269,98 @@ impl Model {
         Ok(WriteItemOutput { attributes })
     }
 
+    pub(super) fn transact_write_items(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput, ApiError> {
+        use ddbsse_wire::transact::{self, ActionKind};
+        let actions = transact::actions(input)?;
+        let mut plan: Vec<(String, PrimaryKey, Item)> = Vec::with_capacity(actions.len());
+        for a in &actions {
+            let schema = self.table_schema(&a.table)?;
+            let key = schema.key_of(&a.item, a.kind != ActionKind::Put)?;
+            let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+                ApiError::validation("The provided key element does not match the schema")
+            })?;
+            if let Some(u) = &a.update
+                && let Some(k) = u.writes_any(&schema.names())
+            {
+                return Err(expression::errors::key_attribute_updated(k));
+            }
+            //= spec/items.md#transact-write
+            //# Two actions on the same item MUST be refused with `Transaction request cannot include multiple operations on one item`.
+            if plan.iter().any(|(t, k, _)| *t == a.table && *k == pk) {
+                return Err(transact::same_item_twice());
+            }
+            plan.push((a.table.clone(), pk, key));
+        }
+        //= spec/items.md#transact-write
+        //# A transaction MUST obtain the table key of every table it names through the table-key cache, one entry per table, before it reads any item, and MUST fail whole, writing nothing, when one of them cannot be obtained.
+        let mut gated: Vec<&str> = Vec::new();
+        for a in &actions {
+            if !gated.contains(&a.table.as_str()) {
+                self.table_key_gate(now, caller, &a.table)?;
+                gated.push(&a.table);
+            }
+        }
+        let mut failed = Vec::with_capacity(actions.len());
+        let mut any_failed = false;
+        let mut writes: Vec<(String, PrimaryKey, Option<Item>)> = Vec::new();
+        for (a, (table, pk, key)) in actions.iter().zip(plan) {
+            let t = self
+                .tables
+                .get(&table)
+                .ok_or_else(|| table_not_found(&table))?;
+            let old = t.items.get(&pk);
+            let empty = Item::new();
+            let holds = a
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.eval(old.unwrap_or(&empty)));
+            if !holds {
+                any_failed = true;
+                failed.push(Some(old.filter(|_| a.item_on_failure).cloned()));
+                continue;
+            }
+            failed.push(None);
+            let new = match a.kind {
+                ActionKind::Check => continue,
+                ActionKind::Put => Some(a.item.clone()),
+                ActionKind::Delete => None,
+                ActionKind::Update => {
+                    let base = old.cloned().unwrap_or(key);
+                    Some(match &a.update {
+                        Some(u) => u.apply(&base)?,
+                        None => base,
+                    })
+                }
+            };
+            writes.push((table, pk, new));
+        }
+        if any_failed {
+            return Err(transact::canceled(failed));
+        }
+        //= spec/items.md#transact-write
+        //# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
+        for (table, pk, new) in writes {
+            let t = self
+                .tables
+                .get_mut(&table)
+                .ok_or_else(|| table_not_found(&table))?;
+            match new {
+                Some(item) => {
+                    t.items.insert(pk, item);
+                }
+                None => {
+                    t.items.remove(&pk);
+                }
+            }
+        }
+        Ok(TransactWriteItemsOutput {})
+    }
+
     /// Name, key and schema checks shared by GetItem and DeleteItem.
     fn keyed_request(
         &self,

@@ -241,6 +241,72 @@ pub struct UpdateItemInput {
     pub return_item_collection_metrics: Option<String>,
 }
 
+/// One action of `TransactWriteItems`: exactly one of the four members.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItem {
+    /// A condition on an item that is not written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition_check: Option<TransactAction>,
+    /// A put.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub put: Option<TransactAction>,
+    /// A delete.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delete: Option<TransactAction>,
+    /// An update.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub update: Option<TransactAction>,
+}
+
+/// The members of `ConditionCheck`, `Put`, `Delete` and `Update` (each uses its own subset).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactAction {
+    /// Table name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub table_name: Option<String>,
+    /// The key (ConditionCheck, Delete, Update).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key: Option<Item>,
+    /// The item (Put).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub item: Option<Item>,
+    /// The update (Update).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub update_expression: Option<String>,
+    /// The condition (required for ConditionCheck).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition_expression: Option<String>,
+    /// Names for the expressions.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the expressions.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub return_values_on_condition_check_failure: Option<String>,
+}
+
+/// `TransactWriteItems` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItemsInput {
+    /// The actions, 1 to 100.
+    pub transact_items: Option<Vec<TransactWriteItem>>,
+    /// Idempotency token (accepted; see `spec/items.md#transact-write`).
+    pub client_request_token: Option<String>,
+    /// Capacity reporting (accepted, not reported).
+    pub return_consumed_capacity: Option<String>,
+    /// Collection metrics (accepted, not reported).
+    pub return_item_collection_metrics: Option<String>,
+}
+
+/// `TransactWriteItems` output (no member is reported).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactWriteItemsOutput {}
+
 /// `PutItem` / `DeleteItem` / `UpdateItem` output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -42,6 +42,7 @@ pub enum ErrorCode {
     LimitExceeded,
     AccessDenied,
     ConditionalCheckFailed,
+    TransactionCanceled,
     InternalServerError,
     // KMS.
     KmsValidation,
@@ -82,6 +83,7 @@ impl ErrorCode {
             LimitExceeded | KmsLimitExceeded => "LimitExceededException",
             AccessDenied => "AccessDeniedException",
             ConditionalCheckFailed => "ConditionalCheckFailedException",
+            TransactionCanceled => "TransactionCanceledException",
             InternalServerError => "InternalServerError",
             NotFound => "NotFoundException",
             Disabled => "DisabledException",
@@ -145,6 +147,8 @@ pub struct ApiError {
     /// The item a `ConditionalCheckFailedException` carries when the request asked for it
     /// (`ReturnValuesOnConditionCheckFailure` `ALL_OLD`); `None` on every other error.
     pub item: Option<Box<crate::attribute::Item>>,
+    /// The `CancellationReasons` of a `TransactionCanceledException`, one per action.
+    pub cancellation_reasons: Option<Vec<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -154,6 +158,7 @@ impl ApiError {
             code,
             message: message.into(),
             item: None,
+            cancellation_reasons: None,
         }
     }
 
@@ -174,6 +179,12 @@ impl ApiError {
             obj.insert(
                 "Item".to_owned(),
                 serde_json::to_value(item).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        if let (Some(reasons), Some(obj)) = (&self.cancellation_reasons, body.as_object_mut()) {
+            obj.insert(
+                "CancellationReasons".to_owned(),
+                serde_json::Value::Array(reasons.clone()),
             );
         }
         body

@@ -40,6 +40,7 @@ pub mod operation;
 pub mod scan_segments;
 pub mod time;
 pub mod trail;
+pub mod transact;
 pub mod validate;
 pub mod write_options;
 

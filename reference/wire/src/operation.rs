@@ -106,6 +106,7 @@ operations! {
     GetItem => DynamoDb, GetItemInput, GetItemOutput;
     DeleteItem => DynamoDb, DeleteItemInput, WriteItemOutput;
     UpdateItem => DynamoDb, UpdateItemInput, WriteItemOutput;
+    TransactWriteItems => DynamoDb, TransactWriteItemsInput, TransactWriteItemsOutput;
     Query => DynamoDb, QueryInput, ItemsOutput;
     Scan => DynamoDb, ScanInput, ItemsOutput;
     BatchWriteItem => DynamoDb, BatchWriteItemInput, BatchWriteItemOutput;

@@ -306,6 +306,7 @@ impl Engine {
                 | Operation::GetItem
                 | Operation::DeleteItem
                 | Operation::UpdateItem
+                | Operation::TransactWriteItems
                 | Operation::Query
                 | Operation::Scan
                 | Operation::BatchWriteItem
