@@ -11,6 +11,8 @@
 #   3. runs the blog's `aws dynamodb create-table ... --sse-specification Enabled=true,SSEType=KMS`
 #      and `aws dynamodb describe-table --query ...` commands as printed (with `--endpoint-url`;
 #      the blog's typeset en dash in `–-table-name` is typed as `--`), then put-item, get-item,
+#      update-item with a condition, a put-item whose condition fails, get-item with a projection,
+#      transact-write-items (committed, then cancelled),
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
 #      and checks the fields the blog shows; then the KMS operations Terraform's AWS provider
 #      calls around a key (key policy, rotation, tags, description, update-alias, delete-alias,
@@ -193,6 +195,50 @@ check get-item "get-item returns the item put, decrypted" "
 assert d['Item'] == {'player': {'S': 'alice'}, 'rating': {'N': '1500'}, 'note': {'S': '$marker'}}, d
 "
 
+# update-item with an update expression, names, values and a condition; then a condition that
+# fails.
+run update-item "$aws_bin" dynamodb update-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' \
+    --update-expression 'SET wins = if_not_exists(wins, :zero) + :one, #s = :s' \
+    --condition-expression 'attribute_exists(player) AND begins_with(note, :m)' \
+    --expression-attribute-names '{"#s":"status"}' \
+    --expression-attribute-values "{\":zero\":{\"N\":\"0\"},\":one\":{\"N\":\"1\"},\":s\":{\"S\":\"ranked\"},\":m\":{\"S\":\"$marker\"}}" \
+    --return-values UPDATED_NEW "$(ep)"
+check update-item "update-item: SET with if_not_exists and +, a #name, under a condition; UPDATED_NEW" "
+assert d['Attributes'] == {'wins': {'N': '1'}, 'status': {'S': 'ranked'}}, d
+"
+if "$aws_bin" dynamodb put-item --table-name ratings \
+    --item '{"player":{"S":"alice"},"rating":{"N":"1500"}}' \
+    --condition-expression 'attribute_not_exists(player)' "$(ep)" >"$work/put-cond.json" 2>"$work/put-cond.err"; then
+  fail "put-item with a false condition succeeded"
+elif grep -q ConditionalCheckFailedException "$work/put-cond.err"; then
+  ok "put-item with a false condition: ConditionalCheckFailedException"
+else
+  fail "put-item with a false condition: $(head -c 300 "$work/put-cond.err")"
+fi
+run get-after-update "$aws_bin" dynamodb get-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' --projection-expression 'wins, note' "$(ep)"
+check get-after-update "get-item --projection-expression after the update and the refused put" "
+assert d['Item'] == {'wins': {'N': '1'}, 'note': {'S': '$marker'}}, d
+"
+
+# transact-write-items: an update and a conditional put together; then the same again, cancelled
+# by the put's condition, writing nothing.
+tx_items='[{"Update":{"TableName":"ratings","Key":{"player":{"S":"alice"},"rating":{"N":"1500"}},"UpdateExpression":"ADD wins :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},{"Put":{"TableName":"ratings","Item":{"player":{"S":"bob"},"rating":{"N":"1400"}},"ConditionExpression":"attribute_not_exists(player)"}}]'
+run transact "$aws_bin" dynamodb transact-write-items --transact-items "$tx_items" "$(ep)"
+if "$aws_bin" dynamodb transact-write-items --transact-items "$tx_items" "$(ep)" >"$work/tx2.json" 2>"$work/tx2.err"; then
+  fail "transact-write-items with a false condition succeeded"
+elif grep -q TransactionCanceledException "$work/tx2.err" && grep -q "None, ConditionalCheckFailed" "$work/tx2.err"; then
+  ok "transact-write-items with a false condition: TransactionCanceledException [None, ConditionalCheckFailed]"
+else
+  fail "transact-write-items with a false condition: $(head -c 300 "$work/tx2.err")"
+fi
+run get-after-tx "$aws_bin" dynamodb get-item --table-name ratings \
+    --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' --projection-expression wins "$(ep)"
+check get-after-tx "get-item after one committed and one cancelled transaction: wins is 2" "
+assert d['Item'] == {'wins': {'N': '2'}}, d
+"
+
 run list-grants "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"
 check list-grants "list-grants: one grant to DynamoDB with the 7 operations and the table's context" "
 g = d['Grants']
@@ -343,6 +389,7 @@ cat >"$work/boto3_check.py" <<'PYEOF'
 import json, sys, urllib.request
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 url, marker = sys.argv[1], sys.argv[2]
 cfg = Config(retries={"max_attempts": 1})  # a CRC mismatch would surface as an error, not a retry
@@ -428,6 +475,41 @@ with urllib.request.urlopen(req) as r:
     now = json.load(r)["nowMillis"]
 ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}})
 check("boto3: 300 s later the next read calls Decrypt once", decrypts("games") == before + 1, (before, decrypts("games"), now))
+
+# UpdateItem on the same connection uses the cached table key; a condition that fails changes
+# nothing; under a disabled key (after the 300 s window) UpdateItem fails as reads do.
+before = decrypts("games")
+up = ddb.update_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}},
+                     UpdateExpression="ADD plays :one SET tags = list_append(if_not_exists(tags, :empty), :t)",
+                     ExpressionAttributeValues={":one": {"N": "1"}, ":empty": {"L": []}, ":t": {"L": [{"S": "x"}]}},
+                     ReturnValues="ALL_NEW")
+check("boto3: UpdateItem ADD and list_append return ALL_NEW", up["Attributes"].get("plays") == {"N": "1"}
+      and up["Attributes"].get("tags") == {"L": [{"S": "x"}]}, up.get("Attributes"))
+check("boto3: UpdateItem on a cached connection makes no Decrypt", decrypts("games") == before, (before, decrypts("games")))
+try:
+    ddb.update_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}}, UpdateExpression="SET plays = :z",
+                    ConditionExpression="plays > :big", ExpressionAttributeValues={":z": {"N": "0"}, ":big": {"N": "5"}},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    check("boto3: a false condition fails UpdateItem", False)
+except ddb.exceptions.ConditionalCheckFailedException as e:
+    check("boto3: a false condition fails UpdateItem, returning the item", e.response.get("Item", {}).get("plays") == {"N": "1"}, e.response)
+filtered = ddb.scan(TableName="games", FilterExpression="attribute_exists(plays)", ProjectionExpression="pk, sk, plays")
+check("boto3: Scan with a FilterExpression and a projection", filtered["Count"] == 1 and filtered["Items"][0].get("plays") == {"N": "1"}
+      and filtered["ScannedCount"] > 1, filtered)
+kms.disable_key(KeyId=key["KeyId"])
+req = urllib.request.Request(url + "/_conformance/clock", data=b'{"advanceMillis": 300000}',
+                             headers={"Content-Type": "application/json"}, method="POST")
+urllib.request.urlopen(req).read()
+try:
+    ddb.update_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}}, UpdateExpression="ADD plays :one",
+                    ExpressionAttributeValues={":one": {"N": "1"}})
+    check("boto3: UpdateItem under a disabled key fails", False)
+except ClientError as e:
+    check("boto3: UpdateItem under a disabled key fails with the disabled-key error",
+          e.response["Error"]["Code"] == "ValidationException" and "KMS key disabled error" in e.response["Error"]["Message"], e.response)
+kms.enable_key(KeyId=key["KeyId"])
+again = ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}})
+check("boto3: the refused UpdateItem changed nothing", again["Item"].get("plays") == {"N": "1"}, again.get("Item"))
 
 try:
     ddb.describe_table(TableName="nope")
@@ -596,8 +678,9 @@ assert t['SSEDescription']['KMSMasterKeyArn'] == '$key_arn', t['SSEDescription']
 "
 run get-after-restart "$aws_bin" dynamodb get-item --table-name ratings \
     --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' "$(ep)"
-check get-after-restart "restart: the item decrypts with the stored keys" "
+check get-after-restart "restart: the item decrypts with the stored keys, the update included" "
 assert d['Item']['note'] == {'S': '$marker'}, d
+assert d['Item']['wins'] == {'N': '2'}, d
 "
 run scores-after-restart "$aws_bin" dynamodb describe-time-to-live --table-name scores "$(ep)"
 check scores-after-restart "restart: TTL, tags and indexes are kept" "

@@ -17,6 +17,8 @@ pub(crate) const SPEC_FILES: &[(&str, &str)] = &[
         include_str!("../../spec/control-plane.md"),
     ),
     ("errors.md", include_str!("../../spec/errors.md")),
+    ("expressions.md", include_str!("../../spec/expressions.md")),
+    ("items.md", include_str!("../../spec/items.md")),
     (
         "key-hierarchy.md",
         include_str!("../../spec/key-hierarchy.md"),

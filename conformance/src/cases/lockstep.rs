@@ -1,5 +1,5 @@
 //! Model-based lockstep: random operation sequences (tables with each SSE choice, puts, gets,
-//! deletes and queries across principals and connections, key disable/enable, UpdateTable,
+//! deletes, updates (conditional or not) and queries across principals and connections, key disable/enable, UpdateTable,
 //! clock advances including 299, 300, 301 and 900 s) run against the target and a fresh reference
 //! model side by side; every answer (status, body, error code and message, normalised) and, at the
 //! end, the trail must agree. The first divergence is shrunk by proptest and printed as a
@@ -65,6 +65,16 @@ pub enum Op {
     Get { slot: u8, p: u8, c: u8, pk: u8 },
     /// DeleteItem.
     DeleteItem { slot: u8, pk: u8 },
+    /// UpdateItem by principal `p` on connection `c`: `ADD v :d` (or, with `guard`, only when
+    /// the item exists, so that it fails on a missing item), returning `ALL_NEW`.
+    Update {
+        slot: u8,
+        p: u8,
+        c: u8,
+        pk: u8,
+        d: u8,
+        guard: bool,
+    },
     /// Query on the partition key.
     Query { slot: u8, p: u8, c: u8, pk: u8 },
     /// DisableKey of customer key `k`.
@@ -93,6 +103,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (slot.clone(), 0u8..2, 0u8..2, 0u8..3, 0u8..4).prop_map(|(slot, p, c, pk, v)| Op::Put { slot, p, c, pk, v }),
         4 => (slot.clone(), 0u8..2, 0u8..2, 0u8..3).prop_map(|(slot, p, c, pk)| Op::Get { slot, p, c, pk }),
         1 => (slot.clone(), 0u8..3).prop_map(|(slot, pk)| Op::DeleteItem { slot, pk }),
+        3 => (slot.clone(), 0u8..2, 0u8..2, 0u8..3, 0u8..4, any::<bool>())
+            .prop_map(|(slot, p, c, pk, d, guard)| Op::Update { slot, p, c, pk, d, guard }),
         1 => (slot, 0u8..2, 0u8..2, 0u8..3).prop_map(|(slot, p, c, pk)| Op::Query { slot, p, c, pk }),
         1 => (0u8..2).prop_map(|k| Op::Disable { k }),
         1 => (0u8..2).prop_map(|k| Op::Enable { k }),
@@ -241,6 +253,22 @@ fn run_steps(
                 "DynamoDB_20120810.DeleteItem",
                 json!({"TableName": t(slot), "Key": {"pk": {"S": format!("k{pk}")}}}),
             ),
+            Op::Update {
+                slot,
+                p,
+                c,
+                pk,
+                d,
+                guard,
+            } => {
+                let mut body = json!({"TableName": t(slot), "Key": {"pk": {"S": format!("k{pk}")}},
+                    "UpdateExpression": "ADD v :d", "ExpressionAttributeValues": {":d": {"N": d.to_string()}},
+                    "ReturnValues": "ALL_NEW"});
+                if guard {
+                    body["ConditionExpression"] = json!("attribute_exists(pk)");
+                }
+                (p, c, "DynamoDB_20120810.UpdateItem", body)
+            }
             Op::Query { slot, p, c, pk } => (
                 p,
                 c,

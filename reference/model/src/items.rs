@@ -1,5 +1,6 @@
-//! The DynamoDB data plane: PutItem, GetItem, DeleteItem, Query, Scan, BatchWriteItem and
-//! BatchGetItem over plaintext items, each gated by the table's key (`spec/cache.md`,
+//! The DynamoDB data plane: PutItem, GetItem, DeleteItem, UpdateItem, Query, Scan,
+//! BatchWriteItem and BatchGetItem over plaintext items, with condition, filter, update and
+//! projection expressions (evaluated by `ddbsse_wire::expression`), each gated by the table's key (`spec/cache.md`,
 //! `spec/tables.md#data-plane`).
 //!
 //! Protocol-level checks (names, item values, key schema, expressions) come from `wire`, shared
@@ -11,12 +12,13 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
 use ddbsse_wire::ApiError;
-use ddbsse_wire::attribute::{AttributeValue, Item, normalize_item};
+use ddbsse_wire::attribute::{AttributeValue, Item, MAX_PAGE_BYTES, item_size, normalize_item};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
-use ddbsse_wire::expression::{self, PathElement};
+use ddbsse_wire::expression::{self, Condition, Path};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, Violations};
+use ddbsse_wire::write_options::{self, ReturnValues};
 
 use super::Model;
 use super::cache::CacheKey;
@@ -85,16 +87,6 @@ fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     }
 }
 
-fn check_return_values(rv: Option<&str>) -> Result<bool, ApiError> {
-    match rv {
-        None | Some("NONE") => Ok(false),
-        Some("ALL_OLD") => Ok(true),
-        Some(_) => Err(ApiError::validation(
-            "One or more parameter values were invalid: Return values set to invalid value",
-        )),
-    }
-}
-
 fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
     match select {
         None | Some("ALL_ATTRIBUTES") => Ok(false),
@@ -103,15 +95,22 @@ fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
     }
 }
 
-fn projection(
-    expr: Option<&str>,
-    names: Option<&BTreeMap<String, String>>,
-) -> Result<Option<Vec<Vec<PathElement>>>, ApiError> {
-    expr.map(|e| expression::parse_projection(e, names))
-        .transpose()
+/// The table name and the one required member (`key` or `item`), every violation together.
+fn members(table: Option<&str>, member: &str, present: bool) -> Result<(), ApiError> {
+    let mut v = Violations::default();
+    validate::table_name(table, &mut v);
+    if !present {
+        v.null(member);
+    }
+    v.into_result()
 }
 
-fn project(item: &Item, paths: Option<&Vec<Vec<PathElement>>>) -> Item {
+/// Whether an item passes a filter (no filter passes everything).
+fn passes(filter: Option<&Condition<AttributeValue>>, item: &Item) -> bool {
+    filter.is_none_or(|c| c.eval(item))
+}
+
+fn project(item: &Item, paths: Option<&Vec<Path>>) -> Item {
     match paths {
         Some(p) => expression::project(item, p),
         None => item.clone(),
@@ -184,10 +183,17 @@ impl Model {
         }
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
-        if input.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let all_old = check_return_values(input.return_values.as_deref())?;
+        write_options::refuse_legacy(input.expected.as_ref(), None)?;
+        let rv = write_options::return_values(input.return_values.as_deref(), false)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            None,
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
         let item = normalize_item(input.item.as_ref().unwrap_or(&Item::new()))?;
         let schema = self.table_schema(&name)?;
         let key = schema.key_of(&item, false)?;
@@ -199,12 +205,160 @@ impl Model {
             .tables
             .get_mut(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        check_condition(
+            exprs.condition.as_ref(),
+            table.items.get(&pk),
+            item_on_failure,
+        )?;
         //= spec/tables.md#data-plane-durable
         //# Every item a target acknowledged while the table was accessible MUST read back unchanged once the table's key is usable again, as long as the table is not `ARCHIVING` or `ARCHIVED`.
         let old = table.items.insert(pk, item);
         Ok(WriteItemOutput {
-            attributes: if all_old { old } else { None },
+            attributes: if rv == ReturnValues::AllOld {
+                old
+            } else {
+                None
+            },
         })
+    }
+
+    pub(super) fn update_item(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &UpdateItemInput,
+    ) -> Result<WriteItemOutput, ApiError> {
+        members(input.table_name.as_deref(), "key", input.key.is_some())?;
+        write_options::refuse_legacy(input.expected.as_ref(), input.attribute_updates.as_ref())?;
+        let rv = write_options::return_values(input.return_values.as_deref(), true)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            input.update_expression.as_deref(),
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
+        let (name, pk, key) =
+            self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        //= spec/items.md#update-key
+        //# An UpdateItem whose update expression writes a key attribute (the path's first name is the partition or sort key's name) MUST be refused with `One or more parameter values were invalid: Cannot update attribute <name>. This attribute is part of the key`, before the table key is fetched.
+        let schema = self.table_schema(&name)?;
+        if let Some(u) = &exprs.update
+            && let Some(k) = u.writes_any(&schema.names())
+        {
+            return Err(expression::errors::key_attribute_updated(k));
+        }
+        self.table_key_gate(now, caller, &name)?;
+        let table = self
+            .tables
+            .get_mut(&name)
+            .ok_or_else(|| table_not_found(&name))?;
+        let old = table.items.get(&pk);
+        check_condition(exprs.condition.as_ref(), old, item_on_failure)?;
+        //= spec/items.md#update-item
+        //# UpdateItem MUST apply its update expression to the item with the given key, or, when there is none, to an item of just the key attributes, and store the result; without an update expression it MUST store that item unchanged (creating it with the key alone when absent).
+        let base = old.cloned().unwrap_or(key);
+        let new = match &exprs.update {
+            Some(u) => u.apply(&base)?,
+            None => base,
+        };
+        let attributes = write_options::updated_attributes(rv, old, &new, exprs.update.as_ref());
+        table.items.insert(pk, new);
+        Ok(WriteItemOutput { attributes })
+    }
+
+    pub(super) fn transact_write_items(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &TransactWriteItemsInput,
+    ) -> Result<TransactWriteItemsOutput, ApiError> {
+        use ddbsse_wire::transact::{self, ActionKind};
+        let actions = transact::actions(input)?;
+        let mut plan: Vec<(String, PrimaryKey, Item)> = Vec::with_capacity(actions.len());
+        for a in &actions {
+            let schema = self.table_schema(&a.table)?;
+            let key = schema.key_of(&a.item, a.kind != ActionKind::Put)?;
+            let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+                ApiError::validation("The provided key element does not match the schema")
+            })?;
+            if let Some(u) = &a.update
+                && let Some(k) = u.writes_any(&schema.names())
+            {
+                return Err(expression::errors::key_attribute_updated(k));
+            }
+            //= spec/items.md#transact-write
+            //# Two actions on the same item MUST be refused with `Transaction request cannot include multiple operations on one item`.
+            if plan.iter().any(|(t, k, _)| *t == a.table && *k == pk) {
+                return Err(transact::same_item_twice());
+            }
+            plan.push((a.table.clone(), pk, key));
+        }
+        //= spec/items.md#transact-write
+        //# A transaction MUST obtain the table key of every table it names through the table-key cache, one entry per table, before it reads any item, and MUST fail whole, writing nothing, when one of them cannot be obtained.
+        let mut gated: Vec<&str> = Vec::new();
+        for a in &actions {
+            if !gated.contains(&a.table.as_str()) {
+                self.table_key_gate(now, caller, &a.table)?;
+                gated.push(&a.table);
+            }
+        }
+        let mut failed = Vec::with_capacity(actions.len());
+        let mut any_failed = false;
+        let mut writes: Vec<(String, PrimaryKey, Option<Item>)> = Vec::new();
+        for (a, (table, pk, key)) in actions.iter().zip(plan) {
+            let t = self
+                .tables
+                .get(&table)
+                .ok_or_else(|| table_not_found(&table))?;
+            let old = t.items.get(&pk);
+            let empty = Item::new();
+            let holds = a
+                .condition
+                .as_ref()
+                .is_none_or(|c| c.eval(old.unwrap_or(&empty)));
+            if !holds {
+                any_failed = true;
+                failed.push(Some(old.filter(|_| a.item_on_failure).cloned()));
+                continue;
+            }
+            failed.push(None);
+            let new = match a.kind {
+                ActionKind::Check => continue,
+                ActionKind::Put => Some(a.item.clone()),
+                ActionKind::Delete => None,
+                ActionKind::Update => {
+                    let base = old.cloned().unwrap_or(key);
+                    Some(match &a.update {
+                        Some(u) => u.apply(&base)?,
+                        None => base,
+                    })
+                }
+            };
+            writes.push((table, pk, new));
+        }
+        if any_failed {
+            return Err(transact::canceled(failed));
+        }
+        //= spec/items.md#transact-write
+        //# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
+        for (table, pk, new) in writes {
+            let t = self
+                .tables
+                .get_mut(&table)
+                .ok_or_else(|| table_not_found(&table))?;
+            match new {
+                Some(item) => {
+                    t.items.insert(pk, item);
+                }
+                None => {
+                    t.items.remove(&pk);
+                }
+            }
+        }
+        Ok(TransactWriteItemsOutput {})
     }
 
     /// Name, key and schema checks shared by GetItem and DeleteItem.
@@ -212,7 +366,7 @@ impl Model {
         &self,
         table: Option<&str>,
         key: Option<&Item>,
-    ) -> Result<(String, PrimaryKey), ApiError> {
+    ) -> Result<(String, PrimaryKey, Item), ApiError> {
         let mut v = Violations::default();
         let name = validate::table_name(table, &mut v);
         if key.is_none() {
@@ -225,7 +379,7 @@ impl Model {
         let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
             ApiError::validation("The provided key element does not match the schema")
         })?;
-        Ok((name, pk))
+        Ok((name, pk, key))
     }
 
     pub(super) fn get_item(
@@ -234,11 +388,15 @@ impl Model {
         caller: &Caller,
         input: &GetItemInput,
     ) -> Result<GetItemOutput, ApiError> {
-        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
-        let paths = projection(
+        let (name, pk, _) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
+        let paths = expression::read_expressions(
+            None,
+            None,
             input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
-        )?;
+            None,
+        )?
+        .projection;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
@@ -255,19 +413,36 @@ impl Model {
         caller: &Caller,
         input: &DeleteItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
-        let (name, pk) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
-        if input.condition_expression.is_some() {
-            return Err(unsupported("ConditionExpression"));
-        }
-        let all_old = check_return_values(input.return_values.as_deref())?;
+        members(input.table_name.as_deref(), "key", input.key.is_some())?;
+        write_options::refuse_legacy(input.expected.as_ref(), None)?;
+        let rv = write_options::return_values(input.return_values.as_deref(), false)?;
+        let item_on_failure = write_options::item_on_condition_failure(
+            input.return_values_on_condition_check_failure.as_deref(),
+        )?;
+        let exprs = expression::write_expressions(
+            None,
+            input.condition_expression.as_deref(),
+            input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
+        )?;
+        let (name, pk, _) = self.keyed_request(input.table_name.as_deref(), input.key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
             .get_mut(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        check_condition(
+            exprs.condition.as_ref(),
+            table.items.get(&pk),
+            item_on_failure,
+        )?;
         let old = table.items.remove(&pk);
         Ok(WriteItemOutput {
-            attributes: if all_old { old } else { None },
+            attributes: if rv == ReturnValues::AllOld {
+                old
+            } else {
+                None
+            },
         })
     }
 
@@ -284,9 +459,6 @@ impl Model {
         if input.index_name.is_some() {
             return Err(unsupported("IndexName"));
         }
-        if input.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
         let expr = input
@@ -294,11 +466,14 @@ impl Model {
             .as_deref()
             .ok_or_else(dynamodb_errors::no_key_condition)?;
         let schema = self.table_schema(&name)?;
-        let cond = expression::parse_key_condition(
-            expr,
+        let exprs = expression::read_expressions(
+            Some(expr),
+            input.filter_expression.as_deref(),
+            input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
             input.expression_attribute_values.as_ref(),
         )?;
+        let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
         if cond.hash.0 != schema.hash.0 {
             return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }
@@ -312,10 +487,8 @@ impl Model {
                 _ => return Err(dynamodb_errors::key_condition_not_supported()),
             }
         }
-        let paths = projection(
-            input.projection_expression.as_deref(),
-            input.expression_attribute_names.as_ref(),
-        )?;
+        let paths = exprs.projection;
+        let filter = exprs.filter;
         let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
@@ -341,7 +514,14 @@ impl Model {
                 .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk < s))
                 .collect()
         };
-        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+        Ok(page(
+            &schema,
+            ordered,
+            limit,
+            count_only,
+            filter.as_ref(),
+            paths.as_ref(),
+        ))
     }
 
     pub(super) fn scan(
@@ -354,28 +534,40 @@ impl Model {
         let name = validate::table_name(input.table_name.as_deref(), &mut v);
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
-        if input.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
-        let paths = projection(
+        let exprs = expression::read_expressions(
+            None,
+            input.filter_expression.as_deref(),
             input.projection_expression.as_deref(),
             input.expression_attribute_names.as_ref(),
+            input.expression_attribute_values.as_ref(),
         )?;
+        let (filter, paths) = (exprs.filter, exprs.projection);
+        let segment = ddbsse_wire::scan_segments::check(input.segment, input.total_segments)?;
         let start = self.start_key(&schema, input.exclusive_start_key.as_ref())?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
             .get(&name)
             .ok_or_else(|| table_not_found(&name))?;
+        //= spec/items.md#scan-segments
+        //# A Scan with `Segment` MUST return only the items of that segment, paged and filtered as a Scan without it.
         let ordered: Vec<(&PrimaryKey, &Item)> = table
             .items
             .iter()
             .filter(|(pk, _)| start.as_ref().is_none_or(|s| *pk > s))
+            .filter(|(pk, _)| segment.is_none_or(|g| g.holds(Some(&pk.hash.0))))
             .collect();
-        Ok(page(&schema, ordered, limit, count_only, paths.as_ref()))
+        Ok(page(
+            &schema,
+            ordered,
+            limit,
+            count_only,
+            filter.as_ref(),
+            paths.as_ref(),
+        ))
     }
 
     fn start_key(
@@ -484,10 +676,14 @@ impl Model {
         for (name, ka) in requests {
             validate::require_table_name(Some(name))?;
             let schema = self.table_schema(name)?;
-            let paths = projection(
+            let paths = expression::read_expressions(
+                None,
+                None,
                 ka.projection_expression.as_deref(),
                 ka.expression_attribute_names.as_ref(),
-            )?;
+                None,
+            )?
+            .projection;
             let mut keys = Vec::new();
             for k in &ka.keys {
                 let key = schema.key_of(k, true)?;
@@ -524,25 +720,66 @@ impl Model {
     }
 }
 
+//= spec/items.md#filter
+//# A FilterExpression MUST be applied after the items of a page are read: `ScannedCount` MUST count the items read (at most `Limit`), `Count` and `Items` only those that pass the filter, and `LastEvaluatedKey` MUST be the key of the last item read when `Limit` items were read.
 /// One page of Query or Scan results.
 fn page(
     schema: &KeySchema,
     ordered: Vec<(&PrimaryKey, &Item)>,
     limit: Option<usize>,
     count_only: bool,
-    paths: Option<&Vec<Vec<PathElement>>>,
+    filter: Option<&Condition<AttributeValue>>,
+    paths: Option<&Vec<Path>>,
 ) -> ItemsOutput {
-    let take = limit.unwrap_or(usize::MAX).min(ordered.len());
+    //= spec/items.md#paging
+    //# A Query or Scan page MUST end with the first item that brings the sum of the sizes of the page's items (before filtering and projection) to 1 MB (1048576 bytes) or more, or with the `Limit`-th item, whichever comes first, and MUST then carry `LastEvaluatedKey`, the key of its last item, when more items follow.
+    let mut take = limit.unwrap_or(usize::MAX).min(ordered.len());
+    let mut bytes = 0usize;
+    for (n, (_, item)) in ordered.iter().enumerate().take(take) {
+        bytes += item_size(item);
+        if bytes >= MAX_PAGE_BYTES {
+            take = n + 1;
+            break;
+        }
+    }
     let page = &ordered[..take];
-    let last_evaluated_key = match limit {
-        Some(l) if take == l => page.last().map(|(pk, _)| pk.item(schema)),
-        _ => None,
+    let full = limit.is_some_and(|l| take == l);
+    let last_evaluated_key = if full || take < ordered.len() {
+        page.last().map(|(pk, _)| pk.item(schema))
+    } else {
+        None
     };
-    let count = i64::try_from(page.len()).unwrap_or(i64::MAX);
+    let kept: Vec<&Item> = page
+        .iter()
+        .map(|(_, i)| *i)
+        .filter(|i| passes(filter, i))
+        .collect();
+    let count = i64::try_from(kept.len()).unwrap_or(i64::MAX);
     ItemsOutput {
-        items: (!count_only).then(|| page.iter().map(|(_, i)| project(i, paths)).collect()),
+        items: (!count_only).then(|| kept.iter().map(|i| project(i, paths)).collect()),
         count,
-        scanned_count: count,
+        scanned_count: i64::try_from(page.len()).unwrap_or(i64::MAX),
         last_evaluated_key,
     }
+}
+
+//= spec/items.md#condition
+//# A PutItem, DeleteItem or UpdateItem with a ConditionExpression MUST evaluate it against the item with the request's key as it is before the request (an absent item having no attributes), after the table key has been obtained, and MUST fail as `spec/expressions.md#condition-failed` says when it is false.
+/// Fails with `ConditionalCheckFailedException` when the condition does not hold for the
+/// existing item (carrying the item when asked and it exists).
+fn check_condition(
+    cond: Option<&Condition<AttributeValue>>,
+    existing: Option<&Item>,
+    item_on_failure: bool,
+) -> Result<(), ApiError> {
+    let Some(c) = cond else { return Ok(()) };
+    let empty = Item::new();
+    if c.eval(existing.unwrap_or(&empty)) {
+        return Ok(());
+    }
+    //= spec/items.md#condition-failure-item
+    //# With `ReturnValuesOnConditionCheckFailure` `ALL_OLD`, a `ConditionalCheckFailedException` MUST carry the existing item as `Item` in its body, and no `Item` when there is none.
+    Err(expression::errors::condition_failed(
+        existing.filter(|_| item_on_failure).cloned(),
+    ))
 }

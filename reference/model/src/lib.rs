@@ -352,6 +352,10 @@ impl Model {
             Q::PutItem(i) => self.put_item(now, caller, i).map(R::PutItem),
             Q::GetItem(i) => self.get_item(now, caller, i).map(R::GetItem),
             Q::DeleteItem(i) => self.delete_item(now, caller, i).map(R::DeleteItem),
+            Q::UpdateItem(i) => self.update_item(now, caller, i).map(R::UpdateItem),
+            Q::TransactWriteItems(i) => self
+                .transact_write_items(now, caller, i)
+                .map(R::TransactWriteItems),
             Q::Query(i) => self.query(now, caller, i).map(R::Query),
             Q::Scan(i) => self.scan(now, caller, i).map(R::Scan),
             Q::BatchWriteItem(i) => self.batch_write_item(now, caller, i).map(R::BatchWriteItem),

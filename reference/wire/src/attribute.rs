@@ -14,6 +14,10 @@ use super::number::Number;
 /// The largest item DynamoDB stores: 400 KB (409,600 bytes), names and values together.
 pub const MAX_ITEM_BYTES: usize = 400 * 1024;
 
+/// The item data of one Query or Scan page: 1 MB (D-API Query and Scan: "A single Query only
+/// returns a result set that fits within the 1 MB size limit").
+pub const MAX_PAGE_BYTES: usize = 1024 * 1024;
+
 /// Binary data, base64 in JSON.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Blob(pub Vec<u8>);

@@ -162,12 +162,16 @@ pub struct PutItemInput {
     pub item: Option<Item>,
     /// `NONE` or `ALL_OLD`.
     pub return_values: Option<String>,
-    /// Not supported by ddbsse targets (ValidationException).
+    /// A condition the existing item (or its absence) must meet.
     pub condition_expression: Option<String>,
     /// Names for the condition.
     pub expression_attribute_names: Option<NameMap>,
     /// Values for the condition.
     pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
 }
 
 /// `GetItem` input.
@@ -196,11 +200,115 @@ pub struct DeleteItemInput {
     pub key: Option<Item>,
     /// `NONE` or `ALL_OLD`.
     pub return_values: Option<String>,
-    /// Not supported by ddbsse targets (ValidationException).
+    /// A condition the existing item (or its absence) must meet.
     pub condition_expression: Option<String>,
+    /// Names for the condition.
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the condition.
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
 }
 
-/// `PutItem` / `DeleteItem` output.
+/// `UpdateItem` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateItemInput {
+    /// Table name.
+    pub table_name: Option<String>,
+    /// The primary key.
+    pub key: Option<Item>,
+    /// The update (`SET`, `REMOVE`, `ADD`, `DELETE`).
+    pub update_expression: Option<String>,
+    /// A condition the existing item (or its absence) must meet.
+    pub condition_expression: Option<String>,
+    /// Names for the expressions.
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the expressions.
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE`, `ALL_OLD`, `UPDATED_OLD`, `ALL_NEW` or `UPDATED_NEW`.
+    pub return_values: Option<String>,
+    /// `NONE` or `ALL_OLD`: whether a failed condition returns the item.
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Legacy updates (refused: use `UpdateExpression`).
+    pub attribute_updates: Option<Value>,
+    /// Legacy conditions (refused: use `ConditionExpression`).
+    pub expected: Option<Value>,
+    /// Capacity reporting (accepted, not reported).
+    pub return_consumed_capacity: Option<String>,
+    /// Collection metrics (accepted, not reported).
+    pub return_item_collection_metrics: Option<String>,
+}
+
+/// One action of `TransactWriteItems`: exactly one of the four members.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItem {
+    /// A condition on an item that is not written.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition_check: Option<TransactAction>,
+    /// A put.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub put: Option<TransactAction>,
+    /// A delete.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub delete: Option<TransactAction>,
+    /// An update.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub update: Option<TransactAction>,
+}
+
+/// The members of `ConditionCheck`, `Put`, `Delete` and `Update` (each uses its own subset).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactAction {
+    /// Table name.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub table_name: Option<String>,
+    /// The key (ConditionCheck, Delete, Update).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub key: Option<Item>,
+    /// The item (Put).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub item: Option<Item>,
+    /// The update (Update).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub update_expression: Option<String>,
+    /// The condition (required for ConditionCheck).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub condition_expression: Option<String>,
+    /// Names for the expressions.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expression_attribute_names: Option<NameMap>,
+    /// Values for the expressions.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub expression_attribute_values: Option<ValueMap>,
+    /// `NONE` or `ALL_OLD`.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub return_values_on_condition_check_failure: Option<String>,
+}
+
+/// `TransactWriteItems` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItemsInput {
+    /// The actions, 1 to 100.
+    pub transact_items: Option<Vec<TransactWriteItem>>,
+    /// Idempotency token (accepted; see `spec/items.md#transact-write`).
+    pub client_request_token: Option<String>,
+    /// Capacity reporting (accepted, not reported).
+    pub return_consumed_capacity: Option<String>,
+    /// Collection metrics (accepted, not reported).
+    pub return_item_collection_metrics: Option<String>,
+}
+
+/// `TransactWriteItems` output (no member is reported).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactWriteItemsOutput {}
+
+/// `PutItem` / `DeleteItem` / `UpdateItem` output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct WriteItemOutput {
@@ -242,7 +350,7 @@ pub struct QueryInput {
     pub consistent_read: Option<bool>,
     /// `ALL_ATTRIBUTES` or `COUNT` (others rejected).
     pub select: Option<String>,
-    /// Not supported (ValidationException).
+    /// A condition on the items read; those that fail it are not returned.
     pub filter_expression: Option<String>,
     /// Index queries are not supported (ValidationException).
     pub index_name: Option<String>,
@@ -266,8 +374,14 @@ pub struct ScanInput {
     pub consistent_read: Option<bool>,
     /// `ALL_ATTRIBUTES` or `COUNT`.
     pub select: Option<String>,
-    /// Not supported (ValidationException).
+    /// A condition on the items read; those that fail it are not returned.
     pub filter_expression: Option<String>,
+    /// Values used by the filter.
+    pub expression_attribute_values: Option<ValueMap>,
+    /// Parallel scan: this request's segment (zero-based).
+    pub segment: Option<i64>,
+    /// Parallel scan: how many segments.
+    pub total_segments: Option<i64>,
 }
 
 /// `Query` / `Scan` output.

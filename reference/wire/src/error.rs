@@ -43,6 +43,7 @@ pub enum ErrorCode {
     LimitExceeded,
     AccessDenied,
     ConditionalCheckFailed,
+    TransactionCanceled,
     InternalServerError,
     // KMS.
     KmsValidation,
@@ -87,6 +88,7 @@ impl ErrorCode {
             LimitExceeded | KmsLimitExceeded => "LimitExceededException",
             AccessDenied => "AccessDeniedException",
             ConditionalCheckFailed => "ConditionalCheckFailedException",
+            TransactionCanceled => "TransactionCanceledException",
             InternalServerError => "InternalServerError",
             NotFound => "NotFoundException",
             Disabled => "DisabledException",
@@ -150,6 +152,11 @@ pub struct ApiError {
     pub code: ErrorCode,
     /// AWS's message text.
     pub message: String,
+    /// The item a `ConditionalCheckFailedException` carries when the request asked for it
+    /// (`ReturnValuesOnConditionCheckFailure` `ALL_OLD`); `None` on every other error.
+    pub item: Option<Box<crate::attribute::Item>>,
+    /// The `CancellationReasons` of a `TransactionCanceledException`, one per action.
+    pub cancellation_reasons: Option<Vec<serde_json::Value>>,
 }
 
 impl ApiError {
@@ -158,6 +165,8 @@ impl ApiError {
         Self {
             code,
             message: message.into(),
+            item: None,
+            cancellation_reasons: None,
         }
     }
 
@@ -173,7 +182,20 @@ impl ApiError {
 
     /// The JSON body for `service`'s protocol.
     pub fn body(&self, service: Service) -> serde_json::Value {
-        json!({"__type": self.code.type_field(service), "message": self.message})
+        let mut body = json!({"__type": self.code.type_field(service), "message": self.message});
+        if let (Some(item), Some(obj)) = (&self.item, body.as_object_mut()) {
+            obj.insert(
+                "Item".to_owned(),
+                serde_json::to_value(item).unwrap_or(serde_json::Value::Null),
+            );
+        }
+        if let (Some(reasons), Some(obj)) = (&self.cancellation_reasons, body.as_object_mut()) {
+            obj.insert(
+                "CancellationReasons".to_owned(),
+                serde_json::Value::Array(reasons.clone()),
+            );
+        }
+        body
     }
 
     /// The bare shape name a client derives from `__type` (the part after `#`).

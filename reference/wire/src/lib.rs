@@ -17,7 +17,10 @@
 //! - [`durations`]: the durations the specification fixes;
 //! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler;
 //! - [`dynamodb_control`], [`validate_indexes`], [`validate_control`], [`control_errors`]: the
-//!   control plane beyond the table (indexes, time to live, tags, continuous backups, limits).
+//!   control plane beyond the table (indexes, time to live, tags, continuous backups, limits);
+//! - [`expression`]: DynamoDB's expression language (conditions, filters, updates, projections,
+//!   key conditions), one parser and evaluator;
+//! - [`write_options`]: `ReturnValues` and the other options of single-item writes.
 //!
 //! Shared by the model (`ddbsse-model`), the endpoint (`ddbsse-server`), the harness and the trail
 //! tools. It holds no behaviour that depends on state, does no IO, reads no clock and draws no
@@ -40,12 +43,15 @@ pub mod kms_errors;
 pub mod kms_settings;
 pub mod number;
 pub mod operation;
+pub mod scan_segments;
 pub mod table_arn;
 pub mod time;
 pub mod trail;
+pub mod transact;
 pub mod validate;
 pub mod validate_control;
 pub mod validate_indexes;
+pub mod write_options;
 
 pub use attribute::{AttributeValue, Blob, Item};
 pub use error::{ApiError, ErrorCode, Service};

@@ -130,6 +130,60 @@ impl Number {
         out
     }
 
+    /// The exact sum `self + other`, or DynamoDB's error when it does not fit a number
+    /// (more than 38 significant digits, or out of range). Used by UpdateItem's `+`, `-` and
+    /// `ADD`.
+    pub fn add(&self, other: &Number) -> Result<Number, ApiError> {
+        if self.is_zero() {
+            return Ok(other.clone());
+        }
+        if other.is_zero() {
+            return Ok(self.clone());
+        }
+        let low = self.exponent.min(other.exponent);
+        let a = self.scaled(low);
+        let b = other.scaled(low);
+        let (negative, digits) = if self.negative == other.negative {
+            (self.negative, add_digits(&a, &b))
+        } else {
+            match cmp_digits(&a, &b) {
+                Ordering::Equal => return Ok(Number::zero()),
+                Ordering::Greater => (self.negative, sub_digits(&a, &b)),
+                Ordering::Less => (other.negative, sub_digits(&b, &a)),
+            }
+        };
+        let text: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
+        let sign = if negative { "-" } else { "" };
+        Number::parse(&format!("{sign}{text}E{low}"))
+    }
+
+    /// `-self`.
+    pub fn negated(&self) -> Number {
+        let mut n = self.clone();
+        if !n.is_zero() {
+            n.negative = !n.negative;
+        }
+        n
+    }
+
+    fn zero() -> Number {
+        Number {
+            negative: false,
+            digits: Vec::new(),
+            exponent: 0,
+        }
+    }
+
+    /// The digits with `exponent - low` zeros appended (`low <= exponent`).
+    fn scaled(&self, low: i64) -> Vec<u8> {
+        let mut d = self.digits.clone();
+        d.extend(std::iter::repeat_n(
+            0,
+            (self.exponent - low).max(0) as usize,
+        ));
+        d
+    }
+
     fn is_zero(&self) -> bool {
         self.digits.is_empty()
     }
@@ -176,6 +230,51 @@ impl PartialOrd for Number {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
+}
+
+/// Magnitude order of two digit strings without leading zeros (most significant first).
+fn cmp_digits(a: &[u8], b: &[u8]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// `a + b` over decimal digit strings, most significant first.
+fn add_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let (mut i, mut j, mut carry) = (a.len(), b.len(), 0u8);
+    while i > 0 || j > 0 || carry > 0 {
+        let x = if i > 0 { a[i - 1] } else { 0 };
+        let y = if j > 0 { b[j - 1] } else { 0 };
+        let s = x + y + carry;
+        out.push(s % 10);
+        carry = s / 10;
+        i = i.saturating_sub(1);
+        j = j.saturating_sub(1);
+    }
+    out.reverse();
+    out
+}
+
+/// `a - b` over decimal digit strings, most significant first, for `a >= b`.
+fn sub_digits(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let (mut i, mut j, mut borrow) = (a.len(), b.len(), 0i8);
+    while i > 0 {
+        let x = a[i - 1] as i8;
+        let y = if j > 0 { b[j - 1] as i8 } else { 0 };
+        let mut d = x - y - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+        i -= 1;
+        j = j.saturating_sub(1);
+    }
+    out.reverse();
+    let first = out.iter().position(|d| *d != 0).unwrap_or(out.len());
+    out.drain(..first);
+    out
 }
 
 /// Canonical form of a number string, or DynamoDB's validation error.

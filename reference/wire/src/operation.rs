@@ -157,6 +157,8 @@ operations! {
     PutItem => DynamoDb, PutItemInput, WriteItemOutput;
     GetItem => DynamoDb, GetItemInput, GetItemOutput;
     DeleteItem => DynamoDb, DeleteItemInput, WriteItemOutput;
+    UpdateItem => DynamoDb, UpdateItemInput, WriteItemOutput;
+    TransactWriteItems => DynamoDb, TransactWriteItemsInput, TransactWriteItemsOutput;
     Query => DynamoDb, QueryInput, ItemsOutput;
     Scan => DynamoDb, ScanInput, ItemsOutput;
     BatchWriteItem => DynamoDb, BatchWriteItemInput, BatchWriteItemOutput;

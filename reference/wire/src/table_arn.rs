@@ -193,6 +193,35 @@ impl Request {
                 i.table_name = one(&i.table_name)?;
                 Request::Scan(i)
             }
+            Request::UpdateItem(i) if is_arn(i.table_name.as_deref()) => {
+                let mut i = i.clone();
+                i.table_name = one(&i.table_name)?;
+                Request::UpdateItem(i)
+            }
+            Request::TransactWriteItems(i)
+                if i.transact_items.iter().flatten().any(|t| {
+                    [&t.condition_check, &t.put, &t.delete, &t.update]
+                        .into_iter()
+                        .flatten()
+                        .any(|a| is_arn(a.table_name.as_deref()))
+                }) =>
+            {
+                let mut i = i.clone();
+                for t in i.transact_items.iter_mut().flatten() {
+                    for a in [
+                        &mut t.condition_check,
+                        &mut t.put,
+                        &mut t.delete,
+                        &mut t.update,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    {
+                        a.table_name = one(&a.table_name)?;
+                    }
+                }
+                Request::TransactWriteItems(i)
+            }
             Request::UpdateTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
                 let mut i = i.clone();
                 i.table_name = one(&i.table_name)?;

@@ -104,6 +104,15 @@ pub struct KeySchema {
 }
 
 impl KeySchema {
+    /// The key attributes' names, partition key first.
+    pub fn names(&self) -> Vec<&str> {
+        let mut out = vec![self.hash.0.as_str()];
+        if let Some((r, _)) = &self.range {
+            out.push(r.as_str());
+        }
+        out
+    }
+
     /// Checks CreateTable's key schema against its attribute definitions.
     pub fn from_create(
         schema: &[KeySchemaElement],

@@ -15,7 +15,8 @@
 //!
 //! Locking: metadata (keys, grants, tables) sits behind one `RwLock`. Data-plane requests hold
 //! it shared, so they run in parallel (item crypto included); control-plane and KMS requests
-//! hold it exclusively. The cache and the trail have their own locks.
+//! hold it exclusively. The cache and the trail have their own locks, and every item write holds
+//! its row's lock ([`row_locks`]) from reading the old item to committing the new one.
 
 pub mod at_rest;
 pub mod cache;
@@ -25,6 +26,7 @@ pub mod item_json;
 pub mod kms;
 pub mod lifecycle;
 pub mod random;
+pub mod row_locks;
 pub mod state;
 pub mod table_crypto;
 pub mod trail;
@@ -143,6 +145,8 @@ pub struct Engine {
     cache: TableKeyCache,
     /// Table crypto of owned-key tables, by (table uid, generation).
     owned_crypto: Mutex<OwnedCrypto>,
+    /// Serialises the writes of one item row ([`row_locks`]).
+    row_locks: row_locks::RowLocks,
     trail: TrailLog,
 }
 
@@ -196,6 +200,7 @@ impl Engine {
             state: RwLock::new(state),
             cache,
             owned_crypto: Mutex::new(HashMap::new()),
+            row_locks: row_locks::RowLocks::default(),
             trail,
         })
     }
@@ -301,6 +306,8 @@ impl Engine {
             Operation::PutItem
                 | Operation::GetItem
                 | Operation::DeleteItem
+                | Operation::UpdateItem
+                | Operation::TransactWriteItems
                 | Operation::Query
                 | Operation::Scan
                 | Operation::BatchWriteItem

@@ -109,8 +109,15 @@ impl Report {
         let _ = writeln!(out, "machine: {}", machine());
         let _ = writeln!(
             out,
-            "\n{:<34} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
-            "target", "1c Put/s", "1c Get/s", "16c Put/s", "16c Get/s", "errors", "conns"
+            "\n{:<34} {:>10} {:>10} {:>10} {:>10} {:>10} {:>8} {:>9}",
+            "target",
+            "1c Put/s",
+            "1c Get/s",
+            "16c Put/s",
+            "16c Get/s",
+            "1c Upd/s",
+            "errors",
+            "conns"
         );
         let rows = [
             ("ddbsse serve, SSE-KMS table", &self.ddbsse_kms),
@@ -123,12 +130,13 @@ impl Report {
                 Measured::Ran(r) => {
                     let _ = writeln!(
                         out,
-                        "{:<34} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>8} {:>9}",
+                        "{:<34} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>10.0} {:>8} {:>9}",
                         name,
                         r.put1.ops_per_sec(),
                         r.get1.ops_per_sec(),
                         r.put16.ops_per_sec(),
                         r.get16.ops_per_sec(),
+                        r.update1.ops_per_sec(),
                         r.errors(),
                         r.connects()
                     );
@@ -181,6 +189,19 @@ impl Report {
         let _ = writeln!(out, "\ngoals");
         let kms = self.ddbsse_kms.result();
         let owned = self.ddbsse_owned.result();
+        // A new data-plane operation stays within 1.5x of PutItem (issue 16): UpdateItem reads,
+        // opens, updates and seals one item, so its time per request may be at most 1.5 times
+        // PutItem's.
+        if let Some(k) = kms {
+            let ratio = ratio(pick_put1(k), k.update1.ops_per_sec());
+            goal(
+                &mut out,
+                "ddbsse SSE-KMS, 1 client, PutItem/s over UpdateItem/s",
+                &format!("{ratio:.2}x"),
+                "<= 1.5x",
+                ratio <= 1.5,
+            );
+        }
         for (emulator, name, factor) in [
             (&self.dynalite, "dynalite", 10.0),
             (&self.moto, "moto", 50.0),

@@ -1,4 +1,4 @@
-//! The measured workloads: PutItem and GetItem of 1 KiB items, by one keep-alive client and by 16
+//! The measured workloads: PutItem, GetItem and UpdateItem of 1 KiB items, by one keep-alive client and by 16
 //! concurrent clients (one thread and one connection each), for a fixed time.
 
 use std::net::SocketAddr;
@@ -77,11 +77,21 @@ fn get_body(table: &str) -> String {
     )
 }
 
+/// The UpdateItem body adding 1 to a counter of an item the Put phase wrote (the item is read,
+/// updated and sealed again under the table key).
+fn update_body(table: &str) -> String {
+    format!(
+        r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k{}"}}}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{{":one":{{"N":"1"}}}}}}"#,
+        "#".repeat(KEY_DIGITS)
+    )
+}
+
 /// The request of `op` on `table`, with the key placeholder (see [`RequestTemplate::with_key`]).
 pub fn request_template(addr: SocketAddr, table: &str, op: Op) -> RequestTemplate {
     match op {
         Op::Put => RequestTemplate::dynamodb(addr, "PutItem", &put_body(table)),
         Op::Get => RequestTemplate::dynamodb(addr, "GetItem", &get_body(table)),
+        Op::Update => RequestTemplate::dynamodb(addr, "UpdateItem", &update_body(table)),
     }
 }
 
@@ -92,6 +102,8 @@ pub enum Op {
     Put,
     /// GetItem of the keys the Put phase wrote (each must be found).
     Get,
+    /// UpdateItem (`ADD n :one`) of the keys the Put phase wrote.
+    Update,
 }
 
 /// Keys written so far per client of one table: client `c` has written keys
@@ -133,11 +145,11 @@ fn client_loop(
     while result.ops + result.errors < max_ops && !stop.load(Ordering::Relaxed) {
         let index = match op {
             Op::Put => written + i,
-            Op::Get => i % written.max(1),
+            Op::Get | Op::Update => i % written.max(1),
         };
         let key = client_id * CLIENT_KEY_SPACE + index;
         match client.call(template.with_key(key)) {
-            Ok(a) if a.status == 200 && (op == Op::Put || find(&a.body, b"\"Item\"")) => {
+            Ok(a) if a.status == 200 && (op != Op::Get || find(&a.body, b"\"Item\"")) => {
                 result.ops += 1;
             }
             Ok(_) | Err(_) => result.errors += 1,
@@ -251,6 +263,8 @@ pub struct TableResult {
     pub put16: PhaseResult,
     /// 16 clients, GetItem.
     pub get16: PhaseResult,
+    /// One client, UpdateItem of the keys the Put phases wrote.
+    pub update1: PhaseResult,
 }
 
 impl TableResult {
@@ -261,12 +275,16 @@ impl TableResult {
 
     /// TCP connections opened over every phase.
     pub fn connects(&self) -> u64 {
-        self.put1.connects + self.get1.connects + self.put16.connects + self.get16.connects
+        self.put1.connects
+            + self.get1.connects
+            + self.put16.connects
+            + self.get16.connects
+            + self.update1.connects
     }
 
     /// Errors of every phase.
     pub fn errors(&self) -> u64 {
-        self.put1.errors + self.get1.errors + self.errors16()
+        self.put1.errors + self.get1.errors + self.update1.errors + self.errors16()
     }
 
     /// Phase by phase, the faster of two measurements of the same target.
@@ -283,11 +301,13 @@ impl TableResult {
             get1: best(a.get1, b.get1),
             put16: best(a.put16, b.put16),
             get16: best(a.get16, b.get16),
+            update1: best(a.update1, b.update1),
         }
     }
 
     fn phase_mut(&mut self, op: Op, clients: u64) -> &mut PhaseResult {
         match (op, clients) {
+            (Op::Update, _) => &mut self.update1,
             (Op::Put, 1) => &mut self.put1,
             (Op::Get, 1) => &mut self.get1,
             (Op::Put, _) => &mut self.put16,
@@ -296,8 +316,15 @@ impl TableResult {
     }
 }
 
-/// The four phases, in order (1-client Put, 1-client Get, 16-client Put, 16-client Get).
-const PHASES: [(Op, u64); 4] = [(Op::Put, 1), (Op::Get, 1), (Op::Put, 16), (Op::Get, 16)];
+/// The five phases, in order (1-client Put, 1-client Get, 16-client Put, 16-client Get,
+/// 1-client Update).
+const PHASES: [(Op, u64); 5] = [
+    (Op::Put, 1),
+    (Op::Get, 1),
+    (Op::Put, 16),
+    (Op::Get, 16),
+    (Op::Update, 1),
+];
 
 /// One table of one server, and how its single client waits.
 #[derive(Clone, Debug)]

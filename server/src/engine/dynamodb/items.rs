@@ -1,17 +1,21 @@
 //! DynamoDB item operations: PutItem, GetItem, DeleteItem, BatchWriteItem and BatchGetItem over
-//! encrypted rows. Every item is sealed into an envelope before it reaches the store, and
+//! encrypted rows, with ConditionExpression on the single-item writes. Every item is sealed into an envelope before it reaches the store, and
 //! opened only after it leaves it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use ddbsse_wire::attribute::AttributeValue;
 use ddbsse_wire::attribute::{Item, into_normalized_item, normalize_item};
 use ddbsse_wire::dynamodb::{
     BatchGetItemInput, BatchGetItemOutput, BatchWriteItemInput, BatchWriteItemOutput,
     DeleteItemInput, GetItemInput, GetItemOutput, NameMap, PutItemInput, WriteItemOutput,
 };
-use ddbsse_wire::expression::{PathElement, parse_projection, project};
+use ddbsse_wire::expression::{
+    self, Condition, Path, project, read_expressions, write_expressions,
+};
 use ddbsse_wire::validate::{self, Violations};
+use ddbsse_wire::write_options::{self, ReturnValues};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 
 use super::table_not_found;
@@ -37,34 +41,72 @@ fn check_members(table_name: Option<&str>, member: &str, present: bool) -> Resul
     v.into_result()
 }
 
-/// The options of a write (PutItem, DeleteItem): no ConditionExpression, and whether
-/// ReturnValues asks for the old item.
-fn write_options(condition: Option<&str>, rv: Option<&str>) -> Result<bool, ApiError> {
-    if condition.is_some() {
-        return Err(unsupported("ConditionExpression"));
-    }
-    return_values(rv)
+/// The parsed options of a single-item write.
+pub(crate) struct WriteOptions {
+    /// `ReturnValues`.
+    pub rv: ReturnValues,
+    /// Whether a failed condition returns the item.
+    pub item_on_failure: bool,
+    /// The condition, if any.
+    pub condition: Option<Condition<AttributeValue>>,
+    /// The update, if any (UpdateItem).
+    pub update: Option<expression::Update<AttributeValue>>,
 }
 
-fn return_values(rv: Option<&str>) -> Result<bool, ApiError> {
-    match rv {
-        None | Some("NONE") => Ok(false),
-        Some("ALL_OLD") => Ok(true),
-        Some(other) => Err(ApiError::validation(format!(
-            "ReturnValues can only be ALL_OLD or NONE, got {other}"
-        ))),
+/// The options of a write: the legacy members refused, `ReturnValues`,
+/// `ReturnValuesOnConditionCheckFailure`, then the expressions with their names and values.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn write_options(
+    legacy: (Option<&serde_json::Value>, Option<&serde_json::Value>),
+    rv: Option<&str>,
+    on_failure: Option<&str>,
+    update: Option<Option<&str>>,
+    condition: Option<&str>,
+    names: Option<&NameMap>,
+    values: Option<&ddbsse_wire::dynamodb::ValueMap>,
+) -> Result<WriteOptions, ApiError> {
+    write_options::refuse_legacy(legacy.0, legacy.1)?;
+    let rv = write_options::return_values(rv, update.is_some())?;
+    let item_on_failure = write_options::item_on_condition_failure(on_failure)?;
+    let exprs = write_expressions(update.flatten(), condition, names, values)?;
+    Ok(WriteOptions {
+        rv,
+        item_on_failure,
+        condition: exprs.condition,
+        update: exprs.update,
+    })
+}
+
+//= spec/items.md#condition
+//# A PutItem, DeleteItem or UpdateItem with a ConditionExpression MUST evaluate it against the item with the request's key as it is before the request (an absent item having no attributes), after the table key has been obtained, and MUST fail as `spec/expressions.md#condition-failed` says when it is false.
+/// Fails with `ConditionalCheckFailedException` when the condition does not hold for the
+/// existing item.
+pub(crate) fn check_condition(
+    cond: Option<&Condition<AttributeValue>>,
+    existing: Option<&Item>,
+    item_on_failure: bool,
+) -> Result<(), ApiError> {
+    let Some(c) = cond else { return Ok(()) };
+    let empty = Item::new();
+    if c.eval(existing.unwrap_or(&empty)) {
+        return Ok(());
     }
+    //= spec/items.md#condition-failure-item
+    //# With `ReturnValuesOnConditionCheckFailure` `ALL_OLD`, a `ConditionalCheckFailedException` MUST carry the existing item as `Item` in its body, and no `Item` when there is none.
+    Err(expression::errors::condition_failed(
+        existing.filter(|_| item_on_failure).cloned(),
+    ))
 }
 
 /// Parsed projection paths, if any.
 pub(crate) fn projection(
     expr: Option<&str>,
     names: Option<&NameMap>,
-) -> Result<Option<Vec<Vec<PathElement>>>, ApiError> {
-    expr.map(|e| parse_projection(e, names)).transpose()
+) -> Result<Option<Vec<Path>>, ApiError> {
+    Ok(read_expressions(None, None, expr, names, None)?.projection)
 }
 
-pub(crate) fn apply(item: Item, paths: &Option<Vec<Vec<PathElement>>>) -> Item {
+pub(crate) fn apply(item: Item, paths: &Option<Vec<Path>>) -> Item {
     match paths {
         Some(p) => project(&item, p),
         None => item,
@@ -101,7 +143,7 @@ impl Engine {
             .map(Some)
     }
 
-    /// The item a write replaces, when ReturnValues asks for it.
+    /// The item a write replaces, when the write needs it (a condition or ReturnValues).
     fn old_item(
         &self,
         wanted: bool,
@@ -116,15 +158,25 @@ impl Engine {
         }
     }
 
+    /// The row lock of `row` ([`crate::engine::row_locks`]).
+    pub(crate) fn lock_row(&self, row: &[u8]) -> std::sync::MutexGuard<'_, ()> {
+        self.row_locks.lock(row)
+    }
+
     pub(crate) fn put_item(
         &self,
         call: &Call<'_>,
         i: PutItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
         check_members(i.table_name.as_deref(), "item", i.item.is_some())?;
-        let want_old = write_options(
-            i.condition_expression.as_deref(),
+        let opts = write_options(
+            (i.expected.as_ref(), None),
             i.return_values.as_deref(),
+            i.return_values_on_condition_check_failure.as_deref(),
+            None,
+            i.condition_expression.as_deref(),
+            i.expression_attribute_names.as_ref(),
+            i.expression_attribute_values.as_ref(),
         )?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
@@ -137,10 +189,15 @@ impl Engine {
         let key = schema.key_of(&item, false)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
-        let old = self.old_item(want_old, &crypto, meta, &row)?;
         let envelope = crypto.seal(&row, &item)?;
+        let _row = self.lock_row(&row);
+        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld;
+        let old = self.old_item(need_old, &crypto, meta, &row)?;
+        check_condition(opts.condition.as_ref(), old.as_ref(), opts.item_on_failure)?;
         self.commit(vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)])?;
-        Ok(WriteItemOutput { attributes: old })
+        Ok(WriteItemOutput {
+            attributes: old.filter(|_| opts.rv == ReturnValues::AllOld),
+        })
     }
 
     /// GetItem, answered as the JSON body. Without a projection the item's JSON is sent as it
@@ -187,9 +244,14 @@ impl Engine {
         i: DeleteItemInput,
     ) -> Result<WriteItemOutput, ApiError> {
         check_members(i.table_name.as_deref(), "key", i.key.is_some())?;
-        let want_old = write_options(
-            i.condition_expression.as_deref(),
+        let opts = write_options(
+            (i.expected.as_ref(), None),
             i.return_values.as_deref(),
+            i.return_values_on_condition_check_failure.as_deref(),
+            None,
+            i.condition_expression.as_deref(),
+            i.expression_attribute_names.as_ref(),
+            i.expression_attribute_values.as_ref(),
         )?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
@@ -197,9 +259,14 @@ impl Engine {
         let key = schema.key_of(&i.key.unwrap_or_default(), true)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
-        let old = self.old_item(want_old, &crypto, meta, &row)?;
+        let _row = self.lock_row(&row);
+        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld;
+        let old = self.old_item(need_old, &crypto, meta, &row)?;
+        check_condition(opts.condition.as_ref(), old.as_ref(), opts.item_on_failure)?;
         self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])?;
-        Ok(WriteItemOutput { attributes: old })
+        Ok(WriteItemOutput {
+            attributes: old.filter(|_| opts.rv == ReturnValues::AllOld),
+        })
     }
 
     pub(crate) fn batch_write_item(
@@ -258,6 +325,12 @@ impl Engine {
                 }
             }
         }
+        let _rows = self
+            .row_locks
+            .lock_all(ops.iter().filter_map(|op| match op {
+                WriteOp::Put(_, row, _) | WriteOp::Delete(_, row) => Some(row.as_slice()),
+                WriteOp::DeletePrefix(..) => None,
+            }));
         self.commit(ops)?;
         Ok(BatchWriteItemOutput {
             unprocessed_items: BTreeMap::new(),

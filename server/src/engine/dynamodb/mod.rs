@@ -1,5 +1,6 @@
 //! The endpoint's DynamoDB: control plane ([`tables`]), the KMS calls DynamoDB makes ([`sse`]),
-//! single and batch item operations ([`items`]) and Query/Scan ([`query`]).
+//! single and batch item operations ([`items`]), UpdateItem ([`update_item`]),
+//! TransactWriteItems ([`transact`]) and Query/Scan ([`query`]).
 //!
 //! Control-plane requests are recorded in the trail (after the KMS calls they caused); data-plane
 //! requests are not (they are data events), but the KMS Decrypt a data-plane request causes is.
@@ -9,6 +10,8 @@ pub mod items;
 pub mod query;
 pub mod sse;
 pub mod tables;
+pub mod transact;
+pub mod update_item;
 
 use ddbsse_wire::dynamodb::{
     ArchivalSummary, BillingModeSummary, ProvisionedThroughputDescription, SseDescription,
@@ -75,6 +78,8 @@ impl Engine {
                 Request::PutItem(i) => encode(self.put_item(call, i)?),
                 Request::GetItem(i) => self.get_item(call, i),
                 Request::DeleteItem(i) => encode(self.delete_item(call, i)?),
+                Request::UpdateItem(i) => encode(self.update_item(call, i)?),
+                Request::TransactWriteItems(i) => encode(self.transact_write_items(call, i)?),
                 Request::Query(i) => encode(self.query(call, i)?),
                 Request::Scan(i) => encode(self.scan(call, i)?),
                 Request::BatchWriteItem(i) => {

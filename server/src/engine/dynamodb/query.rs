@@ -4,19 +4,19 @@
 
 use std::cmp::Ordering;
 
-use ddbsse_wire::attribute::{Item, item_size};
+use ddbsse_wire::attribute::{AttributeValue, Item, item_size};
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
-use ddbsse_wire::expression::parse_key_condition;
+use ddbsse_wire::expression::{Condition, Path, read_expressions};
 use ddbsse_wire::validate::{self, Violations};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 
-use super::items::{apply, projection, unsupported};
+use super::items::{apply, unsupported};
 use crate::engine::table_crypto::{canonical_key, internal};
 use crate::engine::{Call, Engine};
 use crate::storage::Space;
 
 /// DynamoDB's data limit of one Query or Scan page.
-pub const PAGE_BYTES: usize = 1024 * 1024;
+pub use ddbsse_wire::attribute::MAX_PAGE_BYTES as PAGE_BYTES;
 
 fn limit(l: Option<i64>) -> Result<Option<usize>, ApiError> {
     match l {
@@ -41,9 +41,6 @@ impl Engine {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
         v.into_result()?;
-        if i.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         if i.index_name.is_some() {
             return Err(unsupported("IndexName"));
         }
@@ -53,15 +50,15 @@ impl Engine {
             .key_condition_expression
             .as_deref()
             .ok_or_else(dynamodb_errors::no_key_condition)?;
-        let cond = parse_key_condition(
-            expr,
+        let exprs = read_expressions(
+            Some(expr),
+            i.filter_expression.as_deref(),
+            i.projection_expression.as_deref(),
             i.expression_attribute_names.as_ref(),
             i.expression_attribute_values.as_ref(),
         )?;
-        let paths = projection(
-            i.projection_expression.as_deref(),
-            i.expression_attribute_names.as_ref(),
-        )?;
+        let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
+        let (filter, paths) = (exprs.filter, exprs.projection);
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
@@ -149,9 +146,11 @@ impl Engine {
                 }
             };
         }
-        Ok(self.page(items, limit, &schema, &paths, count_only))
+        Ok(self.page(items, limit, &schema, filter.as_ref(), &paths, count_only))
     }
 
+    //= spec/items.md#filter
+    //# A FilterExpression MUST be applied after the items of a page are read: `ScannedCount` MUST count the items read (at most `Limit`), `Count` and `Items` only those that pass the filter, and `LastEvaluatedKey` MUST be the key of the last item read when `Limit` items were read.
     /// One page: at most `limit` items and, like DynamoDB, at most 1 MB of item data; a page
     /// cut short by either carries `LastEvaluatedKey` (the key of its last item).
     fn page(
@@ -159,7 +158,8 @@ impl Engine {
         items: Vec<Item>,
         limit: Option<usize>,
         schema: &validate::KeySchema,
-        paths: &Option<Vec<Vec<ddbsse_wire::expression::PathElement>>>,
+        filter: Option<&Condition<AttributeValue>>,
+        paths: &Option<Vec<Path>>,
         count_only: bool,
     ) -> ItemsOutput {
         let total = items.len();
@@ -169,6 +169,8 @@ impl Engine {
         for item in items {
             bytes += item_size(&item);
             page.push(item);
+            //= spec/items.md#paging
+            //# A Query or Scan page MUST end with the first item that brings the sum of the sizes of the page's items (before filtering and projection) to 1 MB (1048576 bytes) or more, or with the `Limit`-th item, whichever comes first, and MUST then carry `LastEvaluatedKey`, the key of its last item, when more items follow.
             if limit.is_some_and(|l| page.len() >= l) || bytes >= PAGE_BYTES {
                 cut = limit.is_some_and(|l| page.len() >= l) || page.len() < total;
                 break;
@@ -179,11 +181,15 @@ impl Engine {
         } else {
             None
         };
+        let scanned = page.len() as i64;
+        if let Some(f) = filter {
+            page.retain(|it| f.eval(it));
+        }
         let n = page.len() as i64;
         ItemsOutput {
             items: (!count_only).then(|| page.into_iter().map(|it| apply(it, paths)).collect()),
             count: n,
-            scanned_count: n,
+            scanned_count: scanned,
             last_evaluated_key: last,
         }
     }
@@ -192,15 +198,17 @@ impl Engine {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
         v.into_result()?;
-        if i.filter_expression.is_some() {
-            return Err(unsupported("FilterExpression"));
-        }
         let count_only = select_count(i.select.as_deref())?;
         let limit = limit(i.limit)?;
-        let paths = projection(
+        let exprs = read_expressions(
+            None,
+            i.filter_expression.as_deref(),
             i.projection_expression.as_deref(),
             i.expression_attribute_names.as_ref(),
+            i.expression_attribute_values.as_ref(),
         )?;
+        let (filter, paths) = (exprs.filter, exprs.projection);
+        let segment = ddbsse_wire::scan_segments::check(i.segment, i.total_segments)?;
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
@@ -233,6 +241,11 @@ impl Engine {
             let n = rows.len();
             for (row, env) in rows {
                 let item = crypto.open(&row, &env, &uid, &schema)?;
+                //= spec/items.md#scan-segments
+                //# A Scan with `Segment` MUST return only the items of that segment, paged and filtered as a Scan without it.
+                if segment.is_some_and(|g| !g.holds(item.get(&schema.hash.0))) {
+                    continue;
+                }
                 bytes += item_size(&item);
                 items.push(item);
             }
@@ -247,9 +260,12 @@ impl Engine {
                 .range(Space::Items, &uid, after.as_deref(), 1)
                 .map_err(|_| internal("storage read failed"))?;
             for (row, env) in rows {
-                items.push(crypto.open(&row, &env, &uid, &schema)?);
+                let item = crypto.open(&row, &env, &uid, &schema)?;
+                if segment.is_none_or(|g| g.holds(item.get(&schema.hash.0))) {
+                    items.push(item);
+                }
             }
         }
-        Ok(self.page(items, limit, &schema, &paths, count_only))
+        Ok(self.page(items, limit, &schema, filter.as_ref(), &paths, count_only))
     }
 }
