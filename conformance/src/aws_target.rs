@@ -706,7 +706,12 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
             dir.join("exchanges.jsonl").display()
         );
     }
-    let inner = HttpTarget::new(config.clone())?;
+    // The runner records each case's exchanges (`Options::record`); the target itself records
+    // only the cleanup, which belongs to no case.
+    let inner = HttpTarget::new(HttpConfig {
+        record: None,
+        ..config.clone()
+    })?;
     Ok(Some(Box::new(TrackedTarget::new(inner, config, true))))
 }
 

@@ -854,6 +854,7 @@ mod tests {
                 .map(|v| vec![("X-Amz-Crc32".to_owned(), v.to_owned())])
                 .unwrap_or_default(),
             body: body.clone(),
+            ..ResponseHeaders::default()
         };
         let mut log = RunLog {
             case: "c/x".into(),
