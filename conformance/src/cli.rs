@@ -201,7 +201,7 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
         return Ok(Box::new(ModelTarget::new(ModelConfig {
             account: args.account.clone(),
             region: args.region.clone(),
-            seed: 0,
+            ..ModelConfig::default()
         })));
     }
     // The built-in `testing` key is not an explicit one: with --aws or AWS_PROFILE the standard
@@ -511,7 +511,12 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
                 crate::aws_target::caller().as_ref(),
             ),
             region: args.region.clone(),
-            seed: 0,
+            identities: crate::aws_target::model_identities(
+                &args.aws,
+                crate::aws_target::caller().as_ref(),
+                target.principals().first().map(String::as_str),
+            ),
+            ..ModelConfig::default()
         },
         name_prefix: (target.capabilities().http && !args.model)
             .then(|| crate::aws_target::run_id(&args.aws)),
