@@ -623,6 +623,9 @@ pub struct HttpChoice<'a> {
     pub real_time: bool,
     /// `--timeout`.
     pub timeout: Duration,
+    /// Print what the run will do (endpoints, caller, what it creates) on standard error rather
+    /// than standard output, which then carries something else (`--reproduce`'s script).
+    pub announce_on_stderr: bool,
 }
 
 /// The HTTP target of `choice`, or `None` when no endpoint is named (the embedded engine then).
@@ -634,6 +637,13 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
             .filter(|v| !v.is_empty())
     });
     let aws = choice.aws;
+    let announce = |line: String| {
+        if choice.announce_on_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     let Some(endpoints) = resolve_endpoints(aws, general.as_deref(), choice.region)
         .map_err(|e| TargetError::Refused(e.to_string()))?
     else {
@@ -666,40 +676,40 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
         timeout: choice.timeout,
         record: aws.record.clone(),
     };
-    println!(
+    announce(format!(
         "endpoints: dynamodb {}, kms {}, cloudtrail {}, sts {}",
         endpoints.dynamodb, endpoints.kms, endpoints.cloudtrail, endpoints.sts
-    );
+    ));
     match caller_identity(&endpoints.sts, choice.region, &first, choice.timeout) {
         Ok(id) => {
-            println!(
+            announce(format!(
                 "caller: {} ({}, account {})",
                 id.arn,
                 id.identity_type(),
                 id.account
-            );
+            ));
             if let Ok(mut c) = CALLER.lock() {
                 *c = Some(id);
             }
         }
-        Err(e) => println!("caller: unknown (STS GetCallerIdentity: {e})"),
+        Err(e) => announce(format!("caller: unknown (STS GetCallerIdentity: {e})")),
     }
     let run = run_id(aws);
     if aws.aws {
-        println!(
+        announce(format!(
             "--aws: this run creates, in region {}, DynamoDB on-demand tables named {run}*, \
              customer managed KMS keys (and aliases alias/{run}*), and reads CloudTrail \
              LookupEvents; at the end (or on Ctrl-C) it deletes the tables and aliases and \
              schedules the keys for deletion with the shortest window, {PENDING_WINDOW_DAYS} days \
              (see docs/check.md for the cost)",
             choice.region
-        );
+        ));
     }
     if let Some(dir) = &aws.record {
-        println!(
+        announce(format!(
             "recording exchanges to {}",
             dir.join("exchanges.jsonl").display()
-        );
+        ));
     }
     // The runner records each case's exchanges (`Options::record`); the target itself records
     // only the cleanup, which belongs to no case.

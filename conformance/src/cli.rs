@@ -219,6 +219,7 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
         }),
         real_time: args.real_time,
         timeout: Duration::from_secs(args.timeout),
+        announce_on_stderr: args.reproduce.is_some(),
     };
     if !args.fault.is_empty() {
         return embedded_target(&args.fault);

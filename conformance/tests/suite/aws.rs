@@ -241,6 +241,7 @@ fn choice_run(
         second: None,
         real_time: false,
         timeout: Duration::from_secs(30),
+        announce_on_stderr: false,
     };
     let mut target = http_target(&choice)
         .expect("target opens")
