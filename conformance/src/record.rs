@@ -1,7 +1,8 @@
 //! `--record DIR`: every case's exchanges with the target appended to `DIR/exchanges.jsonl`, one
 //! JSON object a line: the [`Exchange`] members (`kind`, `method`, `url`, `target`, `principal`,
 //! `connection`, `request_headers`, `request_body`, `status`, `response_headers`,
-//! `response_body`, `synthesized`) with the `case` id and the case's name prefix `names`. Secrets
+//! `response_body`, `synthesized`) with the `case` id, the case's name prefix `names` and the
+//! `run` that wrote it (runs append to the same file; reading keeps each case's last run). Secrets
 //! are redacted before an exchange is kept ([`crate::exchange`]), so the file can be published as
 //! a dated fixture set. Lines without `case` (the cleanup after a run against AWS, written by
 //! [`crate::target::http::Recorder`]) belong to no case.
@@ -60,6 +61,9 @@ pub struct Line {
     /// The case's name prefix.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub names: String,
+    /// Which run wrote the line (a recording may hold several runs; the last one of a case wins).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub run: String,
     /// The exchange.
     #[serde(flatten)]
     pub exchange: Exchange,
@@ -70,6 +74,7 @@ pub struct Line {
 pub struct CaseRecorder {
     path: PathBuf,
     file: std::fs::File,
+    run: String,
 }
 
 impl CaseRecorder {
@@ -86,7 +91,11 @@ impl CaseRecorder {
             .append(true)
             .open(&path)
             .map_err(fail)?;
-        Ok(Self { path, file })
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
+        let run = format!("{micros:x}-{}", std::process::id());
+        Ok(Self { path, file, run })
     }
 
     /// Appends the exchanges of `case`.
@@ -96,6 +105,7 @@ impl CaseRecorder {
             let line = Line {
                 case: Some(case.id.clone()),
                 names: case.names.clone(),
+                run: self.run.clone(),
                 exchange: e.clone(),
             };
             match serde_json::to_string(&line) {
@@ -127,6 +137,8 @@ pub struct RecordedCase {
     pub case: String,
     /// Its name prefix.
     pub names: String,
+    /// The run that recorded it.
+    pub run: String,
     /// Its exchanges, in order.
     pub exchanges: Vec<Exchange>,
 }
@@ -156,14 +168,16 @@ pub fn read(dir: &Path) -> Result<Vec<RecordedCase>, RecordError> {
         let line: Line = serde_json::from_value(value).map_err(parse_error)?;
         let Some(case) = line.case else { continue };
         match cases.iter_mut().find(|c| c.case == case) {
-            Some(c) if c.names == line.names => c.exchanges.push(line.exchange),
+            Some(c) if c.run == line.run => c.exchanges.push(line.exchange),
             Some(c) => {
+                c.run = line.run;
                 c.names = line.names;
                 c.exchanges = vec![line.exchange];
             }
             None => cases.push(RecordedCase {
                 case,
                 names: line.names,
+                run: line.run,
                 exchanges: vec![line.exchange],
             }),
         }

@@ -102,9 +102,15 @@ fn every_case_keeps_its_exchanges_and_the_html_shows_those_of_failed_cases() {
 #[test]
 fn a_replay_of_a_recording_finds_no_difference_on_the_same_engine_and_the_fault_on_another() {
     let dir = temp_dir("replay");
+    // Two runs append to the same recording (same names in-process); each case keeps its last.
+    let first = run(&mut engine(Faults::default()), &options(Some(dir.clone())));
     let recorded = run(&mut engine(Faults::default()), &options(Some(dir.clone())));
-    assert!(recorded.success());
+    assert!(first.success() && recorded.success());
     let recording = record::read(&dir).expect("recording reads");
+    for c in &recording {
+        let kept = recorded.case(&c.case).map(|r| r.exchanges.len());
+        assert_eq!(Some(c.exchanges.len()), kept, "{}", c.case);
+    }
     let mut ids: Vec<&str> = recording.iter().map(|c| c.case.as_str()).collect();
     ids.sort_unstable();
     let mut expected = CASES.to_vec();
