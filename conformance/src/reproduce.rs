@@ -57,6 +57,8 @@ fn service(target: &str) -> &'static str {
 }
 
 const PRELUDE: &str = r#"set -u
+need() { command -v "$1" >/dev/null || { echo "reproduce: needs $1" >&2; exit 2; }; }
+need curl
 EP=${EP:-http://127.0.0.1:8000}
 EP_DYNAMODB=${EP_DYNAMODB:-$EP}
 EP_KMS=${EP_KMS:-$EP}
@@ -170,27 +172,33 @@ pub fn script(case: &CaseReport, principals: &[String], region: &str, target: &s
         })
         .collect();
     let mut known: Vec<(String, String)> = Vec::new();
+    let mut steps = String::new();
     for (n, e) in case.exchanges.iter().enumerate() {
-        let step = n + 1;
+        let step = case.exchanges_dropped + n + 1;
         match e.kind {
             ExchangeKind::Clock => {
                 let ms = e.request_body["advanceMillis"].as_u64().unwrap_or(0);
-                out.push_str(&format!("clock {step} {ms}\n"));
+                steps.push_str(&format!("clock {step} {ms}\n"));
             }
             ExchangeKind::Wait => {
                 let ms = e.request_body["waitMillis"].as_u64().unwrap_or(0);
-                out.push_str(&format!(
+                steps.push_str(&format!(
                     "sleep {}.{:03}  # {step}: real time the harness waited\n",
                     ms / 1000,
                     ms % 1000
                 ));
             }
             ExchangeKind::Aws | ExchangeKind::Unsigned => {
-                out.push_str(&request_lines(step, e, &known));
-                capture_ids(e, &requested, &mut known, &mut out);
+                steps.push_str(&request_lines(step, e, &known));
+                capture_ids(e, &requested, &mut known, &mut steps);
             }
         }
     }
+    if !known.is_empty() {
+        out.push_str("need jq\n");
+    }
+    out.push('\n');
+    out.push_str(&steps);
     out.push_str(
         "\necho \"reproduce: $steps requests, $differs answered otherwise than recorded\"\n\
          [ \"$differs\" -eq 0 ]\n",
