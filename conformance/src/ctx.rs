@@ -599,11 +599,18 @@ impl<'a> Ctx<'a> {
         Ok(r.ok()?["Table"].clone())
     }
 
-    /// A fresh customer managed key, described `ddbsse conformance <names>` (the case's name
-    /// prefix, which starts with the run id), so that a run's keys can be found and cleaned up.
+    /// A fresh customer managed key, described `ddbsse conformance <names>` and tagged
+    /// `ddbsse-run=<names>` (the case's name prefix, which starts with the run id), so that a
+    /// run's keys can be found and cleaned up.
     pub fn create_key(&mut self) -> Result<Key, Failure> {
         let description = format!("ddbsse conformance {}", self.prefix);
-        let r = self.kms("CreateKey", json!({ "Description": description }))?;
+        let r = self.kms(
+            "CreateKey",
+            json!({
+                "Description": description,
+                "Tags": [{"TagKey": "ddbsse-run", "TagValue": self.prefix}]
+            }),
+        )?;
         let meta = &r.ok()?["KeyMetadata"];
         let id = meta["KeyId"].as_str().unwrap_or_default().to_owned();
         let arn = meta["Arn"].as_str().unwrap_or_default().to_owned();
