@@ -240,32 +240,9 @@ fn chain(_profile: Option<&str>) -> Result<Credentials, AwsError> {
     ))
 }
 
-/// Who the caller is, as STS `GetCallerIdentity` says.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CallerIdentity {
-    /// The caller's ARN (`arn:aws:iam::<account>:user/<name>`, `...:assumed-role/...`).
-    pub arn: String,
-    /// The account.
-    pub account: String,
-    /// The user id.
-    pub user_id: String,
-}
-
-impl CallerIdentity {
-    /// CloudTrail's `userIdentity.type` of this caller: `IAMUser`, `AssumedRole`, `Root` ...
-    pub fn identity_type(&self) -> &'static str {
-        let resource = self.arn.splitn(6, ':').nth(5).unwrap_or("");
-        if resource == "root" {
-            "Root"
-        } else if resource.starts_with("assumed-role/") {
-            "AssumedRole"
-        } else if resource.starts_with("federated-user/") {
-            "FederatedUser"
-        } else {
-            "IAMUser"
-        }
-    }
-}
+/// Who the caller is, as STS `GetCallerIdentity` says (`ddbsse_wire`'s type, which the model's
+/// configuration takes).
+pub use ddbsse_wire::caller::KnownIdentity as CallerIdentity;
 
 fn xml_field(xml: &str, name: &str) -> Option<String> {
     let open = format!("<{name}>");
@@ -320,6 +297,24 @@ pub fn model_account(given: &str, args: &AwsArgs, caller: Option<&CallerIdentity
         Some(id) if args.aws && given == DEFAULT_ACCOUNT => id.account.clone(),
         _ => given.to_owned(),
     }
+}
+
+//= spec/conformance.md#principals
+//# Against AWS (`--aws`), where a caller has a real IAM identity, the harness SHOULD expect in trail records the identity STS `GetCallerIdentity` names for the first principal (its ARN, its user id as `principalId`, its account and the identity type its ARN implies, such as `IAMUser` or `AssumedRole`) instead of the one `spec/trail.md#identities` builds from the access key id.
+/// The IAM identities the model expects in trail records, by access key id: with `--aws`, the
+/// caller STS named for the first principal (`first`), so that records name the caller's real
+/// ARN and identity type (`spec/conformance.md#principals`); none otherwise (the identity is built
+/// from the access key id, `spec/trail.md#identities`).
+pub fn model_identities(
+    args: &AwsArgs,
+    caller: Option<&CallerIdentity>,
+    first: Option<&str>,
+) -> std::collections::BTreeMap<String, CallerIdentity> {
+    let mut m = std::collections::BTreeMap::new();
+    if let (true, Some(id), Some(key)) = (args.aws, caller, first) {
+        m.insert(key.to_owned(), id.clone());
+    }
+    m
 }
 
 /// What a run created, as its answers said.
@@ -628,6 +623,9 @@ pub struct HttpChoice<'a> {
     pub real_time: bool,
     /// `--timeout`.
     pub timeout: Duration,
+    /// Print what the run will do (endpoints, caller, what it creates) on standard error rather
+    /// than standard output, which then carries something else (`--reproduce`'s script).
+    pub announce_on_stderr: bool,
 }
 
 /// The HTTP target of `choice`, or `None` when no endpoint is named (the embedded engine then).
@@ -639,6 +637,13 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
             .filter(|v| !v.is_empty())
     });
     let aws = choice.aws;
+    let announce = |line: String| {
+        if choice.announce_on_stderr {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
     let Some(endpoints) = resolve_endpoints(aws, general.as_deref(), choice.region)
         .map_err(|e| TargetError::Refused(e.to_string()))?
     else {
@@ -671,42 +676,47 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
         timeout: choice.timeout,
         record: aws.record.clone(),
     };
-    println!(
+    announce(format!(
         "endpoints: dynamodb {}, kms {}, cloudtrail {}, sts {}",
         endpoints.dynamodb, endpoints.kms, endpoints.cloudtrail, endpoints.sts
-    );
+    ));
     match caller_identity(&endpoints.sts, choice.region, &first, choice.timeout) {
         Ok(id) => {
-            println!(
+            announce(format!(
                 "caller: {} ({}, account {})",
                 id.arn,
                 id.identity_type(),
                 id.account
-            );
+            ));
             if let Ok(mut c) = CALLER.lock() {
                 *c = Some(id);
             }
         }
-        Err(e) => println!("caller: unknown (STS GetCallerIdentity: {e})"),
+        Err(e) => announce(format!("caller: unknown (STS GetCallerIdentity: {e})")),
     }
     let run = run_id(aws);
     if aws.aws {
-        println!(
+        announce(format!(
             "--aws: this run creates, in region {}, DynamoDB on-demand tables named {run}*, \
              customer managed KMS keys (and aliases alias/{run}*), and reads CloudTrail \
              LookupEvents; at the end (or on Ctrl-C) it deletes the tables and aliases and \
              schedules the keys for deletion with the shortest window, {PENDING_WINDOW_DAYS} days \
              (see docs/check.md for the cost)",
             choice.region
-        );
+        ));
     }
     if let Some(dir) = &aws.record {
-        println!(
+        announce(format!(
             "recording exchanges to {}",
             dir.join("exchanges.jsonl").display()
-        );
+        ));
     }
-    let inner = HttpTarget::new(config.clone())?;
+    // The runner records each case's exchanges (`Options::record`); the target itself records
+    // only the cleanup, which belongs to no case.
+    let inner = HttpTarget::new(HttpConfig {
+        record: None,
+        ..config.clone()
+    })?;
     Ok(Some(Box::new(TrackedTarget::new(inner, config, true))))
 }
 
@@ -805,6 +815,62 @@ mod tests {
             DEFAULT_ACCOUNT
         );
         assert_eq!(model_account(DEFAULT_ACCOUNT, &aws, None), DEFAULT_ACCOUNT);
+    }
+
+    //= spec/conformance.md#principals
+    //= type=test
+    //# Against AWS (`--aws`), where a caller has a real IAM identity, the harness SHOULD expect in trail records the identity STS `GetCallerIdentity` names for the first principal (its ARN, its user id as `principalId`, its account and the identity type its ARN implies, such as `IAMUser` or `AssumedRole`) instead of the one `spec/trail.md#identities` builds from the access key id.
+    #[test]
+    fn with_aws_the_model_expects_the_identity_sts_named() {
+        let role = CallerIdentity {
+            arn: "arn:aws:sts::210987654321:assumed-role/ci/run-42".into(),
+            account: "210987654321".into(),
+            user_id: "AROAEXAMPLE:run-42".into(),
+        };
+        let aws = AwsArgs {
+            aws: true,
+            ..args()
+        };
+        let m = model_identities(&aws, Some(&role), Some("ASIAKEY"));
+        assert_eq!(m.get("ASIAKEY"), Some(&role));
+        assert!(model_identities(&args(), Some(&role), Some("ASIAKEY")).is_empty());
+        // The model then records that identity for the caller's direct and DynamoDB-made calls.
+        let config = ddbsse_model::ModelConfig {
+            account: role.account.clone(),
+            identities: m,
+            ..ddbsse_model::ModelConfig::default()
+        };
+        let mut target = crate::target::model::ModelTarget::oracle(
+            config,
+            vec!["ASIAKEY".to_owned()],
+            ddbsse_wire::time::MANUAL_CLOCK_START,
+        );
+        let c = target.open_connection().expect("connection");
+        let created = target
+            .call(c, 0, "TrentService.CreateKey", b"{}")
+            .expect("CreateKey");
+        assert_eq!(created.status, 200);
+        let events = target
+            .call(
+                c,
+                0,
+                "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+                b"{}",
+            )
+            .expect("LookupEvents");
+        let record: Value = serde_json::from_str(
+            events.body["Events"][0]["CloudTrailEvent"]
+                .as_str()
+                .expect("a record"),
+        )
+        .expect("JSON");
+        let who = &record["userIdentity"];
+        assert_eq!(who["type"], "AssumedRole", "{who}");
+        assert_eq!(who["arn"], role.arn.as_str());
+        assert_eq!(who["principalId"], "AROAEXAMPLE:run-42");
+        assert_eq!(who["accountId"], "210987654321");
+        assert_eq!(who["accessKeyId"], "ASIAKEY");
+        assert!(who.get("userName").is_none(), "{who}");
     }
 
     #[test]

@@ -118,8 +118,31 @@ pub struct CheckArgs {
     /// Per-request timeout in seconds (HTTP targets).
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// Run the case with this id and print a bash script (curl --aws-sigv4) that sends its
+    /// requests again, clock moves included, and compares the statuses.
+    #[arg(long, value_name = "CASE", conflicts_with_all = ["list", "replay"])]
+    pub reproduce: Option<String>,
+    /// Run the cases of a recording (`--record DIR`) again and list where the target's answers
+    /// differ from the recorded ones after normalisation; exit 1 when any differ.
+    #[arg(long, value_name = "DIR", conflicts_with = "list")]
+    pub replay: Option<PathBuf>,
+    /// Check the embedded engine with a deliberate fault (repeatable), to see what failures
+    /// look like in the reports and to test them (`scripts/report-browser-check.sh`).
+    #[arg(long, value_enum, conflicts_with_all = ["endpoint", "model"])]
+    pub fault: Vec<Fault>,
     #[command(flatten)]
     pub aws: Box<crate::aws_target::AwsArgs>,
+}
+
+/// A deliberate fault of the embedded engine (`--fault`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Fault {
+    /// The table-key cache never expires.
+    CacheNeverExpires,
+    /// The Decrypt calls DynamoDB makes are not recorded in the trail.
+    TrailDropsDecrypt,
+    /// `SSEDescription.KMSMasterKeyArn` names a wrong key.
+    WrongSseKeyArn,
 }
 
 /// Subcommands of `ddbsse check`.
@@ -178,7 +201,7 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
         return Ok(Box::new(ModelTarget::new(ModelConfig {
             account: args.account.clone(),
             region: args.region.clone(),
-            seed: 0,
+            ..ModelConfig::default()
         })));
     }
     // The built-in `testing` key is not an explicit one: with --aws or AWS_PROFILE the standard
@@ -196,22 +219,39 @@ fn target_of(args: &CheckArgs) -> Result<Box<dyn Target>, TargetChoiceError> {
         }),
         real_time: args.real_time,
         timeout: Duration::from_secs(args.timeout),
+        announce_on_stderr: args.reproduce.is_some(),
     };
+    if !args.fault.is_empty() {
+        return embedded_target(&args.fault);
+    }
     match crate::aws_target::http_target(&choice)? {
         Some(target) => Ok(target),
-        None => embedded_target(),
+        None => embedded_target(&args.fault),
     }
 }
 
-/// The in-repo engine in-process, the target when no endpoint is given.
+/// The in-repo engine in-process (with `faults`), the target when no endpoint is given.
 #[cfg(feature = "embedded")]
-fn embedded_target() -> Result<Box<dyn Target>, TargetChoiceError> {
-    Ok(Box::new(EmbeddedTarget::new()?))
+fn embedded_target(faults: &[Fault]) -> Result<Box<dyn Target>, TargetChoiceError> {
+    let mut f = ddbsse_server::engine::Faults::default();
+    for fault in faults {
+        match fault {
+            Fault::CacheNeverExpires => f.cache_never_expires = true,
+            Fault::TrailDropsDecrypt => f.trail_drops_decrypt = true,
+            Fault::WrongSseKeyArn => f.wrong_sse_key_arn = true,
+        }
+    }
+    Ok(Box::new(EmbeddedTarget::open(
+        ddbsse_server::engine::EngineConfig {
+            faults: f,
+            ..ddbsse_server::engine::EngineConfig::default()
+        },
+    )?))
 }
 
 /// Without the `embedded` feature there is no in-repo engine to fall back on.
 #[cfg(not(feature = "embedded"))]
-fn embedded_target() -> Result<Box<dyn Target>, TargetChoiceError> {
+fn embedded_target(_faults: &[Fault]) -> Result<Box<dyn Target>, TargetChoiceError> {
     Err(TargetChoiceError::NoEmbeddedEngine)
 }
 
@@ -307,6 +347,12 @@ fn recorded_options(args: &CheckArgs) -> BTreeMap<String, serde_json::Value> {
     m.insert("case".into(), json!(args.only));
     m.insert("skip".into(), json!(args.skip));
     m.insert("timeout".into(), json!(args.timeout));
+    if !args.fault.is_empty() {
+        m.insert("fault".into(), json!(format!("{:?}", args.fault)));
+    }
+    if let Some(dir) = &args.replay {
+        m.insert("replay".into(), json!(dir.display().to_string()));
+    }
     m
 }
 
@@ -332,6 +378,56 @@ fn run_diff(old: &std::path::Path, new: &std::path::Path) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+//= spec/conformance.md#reports
+//# Every report (`report.json`, `junit.xml` and `index.html`) MUST show, for every case, the evidence grades of its requirement (`aws-doc`, `observed`, `decided`; `spec/README.md#sources`), and the terminal output MUST show them for every failed case and MUST print the line `failed by evidence: <n> aws-doc, <n> observed, <n> decided` before the line that breaks down the skipped count.
+/// The terminal lines of the failed cases: id, requirement, evidence grades, expected, observed.
+pub fn failure_lines(report: &Report) -> String {
+    let mut out = String::new();
+    for c in report.cases.iter().filter(|c| c.outcome == Verdict::Failed) {
+        out.push_str(&format!(
+            "FAIL {} [{}; evidence: {}]\n  expected: {}\n  observed: {}\n",
+            c.id,
+            c.requirement,
+            crate::grades::join(&c.evidence),
+            c.expected.as_deref().unwrap_or("-"),
+            c.observed.as_deref().unwrap_or("-")
+        ));
+    }
+    out
+}
+
+/// The last three terminal lines: failures by evidence grade, the skipped breakdown, the summary.
+pub fn closing_lines(report: &Report) -> String {
+    format!(
+        "{}\n{}\n{}\n",
+        report.evidence_breakdown_line(),
+        report.skipped_breakdown_line(),
+        report.summary_line()
+    )
+}
+
+/// `--reproduce CASE`: runs the case (its exchanges kept), prints the script on standard output
+/// and the case's outcome on standard error; exit 0 when the script was printed.
+fn reproduce(target: &mut dyn Target, options: &Options, id: &str, region: &str) -> ExitCode {
+    let principals = target.principals();
+    let name = target.name();
+    let report = runner::run(target, options);
+    let Some(case) = report.cases.iter().find(|c| c.id == id) else {
+        eprintln!("ddbsse check: --reproduce {id}: the case did not run");
+        return ExitCode::from(2);
+    };
+    print!(
+        "{}",
+        crate::reproduce::script(case, &principals, region, &name)
+    );
+    eprintln!(
+        "ddbsse check --reproduce: {id} {} on {name}; {} exchange(s) in the script",
+        case.outcome.as_str(),
+        case.exchanges.len()
+    );
+    ExitCode::SUCCESS
 }
 
 /// Runs `ddbsse check`.
@@ -376,8 +472,37 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let recording = match &args.replay {
+        Some(dir) => match crate::record::read(dir) {
+            Ok(r) if r.is_empty() => {
+                eprintln!(
+                    "ddbsse check: {} holds no case exchanges",
+                    dir.join(crate::record::FILE).display()
+                );
+                return ExitCode::from(2);
+            }
+            Ok(r) => Some(r),
+            Err(e) => {
+                eprintln!("ddbsse check: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let filter = match (&args.reproduce, &recording) {
+        (Some(id), _) => {
+            if !crate::cases::all().iter().any(|c| c.id == id) {
+                eprintln!("ddbsse check: --reproduce {id}: no such case (see --list)");
+                return ExitCode::from(2);
+            }
+            vec![id.clone()]
+        }
+        (None, Some(r)) => r.iter().map(|c| c.case.clone()).collect(),
+        (None, None) => args.only.clone(),
+    };
     let options = Options {
-        filter: args.only.clone(),
+        exact: args.reproduce.is_some() || recording.is_some(),
+        filter,
         skip: args.skip.clone(),
         profile,
         model: ModelConfig {
@@ -387,7 +512,12 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
                 crate::aws_target::caller().as_ref(),
             ),
             region: args.region.clone(),
-            seed: 0,
+            identities: crate::aws_target::model_identities(
+                &args.aws,
+                crate::aws_target::caller().as_ref(),
+                target.principals().first().map(String::as_str),
+            ),
+            ..ModelConfig::default()
         },
         name_prefix: (target.capabilities().http && !args.model)
             .then(|| crate::aws_target::run_id(&args.aws)),
@@ -400,7 +530,11 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
             .endpoint
             .clone()
             .unwrap_or_else(|| "http://127.0.0.1:8000".to_owned()),
+        record: args.aws.record.clone(),
     };
+    if let Some(id) = &args.reproduce {
+        return reproduce(target.as_mut(), &options, id, &args.region);
+    }
     println!(
         "ddbsse check: {} ({} of {} cases)",
         target.name(),
@@ -413,18 +547,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
     println!("{}", report.provenance.line());
     println!("{}", report.provenance.spec_line());
     println!("{}", report.provenance.options_line());
-    for c in &report.cases {
-        if c.outcome == Verdict::Failed {
-            println!(
-                "FAIL {} [{}; evidence: {}]\n  expected: {}\n  observed: {}",
-                c.id,
-                c.requirement,
-                crate::grades::join(&c.evidence),
-                c.expected.as_deref().unwrap_or("-"),
-                c.observed.as_deref().unwrap_or("-")
-            );
-        }
-    }
+    print!("{}", failure_lines(&report));
     let mut io_ok = true;
     if let Some(dir) = &args.out {
         match write_reports(&report, dir) {
@@ -448,6 +571,13 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         }
     }
     let mut ok = io_ok && report.success();
+    if let (Some(recorded), Some(dir)) = (&recording, &args.replay) {
+        let comparisons = crate::replay::compare(recorded, &report);
+        println!("replay of {}:", dir.join(crate::record::FILE).display());
+        print!("{}", crate::replay::text(&comparisons));
+        // Replaying asks whether the answers are the recorded ones, not whether the cases pass.
+        ok = io_ok && comparisons.iter().all(|c| c.differences.is_empty());
+    }
     if let Some(b) = &baseline {
         let diffs = b.differences(&report);
         for d in &diffs {
@@ -469,9 +599,7 @@ pub fn run_check(args: CheckArgs) -> ExitCode {
         ok = io_ok && diffs.is_empty();
     }
     println!("duration: {:.1} s", started.elapsed().as_secs_f64());
-    println!("{}", report.evidence_breakdown_line());
-    println!("{}", report.skipped_breakdown_line());
-    println!("{}", report.summary_line());
+    print!("{}", closing_lines(&report));
     if ok {
         ExitCode::SUCCESS
     } else {
@@ -550,6 +678,62 @@ mod tests {
         assert_eq!(diff(&old, &same), ExitCode::SUCCESS);
         assert_eq!(diff(&old, &dir.join("missing.json")), ExitCode::from(2));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    //= spec/conformance.md#reports
+    //= type=test
+    //# Every report (`report.json`, `junit.xml` and `index.html`) MUST show, for every case, the evidence grades of its requirement (`aws-doc`, `observed`, `decided`; `spec/README.md#sources`), and the terminal output MUST show them for every failed case and MUST print the line `failed by evidence: <n> aws-doc, <n> observed, <n> decided` before the line that breaks down the skipped count.
+    #[test]
+    fn the_terminal_shows_the_grades_of_failed_cases_and_counts_failures_by_grade() {
+        use crate::report::CaseReport;
+        let case = |id: &str, outcome: Verdict| {
+            let requirement = format!("spec/{}", id.replacen('/', ".md#", 1));
+            let requirement = requirement
+                .rsplit_once('/')
+                .map_or(requirement.clone(), |(r, _)| r.to_owned());
+            CaseReport {
+                id: id.into(),
+                evidence: crate::grades::of(&requirement),
+                requirement,
+                title: String::new(),
+                outcome,
+                expected: Some("e".into()),
+                observed: Some("o".into()),
+                reason: None,
+                duration_ms: 1,
+                names: String::new(),
+                exchanges: Vec::new(),
+                exchanges_dropped: 0,
+            }
+        };
+        let report = Report {
+            target: "t".into(),
+            capabilities: serde_json::Value::Null,
+            duration_ms: 1,
+            cases: vec![
+                case("cache/boundary/300s", Verdict::Failed),
+                case("cache/boundary/299s", Verdict::Passed),
+            ],
+            provenance: Default::default(),
+        };
+        let failures = failure_lines(&report);
+        assert!(
+            failures.starts_with(
+                "FAIL cache/boundary/300s [spec/cache.md#boundary; evidence: aws-doc, decided]"
+            ),
+            "{failures}"
+        );
+        assert!(!failures.contains("299s"));
+        let closing = closing_lines(&report);
+        let lines: Vec<&str> = closing.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "failed by evidence: 1 aws-doc, 0 observed, 1 decided",
+                "skipped: 0 lacking a capability or principal, 0 known deviations, 0 not applicable",
+                "conformance: 1 passed, 1 failed, 0 skipped",
+            ]
+        );
     }
 
     #[test]

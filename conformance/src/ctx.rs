@@ -613,9 +613,18 @@ impl<'a> Ctx<'a> {
         Ok(r.ok()?["Table"].clone())
     }
 
-    /// A fresh customer managed key.
+    /// A fresh customer managed key, described `ddbsse conformance <names>` and tagged
+    /// `ddbsse-run=<names>` (the case's name prefix, which starts with the run id), so that a
+    /// run's keys can be found and cleaned up.
     pub fn create_key(&mut self) -> Result<Key, Failure> {
-        let r = self.kms("CreateKey", json!({"Description": "ddbsse conformance"}))?;
+        let description = format!("ddbsse conformance {}", self.prefix);
+        let r = self.kms(
+            "CreateKey",
+            json!({
+                "Description": description,
+                "Tags": [{"TagKey": "ddbsse-run", "TagValue": self.prefix}]
+            }),
+        )?;
         let meta = &r.ok()?["KeyMetadata"];
         let id = meta["KeyId"].as_str().unwrap_or_default().to_owned();
         let arn = meta["Arn"].as_str().unwrap_or_default().to_owned();
@@ -868,6 +877,7 @@ mod tests {
                 .map(|v| vec![("X-Amz-Crc32".to_owned(), v.to_owned())])
                 .unwrap_or_default(),
             body: body.clone(),
+            ..ResponseHeaders::default()
         };
         let mut log = RunLog {
             case: "c/x".into(),

@@ -165,6 +165,9 @@ mod tests {
             observed: Some("seen".into()),
             reason: None,
             duration_ms: 1,
+            names: String::new(),
+            exchanges: Vec::new(),
+            exchanges_dropped: 0,
         }
     }
 

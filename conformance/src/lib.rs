@@ -38,12 +38,17 @@ pub mod aws_target;
 pub mod cases;
 pub mod cli;
 pub mod ctx;
+pub mod exchange;
 pub mod expect;
 pub mod grades;
 pub mod normalize;
 pub mod profile;
 pub mod provenance;
+pub mod record;
+pub mod replay;
 pub mod report;
+pub mod reproduce;
+pub mod requirements;
 pub mod runner;
 pub mod target;
 

@@ -12,6 +12,7 @@ use ddbsse_model::ModelConfig;
 
 use crate::cases::{self, Case, Need};
 use crate::ctx::{Ctx, Failure, SharedLog};
+use crate::exchange::Tap;
 use crate::profile::Profile;
 use crate::provenance::Provenance;
 use crate::report::{CaseReport, Report, Verdict};
@@ -40,6 +41,8 @@ pub struct Options {
     pub filter: Vec<String>,
     /// Leave out the cases matching one of these (prefixes or glob patterns, as `filter`).
     pub skip: Vec<String>,
+    /// `filter` holds whole case ids, not patterns (`--reproduce`, `--replay`).
+    pub exact: bool,
     /// Known deviations.
     pub profile: Profile,
     /// Account and region the spec's texts use for this target (the model is configured alike).
@@ -53,6 +56,8 @@ pub struct Options {
     pub progress: bool,
     /// The endpoint URL printed in replay scripts (`aws ... --endpoint-url`).
     pub endpoint_url: String,
+    /// Append every case's exchanges to `<record>/exchanges.jsonl` (`--record DIR`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -60,12 +65,14 @@ impl Default for Options {
         Self {
             filter: Vec::new(),
             skip: Vec::new(),
+            exact: false,
             profile: Profile::default(),
             model: ModelConfig::default(),
             name_prefix: None,
             lockstep: LockstepOptions::default(),
             progress: false,
             endpoint_url: "http://127.0.0.1:8000".to_owned(),
+            record: None,
         }
     }
 }
@@ -170,7 +177,14 @@ pub fn selected(options: &Options) -> Vec<Case> {
     cases::all()
         .into_iter()
         .filter(|c| {
-            (options.filter.is_empty() || options.filter.iter().any(|f| selects(f, c.id)))
+            (options.filter.is_empty()
+                || options.filter.iter().any(|f| {
+                    if options.exact {
+                        f == c.id
+                    } else {
+                        selects(f, c.id)
+                    }
+                }))
                 && !options.skip.iter().any(|s| selects(s, c.id))
         })
         .collect()
@@ -217,6 +231,11 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
     };
     let prefix = prefix_for(target, options);
     let log = SharedLog::default();
+    let mut recorder = options.record.as_deref().and_then(|dir| {
+        crate::record::CaseRecorder::create(dir)
+            .map_err(|e| eprintln!("ddbsse check: {e}; nothing is recorded"))
+            .ok()
+    });
     let mut reports = Vec::new();
     for (i, case) in selected.iter().enumerate() {
         bar.set_message(case.id);
@@ -226,12 +245,14 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
             l.tolerated.clear();
         }
         let t0 = Instant::now();
-        let result = match missing_need(target, case.needs) {
+        let case_prefix = format!("{prefix}{i}-");
+        let mut tap = Tap::new(&mut *target);
+        let result = match missing_need(&tap, case.needs) {
             Some(failure) => Err(failure),
             None => {
-                let case_prefix = format!("{prefix}{i}-");
+                let case_prefix = case_prefix.clone();
                 catch_unwind(AssertUnwindSafe(|| {
-                    run_case(target, case, case_prefix, options, &log)
+                    run_case(&mut tap, case, case_prefix, options, &log)
                 }))
                 .unwrap_or_else(|panic| {
                     let msg = panic
@@ -249,6 +270,8 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
         let mut report = CaseReport {
             id: case.id.to_owned(),
             requirement: case.requirement(),
+            //= spec/conformance.md#reports
+            //# Every report (`report.json`, `junit.xml` and `index.html`) MUST show, for every case, the evidence grades of its requirement (`aws-doc`, `observed`, `decided`; `spec/README.md#sources`), and the terminal output MUST show them for every failed case and MUST print the line `failed by evidence: <n> aws-doc, <n> observed, <n> decided` before the line that breaks down the skipped count.
             evidence: crate::grades::of(&case.requirement()),
             title: case.title.to_owned(),
             outcome: Verdict::Passed,
@@ -256,7 +279,21 @@ pub fn run(target: &mut dyn Target, options: &Options) -> Report {
             observed: None,
             reason: None,
             duration_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
+            names: case_prefix,
+            exchanges: Vec::new(),
+            exchanges_dropped: 0,
         };
+        //= spec/conformance.md#reports
+        //# `report.json` MUST hold, for every case, its exchanges with the target in order (method, URL, `X-Amz-Target`, request headers and body, status, response headers and body, and each move of the target's clock), with the access key id and the signature of every `Authorization` header and the value of every `X-Amz-Security-Token` header redacted, and `index.html` MUST show the exchanges of every failed case.
+        let tape = tap.into_tape();
+        report.exchanges = tape.exchanges.into();
+        report.exchanges_dropped = tape.dropped;
+        if let Some(r) = &mut recorder
+            && let Err(e) = r.write_case(&report)
+        {
+            eprintln!("ddbsse check: {e}; recording stopped");
+            recorder = None;
+        }
         //= spec/conformance.md#outcomes
         //# Each case MUST end with exactly one outcome of the table above, a case that could not run MUST be `skipped` with a reason and never `passed`, and the harness MUST exit with status 1 when any case is `failed` and 0 otherwise.
         match result {
@@ -479,6 +516,9 @@ mod tests {
         assert!(!observed.contains("alias/echoed"), "{observed}");
     }
 
+    //= spec/conformance.md#reports
+    //= type=test
+    //# Every report (`report.json`, `junit.xml` and `index.html`) MUST show, for every case, the evidence grades of its requirement (`aws-doc`, `observed`, `decided`; `spec/README.md#sources`), and the terminal output MUST show them for every failed case and MUST print the line `failed by evidence: <n> aws-doc, <n> observed, <n> decided` before the line that breaks down the skipped count.
     #[test]
     fn the_breakdown_counts_failures_by_the_evidence_grade() {
         use crate::grades::Grade;

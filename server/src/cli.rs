@@ -65,6 +65,10 @@ pub struct ServeArgs {
     /// between requests are not timed.
     #[arg(long, env = "DDBSSE_REQUEST_TIMEOUT", default_value = "60s", value_parser = parse_duration)]
     pub request_timeout: Duration,
+    /// Create keys (with fixed ids and key material), aliases, tables and items from this JSON
+    /// file at start, for deterministic fixtures (docs/serve.md).
+    #[arg(long, env = "DDBSSE_SEED")]
+    pub seed: Option<PathBuf>,
 }
 
 impl Default for ServeArgs {
@@ -82,6 +86,7 @@ impl Default for ServeArgs {
             busy_poll: crate::http::busy_poll::DEFAULT_BUDGET,
             max_connections: crate::http::DEFAULT_MAX_CONNECTIONS,
             request_timeout: crate::http::DEFAULT_REQUEST_TIMEOUT,
+            seed: None,
         }
     }
 }
@@ -103,6 +108,9 @@ pub enum ServeError {
     /// The engine (its storage) did not open.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// The seed file could not be applied.
+    #[error(transparent)]
+    Seed(#[from] crate::seed::SeedError),
     /// The trail delivery folder cannot be used.
     #[error("cannot deliver the trail to {}: {source}", dir.display())]
     TrailDir {
@@ -202,6 +210,17 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, ServeError> {
     }
     let engine = Arc::new(Engine::open(config)?);
     let clock = Arc::new(Clock::new(args.clock));
+    if let Some(path) = &args.seed {
+        let seeded = crate::seed::apply_file(&engine, path, clock.now())?;
+        tracing::info!(
+            seed = %path.display(),
+            keys = seeded.keys,
+            aliases = seeded.aliases,
+            tables = seeded.tables,
+            items = seeded.items,
+            "seeded"
+        );
+    }
     let delivery = match &args.trail_dir {
         None => None,
         Some(dir) => {

@@ -16,5 +16,6 @@ pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod http;
+pub mod seed;
 pub mod storage;
 pub mod trail_delivery;

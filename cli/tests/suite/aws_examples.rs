@@ -59,6 +59,7 @@ impl Both {
                 account: ACCOUNT.to_owned(),
                 region: REGION.to_owned(),
                 seed: 7,
+                ..ModelConfig::default()
             }),
             engine: Engine::open(EngineConfig {
                 account: ACCOUNT.to_owned(),

@@ -198,3 +198,58 @@ fn check_takes_a_profile_of_the_shared_credentials_file_and_names_the_caller() {
     );
     assert!(!stdout.contains("TOKENFROMPROFILE"), "{stdout}");
 }
+
+#[test]
+fn check_reproduce_prints_only_a_script_and_replay_compares_with_a_recording() {
+    // --reproduce against an HTTP endpoint: the endpoint and caller lines go to stderr, so
+    // stdout is the script alone.
+    let server = serve_from_environment(&[("DDBSSE_PORT", "0"), ("DDBSSE_CLOCK", "manual")]);
+    let out = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args([
+            "check",
+            "--endpoint",
+            &format!("http://{}", server.addr),
+            "--reproduce",
+            "tables/sse-customer-key/key-id",
+        ])
+        .output()
+        .expect("ddbsse check runs");
+    let script = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{script}");
+    assert!(script.starts_with("#!/usr/bin/env bash\n"), "{script}");
+    assert!(script.contains("call ") && script.contains("TrentService.CreateKey"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("endpoints: dynamodb"));
+    let unknown = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args(["check", "--reproduce", "no/such/case"])
+        .output()
+        .expect("ddbsse check runs");
+    assert_eq!(unknown.status.code(), Some(2));
+
+    // --record on the embedded engine, then --replay against it: no difference, exit 0.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rec = dir.path().join("rec");
+    let rec = rec.to_str().expect("utf-8");
+    let recorded = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args(["check", "--case", "cache/boundary/", "--record", rec])
+        .output()
+        .expect("ddbsse check runs");
+    assert!(recorded.status.success());
+    let replayed = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args(["check", "--replay", rec])
+        .output()
+        .expect("ddbsse check runs");
+    let stdout = String::from_utf8_lossy(&replayed.stdout);
+    assert!(replayed.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("replay: 4 cases,") && stdout.contains(", 0 differ"),
+        "{stdout}"
+    );
+    // The same recording against an engine with a cache that never expires differs.
+    let faulted = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args(["check", "--replay", rec, "--fault", "cache-never-expires"])
+        .output()
+        .expect("ddbsse check runs");
+    let stdout = String::from_utf8_lossy(&faulted.stdout);
+    assert_eq!(faulted.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("DIFFERS cache/boundary/300s"), "{stdout}");
+}

@@ -137,6 +137,9 @@ mod tests {
                     observed: observed.map(str::to_owned),
                     reason: None,
                     duration_ms: 1,
+                    names: String::new(),
+                    exchanges: Vec::new(),
+                    exchanges_dropped: 0,
                 })
                 .collect(),
             provenance: Default::default(),

@@ -77,6 +77,21 @@ pub struct CaseReport {
     pub reason: Option<String>,
     /// Wall time the case took, in milliseconds.
     pub duration_ms: u64,
+    /// The prefix of every table and alias name the case made (so that two runs' exchanges
+    /// compare after it is normalised; empty in reports of older versions).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub names: String,
+    /// The case's exchanges with the target, oldest first, secrets redacted
+    /// ([`crate::exchange`]; at most the last [`crate::exchange::KEPT_PER_CASE`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchanges: Vec<crate::exchange::Exchange>,
+    /// How many earlier exchanges were not kept.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub exchanges_dropped: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The result of one run against one target.

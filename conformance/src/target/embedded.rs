@@ -108,6 +108,7 @@ impl Target for EmbeddedTarget {
             Some(ResponseHeaders {
                 headers,
                 body: reply.body,
+                ..ResponseHeaders::default()
             }),
         ))
     }

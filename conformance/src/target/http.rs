@@ -248,11 +248,17 @@ impl HttpTarget {
             status: response.status,
             body: parse_body(&response.body),
         };
+        let url = format!(
+            "{}/",
+            self.config.endpoint_of(service).trim_end_matches('/')
+        );
         Ok((
             raw,
             ResponseHeaders {
                 headers: response.headers,
                 body: response.body,
+                request_headers: response.request_headers,
+                url: Some(url),
             },
         ))
     }

@@ -28,13 +28,19 @@ pub struct RawResponse {
 }
 
 /// What an HTTP response carries besides its status and parsed body: its headers and the body
-/// bytes as received, for the protocol checks (`x-amz-crc32`, `spec/errors.md#crc32`).
+/// bytes as received, for the protocol checks (`x-amz-crc32`, `spec/errors.md#crc32`), and the
+/// request's headers and URL, for the exchanges a case keeps ([`crate::exchange`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResponseHeaders {
     /// The headers, as (name, value) pairs; names compare case-insensitively.
     pub headers: Vec<(String, String)>,
     /// The body bytes the headers describe.
     pub body: Vec<u8>,
+    /// The headers the request was sent with, as sent (signature included: redact before
+    /// keeping them, [`http::redact_header`]); empty when the target has no HTTP layer.
+    pub request_headers: Vec<(String, String)>,
+    /// The URL the request went to, when it went over HTTP.
+    pub url: Option<String>,
 }
 
 impl ResponseHeaders {

@@ -141,6 +141,7 @@ impl Target for ModelTarget {
             Some(ResponseHeaders {
                 headers,
                 body: bytes,
+                ..ResponseHeaders::default()
             }),
         ))
     }

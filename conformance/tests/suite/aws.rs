@@ -23,12 +23,12 @@ const TOKEN: &str = "FwoGZXIvYXdzEXAMPLE-session-token";
 const SECRET: &str = "conformance-secret-never-stored";
 
 /// `ddbsse serve --clock manual --port 0`, in-process on its own runtime, for the test's life.
-fn serve() -> SocketAddr {
+pub(crate) fn serve() -> SocketAddr {
     serve_with(Faults::default())
 }
 
 /// The same server, its engine with deliberate `faults`.
-fn serve_with(faults: Faults) -> SocketAddr {
+pub(crate) fn serve_with(faults: Faults) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -241,6 +241,7 @@ fn choice_run(
         second: None,
         real_time: false,
         timeout: Duration::from_secs(30),
+        announce_on_stderr: false,
     };
     let mut target = http_target(&choice)
         .expect("target opens")
@@ -250,6 +251,7 @@ fn choice_run(
         &Options {
             filter: CASES.iter().map(|c| (*c).to_owned()).collect(),
             name_prefix: Some("split-".to_owned()),
+            record: aws.record.clone(),
             ..Options::default()
         },
     );
@@ -267,6 +269,9 @@ fn the_cloudtrail_prefix_is_what_the_cases_send() {
     );
 }
 
+//= spec/conformance.md#reports
+//= type=test
+//# `report.json` MUST hold, for every case, its exchanges with the target in order (method, URL, `X-Amz-Target`, request headers and body, status, response headers and body, and each move of the target's clock), with the access key id and the signature of every `Authorization` header and the value of every `X-Amz-Security-Token` header redacted, and `index.html` MUST show the exchanges of every failed case.
 #[test]
 fn the_suite_runs_against_one_listener_per_service_with_a_session_token() {
     the_cloudtrail_prefix_is_what_the_cases_send();
@@ -302,6 +307,45 @@ fn the_suite_runs_against_one_listener_per_service_with_a_session_token() {
         assert!(!recorded.contains(sig.as_str()), "signature {sig} recorded");
     }
     assert!(recorded.contains("Signature=<redacted>"));
+    assert!(recorded.contains("\"case\":\"tables/sse-customer-key/key-id\""));
+    // report.json keeps the same exchanges per case, redacted alike.
+    let json = ddbsse_conformance::report::json::to_json(&report);
+    for secret in [TOKEN, SECRET] {
+        assert!(!json.contains(secret), "{secret} in report.json");
+    }
+    for sig in &seen.signatures {
+        assert!(
+            !json.contains(sig.as_str()),
+            "signature {sig} in report.json"
+        );
+    }
+    assert!(!json.contains("Credential=AKIDSPLITPRINCIPAL"));
+    let case = report
+        .case("tables/sse-customer-key/key-id")
+        .expect("case ran");
+    let create = case
+        .exchanges
+        .iter()
+        .find(|e| e.label() == "CreateKey")
+        .expect("CreateKey kept");
+    assert!(!create.synthesized);
+    assert!(
+        create
+            .url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("http://"))
+    );
+    let header = |name: &str| {
+        create
+            .request_headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert!(header("authorization").contains("Signature=<redacted>"));
+    assert_eq!(header("x-amz-security-token"), "<redacted>");
+    assert_eq!(header("x-amz-target"), "TrentService.CreateKey");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

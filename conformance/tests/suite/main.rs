@@ -16,6 +16,11 @@ use ddbsse_model::ModelConfig;
 #[cfg(feature = "embedded")]
 mod aws;
 
+/// Each case's exchanges: in report.json and the HTML report, `--record`/`--replay`, and the
+/// `--reproduce` script run against `ddbsse serve`.
+#[cfg(feature = "embedded")]
+mod exchanges;
+
 /// The suite against the in-repo engine, in-process.
 #[cfg(feature = "embedded")]
 mod embedded {

@@ -69,6 +69,10 @@ pub struct ModelConfig {
     pub region: String,
     /// Seed of the id generator and of the secret-byte generator.
     pub seed: u64,
+    /// The IAM identity of access keys whose caller has one (against AWS, as STS
+    /// `GetCallerIdentity` names it), by access key id; any other caller's identity is built
+    /// from its access key id (`spec/trail.md#identities`).
+    pub identities: std::collections::BTreeMap<String, ddbsse_wire::caller::KnownIdentity>,
 }
 
 impl Default for ModelConfig {
@@ -77,6 +81,7 @@ impl Default for ModelConfig {
             account: "123456789012".to_owned(),
             region: "us-east-1".to_owned(),
             seed: 0,
+            identities: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -249,7 +249,7 @@ impl Model {
                 DYNAMODB_EVENT_SOURCE
             },
             event_name: name.to_owned(),
-            identity: UserIdentity::principal(&self.config.account, &caller.access_key_id),
+            identity: self.identity_of(caller),
             source_ip: caller.source_ip.clone(),
             user_agent: caller.user_agent.clone(),
             request_id: request_id.to_owned(),
@@ -259,6 +259,16 @@ impl Model {
             error: None,
             resources: Vec::new(),
             service_event: false,
+        }
+    }
+
+    /// The `userIdentity` of `caller`: its IAM identity when the configuration names one (a
+    /// target with real IAM callers, `spec/conformance.md#principals`), else the one built from
+    /// its access key id.
+    fn identity_of(&self, caller: &Caller) -> UserIdentity {
+        match self.config.identities.get(&caller.access_key_id) {
+            Some(known) => UserIdentity::known(known, &caller.access_key_id),
+            None => UserIdentity::principal(&self.config.account, &caller.access_key_id),
         }
     }
 
@@ -276,7 +286,10 @@ impl Model {
         let identity = if service_account {
             UserIdentity::dynamodb_service()
         } else {
-            UserIdentity::principal_via_dynamodb(&self.config.account, &caller.access_key_id)
+            UserIdentity {
+                invoked_by: Some(DYNAMODB_SERVICE.to_owned()),
+                ..self.identity_of(caller)
+            }
         };
         //= spec/trail.md#request-id
         //# The `requestID` of a record of a direct request MUST equal the `x-amzn-RequestId` header of its response, and each KMS call DynamoDB makes MUST have its own fresh `requestID`.

@@ -151,6 +151,23 @@ impl UserIdentity {
         }
     }
 
+    /// The identity of a caller whose IAM identity STS named (against AWS): its type, ARN, user id
+    /// as `principalId`, account, access key id and, for an IAM user, its name. An assumed
+    /// role's `sessionContext` (which holds the session's creation date) is not known in advance
+    /// and is left out.
+    pub fn known(identity: &crate::caller::KnownIdentity, access_key_id: &str) -> Self {
+        Self {
+            kind: identity.identity_type().to_owned(),
+            principal_id: Some(identity.user_id.clone()),
+            arn: Some(identity.arn.clone()),
+            account_id: Some(identity.account.clone()),
+            access_key_id: Some(access_key_id.to_owned()),
+            user_name: identity.user_name().map(str::to_owned),
+            session_context: None,
+            invoked_by: None,
+        }
+    }
+
     /// The same principal, with the call made by DynamoDB on its behalf.
     pub fn principal_via_dynamodb(account: &str, access_key_id: &str) -> Self {
         Self {

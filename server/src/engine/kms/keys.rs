@@ -197,6 +197,47 @@ impl Engine {
         Ok(key_id)
     }
 
+    /// Creates an enabled customer managed key with a fixed `key_id` and `material`, as
+    /// `ddbsse serve --seed` does for deterministic fixtures (no request, no trail record). The
+    /// id must be a lower-case UUID not in use; the material never leaves the engine (it is
+    /// stored wrapped under the root key, as CreateKey's is). Returns the key ARN.
+    pub fn import_key(
+        &self,
+        now: Timestamp,
+        key_id: &str,
+        material: ddbsse_crypto::KeyMaterial,
+        description: String,
+    ) -> Result<String, ApiError> {
+        let invalid = |m: String| ApiError::new(ErrorCode::Validation, m);
+        if !is_lower_uuid(key_id) {
+            return Err(invalid(format!(
+                "key id {key_id} is not a lower-case UUID (8-4-4-4-12 hex digits)"
+            )));
+        }
+        let mut st = self.write_state();
+        if st.keys.contains_key(key_id) {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyExists,
+                format!("key {} already exists", self.key_arn(key_id)),
+            ));
+        }
+        let wrapped = wrap_material(&self.root, key_id, &material)
+            .map_err(|e| ApiError::new(ErrorCode::KmsInternal, e))?;
+        let rec = KeyRecord {
+            key_id: key_id.to_owned(),
+            created: now,
+            description,
+            manager: "CUSTOMER".to_owned(),
+            status: KeyStatus::Enabled,
+            seq: st.seq(),
+            wrapped_material: wrapped,
+            blobs_sealed: 0,
+        };
+        self.commit(vec![put_key(&rec)])?;
+        st.keys.insert(key_id.to_owned(), KmsKey { rec, material });
+        Ok(self.key_arn(key_id))
+    }
+
     //= spec/kms.md#create-key
     //# `KeyMetadata` MUST NOT carry `PendingDeletionWindowInDays`, in any key state.
     /// `KeyMetadata` of a key (a pending key's window is kept in its status, not shown).
@@ -539,4 +580,16 @@ pub fn marker_start(marker: Option<&str>) -> Result<usize, ApiError> {
             .parse::<usize>()
             .map_err(|_| ApiError::new(ErrorCode::InvalidMarker, "Invalid marker")),
     }
+}
+
+/// Whether `s` is a UUID in lower-case hyphenated form (the form of every key id here).
+fn is_lower_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_digit() || ('a'..='f').contains(&c)
+            }
+        })
 }

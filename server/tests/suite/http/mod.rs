@@ -4,6 +4,7 @@
 mod client;
 mod conformance;
 mod framing;
+mod seed;
 mod shell;
 mod shutdown;
 mod trail_dir;
