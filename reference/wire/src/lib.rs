@@ -34,6 +34,7 @@ pub mod kms;
 pub mod kms_errors;
 pub mod number;
 pub mod operation;
+pub mod signature;
 pub mod time;
 pub mod trail;
 pub mod validate;

@@ -6,6 +6,7 @@ mod conformance;
 mod framing;
 mod shell;
 mod shutdown;
+mod signatures;
 mod trail_dir;
 
 use std::net::SocketAddr;
