@@ -4,6 +4,7 @@
 mod client;
 mod conformance;
 mod framing;
+mod hostile;
 mod shell;
 mod shutdown;
 mod signatures;
