@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The conformance suite against `ddbsse serve --clock manual --port 0` over HTTP (SigV4, the clock
-# capability, distinct TCP connections): every case must pass. Starts the server, reads the port
+# The conformance suite against `ddbsse serve --clock manual --port 0 --credentials FILE` over HTTP
+# (SigV4 signatures verified against the two principals' keys, the clock and signatures
+# capabilities, distinct TCP connections): every case must pass. Starts the server, reads the port
 # from its "ddbsse listening on http://ADDR:PORT" line, runs `ddbsse check --endpoint`, stops it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,7 +9,16 @@ cargo build --locked -q -p ddbsse
 bin="${CARGO_TARGET_DIR:-target}/debug/ddbsse"
 scratch=$(mktemp -d)
 log="$scratch/serve.log"
-"$bin" serve --clock manual --port 0 >"$log" 2>&1 &
+credentials="$scratch/credentials"
+cat >"$credentials" <<'KEYS'
+[principal1]
+aws_access_key_id = AKIDDDBSSEPRINCIPAL1
+aws_secret_access_key = conformance-secret-1
+[principal2]
+aws_access_key_id = AKIDDDBSSEPRINCIPAL2
+aws_secret_access_key = conformance-secret-2
+KEYS
+"$bin" serve --clock manual --port 0 --credentials "$credentials" >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$scratch"' EXIT
 endpoint=""

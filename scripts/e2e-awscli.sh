@@ -22,6 +22,9 @@
 #      grants, the table, the item and the trail survived;
 #   5. scans the data directory (and the server's log) for the plaintext marker written in the
 #      items, which must not appear.
+#   6. starts `ddbsse serve --credentials FILE` with the CLI's key and a temporary key, and checks
+#      that the CLI's and boto3's signatures verify (with a session token too) and that a wrong
+#      secret, an unknown key and a missing session token are refused with AWS's error codes.
 # Prints `ok - ...` / `FAIL - ...` per check and ends with `e2e: N passed, N failed`; exits 1 on
 # any failure. Credentials are dummies; nothing leaves 127.0.0.1 except the pip install.
 set -uo pipefail
@@ -753,6 +756,71 @@ if [ -f "$data_dir/root.key" ]; then
   mode="$(stat -c '%a' "$data_dir/root.key")"
   if [ "$mode" = "600" ]; then ok "root.key has mode 0600"; else fail "root.key has mode $mode"; fi
 fi
+
+# --- 6. signature verification (--credentials) --------------------------------------------------
+# The AWS CLI and boto3 sign as AWS expects; a server given their key verifies those signatures,
+# and refuses a wrong secret, an unknown key and a missing session token with AWS's errors.
+creds="$work/server-credentials"
+cat >"$creds" <<KEYS
+[e2e]
+aws_access_key_id = $AWS_ACCESS_KEY_ID
+aws_secret_access_key = $AWS_SECRET_ACCESS_KEY
+[temporary]
+aws_access_key_id = ASIAE2ETEMPORARY
+aws_secret_access_key = temporary-secret
+aws_session_token = e2e-session-token
+KEYS
+"$bin" serve --port 0 --credentials "$creds" >"$work/serve3.out" 2>"$work/serve3.err" &
+server_pid=$!
+url=""
+for _ in $(seq 1 300); do
+  url="$(sed -n 's/^ddbsse listening on \(http:\/\/[0-9.:]*\)$/\1/p' "$work/serve3.out")"
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || die "ddbsse serve --credentials exited at start"
+  sleep 0.1
+done
+[ -n "$url" ] || die "ddbsse serve --credentials printed no listening line"
+run signed-list-tables "$aws_bin" dynamodb list-tables "$(ep)"
+run signed-list-keys "$aws_bin" kms list-keys "$(ep)"
+run signed-lookup-events "$aws_bin" cloudtrail lookup-events --max-results 1 "$(ep)"
+AWS_ACCESS_KEY_ID=ASIAE2ETEMPORARY AWS_SECRET_ACCESS_KEY=temporary-secret AWS_SESSION_TOKEN=e2e-session-token \
+  run signed-with-session-token "$aws_bin" dynamodb list-tables "$(ep)"
+refused() { # NAME EXPECTED-ERROR-CODE CMD...: the command fails and names the error code
+  local name="$1" code="$2"
+  shift 2
+  if "$@" >"$work/$name.out" 2>"$work/$name.err"; then
+    fail "$name: accepted"
+  elif grep -q "($code)" "$work/$name.err"; then
+    ok "$name: $code"
+  else
+    fail "$name: $(head -c 300 "$work/$name.err")"
+  fi
+}
+AWS_SECRET_ACCESS_KEY=wrong-secret refused wrong-secret InvalidSignatureException \
+  "$aws_bin" dynamodb list-tables "$(ep)"
+AWS_ACCESS_KEY_ID=AKIDE2EUNKNOWN refused unknown-key UnrecognizedClientException \
+  "$aws_bin" kms list-keys "$(ep)"
+AWS_ACCESS_KEY_ID=ASIAE2ETEMPORARY AWS_SECRET_ACCESS_KEY=temporary-secret \
+  refused missing-session-token UnrecognizedClientException "$aws_bin" dynamodb list-tables "$(ep)"
+if "$py" - "$url" <<'PY' >"$work/boto3-signed.out" 2>&1; then
+import sys, boto3, botocore
+ddb = boto3.client("dynamodb", endpoint_url=sys.argv[1])
+ddb.list_tables()
+import os
+bad = boto3.client("dynamodb", endpoint_url=sys.argv[1],
+                   aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="wrong")
+try:
+    bad.list_tables()
+    raise SystemExit("a wrong secret was accepted")
+except botocore.exceptions.ClientError as e:
+    assert e.response["Error"]["Code"] == "InvalidSignatureException", e.response
+    assert e.response["ResponseMetadata"]["HTTPStatusCode"] == 400, e.response
+PY
+  ok "boto3: signed calls verify, a wrong secret gets InvalidSignatureException (400)"
+else
+  fail "boto3 against --credentials: $(tail -n 3 "$work/boto3-signed.out" | tr '\n' ' ')"
+fi
+stop_server
 
 echo "e2e: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -595,6 +595,17 @@ impl Target for TrackedTarget {
         self.track(target, body, &r);
         Ok(r)
     }
+    fn call_badly_signed(
+        &mut self,
+        connection: Connection,
+        target: &str,
+        body: &[u8],
+        bad: crate::target::BadSignature,
+    ) -> Result<RawResponse, TargetError> {
+        let _in_flight = IN_FLIGHT.lock();
+        refuse_when_interrupted()?;
+        self.inner.call_badly_signed(connection, target, body, bad)
+    }
     fn now(&mut self) -> Result<Timestamp, TargetError> {
         self.inner.now()
     }

@@ -280,6 +280,7 @@ fn need_name(need: Need) -> &'static str {
         Need::SecondPrincipal => "second principal",
         Need::AtRest => "at-rest access",
         Need::Http => "http",
+        Need::Signatures => "signatures",
     }
 }
 

@@ -564,6 +564,19 @@ impl<'a> Ctx<'a> {
         Ok(self.target.call_unsigned(connection, target, body)?)
     }
 
+    /// Sends a request as the first principal, signed wrongly as `bad` says (HTTP targets only).
+    pub fn call_badly_signed(
+        &mut self,
+        target: &str,
+        body: &[u8],
+        bad: crate::target::BadSignature,
+    ) -> Result<RawResponse, Failure> {
+        let connection = self.connections[0];
+        Ok(self
+            .target
+            .call_badly_signed(connection, target, body, bad)?)
+    }
+
     /// The white-box storage hooks, or a skip.
     pub fn at_rest(&self) -> Result<&dyn crate::target::AtRest, Failure> {
         self.target.at_rest().ok_or_else(|| {

@@ -105,6 +105,15 @@ fn missing_need(target: &dyn Target, needs: &[Need]) -> Option<Failure> {
             }),
             Need::Http => (!caps.http)
                 .then(|| Failure::NotApplicable("the target has no HTTP layer".to_owned())),
+            Need::Signatures => (!caps
+                .announced
+                .iter()
+                .any(|c| c == crate::target::SIGNATURES_CAPABILITY))
+            .then(|| {
+                Failure::Skip(
+                    "target does not verify signatures (no `signatures` capability)".to_owned(),
+                )
+            }),
         };
         if missing.is_some() {
             return missing;

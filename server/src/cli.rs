@@ -69,6 +69,15 @@ pub struct ServeArgs {
     /// file at start, for deterministic fixtures (docs/serve.md).
     #[arg(long, env = "DDBSSE_SEED")]
     pub seed: Option<PathBuf>,
+    /// Verify SigV4 signatures against the access keys of this file (AWS shared credentials
+    /// format: `[profile]` sections with aws_access_key_id, aws_secret_access_key and optionally
+    /// aws_session_token). Without it any secret is accepted.
+    #[arg(long, env = "DDBSSE_CREDENTIALS")]
+    pub credentials: Option<PathBuf>,
+    /// Serve on a non-loopback `--bind` address without `--credentials` (anyone who reaches the
+    /// port can then call as anyone).
+    #[arg(long, env = "DDBSSE_INSECURE_NO_AUTH")]
+    pub insecure_no_auth: bool,
 }
 
 impl Default for ServeArgs {
@@ -87,6 +96,8 @@ impl Default for ServeArgs {
             max_connections: crate::http::DEFAULT_MAX_CONNECTIONS,
             request_timeout: crate::http::DEFAULT_REQUEST_TIMEOUT,
             seed: None,
+            credentials: None,
+            insecure_no_auth: false,
         }
     }
 }
@@ -105,6 +116,14 @@ pub enum ServeError {
     /// `--create-delay` other than 0.
     #[error("--create-delay other than 0 is not supported by this engine yet")]
     CreateDelayUnsupported,
+    /// `--bind` to an address beyond loopback without `--credentials` or `--insecure-no-auth`.
+    #[error(
+        "--bind {0} reaches beyond this machine, and without --credentials anyone who reaches the port can call as anyone: give --credentials FILE to verify signatures, or --insecure-no-auth to serve anyway"
+    )]
+    UnauthenticatedBind(IpAddr),
+    /// The credentials file cannot be used.
+    #[error(transparent)]
+    Credentials(#[from] crate::http::credentials::CredentialsError),
     /// The engine (its storage) did not open.
     #[error(transparent)]
     Engine(#[from] EngineError),
@@ -208,6 +227,19 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, ServeError> {
     if !args.create_delay.is_zero() {
         return Err(ServeError::CreateDelayUnsupported);
     }
+    //= spec/errors.md#unauthenticated-bind
+    //# A target that does not verify signatures MUST NOT listen on an address beyond loopback unless its operator explicitly asks for it (`ddbsse serve --insecure-no-auth`).
+    if args.credentials.is_none() && !args.bind.is_loopback() && !args.insecure_no_auth {
+        return Err(ServeError::UnauthenticatedBind(args.bind));
+    }
+    let verifier = match &args.credentials {
+        None => None,
+        Some(path) => {
+            let keys = crate::http::credentials::KeyStore::load(path).await?;
+            tracing::info!(keys = keys.len(), file = %path.display(), "verifying signatures");
+            Some(crate::http::sigv4::Verifier::new(keys, args.region.clone()))
+        }
+    };
     let engine = Arc::new(Engine::open(config)?);
     let clock = Arc::new(Clock::new(args.clock));
     if let Some(path) = &args.seed {
@@ -241,7 +273,11 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, ServeError> {
             Some(Arc::new(delivery))
         }
     };
-    let endpoint = Arc::new(Endpoint::new(engine, clock, delivery.clone()));
+    let mut endpoint = Endpoint::new(engine, clock, delivery.clone());
+    if let Some(verifier) = verifier {
+        endpoint = endpoint.with_verifier(verifier);
+    }
+    let endpoint = Arc::new(endpoint);
     let addr = SocketAddr::new(args.bind, args.port);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let server = Server::bind(addr, endpoint)

@@ -4,6 +4,8 @@
 //! - [`aws_examples`]: AWS's published CloudTrail examples (`fixtures/aws/`) against the model's
 //!   and the engine's records of the same scenario, differences only where `spec/trail.md` lists them.
 //! - [`command_line`]: `DDBSSE_*` variables, `GET /_health`, completions and the man page.
+//! - [`crash`]: `ddbsse serve --data-dir` SIGKILLed under load, during a key switch and during
+//!   trail delivery, and started again on the same folders.
 //! - [`workload`]: runs one scripted workload against the in-repo engine and the reference model
 //!   at the same times with the same callers, and reads the engine's trail back through
 //!   LookupEvents.
@@ -19,6 +21,7 @@
 mod aws_examples;
 mod command_line;
 mod counts;
+mod crash;
 mod trail_export;
 mod trail_workload;
 mod workload;

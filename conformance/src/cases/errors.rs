@@ -4,9 +4,12 @@
 
 use serde_json::{Value, json};
 
+use ddbsse_wire::signature;
+
 use super::{Case, Need};
 use crate::ctx::{CaseResult, Ctx, Failure, check, check_eq};
 use crate::normalize::{error_text, short};
+use crate::target::{BadSignature, RawResponse};
 
 /// Cases of this file.
 pub const CASES: &[Case] = &[
@@ -45,6 +48,24 @@ pub const CASES: &[Case] = &[
         title: "a request without Authorization: MissingAuthenticationTokenException",
         needs: &[Need::Http],
         run: missing_auth,
+    },
+    Case {
+        id: "errors/signatures/unknown-key",
+        title: "a request signed with an access key id the target does not know: UnrecognizedClientException",
+        needs: &[Need::Http, Need::Signatures],
+        run: unknown_key,
+    },
+    Case {
+        id: "errors/signature-mismatch",
+        title: "a request signed with the wrong secret: InvalidSignatureException, the mismatch text",
+        needs: &[Need::Http, Need::Signatures],
+        run: wrong_secret,
+    },
+    Case {
+        id: "errors/signature-expired",
+        title: "a request dated 20 minutes ago: InvalidSignatureException, Signature expired",
+        needs: &[Need::Http, Need::Signatures],
+        run: expired_signature,
     },
     Case {
         id: "errors/type-field",
@@ -176,6 +197,97 @@ fn missing_auth(ctx: &mut Ctx<'_>) -> CaseResult {
         ]),
         &json!([r.status, code, error_text(&r.body)]),
     )
+}
+
+/// `[status, error name, message]` of an answer, for comparing with the expected triple.
+fn status_code_message(r: &RawResponse) -> serde_json::Value {
+    let code = r.body["__type"]
+        .as_str()
+        .map(ddbsse_wire::error::error_name_from_type)
+        .unwrap_or("(none)");
+    json!([r.status, code, error_text(&r.body)])
+}
+
+//= spec/errors.md#signatures
+//= type=test
+//# With signature verification on, a request whose access key id is not among the target's keys, or whose key has a session token that the request's `X-Amz-Security-Token` does not equal (or a request with a token for a key without one), MUST fail with `UnrecognizedClientException` and the message `The security token included in the request is invalid.` (HTTP 400).
+fn unknown_key(ctx: &mut Ctx<'_>) -> CaseResult {
+    let r = ctx.call_badly_signed(
+        "DynamoDB_20120810.ListTables",
+        b"{}",
+        BadSignature::UnknownKey,
+    )?;
+    check_eq(
+        "ListTables signed with an unknown access key id",
+        &json!([
+            400,
+            "UnrecognizedClientException",
+            signature::UNRECOGNIZED_CLIENT_MESSAGE
+        ]),
+        &status_code_message(&r),
+    )
+}
+
+//= spec/errors.md#signature-mismatch
+//= type=test
+//# With signature verification on, a request whose signature differs from the SigV4 signature of its canonical request under the secret of its access key MUST fail with `InvalidSignatureException` (HTTP 400) and the message `The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.`, and the signatures MUST be compared in constant time.
+fn wrong_secret(ctx: &mut Ctx<'_>) -> CaseResult {
+    let r = ctx.call_badly_signed("TrentService.ListKeys", b"{}", BadSignature::WrongSecret)?;
+    check_eq(
+        "KMS ListKeys signed with the wrong secret",
+        &json!([
+            400,
+            "InvalidSignatureException",
+            signature::SIGNATURE_MISMATCH_MESSAGE
+        ]),
+        &status_code_message(&r),
+    )
+}
+
+//= spec/errors.md#signature-expired
+//= type=test
+//# With signature verification on, a request whose `X-Amz-Date` is more than 15 minutes before the target's wall clock MUST fail with `InvalidSignatureException` (HTTP 400) and the message `Signature expired: <X-Amz-Date> is now earlier than <now - 15 min> (<now> - 15 min.)`, times in the `X-Amz-Date` form.
+fn expired_signature(ctx: &mut Ctx<'_>) -> CaseResult {
+    let r = ctx.call_badly_signed("DynamoDB_20120810.ListTables", b"{}", BadSignature::Expired)?;
+    // The times depend on the second the request was signed and answered: the form is checked.
+    const FORM: &str = "Signature expired: <date> is now earlier than <date> (<date> - 15 min.)";
+    let observed = status_code_message(&r);
+    let message = error_text(&r.body);
+    let shown = if expired_form(message) { FORM } else { message };
+    check_eq(
+        "ListTables dated 20 minutes ago",
+        &json!([400, "InvalidSignatureException", FORM]),
+        &json!([observed[0], observed[1], shown]),
+    )
+}
+
+/// Whether `message` reads `Signature expired: D1 is now earlier than D2 (D3 - 15 min.)` with
+/// three `X-Amz-Date` times, D1 before D2.
+fn expired_form(message: &str) -> bool {
+    let Some(rest) = message.strip_prefix("Signature expired: ") else {
+        return false;
+    };
+    let words: Vec<&str> = rest.split(' ').collect();
+    let [
+        d1,
+        "is",
+        "now",
+        "earlier",
+        "than",
+        d2,
+        d3,
+        "-",
+        "15",
+        "min.)",
+    ] = words.as_slice()
+    else {
+        return false;
+    };
+    let date = |d: &str| signature::parse_amz_date(d);
+    match (date(d1), date(d2), d3.strip_prefix('(').and_then(date)) {
+        (Some(a), Some(b), Some(_)) => a < b,
+        _ => false,
+    }
 }
 
 //= spec/errors.md#type-field

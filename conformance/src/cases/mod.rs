@@ -39,6 +39,8 @@ pub enum Need {
     AtRest,
     /// An HTTP layer (unsigned requests).
     Http,
+    /// Signature verification, announced as the `signatures` capability.
+    Signatures,
 }
 
 /// One case.

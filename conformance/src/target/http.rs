@@ -17,8 +17,8 @@ use ddbsse_wire::Service;
 use ddbsse_wire::time::Timestamp;
 
 use super::{
-    Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, Target, TargetError,
-    parse_body,
+    BadSignature, Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, Target,
+    TargetError, parse_body,
 };
 
 /// One principal: an access key pair. `Debug` never shows the secret.
@@ -204,6 +204,20 @@ impl HttpTarget {
         Ok(self.exchange(connection, principal, target, body)?.0)
     }
 
+    /// The credentials of principal number `principal` (`None`: unsigned).
+    fn credentials(&self, principal: Option<usize>) -> Result<Option<Credentials>, TargetError> {
+        let Some(p) = principal else {
+            return Ok(None);
+        };
+        let key = self.config.principals.get(p).ok_or_else(|| {
+            TargetError::Unsupported(format!("no principal number {p} configured"))
+        })?;
+        Ok(Some(Credentials {
+            session_token: self.config.session_token.clone(),
+            ..Credentials::new(key.id.clone(), key.secret.clone())
+        }))
+    }
+
     /// Sends one request; returns the parsed answer and the raw headers with the body bytes
     /// they describe (for the protocol checks of every exchange, such as `x-amz-crc32`).
     fn exchange(
@@ -213,33 +227,29 @@ impl HttpTarget {
         target: &str,
         body: &[u8],
     ) -> Result<(RawResponse, ResponseHeaders), TargetError> {
+        let credentials = self.credentials(principal)?;
+        self.exchange_as(connection, credentials, SystemTime::now(), target, body)
+    }
+
+    /// Sends one request signed with `credentials` (unsigned when `None`) dated `date`.
+    fn exchange_as(
+        &mut self,
+        connection: Connection,
+        credentials: Option<Credentials>,
+        date: SystemTime,
+        target: &str,
+        body: &[u8],
+    ) -> Result<(RawResponse, ResponseHeaders), TargetError> {
         let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
-        let signing_name = match service {
-            Service::DynamoDb => "dynamodb",
-            Service::Kms => "kms",
-            Service::CloudTrail => "cloudtrail",
-        };
-        let credentials = match principal {
-            None => None,
-            Some(p) => {
-                let key = self.config.principals.get(p).ok_or_else(|| {
-                    TargetError::Unsupported(format!("no principal number {p} configured"))
-                })?;
-                Some(Credentials {
-                    session_token: self.config.session_token.clone(),
-                    ..Credentials::new(key.id.clone(), key.secret.clone())
-                })
-            }
-        };
         let request = AwsJsonRequest {
             target,
             content_type: service.content_type(),
-            service: signing_name,
+            service: service.signing_name(),
             body,
         };
         let response = self
             .client_of(connection, service)?
-            .call(&request, credentials.as_ref(), SystemTime::now())
+            .call(&request, credentials.as_ref(), date)
             .map_err(|e| TargetError::Transport(format!("{e} ({target})")))?;
         if let Some(recorder) = &mut self.recorder {
             recorder.write(self.config.endpoint_of(service), target, body, &response)?;
@@ -418,6 +428,31 @@ impl Target for HttpTarget {
     ) -> Result<(RawResponse, Option<ResponseHeaders>), TargetError> {
         let (raw, headers) = self.exchange(connection, Some(principal), target, body)?;
         Ok((raw, Some(headers)))
+    }
+
+    fn call_badly_signed(
+        &mut self,
+        connection: Connection,
+        target: &str,
+        body: &[u8],
+        bad: BadSignature,
+    ) -> Result<RawResponse, TargetError> {
+        let Some(mut credentials) = self.credentials(Some(0))? else {
+            return Err(TargetError::Unsupported("no principal configured".into()));
+        };
+        let mut date = SystemTime::now();
+        match bad {
+            BadSignature::WrongSecret => credentials.secret_access_key.push_str("-not-the-secret"),
+            BadSignature::Expired => {
+                date -= Duration::from_secs(BadSignature::EXPIRED_BY_SECONDS);
+            }
+            BadSignature::UnknownKey => {
+                credentials.access_key_id = BadSignature::UNKNOWN_KEY.to_owned();
+            }
+        }
+        Ok(self
+            .exchange_as(connection, Some(credentials), date, target, body)?
+            .0)
     }
 
     fn now(&mut self) -> Result<Timestamp, TargetError> {

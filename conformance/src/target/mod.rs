@@ -79,6 +79,27 @@ pub enum TargetError {
     AtRestHook(#[source] ddbsse_wire::ApiError),
 }
 
+/// A deliberately wrong SigV4 signature, for the signature cases (`spec/errors.md#signatures`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadSignature {
+    /// The first principal's access key id, signed with another secret.
+    WrongSecret,
+    /// The first principal's key, dated 20 minutes before the wall clock.
+    Expired,
+    /// An access key id the target does not know.
+    UnknownKey,
+}
+
+impl BadSignature {
+    /// How far before the wall clock [`BadSignature::Expired`] dates its request.
+    pub const EXPIRED_BY_SECONDS: u64 = 20 * 60;
+    /// The access key id [`BadSignature::UnknownKey`] signs with.
+    pub const UNKNOWN_KEY: &'static str = "AKIDDDBSSENOSUCHKEY0";
+}
+
+/// The capability a target announces when it verifies signatures.
+pub const SIGNATURES_CAPABILITY: &str = "signatures";
+
 /// How the target's clock can be moved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -164,6 +185,19 @@ pub trait Target {
     ) -> Result<RawResponse, TargetError> {
         Err(TargetError::Unsupported(
             "the target has no HTTP layer to send an unsigned request to".into(),
+        ))
+    }
+    /// Sends one request as the first principal, signed wrongly as `bad` says (HTTP targets
+    /// only).
+    fn call_badly_signed(
+        &mut self,
+        _connection: Connection,
+        _target: &str,
+        _body: &[u8],
+        _bad: BadSignature,
+    ) -> Result<RawResponse, TargetError> {
+        Err(TargetError::Unsupported(
+            "the target has no HTTP layer to send a badly signed request to".into(),
         ))
     }
     /// The target's current time, when the harness can know it.

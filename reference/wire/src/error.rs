@@ -25,6 +25,15 @@ impl Service {
             Service::Kms | Service::CloudTrail => "application/x-amz-json-1.1",
         }
     }
+
+    /// The service's SigV4 signing name, the `<service>` of a credential scope.
+    pub fn signing_name(self) -> &'static str {
+        match self {
+            Service::DynamoDb => "dynamodb",
+            Service::Kms => "kms",
+            Service::CloudTrail => "cloudtrail",
+        }
+    }
 }
 
 /// Every error code a target or the model returns.
@@ -35,6 +44,12 @@ pub enum ErrorCode {
     Serialization,
     UnknownOperation,
     MissingAuthenticationToken,
+    /// The access key id is not known (or its session token is wrong).
+    UnrecognizedClient,
+    /// The signature does not match, or the request date is too far from the server's clock.
+    InvalidSignature,
+    /// The `Authorization` header lacks a part SigV4 needs.
+    IncompleteSignature,
     // DynamoDB.
     Validation,
     ResourceNotFound,
@@ -81,6 +96,9 @@ impl ErrorCode {
             Serialization => "SerializationException",
             UnknownOperation => "UnknownOperationException",
             MissingAuthenticationToken => "MissingAuthenticationTokenException",
+            UnrecognizedClient => "UnrecognizedClientException",
+            InvalidSignature => "InvalidSignatureException",
+            IncompleteSignature => "IncompleteSignatureException",
             Validation | KmsValidation => "ValidationException",
             ResourceNotFound => "ResourceNotFoundException",
             TableNotFound => "TableNotFoundException",
@@ -135,7 +153,13 @@ impl ErrorCode {
                 Validation | KmsValidation => {
                     "com.amazon.coral.validate#ValidationException".into()
                 }
-                Serialization | UnknownOperation | MissingAuthenticationToken | AccessDenied => {
+                Serialization
+                | UnknownOperation
+                | MissingAuthenticationToken
+                | UnrecognizedClient
+                | InvalidSignature
+                | IncompleteSignature
+                | AccessDenied => {
                     format!("com.amazon.coral.service#{}", self.name())
                 }
                 _ => format!("com.amazonaws.dynamodb.v20120810#{}", self.name()),

@@ -163,16 +163,21 @@ impl std::fmt::Debug for Engine {
 impl Engine {
     /// Opens an engine (in memory, or on its data directory).
     pub fn open(config: EngineConfig) -> Result<Self, EngineError> {
-        let store = crate::storage::open_store(config.data_dir.as_deref())?;
-        let root = match &config.data_dir {
-            Some(dir) => crate::storage::root_key::load_or_create(dir)?,
+        let (store, root) = crate::storage::open_store(config.data_dir.as_deref())?;
+        let root = match root {
+            Some(root) => root,
             None => random::key_material().map_err(|e| EngineError::Storage(e.message))?,
         };
         let owned = match store.get(Space::Meta, OWNED_KEY_RECORD)? {
             Some(wrapped) => {
                 let wrapped = String::from_utf8(wrapped)
                     .map_err(|_| EngineError::Storage("owned key record".into()))?;
-                state::unwrap_owned(&root, &wrapped).map_err(EngineError::Storage)?
+                state::unwrap_owned(&root, &wrapped).map_err(|e| match &config.data_dir {
+                    Some(dir) => {
+                        EngineError::Storage(crate::storage::data_dir::wrong_root_key(dir))
+                    }
+                    None => EngineError::Storage(e),
+                })?
             }
             None => {
                 let m = random::key_material().map_err(|e| EngineError::Storage(e.message))?;

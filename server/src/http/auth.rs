@@ -1,9 +1,11 @@
 //! The principal of a request: the access key id of the SigV4 `Authorization` header's credential
 //! scope (`spec/conformance.md#principals`, `spec/errors.md#missing-auth`).
 //!
-//! Signatures are not verified: like moto and dynalite, the endpoint knows no secret keys, so it
-//! trusts the access key id the client names (`spec/errors.md#missing-auth` allows this). The
-//! access key id is an identifier, not a secret; the signature is never logged or kept.
+//! Used when signatures are not verified (no `--credentials`): like moto and dynalite, the
+//! endpoint then knows no secret keys, so it trusts the access key id the client names
+//! (`spec/errors.md#missing-auth` allows this); with `--credentials`, [`super::sigv4`] verifies
+//! the signature and names the principal instead. The access key id is an identifier, not a
+//! secret; the signature is never logged or kept.
 
 /// The access key id named by an `Authorization` header value, or `None` when the header is not a
 /// SigV4 header with a well-formed `Credential=<access key id>/<date>/<region>/<service>/aws4_request`.

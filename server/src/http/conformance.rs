@@ -1,8 +1,10 @@
 //! The conformance protocol's endpoints (`spec/conformance.md`): capability discovery and the
 //! manual clock.
 //!
-//! They exist only when the endpoint runs on the manual clock (`ddbsse serve --clock manual`);
-//! otherwise both paths answer 404, which the harness reads as "no capability". They need no
+//! Capability discovery exists when the endpoint has a capability: `clock` on the manual clock
+//! (`ddbsse serve --clock manual`), `signatures` when it verifies signatures (`--credentials`);
+//! the clock path only on the manual clock. Otherwise the paths answer 404, which the harness
+//! reads as "no capability". They need no
 //! signature. This module parses and answers these two requests; it does not decide what follows
 //! the clock (the engine takes `now` from it on every call).
 
@@ -22,9 +24,20 @@ pub fn is_conformance_path(path: &str) -> bool {
     path.starts_with("/_conformance/")
 }
 
-/// Answers a request on a conformance path. `body` is the request body (already size-limited).
-pub fn answer(clock: &Clock, method: &Method, path: &str, body: &[u8]) -> Reply {
-    if !clock.is_manual() {
+/// The capability of a target that verifies SigV4 signatures (`spec/conformance.md#signatures`).
+pub const SIGNATURES: &str = "signatures";
+
+/// Answers a request on a conformance path. `body` is the request body (already size-limited);
+/// `signatures` says whether the endpoint verifies signatures.
+pub fn answer(clock: &Clock, signatures: bool, method: &Method, path: &str, body: &[u8]) -> Reply {
+    let mut capabilities = Vec::new();
+    if clock.is_manual() {
+        capabilities.push("clock");
+    }
+    if signatures {
+        capabilities.push(SIGNATURES);
+    }
+    if capabilities.is_empty() || (path == CLOCK_PATH && !clock.is_manual()) {
         return not_found(path);
     }
     match (path, method) {
@@ -33,7 +46,7 @@ pub fn answer(clock: &Clock, method: &Method, path: &str, body: &[u8]) -> Reply 
             //# A target that offers any capability MUST answer `GET /_conformance/capabilities` with HTTP 200, `Content-Type: application/json` and the body `{"version": 1, "capabilities": [<names>]}`, and the harness MUST treat a 404 as a target with no capability.
             plain_json(
                 StatusCode::OK,
-                &json!({"version": 1, "capabilities": ["clock"]}),
+                &json!({"version": 1, "capabilities": capabilities}),
             )
         }
         (CLOCK_PATH, &Method::POST) => move_clock(clock, body),

@@ -100,7 +100,8 @@ fn exchange(stream: &TcpStream, info: &ConnectionInfo, shared: &Shared) -> io::R
         request_timeout: shared.request_timeout,
         request_started: None,
     };
-    let mut requests = RequestReader::new(socket);
+    let mut requests =
+        RequestReader::new(socket).keep_all_headers(shared.endpoint.verifier().is_some());
     let mut out = Vec::with_capacity(16 * 1024);
     loop {
         let between_requests = !requests.has_buffered();

@@ -23,6 +23,7 @@ use super::auth::access_key_id;
 use super::conformance;
 use super::framing::{FramingError, RequestHead};
 use super::response::{AwsReply, Reply, plain_json};
+use super::sigv4::Verifier;
 use super::sts;
 
 /// The readiness path: `GET` answers 200 as soon as the listener accepts connections.
@@ -49,7 +50,8 @@ pub fn dispatch(
 ) -> Reply {
     let path = head.path.as_str();
     if conformance::is_conformance_path(path) {
-        let reply = conformance::answer(&endpoint.clock, &head.method, path, body);
+        let signatures = endpoint.verifier().is_some();
+        let reply = conformance::answer(&endpoint.clock, signatures, &head.method, path, body);
         if reply.status == StatusCode::OK.as_u16() && head.method == Method::POST {
             endpoint.clock_moved();
         }
@@ -83,8 +85,19 @@ pub fn dispatch(
         return reply;
     }
     if head.target.is_none() && sts::is_get_caller_identity(body) {
-        let key = head.authorization.as_deref().and_then(access_key_id);
-        return sts::get_caller_identity(&endpoint.engine().config().account, key);
+        let account = &endpoint.engine().config().account;
+        return match endpoint.verifier() {
+            None => {
+                let key = head.authorization.as_deref().and_then(access_key_id);
+                sts::get_caller_identity(account, key)
+            }
+            Some(verifier) => {
+                match verifier.verify(head, body, Some(sts::SIGNING_NAME), Verifier::wall_clock()) {
+                    Ok(key) => sts::get_caller_identity(account, Some(&key)),
+                    Err(error) => sts::refusal(&error),
+                }
+            }
+        };
     }
     aws_operation(endpoint, connection, head, body).into_reply()
 }
@@ -123,7 +136,30 @@ fn aws_operation(
     let service = Service::from_target(target).unwrap_or(Service::DynamoDb);
     //= spec/errors.md#protocol-errors
     //# A target MUST check a request in this order, answering the first failure only: the `Authorization` header (section 4.1), the `X-Amz-Target` header (section 4.2), then the JSON body (section 4.3).
-    let Some(access_key) = head.authorization.as_deref().and_then(access_key_id) else {
+    let access_key = match endpoint.verifier() {
+        None => head
+            .authorization
+            .as_deref()
+            .and_then(access_key_id)
+            .map(str::to_owned),
+        Some(verifier) => {
+            let signing_name = Service::from_target(target).map(Service::signing_name);
+            match verifier.verify(head, body, signing_name, Verifier::wall_clock()) {
+                Ok(key) => Some(key),
+                Err(error) if error.code == ErrorCode::MissingAuthenticationToken => None,
+                Err(error) => {
+                    tracing::debug!(
+                        connection = connection.id.0,
+                        target,
+                        error = error.name(),
+                        "signature refused"
+                    );
+                    return AwsReply::error(service, &error);
+                }
+            }
+        }
+    };
+    let Some(access_key) = access_key else {
         //= spec/errors.md#missing-auth
         //# A request without an `Authorization` header carrying a SigV4 `Credential=<access key id>/<date>/<region>/<service>/aws4_request` MUST fail with `MissingAuthenticationTokenException` and the message `Request is missing Authentication Token`.
         let error = ApiError::new(
@@ -142,7 +178,7 @@ fn aws_operation(
     //= spec/conformance.md#connections
     //# The harness MUST send the requests of one simulated client over one TCP connection (HTTP/1.1 keep-alive) and the requests of distinct simulated clients over distinct TCP connections, and a target MUST identify a client connection with the TCP connection a request arrives on.
     let caller = Caller {
-        access_key_id: access_key.to_owned(),
+        access_key_id: access_key,
         connection: connection.id,
         source_ip: connection.source_ip.clone(),
         user_agent: head.user_agent.clone().unwrap_or_default(),

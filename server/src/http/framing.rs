@@ -53,6 +53,19 @@ pub struct RequestHead {
     pub expect_continue: bool,
     /// Whether the connection may serve another request after this one.
     pub keep_alive: bool,
+    /// The request target and every header as sent, kept only when the reader was asked to
+    /// ([`RequestReader::keep_all_headers`]): signature verification needs them.
+    pub all: Option<Box<AllHeaders>>,
+}
+
+/// A request's target (path and query, as sent) and all its header fields, in order, names in
+/// lower case; a field whose value is not visible text is left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllHeaders {
+    /// The request target as sent (`/`, `/?a=b`, or an absolute form).
+    pub target: String,
+    /// (name in lower case, value) for every field whose value is visible text.
+    pub fields: Vec<(String, String)>,
 }
 
 /// Why a request could not be read. Each variant but [`FramingError::Io`] is answered (with the
@@ -126,6 +139,7 @@ pub struct RequestReader<R> {
     buffer: Vec<u8>,
     begin: usize,
     end: usize,
+    keep_all: bool,
 }
 
 impl<R: Read> RequestReader<R> {
@@ -136,7 +150,15 @@ impl<R: Read> RequestReader<R> {
             buffer: vec![0; READ_CHUNK],
             begin: 0,
             end: 0,
+            keep_all: false,
         }
+    }
+
+    /// Keeps the request target and every header of each request in [`RequestHead::all`]
+    /// (off by default: only signature verification needs them).
+    pub fn keep_all_headers(mut self, keep: bool) -> Self {
+        self.keep_all = keep;
+        self
     }
 
     /// The underlying stream.
@@ -166,7 +188,7 @@ impl<R: Read> RequestReader<R> {
         let mut scanned = 0;
         loop {
             if let Some(end) = head_end(self.pending(), scanned) {
-                let head = parse_head(&self.pending()[..end])?;
+                let head = parse_head(&self.pending()[..end], self.keep_all)?;
                 self.consume(end);
                 return Ok(Some(head));
             }
@@ -301,7 +323,7 @@ fn head_end(buffer: &[u8], from: usize) -> Option<usize> {
     memchr::memmem::find(buffer.get(from..)?, b"\r\n\r\n").map(|i| from + i + 4)
 }
 
-fn parse_head(bytes: &[u8]) -> Result<RequestHead, FramingError> {
+fn parse_head(bytes: &[u8], keep_all: bool) -> Result<RequestHead, FramingError> {
     // Blank lines before the request line are ignored (RFC 9112 section 2.2).
     let start = bytes
         .iter()
@@ -329,7 +351,18 @@ fn parse_head(bytes: &[u8]) -> Result<RequestHead, FramingError> {
         body: BodyFraming::Empty,
         expect_continue: false,
         keep_alive: minor >= 1,
+        all: None,
     };
+    if keep_all {
+        head.all = Some(Box::new(AllHeaders {
+            target: target.to_owned(),
+            fields: request
+                .headers
+                .iter()
+                .filter_map(|f| Some((f.name.to_ascii_lowercase(), visible(f.value)?.to_owned())))
+                .collect(),
+        }));
+    }
     let mut length: Option<u64> = None;
     let mut chunked = false;
     let (mut target, mut authorization, mut user_agent) = (None, None, None);

@@ -3,7 +3,8 @@
 //!
 //! What it does: accepts TCP connections (HTTP/1.1, keep-alive) and serves each on a thread of its
 //! own ([`connection`], which says why), gives each a fresh [`ConnectionId`], reads the principal
-//! from the SigV4 credential scope (signatures are not verified, see [`auth`]), reads `now` from
+//! from the SigV4 credential scope (verifying the signature against known keys with
+//! `--credentials`, see [`sigv4`]; trusting the access key id otherwise, see [`auth`]), reads `now` from
 //! the [`Clock`], and sends the engine's answer with the headers AWS clients check
 //! ([`response`]). On shutdown it stops accepting, lets in-flight requests finish, and closes idle
 //! keep-alive connections.
@@ -15,9 +16,11 @@ pub mod auth;
 pub mod busy_poll;
 pub mod conformance;
 pub mod connection;
+pub mod credentials;
 pub mod dispatch;
 pub mod framing;
 pub mod response;
+pub mod sigv4;
 pub mod sts;
 
 use std::future::Future;
@@ -53,6 +56,7 @@ pub struct Endpoint {
     engine: Arc<Engine>,
     clock: Arc<Clock>,
     delivery: Option<Arc<TrailDelivery>>,
+    verifier: Option<sigv4::Verifier>,
 }
 
 impl Endpoint {
@@ -66,7 +70,20 @@ impl Endpoint {
             engine,
             clock,
             delivery,
+            verifier: None,
         }
+    }
+
+    /// Verifies every AWS request's signature with `verifier` (`--credentials`); without one the
+    /// access key id of the credential scope is trusted.
+    pub fn with_verifier(mut self, verifier: sigv4::Verifier) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// The signature verifier, if signatures are verified.
+    pub fn verifier(&self) -> Option<&sigv4::Verifier> {
+        self.verifier.as_ref()
     }
 
     /// The clock.

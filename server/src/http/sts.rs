@@ -11,6 +11,9 @@ use super::response::{Reply, fresh_request_id};
 /// The namespace of STS 2011-06-15 answers.
 const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
+/// STS's SigV4 signing name.
+pub const SIGNING_NAME: &str = "sts";
+
 /// Whether a body is an awsQuery form naming `Action=GetCallerIdentity`.
 pub fn is_get_caller_identity(body: &[u8]) -> bool {
     std::str::from_utf8(body).is_ok_and(|form| {
@@ -41,6 +44,34 @@ pub fn get_caller_identity(account: &str, access_key: Option<&str>) -> Reply {
          </GetCallerIdentityResponse>"
     );
     xml(StatusCode::OK, request_id, body)
+}
+
+/// The answer to a GetCallerIdentity request whose signature failed verification: STS's XML
+/// error, HTTP 403, with STS's names for the codes (`InvalidClientTokenId`,
+/// `SignatureDoesNotMatch`, `IncompleteSignature`, `MissingAuthenticationToken`).
+pub fn refusal(error: &ddbsse_wire::ApiError) -> Reply {
+    use ddbsse_wire::ErrorCode;
+    let code = match error.code {
+        ErrorCode::UnrecognizedClient => "InvalidClientTokenId",
+        ErrorCode::InvalidSignature => "SignatureDoesNotMatch",
+        ErrorCode::IncompleteSignature => "IncompleteSignature",
+        _ => "MissingAuthenticationToken",
+    };
+    let request_id = fresh_request_id();
+    let message = escape(&error.message);
+    let body = format!(
+        "<ErrorResponse xmlns=\"{NAMESPACE}\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>{message}</Message></Error>\
+         <RequestId>{request_id}</RequestId></ErrorResponse>"
+    );
+    xml(StatusCode::FORBIDDEN, request_id, body)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('\'', "&apos;")
 }
 
 fn xml(status: StatusCode, request_id: String, body: String) -> Reply {

@@ -6,9 +6,11 @@
 //! receives plaintext items, plaintext table keys or unwrapped KMS key material: the engine hands
 //! them envelopes, wrapped keys and metadata only.
 //!
-//! [`root_key`] keeps the key that wraps KMS key material on disk, in its own file.
+//! [`root_key`] keeps the key that wraps KMS key material on disk, in its own file;
+//! [`data_dir`] opens a data directory's two files together and refuses damaged ones.
 //! [`read_trail`] reads the trail of a data directory for `ddbsse trail export`.
 
+pub mod data_dir;
 pub mod memory;
 pub mod redb;
 pub mod root_key;
@@ -130,11 +132,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// Opens the store for a configuration: in memory, or redb in `data_dir`.
-pub fn open_store(data_dir: Option<&Path>) -> Result<Box<dyn Store>, StorageError> {
+/// Opens the store for a configuration: in memory, or redb in `data_dir` (checked with its root
+/// key by [`data_dir::open`]; the root key is returned with it).
+pub fn open_store(
+    data_dir: Option<&Path>,
+) -> Result<(Box<dyn Store>, Option<ddbsse_crypto::KeyMaterial>), StorageError> {
     match data_dir {
-        None => Ok(Box::new(memory::MemoryStore::default())),
-        Some(dir) => Ok(Box::new(redb::RedbStore::open(dir)?)),
+        None => Ok((Box::new(memory::MemoryStore::default()), None)),
+        Some(dir) => {
+            let (store, root) = data_dir::open(dir)?;
+            Ok((Box::new(store), Some(root)))
+        }
     }
 }
 

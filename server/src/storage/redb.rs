@@ -35,8 +35,31 @@ impl RedbStore {
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StorageError::from_display("create data dir", e))?;
-        let db = Database::create(dir.join(DB_FILE))
-            .map_err(|e| StorageError::from_display("open database", e))?;
+        let path = dir.join(DB_FILE);
+        // redb asserts on some damaged files (a file shorter than its header says) instead of
+        // returning an error; such a file is refused like any other damaged database.
+        let mut db =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Database::create(&path)))
+                .map_err(|_| {
+                    StorageError("the database file is inconsistent with its header".into())
+                })?
+                .map_err(|e| StorageError::from_display("open database", e))?;
+        // Every page's checksum, once at start: bytes changed outside redb (a flipped bit on disk,
+        // an edit) are found here instead of surfacing as a wrong answer later. After a crash
+        // redb has already recovered the last durable commit while opening.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.check_integrity())) {
+            Ok(Ok(true)) => {}
+            Ok(Ok(false)) => tracing::warn!(
+                file = %path.display(),
+                "the database failed its integrity check and was repaired to its last consistent commit"
+            ),
+            Ok(Err(e)) => return Err(StorageError::from_display("integrity check", e)),
+            Err(_) => {
+                return Err(StorageError(
+                    "integrity check: the database file is inconsistent".into(),
+                ));
+            }
+        }
         let tx = db
             .begin_write()
             .map_err(|e| StorageError::from_display("begin write", e))?;

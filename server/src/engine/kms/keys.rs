@@ -232,6 +232,10 @@ impl Engine {
             seq: st.seq(),
             wrapped_material: wrapped,
             blobs_sealed: 0,
+            // A seeded key starts as CreateKey leaves a key made without Policy or Tags.
+            policy: None,
+            tags: Default::default(),
+            rotation: None,
         };
         self.commit(vec![put_key(&rec)])?;
         st.keys.insert(key_id.to_owned(), KmsKey { rec, material });

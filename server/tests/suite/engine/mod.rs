@@ -5,6 +5,7 @@ mod support;
 mod at_rest;
 mod cache;
 mod concurrency;
+mod damaged;
 mod items;
 mod kms;
 mod lifecycle;

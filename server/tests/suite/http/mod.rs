@@ -4,9 +4,11 @@
 mod client;
 mod conformance;
 mod framing;
+mod hostile;
 mod seed;
 mod shell;
 mod shutdown;
+mod signatures;
 mod trail_dir;
 
 use std::net::SocketAddr;
