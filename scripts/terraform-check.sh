@@ -11,13 +11,14 @@
 #      key switch goes through SSEDescription UPDATING in real time, about 22 s);
 #   3. copies scripts/terraform/ to a scratch folder, writes a CLI configuration whose only
 #      provider source is the mirror, and runs `terraform init` offline;
-#   4. `terraform apply` (a customer managed key and alias, three tables under the customer
+#   4. `terraform apply` (two customer managed keys, an alias, three tables under the customer
 #      managed, AWS managed and AWS owned keys, each with hash and range keys, a GSI, an LSI, TTL,
 #      tags and point-in-time recovery, and one item each), then `terraform plan
 #      -detailed-exitcode`, which must show no change;
-#   5. a second apply with `switched=true` moves the customer-key table to the AWS managed key,
-#      and a plan must again show no change; the table's SSEDescription is checked over the API;
-#   6. `terraform destroy`, then checks over the API that the tables are gone, the key is
+#   5. a second apply with `switched=true` moves the customer-key table to a second customer
+#      managed key (Terraform waits while SSEDescription is UPDATING), and a plan must again show
+#      no change; the table's SSEDescription is checked over the API;
+#   6. `terraform destroy`, then checks over the API that the tables are gone, both keys are
 #      `PendingDeletion` and the alias is gone.
 # Every Terraform run logs at TF_LOG=DEBUG into the scratch folder; on a failure the script prints
 # the AWS calls that answered an error, then exits 1. Prints `ok - ...` / `FAIL - ...` per check.
@@ -173,17 +174,16 @@ done
 
 # --- 5. switch the key --------------------------------------------------------------------------
 if tf apply2 apply -no-color -auto-approve "${vars[@]}" -var switched=true; then
-  ok "second terraform apply switches the customer-key table to the AWS managed key"
+  ok "second terraform apply switches the customer-key table to the second key"
 else
   tail -n 30 "$work/apply2.out" >&2
   die "the second terraform apply (key switch) failed"
 fi
-managed_arn="$(api DynamoDB_20120810.DescribeTable "{\"TableName\":\"$prefix-managed\"}" \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["Table"]["SSEDescription"]["KMSMasterKeyArn"])')"
+next_arn="$(cd "$work" && terraform output -raw next_key_arn 2>/dev/null)"
 d="$(api DynamoDB_20120810.DescribeTable "{\"TableName\":\"$prefix-customer\"}")"
-expect "the switched table is ENABLED under the AWS managed key" "$d" "
+expect "the switched table is ENABLED under the second key" "$d" "
 sse = d['Table']['SSEDescription']
-assert sse == {'Status': 'ENABLED', 'SSEType': 'KMS', 'KMSMasterKeyArn': '$managed_arn'}, sse
+assert sse == {'Status': 'ENABLED', 'SSEType': 'KMS', 'KMSMasterKeyArn': '$next_arn'}, sse
 "
 if grep -q '"Status":"UPDATING"' "$work/tf-apply2.log"; then
   ok "Terraform saw SSEDescription UPDATING during the switch"
@@ -204,10 +204,12 @@ expect "no table of the configuration is left" "$d" "
 left = [n for n in d['TableNames'] if n.startswith('$prefix-')]
 assert not left, left
 "
-d="$(api TrentService.DescribeKey "{\"KeyId\":\"$key_arn\"}")"
-expect "the customer managed key is PendingDeletion" "$d" "
+for k in "$key_arn" "$next_arn"; do
+  d="$(api TrentService.DescribeKey "{\"KeyId\":\"$k\"}")"
+  expect "customer managed key ${k##*/} is PendingDeletion" "$d" "
 assert d['KeyMetadata']['KeyState'] == 'PendingDeletion', d['KeyMetadata']['KeyState']
 "
+done
 d="$(api TrentService.ListAliases '{}')"
 expect "the alias is gone" "$d" "
 names = [a['AliasName'] for a in d['Aliases']]

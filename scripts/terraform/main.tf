@@ -1,7 +1,8 @@
 # The configuration scripts/terraform-check.sh applies against `ddbsse serve` (issue 15): a
 # customer managed key with an alias, and three tables, one per key kind, with hash and range
 # keys, a global and a local secondary index, time to live, tags and point-in-time recovery, and
-# one item. `var.switched` moves the customer-key table to the AWS managed key (the second apply).
+# one item. `var.switched` moves the customer-key table to a second customer managed key (the
+# second apply).
 
 terraform {
   required_version = ">= 1.5"
@@ -25,7 +26,7 @@ variable "prefix" {
 }
 
 variable "switched" {
-  description = "false: the first table uses the customer managed key; true: the AWS managed key."
+  description = "false: the customer-key table uses the aliased key; true: the second key."
   type        = bool
   default     = false
 }
@@ -51,16 +52,21 @@ resource "aws_kms_key" "table" {
   deletion_window_in_days = 7
 }
 
+resource "aws_kms_key" "next" {
+  description             = "${var.prefix} next table key"
+  deletion_window_in_days = 7
+}
+
 resource "aws_kms_alias" "table" {
   name          = "alias/${var.prefix}-table"
   target_key_id = aws_kms_key.table.key_id
 }
 
 locals {
-  # One table per key kind: customer managed (switched to AWS managed by the second apply), AWS
-  # managed, AWS owned.
+  # One table per key kind: customer managed (switched to the second customer managed key by the
+  # second apply), AWS managed, AWS owned.
   tables = {
-    customer = { enabled = true, key = var.switched ? null : aws_kms_key.table.arn }
+    customer = { enabled = true, key = var.switched ? aws_kms_key.next.arn : aws_kms_key.table.arn }
     managed  = { enabled = true, key = null }
     owned    = { enabled = false, key = null }
   }
@@ -146,4 +152,8 @@ output "table_arns" {
 
 output "key_arn" {
   value = aws_kms_key.table.arn
+}
+
+output "next_key_arn" {
+  value = aws_kms_key.next.arn
 }

@@ -973,7 +973,26 @@ fn pitr(ctx: &mut Ctx<'_>) -> CaseResult {
     r.same_as_model()?;
     let r = pitr_update(ctx, &table, json!({"PointInTimeRecoveryEnabled": true}))?;
     let now = ctx.now().epoch_seconds();
-    check_eq("enabled again: a new start", &window(now, now, 35), r.ok()?)
+    check_eq("enabled again: a new start", &window(now, now, 35), r.ok()?)?;
+    // An ARCHIVING table: its key disabled for 900 s plus 7 days.
+    let key = ctx.create_key()?;
+    let archived = ctx.created_table(
+        "archived",
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.arn})),
+    )?;
+    ctx.kms("DisableKey", json!({"KeyId": key.id}))?.ok()?;
+    ctx.advance(900_000 + 7 * 86_400_000)?;
+    check_eq(
+        "the table archives",
+        &json!("ARCHIVING"),
+        &ctx.describe(&archived)?["TableStatus"],
+    )?;
+    let r = ctx.ddb("DescribeContinuousBackups", json!({"TableName": archived}))?;
+    refused(
+        &r,
+        "TableNotFoundException",
+        Some(&format!("Table not found: {archived}")),
+    )
 }
 
 //= spec/control-plane.md#limits

@@ -264,7 +264,7 @@ impl Model {
         }
     }
 
-    pub(super) fn tag_resource(&mut self, input: &TagResourceInput) -> Result<Empty, ApiError> {
+    pub(super) fn ddb_tag_resource(&mut self, input: &TagResourceInput) -> Result<Empty, ApiError> {
         let arn = input.resource_arn.as_deref();
         validate_control::table_arn_name(arn, &self.config.region, &self.config.account)?;
         if input.tags.is_none() {
@@ -282,7 +282,10 @@ impl Model {
         Ok(Empty {})
     }
 
-    pub(super) fn untag_resource(&mut self, input: &UntagResourceInput) -> Result<Empty, ApiError> {
+    pub(super) fn ddb_untag_resource(
+        &mut self,
+        input: &UntagResourceInput,
+    ) -> Result<Empty, ApiError> {
         let arn = input.resource_arn.as_deref();
         validate_control::table_arn_name(arn, &self.config.region, &self.config.account)?;
         let keys = validate_control::tag_keys(input.tag_keys.as_deref())?.to_vec();
@@ -299,7 +302,7 @@ impl Model {
         Ok(Empty {})
     }
 
-    pub(super) fn list_tags_of_resource(
+    pub(super) fn ddb_list_tags_of_resource(
         &self,
         input: &ListTagsOfResourceInput,
     ) -> Result<ListTagsOfResourceOutput, ApiError> {

@@ -367,9 +367,11 @@ impl Model {
             Q::BatchGetItem(i) => self.batch_get_item(now, caller, i).map(R::BatchGetItem),
             Q::UpdateTimeToLive(i) => self.update_time_to_live(now, i).map(R::UpdateTimeToLive),
             Q::DescribeTimeToLive(i) => self.describe_time_to_live(i).map(R::DescribeTimeToLive),
-            Q::TagResource(i) => self.tag_resource(i).map(R::TagResource),
-            Q::UntagResource(i) => self.untag_resource(i).map(R::UntagResource),
-            Q::ListTagsOfResource(i) => self.list_tags_of_resource(i).map(R::ListTagsOfResource),
+            Q::TagResource(i) => self.ddb_tag_resource(i).map(R::TagResource),
+            Q::UntagResource(i) => self.ddb_untag_resource(i).map(R::UntagResource),
+            Q::ListTagsOfResource(i) => {
+                self.ddb_list_tags_of_resource(i).map(R::ListTagsOfResource)
+            }
             Q::DescribeContinuousBackups(i) => self
                 .describe_continuous_backups(now, i)
                 .map(R::DescribeContinuousBackups),

@@ -10,7 +10,11 @@ use serde::de::DeserializeOwned;
 
 use super::cloudtrail::*;
 use super::dynamodb::*;
-use super::dynamodb_control::*;
+use super::dynamodb_control::{
+    ContinuousBackupsOutput, DescribeLimitsOutput, DescribeTimeToLiveOutput,
+    ListTagsOfResourceInput, ListTagsOfResourceOutput, UpdateContinuousBackupsInput,
+    UpdateTimeToLiveInput, UpdateTimeToLiveOutput,
+};
 use super::error::{ApiError, ErrorCode, Service};
 use super::kms::*;
 
@@ -165,8 +169,9 @@ operations! {
     BatchGetItem => DynamoDb, BatchGetItemInput, BatchGetItemOutput;
     UpdateTimeToLive => DynamoDb, UpdateTimeToLiveInput, UpdateTimeToLiveOutput;
     DescribeTimeToLive => DynamoDb, TableNameInput, DescribeTimeToLiveOutput;
-    TagResource => DynamoDb, TagResourceInput, Empty;
-    UntagResource => DynamoDb, UntagResourceInput, Empty;
+    // Qualified: KMS has shapes of the same names.
+    TagResource => DynamoDb, super::dynamodb_control::TagResourceInput, Empty;
+    UntagResource => DynamoDb, super::dynamodb_control::UntagResourceInput, Empty;
     ListTagsOfResource => DynamoDb, ListTagsOfResourceInput, ListTagsOfResourceOutput;
     DescribeContinuousBackups => DynamoDb, TableNameInput, ContinuousBackupsOutput;
     UpdateContinuousBackups => DynamoDb, UpdateContinuousBackupsInput, ContinuousBackupsOutput;

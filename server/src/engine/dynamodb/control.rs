@@ -36,11 +36,11 @@ impl Engine {
             Request::DescribeTimeToLive(i) => to_value(self.describe_ttl(i)?),
             Request::TagResource(i) => {
                 let name = self.tag_target(i.resource_arn.as_deref(), table_arn)?;
-                to_value(self.tag_resource(call, &name, i)?)
+                to_value(self.ddb_tag_resource(call, &name, i)?)
             }
             Request::UntagResource(i) => {
                 let name = self.tag_target(i.resource_arn.as_deref(), table_arn)?;
-                to_value(self.untag_resource(&name, i)?)
+                to_value(self.ddb_untag_resource(&name, i)?)
             }
             Request::ListTagsOfResource(i) => {
                 let name = self.tag_target(i.resource_arn.as_deref(), table_arn)?;
@@ -164,7 +164,7 @@ impl Engine {
         Ok(name.to_owned())
     }
 
-    fn tag_resource(
+    fn ddb_tag_resource(
         &self,
         _call: &Call<'_>,
         name: &str,
@@ -189,7 +189,7 @@ impl Engine {
         )
     }
 
-    fn untag_resource(&self, name: &str, i: UntagResourceInput) -> Result<Empty, ApiError> {
+    fn ddb_untag_resource(&self, name: &str, i: UntagResourceInput) -> Result<Empty, ApiError> {
         let arn = i.resource_arn.clone().unwrap_or_default();
         let keys = validate_control::tag_keys(i.tag_keys.as_deref())?;
         self.change_table(
