@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::Item;
-use ddbsse_wire::dynamodb::{TransactWriteItemsInput, TransactWriteItemsOutput};
+use ddbsse_wire::dynamodb::{
+    ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItemsInput,
+    TransactWriteItemsOutput,
+};
 use ddbsse_wire::expression::errors::key_attribute_updated;
 use ddbsse_wire::transact::{self, ActionKind};
 
@@ -107,6 +110,52 @@ impl Engine {
         //# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
         self.commit(ops)?;
         Ok(TransactWriteItemsOutput {})
+    }
+}
+
+impl Engine {
+    pub(crate) fn transact_get_items(
+        &self,
+        call: &Call<'_>,
+        i: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput, ApiError> {
+        let reads = transact::reads(&i)?;
+        let st = self.read_state();
+        let mut keys: Vec<Item> = Vec::with_capacity(reads.len());
+        for r in &reads {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            keys.push(meta.schema().key_of(&r.key, true)?);
+        }
+        let mut cryptos: Vec<(String, Arc<TableCrypto>)> = Vec::new();
+        for r in &reads {
+            if !cryptos.iter().any(|(t, _)| *t == r.table) {
+                let meta = self.data_table(&st, Some(&r.table))?;
+                cryptos.push((r.table.clone(), self.data_plane_crypto(&st, meta, call)?));
+            }
+        }
+        let mut rows: Vec<Vec<u8>> = Vec::with_capacity(reads.len());
+        for (r, key) in reads.iter().zip(&keys) {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            let row = crypto_of(&cryptos, &r.table)?
+                .row_key(&meta.uid_bytes(), &meta.schema(), key)
+                .to_vec();
+            if rows.contains(&row) {
+                return Err(transact::same_item_twice());
+            }
+            rows.push(row);
+        }
+        //= spec/items.md#transact-get
+        //# TransactGetItems MUST take 1 to 100 reads, each a `Get` with a table name and a key, refuse two reads of the same item as TransactWriteItems does, obtain every table's key through the table-key cache before reading, and answer `Responses` with one entry per read in order, holding `Item` (projected when asked) when the item exists.
+        let _locks = self.row_locks.lock_all(rows.iter().map(Vec::as_slice));
+        let mut responses = Vec::with_capacity(reads.len());
+        for (r, row) in reads.iter().zip(&rows) {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            let item = self.read_row(crypto_of(&cryptos, &r.table)?, meta, row)?;
+            responses.push(ItemResponse {
+                item: item.map(|it| super::items::apply(it, &r.projection)),
+            });
+        }
+        Ok(TransactGetItemsOutput { responses })
     }
 }
 
