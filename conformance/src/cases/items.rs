@@ -692,7 +692,7 @@ fn transact_write(ctx: &mut Ctx<'_>) -> CaseResult {
         {"Delete": {"TableName": a, "Key": {"pk": {"S": "x"}}}},
         {"ConditionCheck": {"TableName": a, "Key": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)"}}
     ]);
-    transact(ctx, twice)?.expect_error(
+    transact(ctx, twice.clone())?.expect_error(
         "ValidationException",
         Some("Transaction request cannot include multiple operations on one item"),
     )?;
@@ -700,6 +700,21 @@ fn transact_write(ctx: &mut Ctx<'_>) -> CaseResult {
         &a,
         1,
         "on table a after puts, transactions and reads on one connection",
+    )?;
+    // Refused before any table key is fetched: no Decrypt on a fresh connection either.
+    let other = ctx.open_connection()?;
+    let r = ctx.call_as(
+        0,
+        other,
+        "DynamoDB_20120810.TransactWriteItems",
+        json!({"TransactItems": twice}),
+    )?;
+    r.same_as_model()?;
+    r.expect_error("ValidationException", None)?;
+    ctx.expect_decrypts(
+        &a,
+        1,
+        "after a transaction refused for naming one item twice, on a fresh connection",
     )?;
     ctx.expect_decrypts(
         &b,
