@@ -12,7 +12,7 @@
 #      and `aws dynamodb describe-table --query ...` commands as printed (with `--endpoint-url`;
 #      the blog's typeset en dash in `–-table-name` is typed as `--`), then put-item, get-item,
 #      update-item with a condition, a put-item whose condition fails, get-item with a projection,
-#      transact-write-items (committed, then cancelled),
+#      transact-write-items (committed, then cancelled), transact-get-items,
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
 #      and checks the fields the blog shows; then the KMS operations Terraform's AWS provider
 #      calls around a key (key policy, rotation, tags, description, update-alias, delete-alias,
@@ -240,6 +240,12 @@ run get-after-tx "$aws_bin" dynamodb get-item --table-name ratings \
     --key '{"player":{"S":"alice"},"rating":{"N":"1500"}}' --projection-expression wins "$(ep)"
 check get-after-tx "get-item after one committed and one cancelled transaction: wins is 2" "
 assert d['Item'] == {'wins': {'N': '2'}}, d
+"
+
+run transact-get "$aws_bin" dynamodb transact-get-items --transact-items \
+    '[{"Get":{"TableName":"ratings","Key":{"player":{"S":"bob"},"rating":{"N":"1400"}}}},{"Get":{"TableName":"ratings","Key":{"player":{"S":"alice"},"rating":{"N":"1500"}},"ProjectionExpression":"wins"}}]' "$(ep)"
+check transact-get "transact-get-items: both items, in order, the second projected" "
+assert d['Responses'] == [{'Item': {'player': {'S': 'bob'}, 'rating': {'N': '1400'}}}, {'Item': {'wins': {'N': '2'}}}], d
 "
 
 run list-grants "$aws_bin" kms list-grants --key-id "$key_arn" "$(ep)"

@@ -83,6 +83,12 @@ pub const CASES: &[Case] = &[
         run: transact_disabled,
     },
     Case {
+        id: "items/transact-get/responses",
+        title: "TransactGetItems over two tables: one response per read in order, projected, one Decrypt per table",
+        needs: &[],
+        run: transact_get,
+    },
+    Case {
         id: "expressions/names-values/errors",
         title: "unused, undefined and reserved names and values are refused with DynamoDB's texts",
         needs: &[],
@@ -686,7 +692,7 @@ fn transact_write(ctx: &mut Ctx<'_>) -> CaseResult {
         {"Delete": {"TableName": a, "Key": {"pk": {"S": "x"}}}},
         {"ConditionCheck": {"TableName": a, "Key": {"pk": {"S": "x"}}, "ConditionExpression": "attribute_exists(pk)"}}
     ]);
-    transact(ctx, twice)?.expect_error(
+    transact(ctx, twice.clone())?.expect_error(
         "ValidationException",
         Some("Transaction request cannot include multiple operations on one item"),
     )?;
@@ -694,6 +700,21 @@ fn transact_write(ctx: &mut Ctx<'_>) -> CaseResult {
         &a,
         1,
         "on table a after puts, transactions and reads on one connection",
+    )?;
+    // Refused before any table key is fetched: no Decrypt on a fresh connection either.
+    let other = ctx.open_connection()?;
+    let r = ctx.call_as(
+        0,
+        other,
+        "DynamoDB_20120810.TransactWriteItems",
+        json!({"TransactItems": twice}),
+    )?;
+    r.same_as_model()?;
+    r.expect_error("ValidationException", None)?;
+    ctx.expect_decrypts(
+        &a,
+        1,
+        "after a transaction refused for naming one item twice, on a fresh connection",
     )?;
     ctx.expect_decrypts(
         &b,
@@ -730,5 +751,45 @@ fn transact_disabled(ctx: &mut Ctx<'_>) -> CaseResult {
         "table a's item after the failed transaction",
         &json!({"S": "1"}),
         &item_of(ctx, &a, "x")?["v"],
+    )
+}
+
+//= spec/items.md#transact-get
+//= type=test
+//# TransactGetItems MUST take 1 to 100 reads, each a `Get` with a table name and a key, refuse two reads of the same item as TransactWriteItems does, obtain every table's key through the table-key cache before reading, and answer `Responses` with one entry per read in order, holding `Item` (projected when asked) when the item exists.
+fn transact_get(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, a) = kms_table(ctx, "txg-a")?;
+    let (_, b) = kms_table(ctx, "txg-b")?;
+    ctx.put(&a, "x", "1")?.ok()?;
+    let other = ctx.open_connection()?;
+    let r = ctx.call_as(
+        0,
+        other,
+        "DynamoDB_20120810.TransactGetItems",
+        json!({"TransactItems": [
+            {"Get": {"TableName": b, "Key": {"pk": {"S": "none"}}}},
+            {"Get": {"TableName": a, "Key": {"pk": {"S": "x"}}, "ProjectionExpression": "#v",
+                     "ExpressionAttributeNames": {"#v": "v"}}}
+        ]}),
+    )?;
+    r.same_as_model()?;
+    check_eq(
+        "Responses",
+        &json!([{}, {"Item": {"v": {"S": "1"}}}]),
+        &r.ok()?["Responses"],
+    )?;
+    ctx.expect_decrypts(&a, 2, "on table a (one per connection)")?;
+    ctx.expect_decrypts(&b, 1, "on table b (the transaction's connection)")?;
+    let twice = ctx.ddb(
+        "TransactGetItems",
+        json!({"TransactItems": [
+            {"Get": {"TableName": a, "Key": {"pk": {"S": "x"}}}},
+            {"Get": {"TableName": a, "Key": {"pk": {"S": "x"}}}}
+        ]}),
+    )?;
+    twice.same_as_model()?;
+    twice.expect_error(
+        "ValidationException",
+        Some("Transaction request cannot include multiple operations on one item"),
     )
 }

@@ -361,6 +361,48 @@ impl Model {
         Ok(TransactWriteItemsOutput {})
     }
 
+    pub(super) fn transact_get_items(
+        &mut self,
+        now: Timestamp,
+        caller: &Caller,
+        input: &TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput, ApiError> {
+        use ddbsse_wire::transact;
+        let reads = transact::reads(input)?;
+        let mut pks: Vec<(String, PrimaryKey)> = Vec::with_capacity(reads.len());
+        for r in &reads {
+            let schema = self.table_schema(&r.table)?;
+            let key = schema.key_of(&r.key, true)?;
+            let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
+                ApiError::validation("The provided key element does not match the schema")
+            })?;
+            if pks.iter().any(|(t, k)| *t == r.table && *k == pk) {
+                return Err(transact::same_item_twice());
+            }
+            pks.push((r.table.clone(), pk));
+        }
+        let mut gated: Vec<&str> = Vec::new();
+        for r in &reads {
+            if !gated.contains(&r.table.as_str()) {
+                self.table_key_gate(now, caller, &r.table)?;
+                gated.push(&r.table);
+            }
+        }
+        //= spec/items.md#transact-get
+        //# TransactGetItems MUST take 1 to 100 reads, each a `Get` with a table name and a key, refuse two reads of the same item as TransactWriteItems does, obtain every table's key through the table-key cache before reading, and answer `Responses` with one entry per read in order, holding `Item` (projected when asked) when the item exists.
+        let mut responses = Vec::with_capacity(reads.len());
+        for (r, (table, pk)) in reads.iter().zip(pks) {
+            let t = self
+                .tables
+                .get(&table)
+                .ok_or_else(|| table_not_found(&table))?;
+            responses.push(ItemResponse {
+                item: t.items.get(&pk).map(|i| project(i, r.projection.as_ref())),
+            });
+        }
+        Ok(TransactGetItemsOutput { responses })
+    }
+
     /// Name, key and schema checks shared by GetItem and DeleteItem.
     fn keyed_request(
         &self,

@@ -358,6 +358,9 @@ impl Model {
             Q::GetItem(i) => self.get_item(now, caller, i).map(R::GetItem),
             Q::DeleteItem(i) => self.delete_item(now, caller, i).map(R::DeleteItem),
             Q::UpdateItem(i) => self.update_item(now, caller, i).map(R::UpdateItem),
+            Q::TransactGetItems(i) => self
+                .transact_get_items(now, caller, i)
+                .map(R::TransactGetItems),
             Q::TransactWriteItems(i) => self
                 .transact_write_items(now, caller, i)
                 .map(R::TransactWriteItems),

@@ -276,6 +276,9 @@ pub struct TransactAction {
     /// The update (Update).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub update_expression: Option<String>,
+    /// The projection (TransactGetItems' Get).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub projection_expression: Option<String>,
     /// The condition (required for ConditionCheck).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub condition_expression: Option<String>,
@@ -307,6 +310,42 @@ pub struct TransactWriteItemsInput {
 /// `TransactWriteItems` output (no member is reported).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactWriteItemsOutput {}
+
+/// One read of `TransactGetItems`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactGetItem {
+    /// The read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub get: Option<TransactAction>,
+}
+
+/// `TransactGetItems` input.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactGetItemsInput {
+    /// The reads, 1 to 100.
+    pub transact_items: Option<Vec<TransactGetItem>>,
+    /// Capacity reporting (accepted, not reported).
+    pub return_consumed_capacity: Option<String>,
+}
+
+/// One answer of `TransactGetItems`: the item, absent when there is none.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ItemResponse {
+    /// The item.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub item: Option<Item>,
+}
+
+/// `TransactGetItems` output.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactGetItemsOutput {
+    /// One answer per read, in order.
+    pub responses: Vec<ItemResponse>,
+}
 
 /// `PutItem` / `DeleteItem` / `UpdateItem` output.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -163,6 +163,7 @@ operations! {
     DeleteItem => DynamoDb, DeleteItemInput, WriteItemOutput;
     UpdateItem => DynamoDb, UpdateItemInput, WriteItemOutput;
     TransactWriteItems => DynamoDb, TransactWriteItemsInput, TransactWriteItemsOutput;
+    TransactGetItems => DynamoDb, TransactGetItemsInput, TransactGetItemsOutput;
     Query => DynamoDb, QueryInput, ItemsOutput;
     Scan => DynamoDb, ScanInput, ItemsOutput;
     BatchWriteItem => DynamoDb, BatchWriteItemInput, BatchWriteItemOutput;

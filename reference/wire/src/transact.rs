@@ -123,6 +123,64 @@ fn action(kind: ActionKind, a: &TransactAction) -> Result<Action, ApiError> {
     })
 }
 
+/// One checked read of TransactGetItems.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    /// The table.
+    pub table: String,
+    /// The key as given.
+    pub key: Item,
+    /// The projection, if any.
+    pub projection: Option<Vec<expression::Path>>,
+}
+
+//= spec/items.md#transact-get
+//# TransactGetItems MUST take 1 to 100 reads, each a `Get` with a table name and a key, refuse two reads of the same item as TransactWriteItems does, obtain every table's key through the table-key cache before reading, and answer `Responses` with one entry per read in order, holding `Item` (projected when asked) when the item exists.
+/// Parses and checks every read of a TransactGetItems request, in order.
+pub fn reads(input: &crate::dynamodb::TransactGetItemsInput) -> Result<Vec<Read>, ApiError> {
+    let items = input
+        .transact_items
+        .as_ref()
+        .ok_or_else(|| validate::missing_member("transactItems"))?;
+    if items.is_empty() || items.len() > MAX_ACTIONS {
+        let bound = if items.is_empty() {
+            "greater than or equal to 1"
+        } else {
+            "less than or equal to 100"
+        };
+        return Err(ApiError::validation(format!(
+            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length {bound}"
+        )));
+    }
+    items
+        .iter()
+        .map(|t| {
+            let g = t
+                .get
+                .as_ref()
+                .ok_or_else(|| validate::missing_member("get"))?;
+            let table = validate::require_table_name(g.table_name.as_deref())?.to_owned();
+            let key = g
+                .key
+                .clone()
+                .ok_or_else(|| validate::missing_member("key"))?;
+            let projection = expression::read_expressions(
+                None,
+                None,
+                g.projection_expression.as_deref(),
+                g.expression_attribute_names.as_ref(),
+                g.expression_attribute_values.as_ref(),
+            )?
+            .projection;
+            Ok(Read {
+                table,
+                key,
+                projection,
+            })
+        })
+        .collect()
+}
+
 /// Two actions on one item.
 pub fn same_item_twice() -> ApiError {
     ApiError::validation("Transaction request cannot include multiple operations on one item")

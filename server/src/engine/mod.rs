@@ -313,6 +313,7 @@ impl Engine {
                 | Operation::DeleteItem
                 | Operation::UpdateItem
                 | Operation::TransactWriteItems
+                | Operation::TransactGetItems
                 | Operation::Query
                 | Operation::Scan
                 | Operation::BatchWriteItem

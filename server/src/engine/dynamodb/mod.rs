@@ -80,6 +80,7 @@ impl Engine {
                 Request::DeleteItem(i) => encode(self.delete_item(call, i)?),
                 Request::UpdateItem(i) => encode(self.update_item(call, i)?),
                 Request::TransactWriteItems(i) => encode(self.transact_write_items(call, i)?),
+                Request::TransactGetItems(i) => encode(self.transact_get_items(call, i)?),
                 Request::Query(i) => encode(self.query(call, i)?),
                 Request::Scan(i) => encode(self.scan(call, i)?),
                 Request::BatchWriteItem(i) => {

@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::Item;
-use ddbsse_wire::dynamodb::{TransactWriteItemsInput, TransactWriteItemsOutput};
+use ddbsse_wire::dynamodb::{
+    ItemResponse, TransactGetItemsInput, TransactGetItemsOutput, TransactWriteItemsInput,
+    TransactWriteItemsOutput,
+};
 use ddbsse_wire::expression::errors::key_attribute_updated;
 use ddbsse_wire::transact::{self, ActionKind};
 
@@ -34,6 +37,15 @@ impl Engine {
             {
                 return Err(key_attribute_updated(k));
             }
+            //= spec/items.md#transact-write
+            //# Two actions on the same item MUST be refused with `Transaction request cannot include multiple operations on one item`.
+            if actions
+                .iter()
+                .zip(&keys)
+                .any(|(b, k)| b.table == a.table && *k == key)
+            {
+                return Err(transact::same_item_twice());
+            }
             keys.push(key);
         }
         //= spec/items.md#transact-write
@@ -49,15 +61,11 @@ impl Engine {
         for (a, key) in actions.iter().zip(&keys) {
             let meta = self.data_table(&st, Some(&a.table))?;
             let crypto = crypto_of(&cryptos, &a.table)?;
-            let row = crypto
-                .row_key(&meta.uid_bytes(), &meta.schema(), key)
-                .to_vec();
-            //= spec/items.md#transact-write
-            //# Two actions on the same item MUST be refused with `Transaction request cannot include multiple operations on one item`.
-            if rows.contains(&row) {
-                return Err(transact::same_item_twice());
-            }
-            rows.push(row);
+            rows.push(
+                crypto
+                    .row_key(&meta.uid_bytes(), &meta.schema(), key)
+                    .to_vec(),
+            );
         }
         let _locks = self.row_locks.lock_all(rows.iter().map(Vec::as_slice));
         let mut failed = Vec::with_capacity(actions.len());
@@ -107,6 +115,58 @@ impl Engine {
         //# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
         self.commit(ops)?;
         Ok(TransactWriteItemsOutput {})
+    }
+}
+
+impl Engine {
+    pub(crate) fn transact_get_items(
+        &self,
+        call: &Call<'_>,
+        i: TransactGetItemsInput,
+    ) -> Result<TransactGetItemsOutput, ApiError> {
+        let reads = transact::reads(&i)?;
+        let st = self.read_state();
+        let mut keys: Vec<Item> = Vec::with_capacity(reads.len());
+        for r in &reads {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            let key = meta.schema().key_of(&r.key, true)?;
+            if reads
+                .iter()
+                .zip(&keys)
+                .any(|(b, k)| b.table == r.table && *k == key)
+            {
+                return Err(transact::same_item_twice());
+            }
+            keys.push(key);
+        }
+        let mut cryptos: Vec<(String, Arc<TableCrypto>)> = Vec::new();
+        for r in &reads {
+            if !cryptos.iter().any(|(t, _)| *t == r.table) {
+                let meta = self.data_table(&st, Some(&r.table))?;
+                cryptos.push((r.table.clone(), self.data_plane_crypto(&st, meta, call)?));
+            }
+        }
+        let mut rows: Vec<Vec<u8>> = Vec::with_capacity(reads.len());
+        for (r, key) in reads.iter().zip(&keys) {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            rows.push(
+                crypto_of(&cryptos, &r.table)?
+                    .row_key(&meta.uid_bytes(), &meta.schema(), key)
+                    .to_vec(),
+            );
+        }
+        //= spec/items.md#transact-get
+        //# TransactGetItems MUST take 1 to 100 reads, each a `Get` with a table name and a key, refuse two reads of the same item as TransactWriteItems does, obtain every table's key through the table-key cache before reading, and answer `Responses` with one entry per read in order, holding `Item` (projected when asked) when the item exists.
+        let _locks = self.row_locks.lock_all(rows.iter().map(Vec::as_slice));
+        let mut responses = Vec::with_capacity(reads.len());
+        for (r, row) in reads.iter().zip(&rows) {
+            let meta = self.data_table(&st, Some(&r.table))?;
+            let item = self.read_row(crypto_of(&cryptos, &r.table)?, meta, row)?;
+            responses.push(ItemResponse {
+                item: item.map(|it| super::items::apply(it, &r.projection)),
+            });
+        }
+        Ok(TransactGetItemsOutput { responses })
     }
 }
 
