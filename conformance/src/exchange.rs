@@ -24,8 +24,8 @@ use serde_json::Value;
 
 use crate::target::http::redact_header;
 use crate::target::{
-    AtRest, Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, Target,
-    TargetError, parse_body,
+    AtRest, BadSignature, Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders,
+    Target, TargetError, parse_body,
 };
 
 /// How many exchanges a case keeps at most (the last ones; the lockstep case sends thousands).
@@ -310,6 +310,23 @@ impl Target for Tap<'_> {
             .map(|r| (r, None));
         if !matches!(answer, Err(TargetError::Unsupported(_))) {
             self.aws(connection, None, target, body, &answer);
+        }
+        answer.map(|(r, _)| r)
+    }
+
+    fn call_badly_signed(
+        &mut self,
+        connection: Connection,
+        target: &str,
+        body: &[u8],
+        bad: BadSignature,
+    ) -> Result<RawResponse, TargetError> {
+        let answer = self
+            .inner
+            .call_badly_signed(connection, target, body, bad)
+            .map(|r| (r, None));
+        if !matches!(answer, Err(TargetError::Unsupported(_))) {
+            self.aws(connection, Some(0), target, body, &answer);
         }
         answer.map(|(r, _)| r)
     }
