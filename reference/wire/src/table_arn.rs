@@ -222,6 +222,24 @@ impl Request {
                 }
                 Request::TransactWriteItems(i)
             }
+            Request::TransactGetItems(i)
+                if i.transact_items
+                    .iter()
+                    .flatten()
+                    .filter_map(|t| t.get.as_ref())
+                    .any(|a| is_arn(a.table_name.as_deref())) =>
+            {
+                let mut i = i.clone();
+                for a in i
+                    .transact_items
+                    .iter_mut()
+                    .flatten()
+                    .filter_map(|t| t.get.as_mut())
+                {
+                    a.table_name = one(&a.table_name)?;
+                }
+                Request::TransactGetItems(i)
+            }
             Request::UpdateTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
                 let mut i = i.clone();
                 i.table_name = one(&i.table_name)?;
