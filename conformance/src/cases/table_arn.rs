@@ -99,6 +99,46 @@ fn same_account(ctx: &mut Ctx<'_>) -> CaseResult {
         json!({"TableName": arn, "Key": {"pk": {"S": "a"}}, "ConsistentRead": true}),
     )?;
     check_eq("GetItem by ARN", &item("a", "1"), &by_arn.ok()?["Item"])?;
+    let updated = ctx.ddb(
+        "UpdateItem",
+        json!({
+            "TableName": arn,
+            "Key": {"pk": {"S": "a"}},
+            "UpdateExpression": "SET v = :v",
+            "ExpressionAttributeValues": {":v": {"S": "1"}},
+            "ReturnValues": "ALL_NEW"
+        }),
+    )?;
+    check_eq(
+        "UpdateItem by ARN: Attributes",
+        &item("a", "1"),
+        &updated.ok()?["Attributes"],
+    )?;
+    ctx.ddb(
+        "TransactWriteItems",
+        json!({"TransactItems": [{"Put": {"TableName": arn, "Item": item("t", "2")}}]}),
+    )?
+    .ok()?;
+    let read = ctx.ddb(
+        "TransactGetItems",
+        json!({"TransactItems": [{"Get": {"TableName": arn, "Key": {"pk": {"S": "t"}}}}]}),
+    )?;
+    check_eq(
+        "TransactGetItems by ARN of an item TransactWriteItems put by ARN",
+        &item("t", "2"),
+        &read.ok()?["Responses"][0]["Item"],
+    )?;
+    let ttl = ctx.ddb("DescribeTimeToLive", json!({"TableName": arn}))?;
+    check_eq(
+        "DescribeTimeToLive by ARN: TimeToLiveStatus",
+        &json!("DISABLED"),
+        &ttl.ok()?["TimeToLiveDescription"]["TimeToLiveStatus"],
+    )?;
+    ctx.ddb(
+        "DeleteItem",
+        json!({"TableName": arn, "Key": {"pk": {"S": "t"}}}),
+    )?
+    .ok()?;
     let query = ctx.ddb(
         "Query",
         json!({
