@@ -109,13 +109,16 @@ pub const CASES: &[Case] = &[
         needs: &[],
         run: table_exists,
     },
-    Case {
-        id: "errors/no-500",
-        title: "malformed requests get 4xx and the next request is served normally",
-        needs: &[],
-        run: no_500,
-    },
 ];
+
+/// Cases run after every other: a target may stop on their inputs (dynalite 3 exits on a `null`
+/// body), and a stopped target would fail every case after them for a reason of their own.
+pub const LAST_CASES: &[Case] = &[Case {
+    id: "errors/no-500",
+    title: "malformed requests get 4xx and the next request is served normally",
+    needs: &[],
+    run: no_500,
+}];
 
 const DESCRIBE: &str = "DynamoDB_20120810.DescribeTable";
 

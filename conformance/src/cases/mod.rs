@@ -94,6 +94,8 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);
+    // After those: a target may stop on their inputs.
+    v.extend_from_slice(errors::LAST_CASES);
     v
 }
 
