@@ -305,7 +305,8 @@ fn run_steps(
             failure,
         })?;
     }
-    sub.trail_matches_model_except(strip_unspecified)
+    let own: Vec<String> = keys.iter().map(|k| k.id.clone()).collect();
+    sub.trail_of_keys_matches_model_except(Some(&own), strip_unspecified)
         .map_err(Divergence::Trail)?;
     Ok(())
 }
