@@ -454,6 +454,24 @@ impl Model {
                 .map(|i| vec![self.key_resource(&self.kms.keys[i].arn)])
                 .unwrap_or_default()
         };
+        // An alias operation's resources: the alias, then the key it points at when asked.
+        let alias_and_key = |given: Option<&str>| -> Vec<trail_resource::Resource> {
+            let alias = given.unwrap_or_default();
+            self.kms
+                .aliases
+                .get(alias)
+                .map(|a| {
+                    vec![
+                        self.key_resource(&arn::kms_alias(
+                            &self.config.region,
+                            &self.config.account,
+                            alias,
+                        )),
+                        self.key_resource(&self.key_arn_for(&a.target_key_id)),
+                    ]
+                })
+                .unwrap_or_default()
+        };
         let table = |name: Option<&str>| -> Vec<trail_resource::Resource> {
             name.filter(|n| validate::require_table_name(Some(n)).is_ok())
                 .map(|n| vec![self.table_resource(n)])
@@ -525,40 +543,8 @@ impl Model {
             Request::GenerateDataKeyWithoutPlaintext(i) => (key(i.key_id.as_deref()), None),
             //= spec/trail.md#resources
             //# The record of a successful UpdateAlias or DeleteAlias MUST list the alias and then the key it pointed at after the call (UpdateAlias) or before it (DeleteAlias), and the record of a successful ReEncrypt the source key and then the destination key, each entry of the form above.
-            Request::UpdateAlias(i) => {
-                let alias = i.alias_name.as_deref().unwrap_or_default();
-                match self.kms.aliases.get(alias) {
-                    Some(a) => (
-                        vec![
-                            self.key_resource(&arn::kms_alias(
-                                &self.config.region,
-                                &self.config.account,
-                                alias,
-                            )),
-                            self.key_resource(&self.key_arn_for(&a.target_key_id)),
-                        ],
-                        None,
-                    ),
-                    None => (Vec::new(), None),
-                }
-            }
-            Request::DeleteAlias(i) => {
-                let alias = i.alias_name.as_deref().unwrap_or_default();
-                match self.kms.aliases.get(alias) {
-                    Some(a) => (
-                        vec![
-                            self.key_resource(&arn::kms_alias(
-                                &self.config.region,
-                                &self.config.account,
-                                alias,
-                            )),
-                            self.key_resource(&self.key_arn_for(&a.target_key_id)),
-                        ],
-                        None,
-                    ),
-                    None => (Vec::new(), None),
-                }
-            }
+            Request::UpdateAlias(i) => (alias_and_key(i.alias_name.as_deref()), None),
+            Request::DeleteAlias(i) => (alias_and_key(i.alias_name.as_deref()), None),
             Request::ReEncrypt(i) => {
                 let mut out: Vec<trail_resource::Resource> = i
                     .ciphertext_blob

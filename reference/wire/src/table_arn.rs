@@ -146,58 +146,40 @@ impl Request {
                 .map(|n| resolve(n, scope, action).map(str::to_owned))
                 .transpose()
         };
+        // The operations with one `TableName` member: a copy only when it holds an ARN.
+        macro_rules! one_table_name {
+            ($($op:ident),* $(,)?) => {
+                match self {
+                    $(Request::$op(i) => {
+                        if !is_arn(i.table_name.as_deref()) {
+                            return Ok(None);
+                        }
+                        let mut i = i.clone();
+                        i.table_name = one(&i.table_name)?;
+                        return Ok(Some((Request::$op(i), Renamed::default())));
+                    })*
+                    _ => {}
+                }
+            };
+        }
+        one_table_name!(
+            CreateTable,
+            DescribeTable,
+            UpdateTable,
+            DeleteTable,
+            PutItem,
+            GetItem,
+            UpdateItem,
+            DeleteItem,
+            Query,
+            Scan,
+            UpdateTimeToLive,
+            DescribeTimeToLive,
+            DescribeContinuousBackups,
+            UpdateContinuousBackups,
+        );
         let mut renamed = Renamed::default();
         let resolved = match self {
-            Request::CreateTable(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::CreateTable(i)
-            }
-            Request::DescribeTable(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::DescribeTable(i)
-            }
-            Request::DeleteTable(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::DeleteTable(i)
-            }
-            Request::UpdateTable(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::UpdateTable(i)
-            }
-            Request::PutItem(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::PutItem(i)
-            }
-            Request::GetItem(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::GetItem(i)
-            }
-            Request::DeleteItem(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::DeleteItem(i)
-            }
-            Request::Query(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::Query(i)
-            }
-            Request::Scan(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::Scan(i)
-            }
-            Request::UpdateItem(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::UpdateItem(i)
-            }
             Request::TransactWriteItems(i)
                 if i.transact_items.iter().flatten().any(|t| {
                     [&t.condition_check, &t.put, &t.delete, &t.update]
@@ -239,26 +221,6 @@ impl Request {
                     a.table_name = one(&a.table_name)?;
                 }
                 Request::TransactGetItems(i)
-            }
-            Request::UpdateTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::UpdateTimeToLive(i)
-            }
-            Request::DescribeTimeToLive(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::DescribeTimeToLive(i)
-            }
-            Request::DescribeContinuousBackups(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::DescribeContinuousBackups(i)
-            }
-            Request::UpdateContinuousBackups(i) if is_arn(i.table_name.as_deref()) => {
-                let mut i = i.clone();
-                i.table_name = one(&i.table_name)?;
-                Request::UpdateContinuousBackups(i)
             }
             Request::BatchWriteItem(i)
                 if i.request_items
