@@ -404,14 +404,15 @@ impl<'a> Ctx<'a> {
         Ok(self.connections.len() - 1)
     }
 
-    /// Moves the clock forward by `ms` on the target (the oracle follows at its next request).
+    /// Moves the clock forward by `ms` on the target, and the oracle's with it (so that what a
+    /// clock move causes, the TTL sweep, happens at the same times on both).
     pub fn advance(&mut self, ms: u64) -> CaseResult {
         self.target.advance_clock(ms)?;
         match self.clock {
             ClockControl::Manual => self.now = self.now.plus(ms),
             _ => self.now = self.target.now()?,
         }
-        Ok(())
+        self.sync_oracle_clock()
     }
 
     /// Moves the oracle's clock up to the time the harness knows for the target.

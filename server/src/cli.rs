@@ -273,6 +273,9 @@ pub async fn build(args: &ServeArgs) -> Result<Parts, ServeError> {
             Some(Arc::new(delivery))
         }
     };
+    if !clock.is_manual() {
+        crate::ttl_sweeper::spawn(Arc::clone(&engine), Arc::clone(&clock));
+    }
     let mut endpoint = Endpoint::new(engine, clock, delivery.clone());
     if let Some(verifier) = verifier {
         endpoint = endpoint.with_verifier(verifier);

@@ -10,6 +10,7 @@
 //! - [`clock`]: the system clock or the conformance protocol's manual clock;
 //! - [`http`]: the HTTP shell (routing, principal, connections, conformance endpoints);
 //! - [`trail_delivery`]: `--trail-dir`, CloudTrail log files in the S3 layout;
+//! - [`ttl_sweeper`]: the wall-clock schedule of the time-to-live sweep;
 //! - [`cli`]: `ddbsse serve`.
 
 pub mod cli;
@@ -19,3 +20,4 @@ pub mod http;
 pub mod seed;
 pub mod storage;
 pub mod trail_delivery;
+pub mod ttl_sweeper;

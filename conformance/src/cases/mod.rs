@@ -4,7 +4,8 @@
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
-//! [`control`] (indexes, TTL, tags, backups, limits), [`items`] (UpdateItem, conditions, filters)
+//! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
+//! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions)
 //! and [`lockstep`].
 
 pub mod at_rest;
@@ -20,6 +21,8 @@ pub mod sse;
 pub mod status;
 pub mod table_arn;
 pub mod trail;
+pub mod transact_token;
+pub mod ttl;
 pub mod update;
 pub mod util;
 pub mod validation;
@@ -90,7 +93,9 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(control::CASES);
+    v.extend_from_slice(ttl::CASES);
     v.extend_from_slice(items::CASES);
+    v.extend_from_slice(transact_token::CASES);
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);

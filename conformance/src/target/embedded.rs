@@ -119,6 +119,12 @@ impl Target for EmbeddedTarget {
 
     fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
         self.now = self.now.plus(ms);
+        // As `ddbsse serve --clock manual` does when its clock moves (`spec/control-plane.md#ttl-sweep`).
+        if ms > 0 {
+            self.engine.sweep_expired(self.now).map_err(|e| {
+                TargetError::Transport(format!("time-to-live sweep: {}", e.message))
+            })?;
+        }
         Ok(())
     }
 

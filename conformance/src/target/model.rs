@@ -152,6 +152,8 @@ impl Target for ModelTarget {
 
     fn advance_clock(&mut self, ms: u64) -> Result<(), TargetError> {
         self.now = self.now.plus(ms);
+        // What follows a clock move on a target (the TTL sweep) follows it here too.
+        self.model.advance(self.now);
         Ok(())
     }
 }

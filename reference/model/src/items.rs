@@ -277,6 +277,7 @@ impl Model {
     ) -> Result<TransactWriteItemsOutput, ApiError> {
         use ddbsse_wire::transact::{self, ActionKind};
         let actions = transact::actions(input)?;
+        let (token_use, binding) = self.token_use(input, now)?;
         let mut plan: Vec<(String, PrimaryKey, Item)> = Vec::with_capacity(actions.len());
         for a in &actions {
             let schema = self.table_schema(&a.table)?;
@@ -304,6 +305,11 @@ impl Model {
                 self.table_key_gate(now, caller, &a.table)?;
                 gated.push(&a.table);
             }
+        }
+        //= spec/items.md#transact-token
+        //# A TransactWriteItems whose token is bound to the same parameters MUST obtain its table keys as any transaction does and then answer success without evaluating a condition or writing anything.
+        if token_use == ddbsse_wire::transact_token::TokenUse::Repeat {
+            return Ok(TransactWriteItemsOutput {});
         }
         let mut failed = Vec::with_capacity(actions.len());
         let mut any_failed = false;
@@ -358,6 +364,7 @@ impl Model {
                 }
             }
         }
+        self.bind_token(binding, now);
         Ok(TransactWriteItemsOutput {})
     }
 

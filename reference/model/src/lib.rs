@@ -41,6 +41,8 @@ mod secrets;
 mod service_calls;
 pub mod table_status;
 mod tables;
+mod transact_tokens;
+mod ttl_sweep;
 
 use std::collections::BTreeMap;
 
@@ -128,6 +130,8 @@ pub struct Model {
     cache: cache::TableKeyCache,
     trail: Vec<TrailRecord>,
     lookup_tokens: BTreeMap<String, lookup::IssuedToken>,
+    /// TransactWriteItems' bound `ClientRequestToken`s: fingerprint and time of binding.
+    transact_tokens: BTreeMap<String, (String, Timestamp)>,
     pending: Vec<TrailRecord>,
     last_request_id: String,
 }
@@ -146,6 +150,7 @@ impl Model {
             cache: cache::TableKeyCache::default(),
             trail: Vec::new(),
             lookup_tokens: BTreeMap::new(),
+            transact_tokens: BTreeMap::new(),
             pending: Vec::new(),
             last_request_id: String::new(),
         }
@@ -218,15 +223,33 @@ impl Model {
         self.cache.entry_count()
     }
 
+    /// Lets time pass to `now` without a request, as a target's clock moves: timed changes are
+    /// settled (their records join the trail) and the time-to-live sweep runs
+    /// (`spec/control-plane.md#ttl-sweep`). A `now` not later than the model's changes nothing.
+    pub fn advance(&mut self, now: Timestamp) {
+        if now <= self.now {
+            return;
+        }
+        self.now = now;
+        self.pending.clear();
+        self.settle(now);
+        self.trail.append(&mut self.pending);
+        self.sweep_expired(now);
+    }
+
     /// Handles one request at `now` from `caller`.
     ///
     /// `now` earlier than a time already seen is treated as that time: the model's clock never
     /// runs backwards, so trail records stay in non-decreasing time order.
     pub fn handle(&mut self, now: Timestamp, caller: &Caller, request: &Request) -> Outcome {
         let now = now.max(self.now);
+        let moved = now > self.now;
         self.now = now;
         self.pending.clear();
         self.settle(now);
+        if moved {
+            self.sweep_expired(now);
+        }
         // Records of what happened before this request (KMS's key deletions) are in the trail
         // before the request is handled, so a LookupEvents at that time already returns them.
         let settled = self.pending.len();

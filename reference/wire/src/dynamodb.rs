@@ -299,7 +299,7 @@ pub struct TransactAction {
 pub struct TransactWriteItemsInput {
     /// The actions, 1 to 100.
     pub transact_items: Option<Vec<TransactWriteItem>>,
-    /// Idempotency token (accepted; see `spec/items.md#transact-write`).
+    /// Idempotency token (`spec/items.md#transact-token`, `crate::transact_token`).
     pub client_request_token: Option<String>,
     /// Capacity reporting (accepted, not reported).
     pub return_consumed_capacity: Option<String>,

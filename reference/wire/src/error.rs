@@ -59,6 +59,10 @@ pub enum ErrorCode {
     AccessDenied,
     ConditionalCheckFailed,
     TransactionCanceled,
+    /// A `ClientRequestToken` reused with other parameters.
+    IdempotentParameterMismatch,
+    /// A `ClientRequestToken` whose first transaction is still running.
+    TransactionInProgress,
     InternalServerError,
     // KMS.
     KmsValidation,
@@ -107,6 +111,8 @@ impl ErrorCode {
             AccessDenied => "AccessDeniedException",
             ConditionalCheckFailed => "ConditionalCheckFailedException",
             TransactionCanceled => "TransactionCanceledException",
+            IdempotentParameterMismatch => "IdempotentParameterMismatchException",
+            TransactionInProgress => "TransactionInProgressException",
             InternalServerError => "InternalServerError",
             NotFound => "NotFoundException",
             Disabled => "DisabledException",

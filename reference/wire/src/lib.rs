@@ -49,6 +49,8 @@ pub mod table_arn;
 pub mod time;
 pub mod trail;
 pub mod transact;
+pub mod transact_token;
+pub mod ttl;
 pub mod validate;
 pub mod validate_control;
 pub mod validate_indexes;

@@ -11,6 +11,7 @@
 //! - [`lifecycle`]: table status from the key's history and `now`;
 //! - [`trail`]: CloudTrail records and LookupEvents;
 //! - [`table_crypto`]: item envelopes and row keys under a table key;
+//! - [`ttl_sweep`]: DynamoDB's own deletion of expired items;
 //! - [`at_rest`]: test-only introspection of what is stored.
 //!
 //! Locking: metadata (keys, grants, tables) sits behind one `RwLock`. Data-plane requests hold
@@ -30,6 +31,8 @@ pub mod row_locks;
 pub mod state;
 pub mod table_crypto;
 pub mod trail;
+pub mod transact_tokens;
+pub mod ttl_sweep;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -147,6 +150,8 @@ pub struct Engine {
     owned_crypto: Mutex<OwnedCrypto>,
     /// Serialises the writes of one item row ([`row_locks`]).
     row_locks: row_locks::RowLocks,
+    /// TransactWriteItems' client request tokens ([`transact_tokens`]).
+    transact_tokens: transact_tokens::TokenLedger,
     trail: TrailLog,
 }
 
@@ -206,6 +211,7 @@ impl Engine {
             cache,
             owned_crypto: Mutex::new(HashMap::new()),
             row_locks: row_locks::RowLocks::default(),
+            transact_tokens: transact_tokens::TokenLedger::default(),
             trail,
         })
     }

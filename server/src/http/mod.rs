@@ -110,7 +110,14 @@ impl Endpoint {
         }
     }
 
-    fn clock_moved(&self) {
+    /// After an accepted clock request; `moved`: the clock now reads a later time than before.
+    fn clock_moved(&self, moved: bool) {
+        //= spec/control-plane.md#ttl-sweep
+        //# A target with the `clock` capability MUST run the sweep every time its clock moves to a later time, at the new time, before it answers the clock request; a target on a wall clock MUST run it at least once a minute.
+        // On the connection's own thread, like any request.
+        if moved && let Err(e) = self.engine.sweep_expired(self.clock.now()) {
+            tracing::warn!(error = %e.message, "time-to-live sweep failed");
+        }
         if let Some(d) = &self.delivery {
             d.wake();
         }

@@ -158,6 +158,13 @@ impl Engine {
         }
     }
 
+    /// Deletes one item's row. The one path a single-item deletion takes, DeleteItem's and the
+    /// TTL sweep's ([`crate::engine::ttl_sweep`]), so that whatever a deletion maintains besides
+    /// the row is maintained for both. The caller holds the row's lock.
+    pub(crate) fn delete_item_row(&self, row: &[u8]) -> Result<(), ApiError> {
+        self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])
+    }
+
     /// The row lock of `row` ([`crate::engine::row_locks`]).
     pub(crate) fn lock_row(&self, row: &[u8]) -> std::sync::MutexGuard<'_, ()> {
         self.row_locks.lock(row)
@@ -263,7 +270,7 @@ impl Engine {
         let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld;
         let old = self.old_item(need_old, &crypto, meta, &row)?;
         check_condition(opts.condition.as_ref(), old.as_ref(), opts.item_on_failure)?;
-        self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])?;
+        self.delete_item_row(&row)?;
         Ok(WriteItemOutput {
             attributes: old.filter(|_| opts.rv == ReturnValues::AllOld),
         })

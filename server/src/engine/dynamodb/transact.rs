@@ -14,8 +14,10 @@ use ddbsse_wire::dynamodb::{
 };
 use ddbsse_wire::expression::errors::key_attribute_updated;
 use ddbsse_wire::transact::{self, ActionKind};
+use ddbsse_wire::transact_token;
 
 use crate::engine::table_crypto::TableCrypto;
+use crate::engine::transact_tokens::Admission;
 use crate::engine::{Call, Engine};
 use crate::storage::{Space, WriteOp};
 
@@ -26,6 +28,10 @@ impl Engine {
         i: TransactWriteItemsInput,
     ) -> Result<TransactWriteItemsOutput, ApiError> {
         let actions = transact::actions(&i)?;
+        let token = transact_token::token(&i)?;
+        let admission =
+            self.transact_tokens
+                .admit(token, || transact_token::fingerprint(&i), call.now)?;
         let st = self.read_state();
         let mut keys: Vec<Item> = Vec::with_capacity(actions.len());
         for a in &actions {
@@ -57,6 +63,13 @@ impl Engine {
                 cryptos.push((a.table.clone(), self.data_plane_crypto(&st, meta, call)?));
             }
         }
+        //= spec/items.md#transact-token
+        //# A TransactWriteItems whose token is bound to the same parameters MUST obtain its table keys as any transaction does and then answer success without evaluating a condition or writing anything.
+        let pending = match admission {
+            Admission::Repeat => return Ok(TransactWriteItemsOutput {}),
+            Admission::New(p) => Some(p),
+            Admission::Untracked => None,
+        };
         let mut rows: Vec<Vec<u8>> = Vec::with_capacity(actions.len());
         for (a, key) in actions.iter().zip(&keys) {
             let meta = self.data_table(&st, Some(&a.table))?;
@@ -114,6 +127,9 @@ impl Engine {
         //= spec/items.md#transact-write
         //# When every condition holds, TransactWriteItems MUST make every put, delete and update of the request, each as the single-item operation of the same name would.
         self.commit(ops)?;
+        if let Some(p) = pending {
+            p.succeeded(call.now);
+        }
         Ok(TransactWriteItemsOutput {})
     }
 }
