@@ -14,7 +14,11 @@
 #      update-item with a condition, a put-item whose condition fails, get-item with a projection,
 #      transact-write-items (committed, then cancelled), transact-get-items,
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
-#      and checks the fields the blog shows; then the KMS operations Terraform's AWS provider
+#      and checks the fields the blog shows; then UpdateItem, conditions, Scan filters and
+#      projections, TransactWriteItems (with a ClientRequestToken repeated and reused) and
+#      TransactGetItems after a switch to another customer managed key and under that key
+#      disabled, with the CLI and with boto3, and a TTL deletion on the manual clock; then the
+#      KMS operations Terraform's AWS provider
 #      calls around a key (key policy, rotation, tags, description, update-alias, delete-alias,
 #      generate-data-key-without-plaintext, re-encrypt, list-retirable-grants);
 #   4. stops the server with SIGTERM (exit status 0, trail files delivered), restarts it on the
@@ -542,6 +546,243 @@ if [ "$boto3_rc" -ne 0 ] && ! grep -q '^FAIL - ' <<<"$boto3_out"; then
   fail "boto3 script crashed: $(tail -n 5 <<<"$boto3_out" | tr '\n' ' ')"
 fi
 
+# --- 3c. the data plane after a key switch and under a disabled key; TTL; idempotent tokens -----
+# (issue 16) With the AWS CLI: a table under customer managed key A switched to key B (UpdateTable
+# SSESpecification, then the manual clock moved past the 22 s of UPDATING and `wait
+# table-exists`), then UpdateItem with a condition, Scan with a filter and a projection,
+# TransactWriteItems with a ClientRequestToken (a repeat writes nothing, other parameters are
+# refused) and TransactGetItems, all under key B; then key B disabled and the cache aged out on
+# the manual clock: every one of them fails with spec/tables.md#data-plane-errors' error.
+clock_ms() { # $1: milliseconds to advance; prints the new time
+  curl -s -X POST "$url/_conformance/clock" -d "{\"advanceMillis\": $1}" | "$py" -c 'import json,sys; print(json.load(sys.stdin)["nowMillis"])'
+}
+key_of() { "$py" -c 'import json,sys; print(json.load(open(sys.argv[1]))["KeyMetadata"]["Arn"])' "$work/$1.json" 2>/dev/null; }
+run sw-key-a "$aws_bin" kms create-key --description "e2e switch key A" "$(ep)"
+run sw-key-b "$aws_bin" kms create-key --description "e2e switch key B" "$(ep)"
+key_a="$(key_of sw-key-a)"
+key_b="$(key_of sw-key-b)"
+[ -n "$key_a" ] && [ -n "$key_b" ] || die "create-key gave no ARN for the switch keys"
+run sw-create "$aws_bin" dynamodb create-table --table-name matches \
+    --attribute-definitions AttributeName=id,AttributeType=S --key-schema AttributeName=id,KeyType=HASH \
+    --billing-mode PAY_PER_REQUEST --sse-specification "Enabled=true,SSEType=KMS,KMSMasterKeyId=$key_a" "$(ep)"
+run sw-put "$aws_bin" dynamodb put-item --table-name matches \
+    --item "{\"id\":{\"S\":\"m1\"},\"score\":{\"N\":\"0\"},\"note\":{\"S\":\"$marker\"}}" "$(ep)"
+run sw-switch "$aws_bin" dynamodb update-table --table-name matches \
+    --sse-specification "Enabled=true,SSEType=KMS,KMSMasterKeyId=$key_b" "$(ep)"
+check sw-switch "update-table to key B: TableStatus ACTIVE, SSEDescription UPDATING" "
+t = d['TableDescription']
+assert t['TableStatus'] == 'ACTIVE' and t['SSEDescription']['Status'] == 'UPDATING', t
+"
+clock_ms 22000 >/dev/null
+run sw-wait "$aws_bin" dynamodb wait table-exists --table-name matches "$(ep)"
+run sw-describe "$aws_bin" dynamodb describe-table --table-name matches "$(ep)"
+check sw-describe "22 s after the switch (manual clock): ACTIVE, SSEDescription ENABLED on key B" "
+t = d['Table']
+assert t['TableStatus'] == 'ACTIVE', t['TableStatus']
+assert t['SSEDescription'] == {'Status': 'ENABLED', 'SSEType': 'KMS', 'KMSMasterKeyArn': '$key_b'}, t['SSEDescription']
+"
+run sw-update "$aws_bin" dynamodb update-item --table-name matches --key '{"id":{"S":"m1"}}' \
+    --update-expression 'ADD score :two' --condition-expression 'attribute_exists(id) AND score = :zero' \
+    --expression-attribute-values '{":two":{"N":"2"},":zero":{"N":"0"}}' --return-values UPDATED_NEW "$(ep)"
+check sw-update "after the switch: update-item under a condition, UPDATED_NEW" "
+assert d == {'Attributes': {'score': {'N': '2'}}}, d
+"
+run_err sw-update-false "$aws_bin" dynamodb update-item --table-name matches --key '{"id":{"S":"m1"}}' \
+    --update-expression 'ADD score :two' --condition-expression 'score = :zero' \
+    --expression-attribute-values '{":two":{"N":"2"},":zero":{"N":"0"}}' "$(ep)"
+if grep -q ConditionalCheckFailedException "$work/sw-update-false.err"; then
+  ok "after the switch: a false condition is ConditionalCheckFailedException"
+else
+  fail "after the switch: a false condition: $(head -c 300 "$work/sw-update-false.err")"
+fi
+run sw-scan "$aws_bin" dynamodb scan --table-name matches --filter-expression 'score > :one' \
+    --projection-expression 'id, score' --expression-attribute-values '{":one":{"N":"1"}}' "$(ep)"
+check sw-scan "after the switch: scan with a filter and a projection" "
+assert d['Count'] == 1 and d['Items'] == [{'id': {'S': 'm1'}, 'score': {'N': '2'}}], d
+"
+sw_tx='[{"Update":{"TableName":"matches","Key":{"id":{"S":"m1"}},"UpdateExpression":"ADD score :one","ExpressionAttributeValues":{":one":{"N":"1"}}}},{"Put":{"TableName":"matches","Item":{"id":{"S":"m2"}},"ConditionExpression":"attribute_not_exists(id)"}}]'
+run sw-tx "$aws_bin" dynamodb transact-write-items --client-request-token e2e-token-1 --transact-items "$sw_tx" "$(ep)"
+run sw-tx-repeat "$aws_bin" dynamodb transact-write-items --client-request-token e2e-token-1 --transact-items "$sw_tx" "$(ep)"
+run_err sw-tx-mismatch "$aws_bin" dynamodb transact-write-items --client-request-token e2e-token-1 \
+    --transact-items '[{"Delete":{"TableName":"matches","Key":{"id":{"S":"m2"}}}}]' "$(ep)"
+if grep -q IdempotentParameterMismatchException "$work/sw-tx-mismatch.err"; then
+  ok "transact-write-items: the token with other items is IdempotentParameterMismatchException"
+else
+  fail "transact-write-items: the token with other items: $(head -c 300 "$work/sw-tx-mismatch.err")"
+fi
+run sw-tget "$aws_bin" dynamodb transact-get-items --transact-items \
+    '[{"Get":{"TableName":"matches","Key":{"id":{"S":"m1"}},"ProjectionExpression":"score"}},{"Get":{"TableName":"matches","Key":{"id":{"S":"m2"}}}}]' "$(ep)"
+check sw-tget "transact-get-items: the repeated transaction wrote once (score 3), m2 is there" "
+assert d['Responses'] == [{'Item': {'score': {'N': '3'}}}, {'Item': {'id': {'S': 'm2'}}}], d
+"
+run sw-decrypts "$aws_bin" cloudtrail lookup-events \
+    --lookup-attributes AttributeKey=EventName,AttributeValue=Decrypt "$(ep)"
+check sw-decrypts "the Decrypts DynamoDB made for matches after the switch name key B" "
+recs = [json.loads(e['CloudTrailEvent']) for e in d['Events']]
+mine = [r for r in recs if r['requestParameters']['encryptionContext']['aws:dynamodb:tableName'] == 'matches']
+assert mine, 'no Decrypt of matches'
+assert mine[0]['resources'][0]['ARN'] == '$key_b', mine[0]['resources']
+assert mine[-1]['resources'][0]['ARN'] == '$key_a', mine[-1]['resources']
+"
+run sw-disable "$aws_bin" kms disable-key --key-id "$key_b" "$(ep)"
+clock_ms 300000 >/dev/null
+disabled_ok() { # $1: name; the error of spec/tables.md#data-plane-errors for a disabled key B
+  if grep -q "ValidationException" "$work/$1.err" && grep -q "KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: $key_b is disabled." "$work/$1.err"; then
+    ok "$1 under the disabled key: ValidationException, KMS key disabled error naming key B"
+  else
+    fail "$1 under the disabled key: $(head -c 300 "$work/$1.err")"
+  fi
+}
+run_err sw-off-get "$aws_bin" dynamodb get-item --table-name matches --key '{"id":{"S":"m1"}}' "$(ep)"
+disabled_ok sw-off-get
+run_err sw-off-update "$aws_bin" dynamodb update-item --table-name matches --key '{"id":{"S":"m1"}}' \
+    --update-expression 'ADD score :one' --condition-expression 'attribute_exists(id)' \
+    --expression-attribute-values '{":one":{"N":"1"}}' "$(ep)"
+disabled_ok sw-off-update
+run_err sw-off-scan "$aws_bin" dynamodb scan --table-name matches --filter-expression 'score > :one' \
+    --projection-expression 'id' --expression-attribute-values '{":one":{"N":"1"}}' "$(ep)"
+disabled_ok sw-off-scan
+run_err sw-off-tx "$aws_bin" dynamodb transact-write-items --client-request-token e2e-token-1 --transact-items "$sw_tx" "$(ep)"
+disabled_ok sw-off-tx
+run_err sw-off-tget "$aws_bin" dynamodb transact-get-items --transact-items \
+    '[{"Get":{"TableName":"matches","Key":{"id":{"S":"m1"}}}}]' "$(ep)"
+disabled_ok sw-off-tget
+run sw-enable "$aws_bin" kms enable-key --key-id "$key_b" "$(ep)"
+run sw-after "$aws_bin" dynamodb get-item --table-name matches --key '{"id":{"S":"m1"}}' --projection-expression score "$(ep)"
+check sw-after "key B enabled again: the refused requests changed nothing" "
+assert d == {'Item': {'score': {'N': '3'}}}, d
+"
+
+# The same with boto3, on a table of its own.
+cat >"$work/boto3_switch.py" <<'PYEOF'
+import json, sys, urllib.request
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+url = sys.argv[1]
+cfg = Config(retries={"max_attempts": 1})
+ddb = boto3.client("dynamodb", endpoint_url=url, config=cfg)
+kms = boto3.client("kms", endpoint_url=url, config=cfg)
+results = []
+
+def check(what, cond, detail=""):
+    results.append((what, bool(cond), detail))
+
+def advance(ms):
+    req = urllib.request.Request(url + "/_conformance/clock", data=json.dumps({"advanceMillis": ms}).encode(),
+                                 headers={"Content-Type": "application/json"}, method="POST")
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)["nowMillis"]
+
+a = kms.create_key(Description="e2e boto3 key A")["KeyMetadata"]["Arn"]
+b = kms.create_key(Description="e2e boto3 key B")["KeyMetadata"]["Arn"]
+t = "matches-b3"
+ddb.create_table(TableName=t, AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+                 SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": a})
+ddb.put_item(TableName=t, Item={"id": {"S": "m1"}, "score": {"N": "0"}})
+up = ddb.update_table(TableName=t, SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": b})
+check("boto3: UpdateTable to key B answers SSEDescription UPDATING", up["TableDescription"]["SSEDescription"]["Status"] == "UPDATING", up["TableDescription"])
+advance(22000)
+ddb.get_waiter("table_exists").wait(TableName=t, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+sse = ddb.describe_table(TableName=t)["Table"]["SSEDescription"]
+check("boto3: after 22 s the table is on key B, ENABLED", sse == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": b}, sse)
+
+r = ddb.update_item(TableName=t, Key={"id": {"S": "m1"}}, UpdateExpression="SET score = score + :two",
+                    ConditionExpression="attribute_exists(id)", ExpressionAttributeValues={":two": {"N": "2"}},
+                    ReturnValues="UPDATED_NEW")
+check("boto3: UpdateItem under a condition after the switch", r["Attributes"] == {"score": {"N": "2"}}, r)
+try:
+    ddb.put_item(TableName=t, Item={"id": {"S": "m1"}}, ConditionExpression="attribute_not_exists(id)")
+    check("boto3: a false ConditionExpression fails PutItem", False)
+except ddb.exceptions.ConditionalCheckFailedException:
+    check("boto3: a false ConditionExpression fails PutItem", True)
+s = ddb.scan(TableName=t, FilterExpression="score >= :two", ProjectionExpression="score",
+             ExpressionAttributeValues={":two": {"N": "2"}})
+check("boto3: Scan with a filter and a projection after the switch", s["Items"] == [{"score": {"N": "2"}}], s)
+items = [{"Update": {"TableName": t, "Key": {"id": {"S": "m1"}}, "UpdateExpression": "ADD score :one",
+                     "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+         {"Put": {"TableName": t, "Item": {"id": {"S": "m2"}}, "ConditionExpression": "attribute_not_exists(id)"}}]
+ddb.transact_write_items(TransactItems=items, ClientRequestToken="boto3-token-1")
+ddb.transact_write_items(TransactItems=items, ClientRequestToken="boto3-token-1")
+try:
+    ddb.transact_write_items(TransactItems=items[:1], ClientRequestToken="boto3-token-1")
+    check("boto3: the token with other items is refused", False)
+except ddb.exceptions.IdempotentParameterMismatchException:
+    check("boto3: the token with other items is IdempotentParameterMismatchException", True)
+got = ddb.transact_get_items(TransactItems=[{"Get": {"TableName": t, "Key": {"id": {"S": "m1"}}, "ProjectionExpression": "score"}},
+                                            {"Get": {"TableName": t, "Key": {"id": {"S": "m2"}}}}])["Responses"]
+check("boto3: TransactGetItems: the repeated transaction wrote once", got == [{"Item": {"score": {"N": "3"}}}, {"Item": {"id": {"S": "m2"}}}], got)
+try:
+    ddb.transact_write_items(TransactItems=items)
+    check("boto3: without a token (botocore makes a fresh one) the put's condition cancels", False)
+except ddb.exceptions.TransactionCanceledException as e:
+    check("boto3: without a token (botocore makes a fresh one) the put's condition cancels", True)
+
+kms.disable_key(KeyId=b)
+advance(300000)
+calls = {
+    "GetItem": lambda: ddb.get_item(TableName=t, Key={"id": {"S": "m1"}}),
+    "UpdateItem": lambda: ddb.update_item(TableName=t, Key={"id": {"S": "m1"}}, UpdateExpression="ADD score :one",
+                                          ConditionExpression="attribute_exists(id)", ExpressionAttributeValues={":one": {"N": "1"}}),
+    "Scan": lambda: ddb.scan(TableName=t, FilterExpression="score > :z", ExpressionAttributeValues={":z": {"N": "0"}}),
+    "TransactWriteItems": lambda: ddb.transact_write_items(TransactItems=items, ClientRequestToken="boto3-token-1"),
+    "TransactGetItems": lambda: ddb.transact_get_items(TransactItems=[{"Get": {"TableName": t, "Key": {"id": {"S": "m1"}}}}]),
+}
+for op, call in calls.items():
+    try:
+        call()
+        check(f"boto3: {op} under the disabled key fails", False)
+    except ClientError as e:
+        err = e.response["Error"]
+        check(f"boto3: {op} under the disabled key: ValidationException, KMS key disabled error naming key B",
+              err["Code"] == "ValidationException" and err["Message"].startswith(
+                  f"KMS key disabled error: com.amazonaws.services.kms.model.DisabledException: {b} is disabled."), err)
+kms.enable_key(KeyId=b)
+after = ddb.get_item(TableName=t, Key={"id": {"S": "m1"}})["Item"]
+check("boto3: key B enabled again, the refused requests changed nothing", after["score"] == {"N": "3"}, after)
+
+for what, good, detail in results:
+    print(("ok - " if good else "FAIL - ") + what + ("" if good else f": {detail}"))
+sys.exit(0 if all(g for _, g, _ in results) else 1)
+PYEOF
+switch_out="$("$py" "$work/boto3_switch.py" "$url" 2>&1)"
+switch_rc=$?
+while IFS= read -r line; do
+  case "$line" in
+    "ok - "*) ok "${line#ok - }" ;;
+    "FAIL - "*) fail "${line#FAIL - }" ;;
+  esac
+done <<<"$switch_out"
+if [ "$switch_rc" -ne 0 ] && ! grep -q '^FAIL - ' <<<"$switch_out"; then
+  fail "boto3 switch script crashed: $(tail -n 5 <<<"$switch_out" | tr '\n' ' ')"
+fi
+
+# Time to live on the manual clock (spec/control-plane.md#ttl-expiry): an item expired 10 s ago
+# is still read; 24 h after its expiry the sweep has deleted it; an item without the attribute
+# and one expiring later stay.
+run ttl-table "$aws_bin" dynamodb create-table --table-name sessions \
+    --attribute-definitions AttributeName=id,AttributeType=S --key-schema AttributeName=id,KeyType=HASH \
+    --billing-mode PAY_PER_REQUEST "$(ep)"
+run ttl-enable "$aws_bin" dynamodb update-time-to-live --table-name sessions \
+    --time-to-live-specification Enabled=true,AttributeName=exp "$(ep)"
+now_s=$(( $(clock_ms 0) / 1000 ))
+run ttl-put-old "$aws_bin" dynamodb put-item --table-name sessions \
+    --item "{\"id\":{\"S\":\"old\"},\"exp\":{\"N\":\"$((now_s - 10))\"}}" "$(ep)"
+run ttl-put-new "$aws_bin" dynamodb put-item --table-name sessions \
+    --item "{\"id\":{\"S\":\"new\"},\"exp\":{\"N\":\"$((now_s + 2 * 86400))\"}}" "$(ep)"
+run ttl-put-none "$aws_bin" dynamodb put-item --table-name sessions --item '{"id":{"S":"none"}}' "$(ep)"
+run ttl-get-expired "$aws_bin" dynamodb get-item --table-name sessions --key '{"id":{"S":"old"}}' "$(ep)"
+check ttl-get-expired "an expired item is still read before the sweep deletes it" "
+assert d.get('Item', {}).get('id') == {'S': 'old'}, d
+"
+clock_ms 86400000 >/dev/null
+run ttl-scan "$aws_bin" dynamodb scan --table-name sessions "$(ep)"
+check ttl-scan "24 h after its expiry the expired item is gone; the others stay" "
+assert sorted(i['id']['S'] for i in d['Items']) == ['new', 'none'], d['Items']
+"
+
 # --- 3b. the KMS operations tools call around a key (Terraform's AWS provider) ------------------
 run kms-create-tagged "$aws_bin" kms create-key --description "e2e settings key" \
     --tags TagKey=team,TagValue=sse "$(ep)"
@@ -732,7 +973,7 @@ run lookup-ratings-after-restart "$aws_bin" cloudtrail lookup-events \
 check lookup-ratings-after-restart "restart: the CreateGrant records of the first run are still returned" "
 grants = [json.loads(e['CloudTrailEvent'])['requestParameters'] for e in d['Events']]
 ctx = [g['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] for g in grants if 'constraints' in g]
-assert sorted(ctx) == ['games', 'ratings'], ctx
+assert sorted(ctx) == ['games', 'matches', 'matches', 'matches-b3', 'matches-b3', 'ratings'], ctx
 "
 stop_server
 
