@@ -9,7 +9,8 @@
 //! really unwrapped on every cache miss, but items are not sealed).
 //!
 //! Using it: [`Model::new`] with a [`ModelConfig`] (account, region, seed), then
-//! [`Model::handle`] per request; `Clone` forks a model. Read-only accessors for harnesses and
+//! [`Model::handle`] per request, [`Model::advance`] when time passes without one (the TTL
+//! sweep runs when the clock moves); `Clone` forks a model. Read-only accessors for harnesses and
 //! tests: [`Model::events`] (every record, oldest first), [`Model::last_request_id`] (the
 //! `x-amzn-RequestId` of the last request), [`Model::now`], [`Model::table_names`],
 //! [`Model::table`] / [`Model::table_at`] (a [`TableView`]), [`Model::key_state`] and

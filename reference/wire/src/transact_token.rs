@@ -6,7 +6,7 @@
 //! from an earlier use of the token whether a request is new, a repeat or a mismatch. Does not:
 //! remember tokens (the model and the engine each keep their own ledger) or run transactions.
 
-use crate::dynamodb::TransactWriteItemsInput;
+use crate::dynamodb::{TransactWriteItem, TransactWriteItemsInput};
 use crate::error::{ApiError, ErrorCode};
 use crate::time::{MINUTE, Timestamp};
 use crate::validate::Violations;
@@ -47,10 +47,17 @@ pub fn token(input: &TransactWriteItemsInput) -> Result<Option<&str>, ApiError> 
 /// `ReturnConsumedCapacity` (whose answer AWS documents as differing between the first call and
 /// its repeats), in a canonical JSON text (maps are ordered).
 pub fn fingerprint(input: &TransactWriteItemsInput) -> String {
-    let mut same = input.clone();
-    same.client_request_token = None;
-    same.return_consumed_capacity = None;
-    serde_json::to_string(&same).unwrap_or_default()
+    /// The members compared, borrowed (no copy of the items).
+    #[derive(serde::Serialize)]
+    struct Compared<'a> {
+        items: &'a Option<Vec<TransactWriteItem>>,
+        metrics: &'a Option<String>,
+    }
+    serde_json::to_string(&Compared {
+        items: &input.transact_items,
+        metrics: &input.return_item_collection_metrics,
+    })
+    .unwrap_or_default()
 }
 
 /// What a request with a token is, given the token's earlier use.
