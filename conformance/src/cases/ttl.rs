@@ -24,6 +24,12 @@ pub const CASES: &[Case] = &[
         run: ttl_sse,
     },
     Case {
+        id: "control-plane/ttl-sse/pending-deletion",
+        title: "as ttl-sse, with the key scheduled for deletion: 30 minutes of deletes, then none until it is usable",
+        needs: &[Need::ManualClock],
+        run: ttl_pending,
+    },
+    Case {
         id: "control-plane/ttl-sse/archived",
         title: "an archived table's expired items are not swept, even once its key is enabled again",
         needs: &[Need::ManualClock],
@@ -205,6 +211,38 @@ fn ttl_expiry(ctx: &mut Ctx<'_>) -> CaseResult {
 //# The sweep MUST NOT call KMS and MUST NOT add a record to the trail: it uses the table key DynamoDB holds for the table itself, not a caller's table-key cache entry.
 //# While a KMS table's key is unusable (`tables.md#status-inaccessible`), the sweep MUST go on deleting the table's due items for 30 minutes (1800000 ms) from the start of the unusable period and MUST NOT delete any of its items from then until the key is usable again.
 fn ttl_sse(ctx: &mut Ctx<'_>) -> CaseResult {
+    key_grace(ctx, &[("DisableKey", None)], &[("EnableKey", None)])
+}
+
+/// As [`ttl_sse`] with the key scheduled for deletion (7 days) instead of disabled.
+fn ttl_pending(ctx: &mut Ctx<'_>) -> CaseResult {
+    key_grace(
+        ctx,
+        &[("ScheduleKeyDeletion", Some(("PendingWindowInDays", 7)))],
+        &[("CancelKeyDeletion", None), ("EnableKey", None)],
+    )
+}
+
+/// A KMS key operation: its name and, when it takes one, an integer member.
+type KeyOp = (&'static str, Option<(&'static str, u64)>);
+
+fn key_ops(ctx: &mut Ctx<'_>, key: &str, ops: &[KeyOp]) -> CaseResult {
+    for (op, extra) in ops {
+        let mut body = json!({"KeyId": key});
+        if let Some((member, v)) = extra {
+            body[*member] = json!(v);
+        }
+        let r = ctx.kms(op, body)?;
+        r.same_as_model()?;
+        r.ok()?;
+    }
+    Ok(())
+}
+
+/// Items due 1 and 40 minutes after the key becomes unusable through `unusable`: the first is
+/// deleted, the second stays until `usable` makes the key usable again and the clock moves; no
+/// sweep calls Decrypt.
+fn key_grace(ctx: &mut Ctx<'_>, unusable: &[KeyOp], usable: &[KeyOp]) -> CaseResult {
     let key = ctx.create_key()?;
     let table = ctx.created_table(
         "ttl-kms",
@@ -218,31 +256,27 @@ fn ttl_sse(ctx: &mut Ctx<'_>) -> CaseResult {
     put_exp(ctx, &table, "b", n(t + 2400 - 86_400))?;
     put_exp(ctx, &table, "c", Value::Null)?;
     ctx.expect_decrypts(&table, 1, "after the puts of one connection")?;
-    let r = ctx.kms("DisableKey", json!({"KeyId": key.id}))?;
-    r.same_as_model()?;
-    r.ok()?;
-    // 2 minutes after the key was disabled: inside the 30 minutes, "a" is deleted.
+    key_ops(ctx, &key.id, unusable)?;
+    // 2 minutes after the key became unusable: inside the 30 minutes, "a" is deleted.
     ctx.advance(120_000)?;
-    // 41 minutes after: "b" is due, but the sweep stopped 30 minutes after the disable.
+    // 41 minutes after: "b" is due, but the sweep stopped 30 minutes after the key became unusable.
     ctx.advance(39 * 60_000)?;
-    ctx.expect_decrypts(&table, 1, "after sweeps while the key was disabled")?;
+    ctx.expect_decrypts(&table, 1, "after sweeps while the key was unusable")?;
     trail_as_model(ctx)?;
-    let r = ctx.kms("EnableKey", json!({"KeyId": key.id}))?;
-    r.same_as_model()?;
-    r.ok()?;
+    key_ops(ctx, &key.id, usable)?;
     expect_present(
         ctx,
         &table,
         "a",
         false,
-        "after a sweep 2 minutes into the disabled key",
+        "after a sweep 2 minutes into the unusable key",
     )?;
     expect_present(
         ctx,
         &table,
         "b",
         true,
-        "when it fell due more than 30 minutes after the key was disabled",
+        "when it fell due more than 30 minutes after the key became unusable",
     )?;
     // The key is usable again: the next sweep deletes "b".
     ctx.advance(1)?;
@@ -251,10 +285,14 @@ fn ttl_sse(ctx: &mut Ctx<'_>) -> CaseResult {
         &table,
         "b",
         false,
-        "after the key is enabled and the clock moved",
+        "after the key is usable again and the clock moved",
     )?;
     expect_present(ctx, &table, "c", true, "without a TTL value")?;
-    ctx.expect_decrypts(&table, 2, "the puts' and the reads' after EnableKey only")?;
+    ctx.expect_decrypts(
+        &table,
+        2,
+        "the puts' and the reads' after the key is usable again only",
+    )?;
     trail_as_model(ctx)
 }
 
