@@ -4,14 +4,15 @@
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
-//! [`control`] (indexes, TTL, tags, backups, limits), [`items`] (UpdateItem, conditions, filters)
-//! and [`lockstep`].
+//! [`control`] (indexes, TTL, tags, backups, limits), [`items`] (UpdateItem, conditions, filters),
+//! [`indexes`] (reads of secondary indexes) and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
 pub mod control;
 pub mod errors;
 pub mod grants;
+pub mod indexes;
 pub mod items;
 pub mod kms;
 pub mod kms_settings;
@@ -91,6 +92,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(control::CASES);
     v.extend_from_slice(items::CASES);
+    v.extend_from_slice(indexes::CASES);
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);
