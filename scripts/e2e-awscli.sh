@@ -202,6 +202,37 @@ check get-item "get-item returns the item put, decrypted" "
 assert d['Item'] == {'player': {'S': 'alice'}, 'rating': {'N': '1500'}, 'note': {'S': '$marker'}}, d
 "
 
+# A global index from the CLI (AWS owned key, so that the AWS managed key keeps one grant):
+# create-table with one, query and scan it by --index-name.
+run create-leagues "$aws_bin" dynamodb create-table --table-name leagues \
+    --attribute-definitions AttributeName=league,AttributeType=S AttributeName=city,AttributeType=S \
+    --key-schema AttributeName=league,KeyType=HASH --billing-mode PAY_PER_REQUEST \
+    --global-secondary-indexes '[{"IndexName":"byCity","KeySchema":[{"AttributeName":"city","KeyType":"HASH"}],"Projection":{"ProjectionType":"ALL"}}]' \
+    "$(ep)"
+for l in east west north; do
+  run "put-$l" "$aws_bin" dynamodb put-item --table-name leagues \
+      --item "{\"league\":{\"S\":\"$l\"},\"city\":{\"S\":\"$marker-city\"},\"note\":{\"S\":\"$marker\"}}" "$(ep)"
+done
+run put-nocity "$aws_bin" dynamodb put-item --table-name leagues --item '{"league":{"S":"south"}}' "$(ep)"
+run query-index "$aws_bin" dynamodb query --table-name leagues --index-name byCity \
+    --key-condition-expression "city = :c" --expression-attribute-values "{\":c\":{\"S\":\"$marker-city\"}}" "$(ep)"
+check query-index "query --index-name: the three items of the city, whole (ALL projection)" "
+assert d['Count'] == 3, d
+assert sorted(i['league']['S'] for i in d['Items']) == ['east', 'north', 'west'], d
+assert all(i['note'] == {'S': '$marker'} for i in d['Items']), d
+"
+run scan-index "$aws_bin" dynamodb scan --table-name leagues --index-name byCity "$(ep)"
+check scan-index "scan --index-name: the item without a city is not in the index" "
+assert d['Count'] == 3, d
+"
+run_err query-index-consistent "$aws_bin" dynamodb query --table-name leagues --index-name byCity \
+    --consistent-read --key-condition-expression "city = :c" --expression-attribute-values '{":c":{"S":"x"}}' "$(ep)"
+if grep -q "Consistent reads are not supported on global secondary indexes" "$work/query-index-consistent.err"; then
+  ok "query --index-name --consistent-read on a global index is refused with AWS's text"
+else
+  fail "query --consistent-read on a global index: $(head -c 300 "$work/query-index-consistent.err")"
+fi
+
 # update-item with an update expression, names, values and a condition; then a condition that
 # fails.
 run update-item "$aws_bin" dynamodb update-item --table-name ratings \
@@ -523,6 +554,57 @@ except ClientError as e:
 kms.enable_key(KeyId=key["KeyId"])
 again = ddb.get_item(TableName="games", Key={"pk": {"S": "p1"}, "sk": {"N": "2"}})
 check("boto3: the refused UpdateItem changed nothing", again["Item"].get("plays") == {"N": "1"}, again.get("Item"))
+
+# Secondary indexes: a global index (KEYS_ONLY) and a local one, sparse, paged, refused reads.
+ddb.create_table(
+    TableName="players",
+    AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in
+                          (("pk", "S"), ("sk", "S"), ("team", "S"), ("score", "N"))],
+    KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+    BillingMode="PAY_PER_REQUEST",
+    GlobalSecondaryIndexes=[{"IndexName": "byTeam", "Projection": {"ProjectionType": "KEYS_ONLY"},
+                             "KeySchema": [{"AttributeName": "team", "KeyType": "HASH"},
+                                           {"AttributeName": "score", "KeyType": "RANGE"}]}],
+    LocalSecondaryIndexes=[{"IndexName": "byScore", "Projection": {"ProjectionType": "ALL"},
+                            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                          {"AttributeName": "score", "KeyType": "RANGE"}]}],
+    SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key["Arn"]},
+)
+for i in range(7):
+    it = {"pk": {"S": "u"}, "sk": {"S": f"s{i}"}, "score": {"N": str(10 - i)}, "secret": {"S": marker}}
+    if i != 3:
+        it["team"] = {"S": marker if i % 2 else "blue"}
+    ddb.put_item(TableName="players", Item=it)
+gq = ddb.query(TableName="players", IndexName="byTeam", KeyConditionExpression="team = :t",
+               ExpressionAttributeValues={":t": {"S": "blue"}})
+check("boto3: Query on a global index: sparse, by score, keys only",
+      [i["score"]["N"] for i in gq["Items"]] == ["4", "6", "8", "10"]
+      and all(set(i) == {"pk", "sk", "team", "score"} for i in gq["Items"]), gq["Items"])
+gp = list(ddb.get_paginator("query").paginate(TableName="players", IndexName="byTeam", KeyConditionExpression="team = :t",
+          ExpressionAttributeValues={":t": {"S": "blue"}}, PaginationConfig={"PageSize": 1}))
+check("boto3: a global index paginates", sum(len(p["Items"]) for p in gp) == 4 and len(gp) >= 4, [len(p["Items"]) for p in gp])
+lq = ddb.query(TableName="players", IndexName="byScore", KeyConditionExpression="pk = :p AND score > :s",
+               ExpressionAttributeValues={":p": {"S": "u"}, ":s": {"N": "7"}}, ScanIndexForward=False, ConsistentRead=True)
+check("boto3: Query on a local index, backward, consistent", [i["score"]["N"] for i in lq["Items"]] == ["10", "9", "8"]
+      and lq["Items"][0].get("secret") == {"S": marker}, lq["Items"])
+gs = ddb.scan(TableName="players", IndexName="byTeam")
+check("boto3: Scan of a global index holds the six items with a team", gs["Count"] == 6, gs["Count"])
+for what, kw, text in [
+    ("an unknown index", {"IndexName": "nope"}, "The table does not have the specified index: nope"),
+    ("ConsistentRead on a global index", {"IndexName": "byTeam", "ConsistentRead": True},
+     "Consistent reads are not supported on global secondary indexes"),
+    ("an unprojected attribute", {"IndexName": "byTeam", "ProjectionExpression": "secret"},
+     "One or more parameter values were invalid: Global secondary index byTeam does not project [secret]"),
+]:
+    try:
+        ddb.query(TableName="players", KeyConditionExpression="team = :t",
+                  ExpressionAttributeValues={":t": {"S": "blue"}}, **kw)
+        check(f"boto3: Query refuses {what}", False)
+    except ClientError as e:
+        check(f"boto3: Query refuses {what}", e.response["Error"]["Code"] == "ValidationException"
+              and e.response["Error"]["Message"] == text, e.response["Error"])
+counts = {i["IndexName"]: i["ItemCount"] for i in ddb.describe_table(TableName="players")["Table"]["GlobalSecondaryIndexes"]}
+check("boto3: DescribeTable counts the global index's items", counts == {"byTeam": 6}, counts)
 
 try:
     ddb.describe_table(TableName="nope")
@@ -973,7 +1055,7 @@ run lookup-ratings-after-restart "$aws_bin" cloudtrail lookup-events \
 check lookup-ratings-after-restart "restart: the CreateGrant records of the first run are still returned" "
 grants = [json.loads(e['CloudTrailEvent'])['requestParameters'] for e in d['Events']]
 ctx = [g['constraints']['encryptionContextSubset']['aws:dynamodb:tableName'] for g in grants if 'constraints' in g]
-assert sorted(ctx) == ['games', 'matches', 'matches', 'matches-b3', 'matches-b3', 'ratings'], ctx
+assert sorted(ctx) == ['games', 'matches', 'matches', 'matches-b3', 'matches-b3', 'players', 'ratings'], ctx
 "
 stop_server
 

@@ -1,5 +1,6 @@
 //! Encryption at rest, white-box (`spec/key-hierarchy.md`): only for in-process targets that
-//! expose their storage; reported not applicable for remote targets. No plaintext in storage, a
+//! expose their storage; reported not applicable for remote targets. No plaintext in storage (item
+//! rows and secondary-index entries), a
 //! flipped bit is detected and never returns wrong data, an envelope moved to another item or
 //! table does not open.
 
@@ -64,6 +65,36 @@ fn no_plaintext(ctx: &mut Ctx<'_>) -> CaseResult {
             !contains(v, MARKER.as_bytes()) && !contains(k, MARKER.as_bytes()),
             "no plaintext of the item in its stored row",
             "the marker text appears in storage",
+        )?;
+    }
+    // A table with a global index on `v`: its index entries (row keys and values) hold no
+    // plaintext either (spec/items.md#index-at-rest).
+    let key = ctx.create_key()?;
+    let mut body = Ctx::table_body(&ctx.name("at-rest-gsi"), None);
+    let indexed = body["TableName"].as_str().unwrap_or_default().to_owned();
+    body["AttributeDefinitions"] = json!([{"AttributeName": "pk", "AttributeType": "S"},
+                                          {"AttributeName": "v", "AttributeType": "S"}]);
+    body["GlobalSecondaryIndexes"] = json!([{"IndexName": "byV",
+        "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}]);
+    body["SSESpecification"] = json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id});
+    ctx.ddb("CreateTable", body)?.ok()?;
+    ctx.put(
+        &indexed,
+        &format!("{MARKER}-key"),
+        &format!("{MARKER}-value"),
+    )?
+    .ok()?;
+    let entries = ctx.at_rest()?.index_rows(&indexed)?;
+    check(
+        !entries.is_empty(),
+        "a stored index entry for the item",
+        "no index row",
+    )?;
+    for (k, v) in &entries {
+        check(
+            !contains(v, MARKER.as_bytes()) && !contains(k, MARKER.as_bytes()),
+            "no plaintext of the item in its stored index entry",
+            "the marker text appears in an index row",
         )?;
     }
     let wrapped = ctx.at_rest()?.stored_table_key(&t)?;

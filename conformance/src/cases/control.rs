@@ -403,7 +403,7 @@ fn local_indexes(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/control-plane.md#index-describe
 //= type=test
-//# A table with local secondary indexes MUST be described with `LocalSecondaryIndexes`, and one with global secondary indexes with `GlobalSecondaryIndexes`, each entry with the index's name, key schema and projection as created, `IndexSizeBytes` 0, `ItemCount` 0 and `IndexArn` `<table ARN>/index/<index name>`; global entries add `IndexStatus` and `ProvisionedThroughput`; a table without indexes of a kind MUST NOT carry that member.
+//# A table with local secondary indexes MUST be described with `LocalSecondaryIndexes`, and one with global secondary indexes with `GlobalSecondaryIndexes`, each entry with the index's name, key schema and projection as created, `ItemCount` and `IndexSizeBytes` as section 2.4.1 says, and `IndexArn` `<table ARN>/index/<index name>`; global entries add `IndexStatus` and `ProvisionedThroughput`; a table without indexes of a kind MUST NOT carry that member.
 fn index_describe(ctx: &mut Ctx<'_>) -> CaseResult {
     let projection = json!({"ProjectionType": "INCLUDE", "NonKeyAttributes": ["note"]});
     let (name, r) = create(

@@ -5,14 +5,15 @@
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
 //! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
-//! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions)
-//! and [`lockstep`].
+//! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
+//! [`indexes`] (reads of secondary indexes) and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
 pub mod control;
 pub mod errors;
 pub mod grants;
+pub mod indexes;
 pub mod items;
 pub mod kms;
 pub mod kms_settings;
@@ -96,6 +97,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(ttl::CASES);
     v.extend_from_slice(items::CASES);
     v.extend_from_slice(transact_token::CASES);
+    v.extend_from_slice(indexes::CASES);
     v.extend_from_slice(lockstep::CASES);
     // Last: they judge every exchange of the cases before them.
     v.extend_from_slice(errors::PROTOCOL_CASES);

@@ -142,6 +142,20 @@ impl AtRest for EmbeddedTarget {
             .map_err(TargetError::AtRestHook)
     }
 
+    fn index_rows(&self, table: &str) -> Result<StoredRows, TargetError> {
+        self.engine
+            .at_rest()
+            .raw_index_rows(table)
+            .map_err(TargetError::AtRestHook)
+    }
+
+    fn flip_index_bit(&self, table: &str, row: usize, bit: usize) -> Result<(), TargetError> {
+        self.engine
+            .at_rest()
+            .tamper_flip_index_bit(table, row, bit)
+            .map_err(TargetError::AtRestHook)
+    }
+
     fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError> {
         self.engine
             .at_rest()

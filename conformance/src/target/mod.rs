@@ -132,6 +132,11 @@ pub type StoredRows = Vec<(Vec<u8>, Vec<u8>)>;
 pub trait AtRest {
     /// The stored item rows of `table` as (row key, stored bytes), in a stable order.
     fn rows(&self, table: &str) -> Result<StoredRows, TargetError>;
+    /// The stored secondary-index entry rows of `table` (every index) as (row key, stored
+    /// bytes), in a stable order.
+    fn index_rows(&self, table: &str) -> Result<StoredRows, TargetError>;
+    /// Flips bit `bit` of the stored bytes of index entry row number `row` of `table`.
+    fn flip_index_bit(&self, table: &str, row: usize, bit: usize) -> Result<(), TargetError>;
     /// The table key of `table` as stored.
     fn stored_table_key(&self, table: &str) -> Result<Vec<u8>, TargetError>;
     /// Flips bit `bit` of the stored bytes of row number `row` of `table`.

@@ -73,11 +73,11 @@ impl PrimaryKey {
     }
 }
 
-fn unsupported(what: &str) -> ApiError {
+pub(super) fn unsupported(what: &str) -> ApiError {
     ApiError::validation(format!("{what} is not supported by ddbsse"))
 }
 
-fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
+pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     match limit {
         None => Ok(None),
         Some(l) if l < 1 => Err(ApiError::validation(format!(
@@ -87,7 +87,7 @@ fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     }
 }
 
-fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
+pub(super) fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
     match select {
         None | Some("ALL_ATTRIBUTES") => Ok(false),
         Some("COUNT") => Ok(true),
@@ -106,11 +106,11 @@ fn members(table: Option<&str>, member: &str, present: bool) -> Result<(), ApiEr
 }
 
 /// Whether an item passes a filter (no filter passes everything).
-fn passes(filter: Option<&Condition<AttributeValue>>, item: &Item) -> bool {
+pub(super) fn passes(filter: Option<&Condition<AttributeValue>>, item: &Item) -> bool {
     filter.is_none_or(|c| c.eval(item))
 }
 
-fn project(item: &Item, paths: Option<&Vec<Path>>) -> Item {
+pub(super) fn project(item: &Item, paths: Option<&Vec<Path>>) -> Item {
     match paths {
         Some(p) => expression::project(item, p),
         None => item.clone(),
@@ -124,7 +124,7 @@ impl Model {
     //# An entry that is still fresh (`now - t0 < 300 s`) MUST keep serving data-plane requests after the table's key is disabled, scheduled for deletion or loses its grant, and the first request at `now - t0 >= 300 s` MUST fail as section 5 says.
     /// The gate every data-plane request passes before touching items: archival, then the
     /// table-key cache, then (on a miss) Decrypt as the caller.
-    fn table_key_gate(
+    pub(super) fn table_key_gate(
         &mut self,
         now: Timestamp,
         caller: &Caller,
@@ -163,7 +163,7 @@ impl Model {
         }
     }
 
-    fn table_schema(&self, name: &str) -> Result<KeySchema, ApiError> {
+    pub(super) fn table_schema(&self, name: &str) -> Result<KeySchema, ApiError> {
         self.tables
             .get(name)
             .map(|t| t.schema.clone())
@@ -505,8 +505,8 @@ impl Model {
         let name = validate::table_name(input.table_name.as_deref(), &mut v);
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
-        if input.index_name.is_some() {
-            return Err(unsupported("IndexName"));
+        if let Some(index) = &input.index_name {
+            return self.index_query(now, caller, &name, index, input);
         }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
@@ -564,8 +564,8 @@ impl Model {
                 .collect()
         };
         Ok(page(
-            &schema,
             ordered,
+            |pk| pk.item(&schema),
             limit,
             count_only,
             filter.as_ref(),
@@ -583,6 +583,9 @@ impl Model {
         let name = validate::table_name(input.table_name.as_deref(), &mut v);
         v.into_result()?;
         let name = name.unwrap_or_default().to_owned();
+        if let Some(index) = &input.index_name {
+            return self.index_scan(now, caller, &name, index, input);
+        }
         let count_only = check_select(input.select.as_deref())?;
         let limit = check_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
@@ -610,8 +613,8 @@ impl Model {
             .filter(|(pk, _)| segment.is_none_or(|g| g.holds(Some(&pk.hash.0))))
             .collect();
         Ok(page(
-            &schema,
             ordered,
+            |pk| pk.item(&schema),
             limit,
             count_only,
             filter.as_ref(),
@@ -772,9 +775,9 @@ impl Model {
 //= spec/items.md#filter
 //# A FilterExpression MUST be applied after the items of a page are read: `ScannedCount` MUST count the items read (at most `Limit`), `Count` and `Items` only those that pass the filter, and `LastEvaluatedKey` MUST be the key of the last item read when `Limit` items were read.
 /// One page of Query or Scan results.
-fn page(
-    schema: &KeySchema,
-    ordered: Vec<(&PrimaryKey, &Item)>,
+pub(super) fn page<K>(
+    ordered: Vec<(K, &Item)>,
+    last_key: impl Fn(&K) -> Item,
     limit: Option<usize>,
     count_only: bool,
     filter: Option<&Condition<AttributeValue>>,
@@ -794,7 +797,7 @@ fn page(
     let page = &ordered[..take];
     let full = limit.is_some_and(|l| take == l);
     let last_evaluated_key = if full || take < ordered.len() {
-        page.last().map(|(pk, _)| pk.item(schema))
+        page.last().map(|(k, _)| last_key(k))
     } else {
         None
     };

@@ -24,6 +24,7 @@
 
 mod cache;
 mod control;
+mod index_items;
 mod items;
 mod key_ref;
 pub mod key_state;

@@ -150,8 +150,26 @@ impl Model {
             _ => None,
         };
         let on_demand = t.billing_mode == "PAY_PER_REQUEST";
-        let (local_secondary_indexes, global_secondary_indexes) =
+        let (mut local_secondary_indexes, mut global_secondary_indexes) =
             t.extras.describe(self.now, &t.arn);
+        let figures = |name: &str| {
+            t.extras
+                .indexes
+                .iter()
+                .find(|i| i.def.name == name)
+                .map(|i| {
+                    let view =
+                        ddbsse_wire::index_read::IndexView::of(&i.def, &t.attribute_definitions);
+                    super::index_items::index_figures(t, &view)
+                })
+                .unwrap_or((0, 0))
+        };
+        for d in local_secondary_indexes.iter_mut().flatten() {
+            (d.item_count, d.index_size_bytes) = figures(&d.index_name);
+        }
+        for d in global_secondary_indexes.iter_mut().flatten() {
+            (d.item_count, d.index_size_bytes) = figures(&d.index_name);
+        }
         let mut table_status = t.status.wire_name();
         //= spec/control-plane.md#index-status
         //# While a global index of the table is `CREATING` or `DELETING`, a table that would otherwise be described as `ACTIVE` MUST be described with `TableStatus` `UPDATING`.

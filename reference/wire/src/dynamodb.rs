@@ -421,6 +421,8 @@ pub struct ScanInput {
     pub segment: Option<i64>,
     /// Parallel scan: how many segments.
     pub total_segments: Option<i64>,
+    /// Scan this secondary index instead of the table.
+    pub index_name: Option<String>,
 }
 
 /// `Query` / `Scan` output.

@@ -46,6 +46,32 @@ impl AtRestView<'_> {
             .map_err(|e| ApiError::new(ErrorCode::InternalServerError, e.to_string()))
     }
 
+    /// The table's stored secondary-index entry rows, every index: (row key = uid || index tag
+    /// || partition hash || key hash, envelope bytes), in row-key order.
+    pub fn raw_index_rows(&self, table: &str) -> Result<Rows, ApiError> {
+        let uid = self.uid(table)?;
+        self.engine
+            .store
+            .scan(Space::Index, &uid)
+            .map_err(|e| ApiError::new(ErrorCode::InternalServerError, e.to_string()))
+    }
+
+    /// Flips bit `bit` of the envelope of index entry row number `row` (in
+    /// [`Self::raw_index_rows`] order).
+    pub fn tamper_flip_index_bit(
+        &self,
+        table: &str,
+        row: usize,
+        bit: usize,
+    ) -> Result<(), ApiError> {
+        let rows = self.raw_index_rows(table)?;
+        let (key, mut env) = rows.into_iter().nth(row).ok_or_else(|| missing("row"))?;
+        let byte = env.get_mut(bit / 8).ok_or_else(|| missing("bit"))?;
+        *byte ^= 1 << (bit % 8);
+        self.engine
+            .commit(vec![WriteOp::Put(Space::Index, key, env)])
+    }
+
     /// The table's wrapped table key, as stored (a KMS blob).
     pub fn wrapped_table_key(&self, table: &str) -> Result<Vec<u8>, ApiError> {
         let st = self.engine.read_state();

@@ -3,7 +3,7 @@
 //! (`spec/control-plane.md`).
 //!
 //! Does: hold and serialise them, and say an index's status at `now`. Does not: handle requests
-//! (`dynamodb::control` does) or store index data (no index is queried here).
+//! (`dynamodb::control` does) or store index data (`dynamodb::index_entries` does).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,10 @@ pub struct StoredIndex {
     pub added: Option<Timestamp>,
     /// When UpdateTable deleted it.
     pub deleted: Option<Timestamp>,
+    /// Added by UpdateTable and not yet filled with the entries of the items that were in the
+    /// table before (the first read of the index fills it, `dynamodb::index_entries`).
+    #[serde(default)]
+    pub unfilled: bool,
 }
 
 impl StoredIndex {

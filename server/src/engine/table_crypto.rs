@@ -25,6 +25,8 @@ use zeroize::{Zeroize, Zeroizing};
 
 /// Length of a row key: uid, partition hash, key hash.
 pub const ROW_KEY_LEN: usize = 48;
+/// Length of an index entry's row key: uid, index tag, partition hash, key hash.
+pub const INDEX_ROW_KEY_LEN: usize = 64;
 /// HKDF info of the row index key.
 pub const INDEX_KEY_INFO: &[u8] = b"ddbsse:row-index-key:v1";
 
@@ -150,6 +152,62 @@ impl TableCrypto {
         out[16..32].copy_from_slice(&self.partition_hash(&part));
         out[32..].copy_from_slice(&self.prf(b'K', &full));
         out
+    }
+
+    /// The row key of an index entry (`spec/items.md#index-at-rest`): `table uid (16) || index
+    /// tag (16) || HMAC(index key, "G" || tag || index partition bytes)[..16] || HMAC(index
+    /// key, "E" || tag || index key bytes || table key bytes)[..16]`, so an index partition's
+    /// entries are contiguous and no key value is stored in clear.
+    pub fn index_row_key(
+        &self,
+        uid: &[u8; 16],
+        tag: &[u8; 16],
+        index: &KeySchema,
+        table: &KeySchema,
+        entry: &Item,
+    ) -> [u8; INDEX_ROW_KEY_LEN] {
+        let (part, full) = canonical_key(index, entry);
+        let (_, base) = canonical_key(table, entry);
+        let mut out = [0u8; INDEX_ROW_KEY_LEN];
+        out[..16].copy_from_slice(uid);
+        out[16..32].copy_from_slice(tag);
+        out[32..48].copy_from_slice(&self.index_partition_hash(tag, &part));
+        let mut data = Vec::with_capacity(16 + full.len() + base.len());
+        data.extend_from_slice(tag);
+        data.extend_from_slice(&full);
+        data.extend_from_slice(&base);
+        out[48..].copy_from_slice(&self.prf(b'E', &data));
+        out
+    }
+
+    /// The 16-byte hash of an index partition (the entries of one index partition share it).
+    pub fn index_partition_hash(&self, tag: &[u8; 16], partition_bytes: &[u8]) -> [u8; 16] {
+        let mut data = Vec::with_capacity(16 + partition_bytes.len());
+        data.extend_from_slice(tag);
+        data.extend_from_slice(partition_bytes);
+        self.prf(b'G', &data)
+    }
+
+    /// Opens the index entry at `row_key`, and checks that the entry's keys hash to that row.
+    pub fn open_entry(
+        &self,
+        row_key: &[u8],
+        envelope: &[u8],
+        uid: &[u8; 16],
+        tag: &[u8; 16],
+        index: &KeySchema,
+        table: &KeySchema,
+    ) -> Result<Item, ApiError> {
+        let plain = self.open_plain(row_key, envelope)?;
+        let entry: Item = serde_json::from_slice(&plain).map_err(|_| integrity())?;
+        if self
+            .index_row_key(uid, tag, index, table, &entry)
+            .as_slice()
+            != row_key
+        {
+            return Err(integrity());
+        }
+        Ok(entry)
     }
 
     /// Seals an item stored at `row_key`.

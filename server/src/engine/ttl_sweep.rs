@@ -92,10 +92,12 @@ impl Engine {
                     // A write since the read wins: look again under the row's lock.
                     let _lock = self.lock_row(&row);
                     let current = self.read_row(crypto, meta, &row)?;
-                    if current.is_some_and(|c| ttl::verdict(&c, attribute, now) == Verdict::Due) {
+                    if let Some(current) =
+                        current.filter(|c| ttl::verdict(c, attribute, now) == Verdict::Due)
+                    {
                         //= spec/control-plane.md#ttl-expiry
                         //# Deleting an expired item MUST have the effect of a DeleteItem of its key: later reads do not return it and the table's `ItemCount` no longer counts it.
-                        self.delete_item_row(&row)?;
+                        self.delete_item_row(crypto, meta, &row, Some(&current))?;
                         deleted += 1;
                     }
                 }

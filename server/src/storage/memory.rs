@@ -23,7 +23,7 @@ type Map = BTreeMap<Key, Vec<u8>>;
 /// Every space in memory.
 #[derive(Default)]
 pub struct MemoryStore {
-    spaces: RwLock<[Map; 7]>,
+    spaces: RwLock<[Map; 8]>,
 }
 
 impl std::fmt::Debug for MemoryStore {

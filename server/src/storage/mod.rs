@@ -32,19 +32,22 @@ pub enum Space {
     Items,
     /// Trail records, by `u64be` sequence number.
     Trail,
+    /// Secondary-index entry envelopes, by index row key (table uid, index tag, keyed hashes).
+    Index,
     /// Engine-wide records (the wrapped AWS owned key).
     Meta,
 }
 
 impl Space {
     /// Every space.
-    pub const ALL: [Space; 7] = [
+    pub const ALL: [Space; 8] = [
         Space::Keys,
         Space::Aliases,
         Space::Grants,
         Space::Tables,
         Space::Items,
         Space::Trail,
+        Space::Index,
         Space::Meta,
     ];
 
@@ -57,6 +60,7 @@ impl Space {
             Space::Tables => "tables",
             Space::Items => "items",
             Space::Trail => "trail",
+            Space::Index => "index_entries",
             Space::Meta => "meta",
         }
     }

@@ -9,12 +9,14 @@
 //! sizes, no HTTP: the most any server could answer one client on this machine); then the peak
 //! RSS of `ddbsse serve` holding 100,000 1 KiB items in memory. It prints ops/s, error counts and
 //! the ratios against the goals of issue 4, and under a missed ratio goal the ratio the loopback
-//! floor itself reaches. Run it through `scripts/bench-endpoint.sh` (release
+//! floor itself reaches; then a single client's Query on a global secondary index against its
+//! GetItem (issue 16, [`index_query`]). Run it through `scripts/bench-endpoint.sh` (release
 //! build).
 //!
 //! Usage: endpoint-load [--ddbsse PATH] [--seconds N] [--max-ops N] [--rss-items N]
 //!                      [--emulators DIR] [--skip-emulators]
 
+mod index_query;
 mod loopback;
 mod report;
 mod targets;
@@ -357,7 +359,10 @@ fn main() -> ExitCode {
     report.loopback = measure_loopback(&args, &scratch);
     eprintln!("endpoint-load: peak RSS with {} items", args.rss_items);
     report.memory = measure_memory(&args, &scratch).map_err(|e| e.to_string());
+    eprintln!("endpoint-load: Query on a global index vs GetItem");
+    let index = index_query::measure(&args.ddbsse, &scratch, args.seconds);
     print!("{}", report.render());
+    print!("{}", index_query::render(&index));
     if matches!(report.ddbsse_kms, Measured::Skipped(_)) {
         return ExitCode::FAILURE;
     }

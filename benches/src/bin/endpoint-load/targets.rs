@@ -139,6 +139,12 @@ pub fn create_table(addr: SocketAddr, name: &str, protection: Protection) -> Res
     let body = format!(
         r#"{{"TableName":"{name}","AttributeDefinitions":[{{"AttributeName":"pk","AttributeType":"S"}}],"KeySchema":[{{"AttributeName":"pk","KeyType":"HASH"}}],"BillingMode":"PAY_PER_REQUEST"{sse}}}"#
     );
+    create_table_body(addr, name, &body)
+}
+
+/// Sends CreateTable with `body` (creating `name`) and waits until the table is ACTIVE.
+pub fn create_table_body(addr: SocketAddr, name: &str, body: &str) -> Result<(), String> {
+    let body = body.to_owned();
     let mut client = Client::new(addr);
     let mut create = RequestTemplate::dynamodb(addr, "CreateTable", &body);
     let answer = client

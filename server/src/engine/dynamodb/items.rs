@@ -24,6 +24,10 @@ use crate::engine::table_crypto::{TableCrypto, internal};
 use crate::engine::{Call, Engine};
 use crate::storage::{Space, WriteOp};
 
+/// A BatchWriteItem write on a table with indexes: the table, its crypto, the item's row, and
+/// the new item (`None`: a delete).
+type IndexedWrite<'s> = (&'s TableMeta, Arc<TableCrypto>, Vec<u8>, Option<Item>);
+
 pub(crate) fn unsupported(what: &str) -> ApiError {
     ApiError::validation(format!("{what} is not supported by this endpoint"))
 }
@@ -161,8 +165,19 @@ impl Engine {
     /// Deletes one item's row. The one path a single-item deletion takes, DeleteItem's and the
     /// TTL sweep's ([`crate::engine::ttl_sweep`]), so that whatever a deletion maintains besides
     /// the row is maintained for both. The caller holds the row's lock.
-    pub(crate) fn delete_item_row(&self, row: &[u8]) -> Result<(), ApiError> {
-        self.commit(vec![WriteOp::Delete(Space::Items, row.to_vec())])
+    /// Deletes the item stored at `row` and, when the table has indexes, its index entries
+    /// (`old` is the item as stored; needed only when the table has indexes). DeleteItem and
+    /// the TTL sweep both delete through here.
+    pub(crate) fn delete_item_row(
+        &self,
+        crypto: &TableCrypto,
+        meta: &TableMeta,
+        row: &[u8],
+        old: Option<&Item>,
+    ) -> Result<(), ApiError> {
+        let mut ops = vec![WriteOp::Delete(Space::Items, row.to_vec())];
+        self.index_writes(crypto, meta, old, None, &mut ops)?;
+        self.commit(ops)
     }
 
     /// The row lock of `row` ([`crate::engine::row_locks`]).
@@ -198,10 +213,13 @@ impl Engine {
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
         let envelope = crypto.seal(&row, &item)?;
         let _row = self.lock_row(&row);
-        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld;
+        let indexed = !meta.extras.indexes.is_empty();
+        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld || indexed;
         let old = self.old_item(need_old, &crypto, meta, &row)?;
         check_condition(opts.condition.as_ref(), old.as_ref(), opts.item_on_failure)?;
-        self.commit(vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)])?;
+        let mut ops = vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)];
+        self.index_writes(&crypto, meta, old.as_ref(), Some(&item), &mut ops)?;
+        self.commit(ops)?;
         Ok(WriteItemOutput {
             attributes: old.filter(|_| opts.rv == ReturnValues::AllOld),
         })
@@ -267,10 +285,11 @@ impl Engine {
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
         let _row = self.lock_row(&row);
-        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld;
+        let indexed = !meta.extras.indexes.is_empty();
+        let need_old = opts.condition.is_some() || opts.rv == ReturnValues::AllOld || indexed;
         let old = self.old_item(need_old, &crypto, meta, &row)?;
         check_condition(opts.condition.as_ref(), old.as_ref(), opts.item_on_failure)?;
-        self.delete_item_row(&row)?;
+        self.delete_item_row(&crypto, meta, &row, old.as_ref())?;
         Ok(WriteItemOutput {
             attributes: old.filter(|_| opts.rv == ReturnValues::AllOld),
         })
@@ -293,6 +312,9 @@ impl Engine {
         }
         let st = self.read_state();
         let mut ops = Vec::with_capacity(total);
+        // The writes of indexed tables: their index entries follow the old items, read under
+        // the row locks.
+        let mut indexed: Vec<IndexedWrite<'_>> = Vec::new();
         for (table, writes) in &request_items {
             let meta = self.data_table(&st, Some(table))?;
             let schema = meta.schema();
@@ -322,13 +344,16 @@ impl Engine {
             let uid = meta.uid_bytes();
             for (key, item) in checked {
                 let row = crypto.row_key(&uid, &schema, &key);
-                match item {
+                match &item {
                     Some(item) => ops.push(WriteOp::Put(
                         Space::Items,
                         row.to_vec(),
-                        crypto.seal(&row, &item)?,
+                        crypto.seal(&row, item)?,
                     )),
                     None => ops.push(WriteOp::Delete(Space::Items, row.to_vec())),
+                }
+                if !meta.extras.indexes.is_empty() {
+                    indexed.push((meta, crypto.clone(), row.to_vec(), item));
                 }
             }
         }
@@ -338,6 +363,10 @@ impl Engine {
                 WriteOp::Put(_, row, _) | WriteOp::Delete(_, row) => Some(row.as_slice()),
                 WriteOp::DeletePrefix(..) => None,
             }));
+        for (meta, crypto, row, item) in &indexed {
+            let old = self.read_row(crypto, meta, row)?;
+            self.index_writes(crypto, meta, old.as_ref(), item.as_ref(), &mut ops)?;
+        }
         self.commit(ops)?;
         Ok(BatchWriteItemOutput {
             unprocessed_items: BTreeMap::new(),

@@ -6,6 +6,7 @@
 //! requests are not (they are data events), but the KMS Decrypt a data-plane request causes is.
 
 pub mod control;
+pub mod index_entries;
 pub mod items;
 pub mod query;
 pub mod sse;
@@ -173,13 +174,17 @@ impl Engine {
         }
         let table_arn = meta.arn(&self.config.region, &self.config.account);
         //= spec/control-plane.md#index-describe
-        //# A table with local secondary indexes MUST be described with `LocalSecondaryIndexes`, and one with global secondary indexes with `GlobalSecondaryIndexes`, each entry with the index's name, key schema and projection as created, `IndexSizeBytes` 0, `ItemCount` 0 and `IndexArn` `<table ARN>/index/<index name>`; global entries add `IndexStatus` and `ProvisionedThroughput`; a table without indexes of a kind MUST NOT carry that member.
+        //# A table with local secondary indexes MUST be described with `LocalSecondaryIndexes`, and one with global secondary indexes with `GlobalSecondaryIndexes`, each entry with the index's name, key schema and projection as created, `ItemCount` and `IndexSizeBytes` as section 2.4.1 says, and `IndexArn` `<table ARN>/index/<index name>`; global entries add `IndexStatus` and `ProvisionedThroughput`; a table without indexes of a kind MUST NOT carry that member.
         let locals: Vec<_> = meta
             .extras
             .indexes
             .iter()
             .filter(|x| !x.def.global)
-            .map(|x| x.def.describe_local(&table_arn))
+            .map(|x| {
+                let mut d = x.def.describe_local(&table_arn);
+                (d.item_count, d.index_size_bytes) = self.index_figures(meta, x);
+                d
+            })
             .collect();
         let globals: Vec<_> = meta
             .extras
@@ -187,8 +192,11 @@ impl Engine {
             .iter()
             .filter(|x| x.def.global)
             .filter_map(|x| {
-                x.status(now)
-                    .map(|st| x.def.describe_global(st, &table_arn))
+                x.status(now).map(|st| {
+                    let mut d = x.def.describe_global(st, &table_arn);
+                    (d.item_count, d.index_size_bytes) = self.index_figures(meta, x);
+                    d
+                })
             })
             .collect();
         let updating = |key_arn: Option<&str>| SseDescription {

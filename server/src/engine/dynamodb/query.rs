@@ -41,8 +41,8 @@ impl Engine {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
         v.into_result()?;
-        if i.index_name.is_some() {
-            return Err(unsupported("IndexName"));
+        if let Some(index) = &i.index_name {
+            return self.index_query(call, &i, index);
         }
         let count_only = select_count(i.select.as_deref())?;
         let limit = limit(i.limit)?;
@@ -162,6 +162,27 @@ impl Engine {
         paths: &Option<Vec<Path>>,
         count_only: bool,
     ) -> ItemsOutput {
+        self.page_by(
+            items,
+            limit,
+            |it| schema.key_of(it, false).ok(),
+            filter,
+            paths,
+            count_only,
+        )
+    }
+
+    /// [`Self::page`] with the page's last key given by `last_key` (an index read's key
+    /// carries the index's key attributes too).
+    pub(crate) fn page_by(
+        &self,
+        items: Vec<Item>,
+        limit: Option<usize>,
+        last_key: impl Fn(&Item) -> Option<Item>,
+        filter: Option<&Condition<AttributeValue>>,
+        paths: &Option<Vec<Path>>,
+        count_only: bool,
+    ) -> ItemsOutput {
         let total = items.len();
         let mut page = Vec::new();
         let mut bytes = 0usize;
@@ -177,7 +198,7 @@ impl Engine {
             }
         }
         let last = if cut {
-            page.last().and_then(|it| schema.key_of(it, false).ok())
+            page.last().and_then(&last_key)
         } else {
             None
         };
@@ -198,6 +219,9 @@ impl Engine {
         let mut v = Violations::default();
         validate::table_name(i.table_name.as_deref(), &mut v);
         v.into_result()?;
+        if let Some(index) = &i.index_name {
+            return self.index_scan(call, &i, index);
+        }
         let count_only = select_count(i.select.as_deref())?;
         let limit = limit(i.limit)?;
         let exprs = read_expressions(

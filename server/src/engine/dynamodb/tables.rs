@@ -89,6 +89,7 @@ impl Engine {
                     def,
                     added: None,
                     deleted: None,
+                    unfilled: false,
                 })
                 .collect(),
             tags,
@@ -285,6 +286,7 @@ impl Engine {
         let uid = meta.uid_bytes();
         self.commit(vec![
             WriteOp::DeletePrefix(Space::Items, uid.to_vec()),
+            WriteOp::DeletePrefix(Space::Index, uid.to_vec()),
             WriteOp::Delete(Space::Tables, meta.name.as_bytes().to_vec()),
         ])?;
         st.tables.remove(&meta.name);
@@ -401,6 +403,12 @@ impl Engine {
             .scan(Space::Items, &uid)
             .map_err(|_| crate::engine::table_crypto::internal("storage read failed"))?;
         ops.push(WriteOp::DeletePrefix(Space::Items, uid.to_vec()));
+        //= spec/items.md#index-at-rest
+        //# A key switch MUST re-encrypt every index entry under the new table key in the same commit as the items.
+        ops.push(WriteOp::DeletePrefix(Space::Index, uid.to_vec()));
+        for x in &mut updated.extras.indexes {
+            x.unfilled = false;
+        }
         for (row, envelope) in rows {
             let item = old_crypto.open(&row, &envelope, &uid, &schema)?;
             let key = schema.key_of(&item, false)?;
@@ -410,6 +418,7 @@ impl Engine {
                 new_row.to_vec(),
                 new_crypto.seal(&new_row, &item)?,
             ));
+            self.index_entries_of(&new_crypto, &updated, &item, &mut ops)?;
         }
         ops.push(put_table(&updated));
         self.commit(ops)?;
@@ -525,7 +534,16 @@ impl Engine {
                 "Cannot update attribute definitions without GlobalSecondaryIndexUpdates",
             ));
         }
-        self.commit(vec![put_table(&meta)])?;
+        let mut ops = vec![put_table(&meta)];
+        // A deleted index's entries go with it (a later index of the same name has another tag).
+        let uid = meta.uid_bytes();
+        for x in meta.extras.indexes.iter().filter(|x| x.deleted.is_some()) {
+            ops.push(WriteOp::DeletePrefix(
+                Space::Index,
+                super::index_entries::index_prefix(&uid, x),
+            ));
+        }
+        self.commit(ops)?;
         let desc = self.describe(&meta, call.now, DescribeAs::default());
         st.tables.insert(name.to_owned(), meta);
         Ok(TableDescriptionOutput {
@@ -576,6 +594,7 @@ impl Engine {
                 def,
                 added: Some(now),
                 deleted: None,
+                unfilled: true,
             });
         }
         meta.attribute_definitions = plan.definitions;

@@ -101,14 +101,20 @@ impl Engine {
             failed.push(None);
             match a.kind {
                 ActionKind::Check => {}
-                ActionKind::Put => ops.push(WriteOp::Put(
-                    Space::Items,
-                    row.clone(),
-                    crypto.seal(row, &a.item)?,
-                )),
-                ActionKind::Delete => ops.push(WriteOp::Delete(Space::Items, row.clone())),
+                ActionKind::Put => {
+                    ops.push(WriteOp::Put(
+                        Space::Items,
+                        row.clone(),
+                        crypto.seal(row, &a.item)?,
+                    ));
+                    self.index_writes(crypto, meta, old.as_ref(), Some(&a.item), &mut ops)?;
+                }
+                ActionKind::Delete => {
+                    ops.push(WriteOp::Delete(Space::Items, row.clone()));
+                    self.index_writes(crypto, meta, old.as_ref(), None, &mut ops)?;
+                }
                 ActionKind::Update => {
-                    let base = old.unwrap_or(key);
+                    let base = old.clone().unwrap_or(key);
                     let new = match &a.update {
                         Some(u) => u.apply(&base)?,
                         None => base,
@@ -118,6 +124,7 @@ impl Engine {
                         row.clone(),
                         crypto.seal(row, &new)?,
                     ));
+                    self.index_writes(crypto, meta, old.as_ref(), Some(&new), &mut ops)?;
                 }
             }
         }

@@ -65,7 +65,9 @@ impl Engine {
         //= spec/items.md#update-at-rest
         //# The item an UpdateItem stores MUST be sealed under the table's current table key like an item PutItem stores, so that nothing of it is stored in plaintext.
         let envelope = crypto.seal(&row, &new)?;
-        self.commit(vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)])?;
+        let mut ops = vec![WriteOp::Put(Space::Items, row.to_vec(), envelope)];
+        self.index_writes(&crypto, meta, old.as_ref(), Some(&new), &mut ops)?;
+        self.commit(ops)?;
         Ok(WriteItemOutput { attributes })
     }
 }
