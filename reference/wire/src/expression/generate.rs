@@ -350,9 +350,25 @@ pub fn gitem() -> impl Strategy<Value = Item> {
             Just("d_1")
         ]
         .prop_map(str::to_owned),
-        gany_value(),
+        gstored_value(),
         0..4,
     )
+}
+
+/// A value an item can hold: valid, as every stored item was validated when written (so never
+/// an empty set or a number that does not parse), nested in lists and maps.
+pub fn gstored_value() -> impl Strategy<Value = AttributeValue> {
+    gscalar().prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(AttributeValue::L),
+            prop::collection::btree_map(
+                prop_oneof![Just("a"), Just("b"), Just("")].prop_map(str::to_owned),
+                inner,
+                0..3
+            )
+            .prop_map(AttributeValue::M),
+        ]
+    })
 }
 
 /// An expression text of one kind, before mutation: printed from a generated tree, or a seed.
