@@ -17,7 +17,8 @@
 # Each case is seeded with the real requests of scripts/e2e-awscli.sh (or the trail generator's
 # files), mutated at the byte level, and checked: no panic, no 5xx, the server keeps serving,
 # nothing refused is stored, refusals carry AWS's texts. A failing input is shrunk and recorded by
-# proptest in the `proptest-regressions/` folder next to its test; commit that file with the fix,
+# proptest in a `proptest-regressions/` folder beside its test tree (`<crate>/tests/` or the
+# crate root for unit tests); commit that file with the fix,
 # and every later run (CI included) replays it first. Runs under `nice` (the machines are shared).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

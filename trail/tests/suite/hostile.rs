@@ -13,7 +13,7 @@
 //!
 //! Cases: `PROPTEST_CASES` (default 3000 for the file readers and 300 for whole folders, what CI
 //! runs); `scripts/hostile-input.sh` runs a
-//! longer campaign. Failing inputs are kept in `tests/suite/proptest-regressions/hostile.txt`.
+//! longer campaign. Failing inputs are kept in `tests/proptest-regressions/hostile.txt`.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};

@@ -11,7 +11,7 @@
 //!
 //! Cases per run: `DDBSSE_HOSTILE_CASES` (default 1500 per property, what CI runs);
 //! `scripts/hostile-input.sh` runs a longer campaign. Failing inputs are shrunk and kept by
-//! proptest in `proptest-regressions/` next to this file, which is committed.
+//! proptest in `server/tests/proptest-regressions/http/hostile.txt`, which is committed.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

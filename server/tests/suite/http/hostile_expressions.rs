@@ -10,7 +10,7 @@
 //! (the table's items are as before); the server still answers `GET /_health`.
 //!
 //! Cases: `PROPTEST_CASES` (default 1500, what CI runs); `scripts/hostile-input.sh` runs a
-//! longer campaign. Failing inputs are kept in `proptest-regressions/` next to this file.
+//! longer campaign. Failing inputs are kept in `server/tests/proptest-regressions/http/`.
 
 use std::net::SocketAddr;
 

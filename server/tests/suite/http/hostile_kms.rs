@@ -10,7 +10,7 @@
 //! server keeps serving.
 //!
 //! Cases: `PROPTEST_CASES` (default 1500, what CI runs); `scripts/hostile-input.sh` runs a
-//! longer campaign. Failing inputs are kept in `proptest-regressions/` next to this file.
+//! longer campaign. Failing inputs are kept in `server/tests/proptest-regressions/http/`.
 
 use std::net::SocketAddr;
 
