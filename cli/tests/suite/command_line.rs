@@ -253,3 +253,42 @@ fn check_reproduce_prints_only_a_script_and_replay_compares_with_a_recording() {
     assert_eq!(faulted.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("DIFFERS cache/boundary/300s"), "{stdout}");
 }
+
+#[test]
+fn a_truncated_database_is_refused_with_one_message_and_no_panic_line() {
+    // A folder with data, closed, then cut to a third: redb's header now promises more file
+    // than there is, which redb 2 meets with an assertion rather than an error.
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let (store, _root) =
+            ddbsse_server::storage::data_dir::open(dir.path()).expect("a new folder opens");
+        use ddbsse_server::storage::{Space, Store, WriteOp};
+        let rows = (0..2000u32)
+            .map(|i| WriteOp::Put(Space::Items, format!("row{i}").into_bytes(), vec![7u8; 300]))
+            .collect();
+        store.commit(rows).expect("rows written");
+    }
+    let db = dir.path().join(ddbsse_server::storage::redb::DB_FILE);
+    let len = std::fs::metadata(&db).expect("database").len();
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .expect("database opens for writing");
+    file.set_len(len / 3).expect("truncated");
+    drop(file);
+    let out = Command::new(env!("CARGO_BIN_EXE_ddbsse"))
+        .args(["serve", "--port", "0", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .expect("ddbsse serve runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a truncated folder was served");
+    assert!(
+        stderr.contains("ddbsse.redb cannot be opened") && stderr.contains("restore ddbsse.redb"),
+        "the refusal names the file and what to do: {stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked"),
+        "no panic line before the refusal: {stderr}"
+    );
+}

@@ -2,7 +2,9 @@
 //! [`Space`]. Every commit uses redb's default immediate durability, so a write the engine
 //! acknowledges has reached the disk.
 
+use std::cell::Cell;
 use std::path::Path;
+use std::sync::Once;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
@@ -30,6 +32,39 @@ fn err(what: &str) -> impl Fn(redb::Error) -> StorageError + '_ {
     move |e| StorageError::from_display(what, e)
 }
 
+thread_local! {
+    /// Set while this thread runs a redb call whose panic [`quietly`] turns into an error.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Installs, once per process, a panic hook that stays silent for panics of a thread inside
+/// [`quietly`] and hands every other panic to the hook that was there before.
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs `f`, catching a panic (redb's `assert!` on a damaged file) as an `Err`, without the
+/// panic hook printing `thread '…' panicked at …redb…` to stderr before our own message.
+///
+/// Why a hook and not a check of the file before opening: the assertion compares the file's
+/// length with the layout recorded in redb's header (region counts and page sizes in a private,
+/// versioned format); reading that header ourselves would copy redb's file format into this
+/// crate and break silently with the next redb release. redb's repair options do not help
+/// either: the assertion runs before repair is considered. Only this thread is silenced, only
+/// for the call, so panics anywhere else still print.
+fn quietly<T>(f: impl FnOnce() -> T) -> std::thread::Result<T> {
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result
+}
+
 impl RedbStore {
     /// Opens (or creates) the database in `dir`, creating the directory and every space.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
@@ -37,17 +72,15 @@ impl RedbStore {
             .map_err(|e| StorageError::from_display("create data dir", e))?;
         let path = dir.join(DB_FILE);
         // redb asserts on some damaged files (a file shorter than its header says) instead of
-        // returning an error; such a file is refused like any other damaged database.
-        let mut db =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Database::create(&path)))
-                .map_err(|_| {
-                    StorageError("the database file is inconsistent with its header".into())
-                })?
-                .map_err(|e| StorageError::from_display("open database", e))?;
+        // returning an error; such a file is refused like any other damaged database, and the
+        // assertion's panic line is not printed (see [`quietly`]).
+        let mut db = quietly(|| Database::create(&path))
+            .map_err(|_| StorageError("the database file is inconsistent with its header".into()))?
+            .map_err(|e| StorageError::from_display("open database", e))?;
         // Every page's checksum, once at start: bytes changed outside redb (a flipped bit on disk,
         // an edit) are found here instead of surfacing as a wrong answer later. After a crash
         // redb has already recovered the last durable commit while opening.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.check_integrity())) {
+        match quietly(|| db.check_integrity()) {
             Ok(Ok(true)) => {}
             Ok(Ok(false)) => tracing::warn!(
                 file = %path.display(),

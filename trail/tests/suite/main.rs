@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
 
 mod export;
+mod hostile;
 mod lookup;
 mod query;
 mod reader;

@@ -7,6 +7,7 @@
 
 mod api;
 mod common;
+mod hostile;
 mod properties;
 mod vectors;
 mod wycheproof;

@@ -232,9 +232,32 @@ pub fn print(c: &Condition<String>) -> String {
         Condition::Type(p, t) => format!("attribute_type({}, {})", path::print(p), o(t)),
         Condition::BeginsWith(a, b) => format!("begins_with({}, {})", o(a), o(b)),
         Condition::Contains(a, b) => format!("contains({}, {})", o(a), o(b)),
-        Condition::And(a, b) => format!("({}) AND ({})", print(a), print(b)),
-        Condition::Or(a, b) => format!("({}) OR ({})", print(a), print(b)),
-        Condition::Not(a) => format!("NOT ({})", print(a)),
+        // Only the parentheses the tree needs (`AND` and `OR` group to the left, `NOT` binds
+        // tighter than `AND`, `AND` than `OR`): every parenthesis counts towards the nesting
+        // limit, so a printer that added more would print texts that no longer parse.
+        Condition::And(a, b) => format!(
+            "{} AND {}",
+            grouped(a, |c| matches!(c, Condition::Or(..))),
+            grouped(b, |c| matches!(c, Condition::Or(..) | Condition::And(..)))
+        ),
+        Condition::Or(a, b) => format!(
+            "{} OR {}",
+            print(a),
+            grouped(b, |c| matches!(c, Condition::Or(..)))
+        ),
+        Condition::Not(a) => format!(
+            "NOT {}",
+            grouped(a, |c| matches!(c, Condition::Or(..) | Condition::And(..)))
+        ),
+    }
+}
+
+/// `c` printed, in parentheses when `needs` says its place in the tree requires them.
+fn grouped(c: &Condition<String>, needs: impl Fn(&Condition<String>) -> bool) -> String {
+    if needs(c) {
+        format!("({})", print(c))
+    } else {
+        print(c)
     }
 }
 

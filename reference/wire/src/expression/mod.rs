@@ -16,6 +16,8 @@
 pub mod compare;
 pub mod condition;
 pub mod errors;
+#[cfg(any(test, feature = "generators"))]
+pub mod generate;
 pub mod key_condition;
 mod lexer;
 pub mod names;
@@ -158,5 +160,7 @@ pub fn parse_projection(expr: &str, names: Option<&Names>) -> Result<Vec<Path>, 
         .unwrap_or_default())
 }
 
+#[cfg(test)]
+mod hostile;
 #[cfg(test)]
 mod tests;

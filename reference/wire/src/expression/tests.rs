@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use proptest::prelude::*;
 
+use super::generate::{gcondition, gpath, gscalar, gupdate};
 use super::*;
 use crate::attribute::{AttributeValue as A, Item};
 
@@ -533,124 +534,6 @@ fn set_reads_the_old_item() {
 }
 
 // ---- property tests ----
-
-fn word() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just("a"),
-        Just("b"),
-        Just("cc"),
-        Just("d_1"),
-        Just("#n"),
-        Just("#m")
-    ]
-    .prop_map(str::to_owned)
-}
-
-fn gpath() -> impl Strategy<Value = Path> {
-    (
-        word(),
-        prop::collection::vec(
-            prop_oneof![
-                word().prop_map(PathElement::Name),
-                (0usize..3).prop_map(PathElement::Index)
-            ],
-            0..3,
-        ),
-    )
-        .prop_map(|(h, rest)| std::iter::once(PathElement::Name(h)).chain(rest).collect())
-}
-
-fn gvalue_ph() -> impl Strategy<Value = String> {
-    prop_oneof![Just(":x"), Just(":y"), Just(":z")].prop_map(str::to_owned)
-}
-
-fn goperand() -> impl Strategy<Value = Operand<String>> {
-    prop_oneof![
-        gpath().prop_map(Operand::Path),
-        gvalue_ph().prop_map(Operand::Value),
-        gpath().prop_map(Operand::Size),
-    ]
-}
-
-fn gcondition() -> impl Strategy<Value = Condition<String>> {
-    use condition::Cmp;
-    let cmp = prop_oneof![
-        Just(Cmp::Eq),
-        Just(Cmp::Ne),
-        Just(Cmp::Lt),
-        Just(Cmp::Le),
-        Just(Cmp::Gt),
-        Just(Cmp::Ge)
-    ];
-    let leaf = prop_oneof![
-        (cmp, goperand(), goperand()).prop_map(|(c, a, b)| Condition::Cmp(c, a, b)),
-        (goperand(), goperand(), goperand()).prop_map(|(a, b, c)| Condition::Between(a, b, c)),
-        (goperand(), prop::collection::vec(goperand(), 1..4))
-            .prop_map(|(a, l)| Condition::In(a, l)),
-        gpath().prop_map(Condition::Exists),
-        gpath().prop_map(Condition::NotExists),
-        (gpath(), gvalue_ph()).prop_map(|(p, v)| Condition::Type(p, Operand::Value(v))),
-        (goperand(), goperand()).prop_map(|(a, b)| Condition::BeginsWith(a, b)),
-        (goperand(), goperand()).prop_map(|(a, b)| Condition::Contains(a, b)),
-    ];
-    leaf.prop_recursive(4, 24, 2, |inner| {
-        prop_oneof![
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| Condition::And(Box::new(a), Box::new(b))),
-            (inner.clone(), inner.clone())
-                .prop_map(|(a, b)| Condition::Or(Box::new(a), Box::new(b))),
-            inner.prop_map(|a| Condition::Not(Box::new(a))),
-        ]
-    })
-}
-
-fn gset_value() -> impl Strategy<Value = Operand<String>> {
-    let simple = prop_oneof![
-        gpath().prop_map(Operand::Path),
-        gvalue_ph().prop_map(Operand::Value)
-    ];
-    let func = simple.clone().prop_recursive(2, 6, 2, |inner| {
-        prop_oneof![
-            (gpath(), inner.clone()).prop_map(|(p, v)| Operand::IfNotExists(p, Box::new(v))),
-            (inner.clone(), inner).prop_map(|(a, b)| Operand::ListAppend(Box::new(a), Box::new(b))),
-        ]
-    });
-    prop_oneof![
-        func.clone(),
-        (func.clone(), func.clone()).prop_map(|(a, b)| Operand::Plus(Box::new(a), Box::new(b))),
-        (func.clone(), func).prop_map(|(a, b)| Operand::Minus(Box::new(a), Box::new(b))),
-    ]
-}
-
-fn gupdate() -> impl Strategy<Value = Update<String>> {
-    (
-        prop::collection::vec((gpath(), gset_value()), 0..3),
-        prop::collection::vec(gpath(), 0..3),
-        prop::collection::vec((gpath(), gvalue_ph().prop_map(Operand::Value)), 0..2),
-        prop::collection::vec((gpath(), gvalue_ph().prop_map(Operand::Value)), 0..2),
-    )
-        .prop_filter("an update has an action", |(a, b, c, d)| {
-            !(a.is_empty() && b.is_empty() && c.is_empty() && d.is_empty())
-        })
-        .prop_map(|(set, remove, add, delete)| Update {
-            set,
-            remove,
-            add,
-            delete,
-        })
-}
-
-fn gscalar() -> impl Strategy<Value = A> {
-    prop_oneof![
-        (-20i64..20).prop_map(|i| A::N(i.to_string())),
-        prop_oneof![Just("a"), Just("ab"), Just("b"), Just("")].prop_map(|x| A::S(x.to_owned())),
-        any::<bool>().prop_map(A::BOOL),
-        Just(A::NULL(true)),
-        prop::collection::btree_set(prop_oneof![Just("a"), Just("b")], 1..3)
-            .prop_map(|s| A::SS(s.into_iter().map(str::to_owned).collect())),
-        prop::collection::vec((-3i64..3).prop_map(|i| A::N(i.to_string())), 0..3).prop_map(A::L),
-    ]
-}
 
 fn gitem() -> impl Strategy<Value = Item> {
     prop::collection::btree_map(

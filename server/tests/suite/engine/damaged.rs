@@ -169,3 +169,84 @@ fn an_intact_folder_still_opens_with_every_item() {
         assert!(item.get("Item").is_some(), "p{i}: {item}");
     }
 }
+
+/// Cases of the stored-wrapped-key property: each reopens a data folder, so fewer than the
+/// parsers' properties (`DDBSSE_HOSTILE_STORE_CASES`; `scripts/hostile-input.sh` runs more).
+fn store_cases() -> u32 {
+    std::env::var("DDBSSE_HOSTILE_STORE_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(16)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: store_cases(), ..proptest::prelude::ProptestConfig::default() })]
+
+    /// The wrapped table key DynamoDB stores, changed in the table record (flips, truncation,
+    /// extension, a forged key-id length): the folder still opens (the record is well formed),
+    /// the changed key never unwraps, so the table's items are refused and never served, and the
+    /// other table is untouched.
+    #[test]
+    fn a_changed_stored_table_key_never_unwraps_or_serves_items(
+        at in proptest::prelude::any::<usize>(),
+        xor in 1u8..=255,
+        how in 0usize..4,
+    ) {
+        let dir = populated_small();
+        {
+            let store = RedbStore::open(dir.path()).unwrap();
+            let row = store.get(Space::Tables, b"sealed").unwrap().expect("the table record");
+            let mut meta: serde_json::Value = serde_json::from_slice(&row).unwrap();
+            let mut wrapped = hex::decode(meta["wrapped_table_key"].as_str().unwrap()).unwrap();
+            let before = wrapped.clone();
+            let len = wrapped.len();
+            match how {
+                0 => wrapped[at % len] ^= xor,
+                1 => wrapped.truncate(at % len),
+                2 => wrapped.push(xor),
+                _ => wrapped[1..3].copy_from_slice(&u16::from(xor).to_be_bytes()),
+            }
+            proptest::prop_assume!(wrapped != before);
+            meta["wrapped_table_key"] = serde_json::Value::String(hex::encode(&wrapped));
+            store
+                .commit(vec![WriteOp::Put(Space::Tables, b"sealed".to_vec(), serde_json::to_vec(&meta).unwrap())])
+                .unwrap();
+        }
+        let h = H::with(config(dir.path()));
+        for i in 0..4 {
+            let (status, answer) = h.call(
+                "GetItem",
+                json!({"TableName": "sealed", "Key": {"pk": {"S": format!("p{i}")}, "sk": {"N": i.to_string()}}}),
+            );
+            proptest::prop_assert!(status >= 400, "an item was served under a changed key: {}", answer);
+            proptest::prop_assert!(!answer.to_string().contains("kept value"), "{}", answer);
+            let item = h.get("owned", &format!("p{i}"), i);
+            proptest::prop_assert!(item.get("Item").is_some(), "the other table: {}", item);
+        }
+    }
+}
+
+/// [`populated`] with a few items, built once and copied for each case of a property.
+fn populated_small() -> tempfile::TempDir {
+    static TEMPLATE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let template = TEMPLATE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let h = H::with(config(dir.path()));
+        let (id, _) = h.create_key();
+        h.create_table(
+            "sealed",
+            Some(json!({"SSEType": "KMS", "KMSMasterKeyId": id})),
+        );
+        h.create_table("owned", None);
+        for i in 0..4 {
+            h.put("sealed", &format!("p{i}"), i, "kept value");
+            h.put("owned", &format!("p{i}"), i, "kept value");
+        }
+        dir
+    });
+    let dir = tempfile::tempdir().unwrap();
+    for file in [DB_FILE, ROOT_KEY_FILE] {
+        std::fs::copy(template.path().join(file), dir.path().join(file)).unwrap();
+    }
+    dir
+}

@@ -11,7 +11,7 @@
 //!
 //! Cases per run: `DDBSSE_HOSTILE_CASES` (default 1500 per property, what CI runs);
 //! `scripts/hostile-input.sh` runs a longer campaign. Failing inputs are shrunk and kept by
-//! proptest in `proptest-regressions/` next to this file, which is committed.
+//! proptest in `server/tests/proptest-regressions/http/hostile.txt`, which is committed.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -95,7 +95,7 @@ fn seeds() -> Vec<(&'static str, String)> {
 
 /// One byte-level change.
 #[derive(Clone, Debug)]
-enum Mutation {
+pub(super) enum Mutation {
     Flip(usize, u8),
     Insert(usize, u8),
     Delete(usize),
@@ -103,7 +103,7 @@ enum Mutation {
     Duplicate(usize, usize),
 }
 
-fn mutation() -> impl Strategy<Value = Mutation> {
+pub(super) fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b.max(1))),
         (
@@ -125,7 +125,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     ]
 }
 
-fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
+pub(super) fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     let len = bytes.len();
     let at = |i: usize| if len == 0 { 0 } else { i % len };
     match *m {
@@ -176,7 +176,7 @@ fn shared() -> Shared {
     s
 }
 
-fn request_bytes(target: &str, body: &[u8]) -> Vec<u8> {
+pub(super) fn request_bytes(target: &str, body: &[u8]) -> Vec<u8> {
     let content_type = if target.starts_with("DynamoDB_") {
         "application/x-amz-json-1.0"
     } else {
@@ -195,7 +195,7 @@ fn request_bytes(target: &str, body: &[u8]) -> Vec<u8> {
 /// Sends raw bytes on a fresh connection, half-closes, and reads whatever comes back; the
 /// status of the first answer, `None` when the server sent none (it may close a connection it
 /// cannot frame).
-fn exchange(addr: SocketAddr, bytes: &[u8]) -> (Option<u16>, String) {
+pub(super) fn exchange(addr: SocketAddr, bytes: &[u8]) -> (Option<u16>, String) {
     let mut s = TcpStream::connect(addr).expect("the server accepts connections");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     let _ = s.write_all(bytes);
@@ -210,7 +210,7 @@ fn exchange(addr: SocketAddr, bytes: &[u8]) -> (Option<u16>, String) {
     (status, text)
 }
 
-fn aws(addr: SocketAddr, target: &str, body: &str) -> (u16, String) {
+pub(super) fn aws(addr: SocketAddr, target: &str, body: &str) -> (u16, String) {
     let (status, text) = exchange(addr, &request_bytes(target, body.as_bytes()));
     let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned();
     (status.unwrap_or(0), body)

@@ -5,6 +5,8 @@ mod client;
 mod conformance;
 mod framing;
 mod hostile;
+mod hostile_expressions;
+mod hostile_kms;
 mod seed;
 mod shell;
 mod shutdown;
