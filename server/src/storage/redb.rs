@@ -2,6 +2,7 @@
 //! [`Space`]. Every commit uses redb's default immediate durability, so a write the engine
 //! acknowledges has reached the disk.
 
+use std::ops::Bound;
 use std::path::Path;
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -101,22 +102,32 @@ impl Store for RedbStore {
             .open_table(def(space))
             .map_err(|e| err("open table")(e.into()))?;
         let end = prefix_end(prefix);
-        let iter = match &end {
-            Some(end) => t.range::<&[u8]>(prefix..end.as_slice()),
-            None => t.range::<&[u8]>(prefix..),
+        if let (Some(a), Some(e)) = (after, &end)
+            && a >= e.as_slice()
+        {
+            // Past the prefix's range (and an inverted range would panic in redb).
+            return Ok(Vec::new());
         }
-        .map_err(|e| err("range")(e.into()))?;
+        // Start at `after` itself when it lies in the prefix's range, so that reading a page
+        // from the middle of a long range (Query's and Scan's pages, the trail) does not walk
+        // over every key before it.
+        let lower = match after {
+            Some(a) if a >= prefix => Bound::Excluded(a),
+            _ => Bound::Included(prefix),
+        };
+        let upper = match &end {
+            Some(end) => Bound::Excluded(end.as_slice()),
+            None => Bound::Unbounded,
+        };
+        let iter = t
+            .range::<&[u8]>((lower, upper))
+            .map_err(|e| err("range")(e.into()))?;
         let mut out = Vec::new();
         for row in iter {
             if out.len() >= limit {
                 break;
             }
             let (k, v) = row.map_err(|e| err("range")(e.into()))?;
-            if let Some(a) = after
-                && k.value() <= a
-            {
-                continue;
-            }
             out.push((k.value().to_vec(), v.value().to_vec()));
         }
         Ok(out)
@@ -219,5 +230,14 @@ mod tests {
         assert_eq!(s.count(Space::Items, b"").unwrap(), 1);
         let r = s.range(Space::Items, b"p", Some(b"p1"), 10).unwrap();
         assert_eq!(r[0].0, b"p2".to_vec());
+        assert!(
+            s.range(Space::Items, b"p", Some(b"q"), 10)
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            s.range(Space::Items, b"p", Some(b"a"), 10).unwrap().len(),
+            1
+        );
     }
 }
