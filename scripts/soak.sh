@@ -30,7 +30,7 @@ done
 [ -n "$endpoint" ] || { echo "soak: ddbsse serve did not report its port"; exit 1; }
 echo "soak: ddbsse serve at $endpoint (pid $pid) for $seconds s"
 status=0
-python3 scripts/soak.py "$endpoint" "$pid" "$seconds" "$cap" || status=$?
+python3 scripts/soak.py "$endpoint" "$pid" "$seconds" "$cap" "$scratch/data" || status=$?
 kill -TERM "$pid"
 rc=0
 wait "$pid" || rc=$?

@@ -1,5 +1,5 @@
-//! Criterion benches of the endpoint's engine on the data plane: PutItem and GetItem of a 1 KiB
-//! item through `Engine::handle` (JSON in, JSON out, as the HTTP shell calls it) on an SSE-KMS
+//! Criterion benches of the endpoint's engine on the data plane: PutItem, GetItem and UpdateItem
+//! (`ADD n :one`, as `endpoint-load` sends it) of a 1 KiB item through `Engine::handle` (JSON in, JSON out, as the HTTP shell calls it) on an SSE-KMS
 //! table and on an AWS owned key table, with a warm table-key cache; and the parts of that path
 //! (request parsing, response encoding) on their own, to show where a request's time goes.
 //!
@@ -22,6 +22,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const PUT: &str = "DynamoDB_20120810.PutItem";
 const GET: &str = "DynamoDB_20120810.GetItem";
+const UPDATE: &str = "DynamoDB_20120810.UpdateItem";
 
 fn put_body(table: &str, key: u64) -> Vec<u8> {
     // A 1 KiB item as DynamoDB counts it: names plus values.
@@ -34,6 +35,13 @@ fn put_body(table: &str, key: u64) -> Vec<u8> {
 
 fn get_body(table: &str, key: u64) -> Vec<u8> {
     format!(r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k{key:010}"}}}}}}"#).into_bytes()
+}
+
+fn update_body(table: &str, key: u64) -> Vec<u8> {
+    format!(
+        r#"{{"TableName":"{table}","Key":{{"pk":{{"S":"k{key:010}"}}}},"UpdateExpression":"ADD n :one","ExpressionAttributeValues":{{":one":{{"N":"1"}}}}}}"#
+    )
+    .into_bytes()
 }
 
 fn engine_with_tables(now: Timestamp, caller: &Caller) -> Engine {
@@ -89,6 +97,18 @@ fn data_plane(c: &mut Criterion) {
             b.iter(|| {
                 i = (i + 1) % bodies.len();
                 let r = engine.handle(now, &caller, GET, black_box(&bodies[i]));
+                assert_eq!(r.status, 200);
+                r
+            })
+        });
+        let updates: Vec<Vec<u8>> = (1..=written.min(10_000))
+            .map(|k| update_body(table, k))
+            .collect();
+        let mut i = 0usize;
+        group.bench_function("UpdateItem 1 KiB (ADD n :one)", |b| {
+            b.iter(|| {
+                i = (i + 1) % updates.len();
+                let r = engine.handle(now, &caller, UPDATE, black_box(&updates[i]));
                 assert_eq!(r.status, 200);
                 r
             })

@@ -233,9 +233,15 @@ impl Engine {
         self.cache.evict_connection(connection);
     }
 
-    /// Every trail record, oldest first.
+    /// Every trail record, oldest first, read from the store (none, with an error logged, when
+    /// the store cannot be read).
     pub fn trail_records(&self) -> Vec<TrailRecord> {
-        self.trail.snapshot()
+        self.trail
+            .snapshot(self.store.as_ref())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot read the trail");
+                Vec::new()
+            })
     }
 
     /// The position after the last trail record.
@@ -243,12 +249,19 @@ impl Engine {
         self.trail.len() as u64
     }
 
-    /// The trail records from position `from` on, and the position after them.
+    /// The trail records from position `from` on, and the position after them (none, and
+    /// `from` again, with an error logged, when the store cannot be read: a later call retries).
     pub fn trail_since(&self, from: u64) -> (Vec<TrailRecord>, u64) {
-        let (tail, end) = self
-            .trail
-            .since(usize::try_from(from).unwrap_or(usize::MAX));
-        (tail, end as u64)
+        match self.trail.since(
+            self.store.as_ref(),
+            usize::try_from(from).unwrap_or(usize::MAX),
+        ) {
+            Ok((tail, end)) => (tail, end as u64),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the trail");
+                (Vec::new(), from)
+            }
+        }
     }
 
     /// Handles one request: `target` is the `X-Amz-Target` header, `body` the JSON body.
@@ -343,7 +356,9 @@ impl Engine {
             Service::DynamoDb => self.dynamodb_request(&call, req),
             Service::Kms => self.kms_request(&call, req).and_then(dynamodb::encode),
             Service::CloudTrail => match req {
-                Request::LookupEvents(i) => dynamodb::encode(self.trail.lookup(&i)?),
+                Request::LookupEvents(i) => {
+                    dynamodb::encode(self.trail.lookup(self.store.as_ref(), &i)?)
+                }
                 _ => Err(ApiError::new(ErrorCode::UnknownOperation, "")),
             },
         }

@@ -183,26 +183,35 @@ pub fn lower_camel(v: &Value) -> Value {
 }
 
 /// The trail: records in append order, persisted before they are visible.
+///
+/// The records themselves live only in the store (`Space::Trail`, keyed by their position as
+/// `u64` big-endian), and are read back from it for LookupEvents and delivery; the engine keeps
+/// one timestamp per record in memory (8 bytes, see [`Index`]). Why: a trail grows with every
+/// KMS and control-plane call for as long as the server runs, and keeping each record decoded in
+/// memory as well made a long run's resident memory grow with it (about 1.5 KB a record) even
+/// with a data directory on disk (docs/serve.md, "Soak").
 #[derive(Debug, Default)]
 pub struct TrailLog {
-    records: Mutex<Records>,
+    index: Mutex<Index>,
 }
 
-/// The records and, for each position, the latest event time up to it (never decreasing), so
-/// that LookupEvents with a `StartTime` skips the older records without reading them: without
-/// it every lookup read the whole trail, and a long run's lookups cost the square of its length.
+/// For each position, the latest event time up to it (never decreasing), so that LookupEvents
+/// with a `StartTime` skips the older records without reading them: without it every lookup read
+/// the whole trail, and a long run's lookups cost the square of its length. Its length is the
+/// number of records.
 #[derive(Debug, Default)]
-struct Records {
-    list: Vec<TrailRecord>,
+struct Index {
     latest: Vec<Timestamp>,
 }
 
-impl Records {
-    fn push(&mut self, r: TrailRecord) {
-        let t = r.time().unwrap_or_default();
+impl Index {
+    fn push(&mut self, t: Timestamp) {
         let latest = self.latest.last().map_or(t, |&l| l.max(t));
         self.latest.push(latest);
-        self.list.push(r);
+    }
+
+    fn len(&self) -> usize {
+        self.latest.len()
     }
 
     /// How many leading records are all older than `start`.
@@ -211,18 +220,44 @@ impl Records {
     }
 }
 
+/// How many records LookupEvents reads from the store at a time, walking back from the newest.
+const LOOKUP_CHUNK: usize = 64;
+
+fn decode(v: &[u8]) -> Result<TrailRecord, StorageError> {
+    serde_json::from_slice(v).map_err(|e| StorageError::from_display("trail record", e))
+}
+
+/// The records at positions `from..to` (oldest first), read from the store.
+fn read(store: &dyn Store, from: usize, to: usize) -> Result<Vec<TrailRecord>, StorageError> {
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let after = from.checked_sub(1).map(|p| (p as u64).to_be_bytes());
+    let rows = store.range(Space::Trail, &[], after.as_ref().map(|a| &a[..]), to - from)?;
+    if rows.len() != to - from {
+        return Err(StorageError(format!(
+            "trail: {} records stored at positions {from}..{to}, {} expected",
+            rows.len(),
+            to - from
+        )));
+    }
+    rows.iter().map(|(_, v)| decode(v)).collect()
+}
+
 impl TrailLog {
-    /// Loads the records of a store.
+    /// Indexes the records of a store.
     pub fn load(store: &dyn Store) -> Result<Self, StorageError> {
-        let mut records = Records::default();
+        let mut index = Index::default();
         for (_, v) in store.scan(Space::Trail, &[])? {
-            let r: TrailRecord = serde_json::from_slice(&v)
-                .map_err(|e| StorageError::from_display("trail record", e))?;
-            records.push(r);
+            index.push(decode(&v)?.time().unwrap_or_default());
         }
         Ok(Self {
-            records: Mutex::new(records),
+            index: Mutex::new(index),
         })
+    }
+
+    fn index(&self) -> std::sync::MutexGuard<'_, Index> {
+        self.index.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Appends records (persisting them first).
@@ -230,28 +265,25 @@ impl TrailLog {
         if new.is_empty() {
             return Ok(());
         }
-        let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        // Held across the commit, so that positions are given out and stored in order.
+        let mut index = self.index();
         let mut ops = Vec::with_capacity(new.len());
         for (i, r) in new.iter().enumerate() {
-            let seq = (records.list.len() + i) as u64;
+            let seq = (index.len() + i) as u64;
             let json = serde_json::to_vec(r)
                 .map_err(|e| StorageError::from_display("encode trail record", e))?;
             ops.push(WriteOp::Put(Space::Trail, seq.to_be_bytes().to_vec(), json));
         }
         store.commit(ops)?;
-        for r in new {
-            records.push(r);
+        for r in &new {
+            index.push(r.time().unwrap_or_default());
         }
         Ok(())
     }
 
     /// Number of records.
     pub fn len(&self) -> usize {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .list
-            .len()
+        self.index().len()
     }
 
     /// True when empty.
@@ -259,28 +291,28 @@ impl TrailLog {
         self.len() == 0
     }
 
-    /// A copy of every record, oldest first.
-    pub fn snapshot(&self) -> Vec<TrailRecord> {
-        self.records
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .list
-            .clone()
+    /// Every record, oldest first.
+    pub fn snapshot(&self, store: &dyn Store) -> Result<Vec<TrailRecord>, StorageError> {
+        let end = self.len();
+        read(store, 0, end)
     }
 
-    /// Copies of the records from position `from` on, and the position after the last.
-    pub fn since(&self, from: usize) -> (Vec<TrailRecord>, usize) {
-        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
-        let tail = records
-            .list
-            .get(from..)
-            .map(<[TrailRecord]>::to_vec)
-            .unwrap_or_default();
-        (tail, records.list.len())
+    /// The records from position `from` on, and the position after the last.
+    pub fn since(
+        &self,
+        store: &dyn Store,
+        from: usize,
+    ) -> Result<(Vec<TrailRecord>, usize), StorageError> {
+        let end = self.len();
+        Ok((read(store, from, end)?, end))
     }
 
     /// LookupEvents.
-    pub fn lookup(&self, input: &LookupEventsInput) -> Result<LookupEventsOutput, ApiError> {
+    pub fn lookup(
+        &self,
+        store: &dyn Store,
+        input: &LookupEventsInput,
+    ) -> Result<LookupEventsOutput, ApiError> {
         let filter = LookupFilter::parse(input.lookup_attributes.as_deref())?;
         let max = input.max_results.unwrap_or(50);
         if !(1..=50).contains(&max) {
@@ -310,36 +342,52 @@ impl TrailLog {
             return Ok(LookupEventsOutput::default());
         }
         let params = params_hash(input);
-        let records = self.records.lock().unwrap_or_else(|p| p.into_inner());
+        // Positions and times only; the records are read from the store below. Records appended
+        // meanwhile lie beyond `len` and are not seen by this page, as before.
+        let (len, older) = {
+            let index = self.index();
+            (index.len(), start.map_or(0, |s| index.older_than(s)))
+        };
         //= spec/trail.md#lookup-paging
         //# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
         let before = match input.next_token.as_deref() {
-            None => records.list.len(),
+            None => len,
             Some(t) => decode_token(t)
                 .filter(|(_, h)| *h == params)
                 .map(|(n, _)| n)
-                .filter(|n| *n <= records.list.len())
+                .filter(|n| *n <= len)
                 .ok_or_else(|| ApiError::new(ErrorCode::InvalidNextToken, "Invalid NextToken."))?,
         };
         let mut events = Vec::new();
         let mut next = None;
-        let older = start.map_or(0, |s| records.older_than(s)).min(before);
-        for idx in (older..before).rev() {
-            let r = &records.list[idx];
-            let t = r.time().unwrap_or_default();
-            if start.is_some_and(|s| t < s) || end.is_some_and(|e| t > e) {
-                continue;
+        let older = older.min(before);
+        let mut hi = before;
+        'chunks: while hi > older {
+            let lo = hi.saturating_sub(LOOKUP_CHUNK).max(older);
+            let chunk = read(store, lo, hi).map_err(|e| {
+                tracing::error!(error = %e, "cannot read the trail");
+                ApiError::new(
+                    ErrorCode::InternalServerError,
+                    "The server could not read its trail",
+                )
+            })?;
+            for (idx, r) in (lo..hi).zip(chunk).rev() {
+                let t = r.time().unwrap_or_default();
+                if start.is_some_and(|s| t < s) || end.is_some_and(|e| t > e) {
+                    continue;
+                }
+                if let Some(LookupFilter { key, value }) = &filter
+                    && !r.matches(*key, value)
+                {
+                    continue;
+                }
+                if events.len() == max as usize {
+                    next = Some(encode_token(idx + 1, params));
+                    break 'chunks;
+                }
+                events.push(r.lookup_event());
             }
-            if let Some(LookupFilter { key, value }) = &filter
-                && !r.matches(*key, value)
-            {
-                continue;
-            }
-            if events.len() == max as usize {
-                next = Some(encode_token(idx + 1, params));
-                break;
-            }
-            events.push(r.lookup_event());
+            hi = lo;
         }
         Ok(LookupEventsOutput {
             events,
@@ -435,10 +483,13 @@ mod tests {
         log.append(&store, records).expect("append");
         let names = |start: u64| -> Vec<String> {
             let out = log
-                .lookup(&LookupEventsInput {
-                    start_time: Some(start as f64),
-                    ..LookupEventsInput::default()
-                })
+                .lookup(
+                    &store,
+                    &LookupEventsInput {
+                        start_time: Some(start as f64),
+                        ..LookupEventsInput::default()
+                    },
+                )
                 .expect("lookup");
             out.events.iter().map(|e| e.event_name.clone()).collect()
         };
@@ -447,6 +498,68 @@ mod tests {
         // c (20 s) was appended after b (30 s): a start of 25 s must not skip past b.
         assert_eq!(names(25), ["d", "b"]);
         assert_eq!(names(41), Vec::<String>::new());
-        assert_eq!(log.records.lock().expect("lock").older_than(s(25)), 1);
+        assert_eq!(log.index().older_than(s(25)), 1);
+    }
+
+    #[test]
+    fn records_are_read_back_from_the_store_across_chunks_and_pages() {
+        let store = crate::storage::memory::MemoryStore::default();
+        let log = TrailLog::default();
+        let n = 3 * LOOKUP_CHUNK + 5;
+        let names: Vec<String> = (0..n).map(|i| format!("e{i}")).collect();
+        for chunk in names.chunks(7) {
+            let batch = chunk
+                .iter()
+                .map(|name| record(name, Timestamp(1_000_000)))
+                .collect();
+            log.append(&store, batch).expect("append");
+        }
+        assert_eq!(log.len(), n);
+        // A log indexed again from the store (a restart) sees the same records.
+        let reopened = TrailLog::load(&store).expect("load");
+        let all = reopened.snapshot(&store).expect("snapshot");
+        let got: Vec<&str> = all.iter().map(|r| r.event_name.as_str()).collect();
+        assert_eq!(got, names.iter().map(String::as_str).collect::<Vec<_>>());
+        let (tail, end) = reopened.since(&store, n - 3).expect("since");
+        assert_eq!(end, n);
+        assert_eq!(tail.len(), 3);
+        assert_eq!(tail[0].event_name, names[n - 3]);
+        // Every page, newest first, across the chunk boundaries, each record once.
+        let mut seen = Vec::new();
+        let mut token = None;
+        loop {
+            let out = reopened
+                .lookup(
+                    &store,
+                    &LookupEventsInput {
+                        max_results: Some(50),
+                        next_token: token.take(),
+                        ..LookupEventsInput::default()
+                    },
+                )
+                .expect("lookup");
+            seen.extend(out.events.iter().map(|e| e.event_name.clone()));
+            match out.next_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        let newest_first: Vec<String> = names.iter().rev().cloned().collect();
+        assert_eq!(seen, newest_first);
+        // A filter that matches one old record finds it beyond the first chunks.
+        let out = reopened
+            .lookup(
+                &store,
+                &LookupEventsInput {
+                    lookup_attributes: Some(vec![ddbsse_wire::cloudtrail::LookupAttribute {
+                        attribute_key: Some("EventName".to_owned()),
+                        attribute_value: Some("e2".to_owned()),
+                    }]),
+                    ..LookupEventsInput::default()
+                },
+            )
+            .expect("lookup");
+        assert_eq!(out.events.len(), 1);
+        assert_eq!(out.events[0].event_name, "e2");
     }
 }

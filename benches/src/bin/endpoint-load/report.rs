@@ -294,7 +294,9 @@ impl Report {
             "\n1c/16c: one client / 16 concurrent clients, one keep-alive connection each; conns: TCP \
              connections opened (moto closes the connection after every response).\n\
              All servers run side by side, and each phase is measured in one-second rounds that \
-             take turns over every table, so that the machine's drift reaches all targets alike.\n\
+             take turns over every table, and the single-client PutItem, GetItem and UpdateItem \
+             rounds take turns with each other, so that the machine's drift reaches all targets \
+             and all three operations alike.\n\
              The single client polls for each answer for up to 200 us before blocking (16 clients \
              always block); moto and dynalite are measured with a polling and a blocking single \
              client (two instances of each), and each phase shows the faster of the two.\n"
