@@ -116,7 +116,9 @@ run_module() {
   echo "== $side/$name ($file)${shard:+ shard $shard} -> $dir"
   # cargo-mutants' own baseline builds and tests only the mutated package (whatever
   # --test-package says), so the script runs the baseline itself, with the very test command the
-  # mutants get, and sizes the timeout from it: 2x the baseline, at least 60 s.
+  # mutants get, and sizes the timeout from it: 3x the baseline, at least 180 s (a mutant the
+  # suite catches can take several times the baseline: each failed case is reported with its
+  # exchanges, and on a shared machine a 60 s limit turned slow catches into timeouts).
   local t0 t1 secs
   t0=$(date +%s)
   baseline "$side" >"$dir/baseline.log" 2>&1 || {
@@ -124,8 +126,8 @@ run_module() {
     die "baseline failed for $side/$name: the unmutated test must pass"
   }
   t1=$(date +%s)
-  secs=$(( (t1 - t0) * 2 ))
-  [ "$secs" -ge 60 ] || secs=60
+  secs=$(( (t1 - t0) * 3 ))
+  [ "$secs" -ge 180 ] || secs=180
   echo "baseline passed in $(( t1 - t0 )) s (build included); test timeout ${secs} s"
   args+=(--baseline skip --timeout "$secs")
   git rev-parse HEAD >"$dir/commit"
