@@ -155,6 +155,8 @@ for side in ("engine", "model"):
         name = os.path.basename(d).split(".shard-")[0]
         data = json.load(open(f))
         r = rows.setdefault((side, name), collections.Counter())
+        if os.path.exists(os.path.join(d, "started")) and not os.path.exists(os.path.join(d, "finished")):
+            r["partial"] = 1
         r["shards"] += 1
         for o in data["outcomes"]:
             sc = o["scenario"]
@@ -171,24 +173,29 @@ for side in ("engine", "model"):
                 line = m["span"]["start"]["line"]
                 survivors.append((side, name, key, f'{m["file"]}:{line}', fn,
                                   m.get("replacement", ""), m.get("genre", "")))
-        for extra, into in (("commit", commits), ):
-            p = os.path.join(d, "commit")
-            if os.path.exists(p):
-                into.add(open(p).read().strip()[:12])
+        p = os.path.join(d, "commit")
+        if os.path.exists(p):
+            c = open(p).read().strip()[:7]
+            commits.add(c)
+            r.setdefault("commits", set()).add(c)
         p = os.path.join(d, "finished")
         if os.path.exists(p):
-            dates.append(open(p).read().strip())
+            f = open(p).read().strip()
+            dates.append(f)
+            r["finished"] = max(r.get("finished", ""), f)
 out = []
 out.append(f"Runs finished {min(dates) if dates else '-'} .. {max(dates) if dates else '-'} "
-           f"(UTC), at commit(s) {', '.join(sorted(commits)) or '-'}; cargo-mutants "
+           f"(UTC), at commit(s) {', '.join(sorted(commits)) or '-'}; "
            f"{subprocess.run(['cargo', 'mutants', '--version'], capture_output=True, text=True).stdout.strip()}.")
 out.append("")
-out.append("| side | module | shards | generated | caught | missed | unviable | timed out | score |")
-out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+out.append("| side | module | commit | finished (UTC) | shards | generated | caught | missed | unviable | timed out | score |")
+out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for (side, name), r in rows.items():
     viable = r["caught"] + r["missed"] + r["timeout"]
     score = f'{100 * r["caught"] / viable:.0f}%' if viable else "-"
-    out.append(f'| {side} | {name} | {r["shards"]} | {r["generated"]} | {r["caught"]} | '
+    done = "unfinished" if r["partial"] else r.get("finished", "-")
+    out.append(f'| {side} | {name} | {", ".join(sorted(r.get("commits", []))) or "-"} | {done} | '
+               f'{r["shards"]} | {r["generated"]} | {r["caught"]} | '
                f'{r["missed"]} | {r["unviable"]} | {r["timeout"]} | {score} |')
 out.append("")
 out.append("Score: caught / (caught + missed + timed out); unviable mutants (that do not build) "
@@ -219,8 +226,10 @@ smoke() {
   # A few mutants of the cache's freshness check, through the same path as a full engine run:
   # the baseline must pass, every mutant must get an outcome and the suite must catch at least one.
   ensure_tool
+  # In place: CI's tree is a fresh clone whose target/ is already built, and a scratch copy
+  # would rebuild every dependency. cargo-mutants restores the file after each mutant.
   out_root=out/mutants-smoke
-  run_module engine cache "" 0 --re 'TableKeyCache::fresh -> bool|<= in TableKeyCache::fresh'
+  run_module engine cache "" 1 --re 'TableKeyCache::fresh -> bool|<= in TableKeyCache::fresh'
   python3 - "$out_root/engine/cache/mutants.out/outcomes.json" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
