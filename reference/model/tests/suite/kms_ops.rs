@@ -760,12 +760,23 @@ fn list_retirable_grants_by_retiring_principal() {
         .map(|g| g.iter().map(|e| e["GrantId"].clone()).collect())
         .unwrap_or_default();
     assert_eq!(ids, vec![first, second.clone()]);
+    assert_eq!(out["Truncated"], false);
+    assert_eq!(
+        out["Grants"][0]["GranteePrincipal"],
+        "arn:aws:iam::123456789012:user/app"
+    );
     let page = d.ok(
         "ListRetirableGrants",
         json!({"RetiringPrincipal": admin, "Limit": 1}),
     );
     assert_eq!(page["Grants"].as_array().map(Vec::len), Some(1));
     assert_eq!(page["Truncated"], true);
+    let rest = d.ok(
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": admin, "Limit": 1, "Marker": page["NextMarker"]}),
+    );
+    assert_eq!(rest["Grants"][0]["GrantId"], second);
+    assert_eq!(rest["Truncated"], false);
     assert_eq!(
         d.err("ListRetirableGrants", json!({})).name(),
         "ValidationException"
