@@ -555,6 +555,9 @@ impl Target for TrackedTarget {
     fn open_connection(&mut self) -> Result<Connection, TargetError> {
         self.inner.open_connection()
     }
+    fn close_connection(&mut self, connection: Connection) -> Result<(), TargetError> {
+        self.inner.close_connection(connection)
+    }
     fn call(
         &mut self,
         connection: Connection,

@@ -404,6 +404,20 @@ impl<'a> Ctx<'a> {
         Ok(self.connections.len() - 1)
     }
 
+    /// Closes connection number `conn` (from [`Ctx::open_connection`]) on the target and the
+    /// oracle; the case must not use it again.
+    pub fn close_connection(&mut self, conn: usize) -> CaseResult {
+        let (Some(&connection), Some(&oracle_connection)) = (
+            self.connections.get(conn),
+            self.oracle_connections.get(conn),
+        ) else {
+            return Err(Failure::Skip(format!("no connection number {conn}")));
+        };
+        self.target.close_connection(connection)?;
+        self.oracle.close_connection(oracle_connection)?;
+        Ok(())
+    }
+
     /// Moves the clock forward by `ms` on the target, and the oracle's with it (so that what a
     /// clock move causes, the TTL sweep, happens at the same times on both).
     pub fn advance(&mut self, ms: u64) -> CaseResult {

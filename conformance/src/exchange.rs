@@ -273,6 +273,10 @@ impl Target for Tap<'_> {
         self.inner.open_connection()
     }
 
+    fn close_connection(&mut self, connection: Connection) -> Result<(), TargetError> {
+        self.inner.close_connection(connection)
+    }
+
     fn call(
         &mut self,
         connection: Connection,

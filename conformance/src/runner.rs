@@ -624,6 +624,7 @@ mod tests {
         assert_eq!(
             ids(&["cache/boundary/*"], &[]),
             [
+                "cache/boundary/other-connection-closed",
                 "cache/boundary/299s",
                 "cache/boundary/300s",
                 "cache/boundary/steady-traffic",
@@ -635,11 +636,11 @@ mod tests {
             ["cache/boundary/299s", "cache/boundary/300s"]
         );
         assert_eq!(
-            ids(&["cache/boundary/"], &["*/idle", "*steady*"]),
+            ids(&["cache/boundary/"], &["*/idle", "*steady*", "*closed"]),
             ["cache/boundary/299s", "cache/boundary/300s"]
         );
         // A glob must match the whole id; a plain pattern is a prefix.
-        assert!(ids(&["cache/boundary"], &[]).len() == 4);
+        assert!(ids(&["cache/boundary"], &[]).len() == 5);
         assert!(ids(&["cache/bound*y"], &[]).is_empty());
         assert!(selects("*", "a/b/c") && selects("a*c", "a/b/c") && !selects("a?c", "a/b/c"));
     }

@@ -241,7 +241,7 @@ fn check_reproduce_prints_only_a_script_and_replay_compares_with_a_recording() {
     let stdout = String::from_utf8_lossy(&replayed.stdout);
     assert!(replayed.status.success(), "{stdout}");
     assert!(
-        stdout.contains("replay: 4 cases,") && stdout.contains(", 0 differ"),
+        stdout.contains("replay: 5 cases,") && stdout.contains(", 0 differ"),
         "{stdout}"
     );
     // The same recording against an engine with a cache that never expires differs.

@@ -111,14 +111,28 @@ fn no_plaintext(ctx: &mut Ctx<'_>) -> CaseResult {
 fn flipped_bit(ctx: &mut Ctx<'_>) -> CaseResult {
     let t = table(ctx, "at-rest")?;
     ctx.put(&t, "a", "original")?.ok()?;
-    let len = ctx
+    let original = ctx
         .at_rest()?
         .rows(&t)?
         .first()
-        .map(|(_, v)| v.len())
-        .unwrap_or(0);
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let len = original.len();
+    // The first byte (the header), byte 20 and the last byte (the GCM tag).
     for bit in [0, 8 * 20 + 3, 8 * len.saturating_sub(1)] {
         ctx.at_rest()?.flip_bit(&t, 0, bit)?;
+        // The hook must flip exactly the bit named, or the case would not test the envelope
+        // region it claims to.
+        let mut expected = original.clone();
+        if let Some(b) = expected.get_mut(bit / 8) {
+            *b ^= 1 << (bit % 8);
+        }
+        let stored = ctx.at_rest()?.rows(&t)?.first().map(|(_, v)| v.clone());
+        check(
+            stored.as_ref() == Some(&expected),
+            format!("stored envelope with exactly bit {bit} flipped"),
+            "another change of the stored envelope".to_owned(),
+        )?;
         let r = ctx.get(&t, "a")?;
         check(
             r.status != 200,

@@ -22,6 +22,12 @@ pub const CASES: &[Case] = &[
         run: per_connection,
     },
     Case {
+        id: "cache/boundary/other-connection-closed",
+        title: "closing one connection leaves the other connections' entries serving",
+        needs: &[],
+        run: connection_closed,
+    },
+    Case {
         id: "cache/scope/per-principal",
         title: "a second principal on the same connection fetches its own entry",
         needs: &[Need::SecondPrincipal],
@@ -122,6 +128,28 @@ fn per_connection(ctx: &mut Ctx<'_>) -> CaseResult {
     ctx.get_as(0, second, &table, "a")?.ok()?;
     ctx.get(&table, "a")?.ok()?;
     ctx.expect_decrypts(&table, 2, "after further requests on both connections")
+}
+
+//= spec/cache.md#boundary
+//= type=test
+//# An entry fetched at time `t0` MUST serve data-plane requests without any KMS call while `now - t0 < 300 s`, so a request 299 s after the fetch is served from the cache.
+fn connection_closed(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = kms_table(ctx)?;
+    ctx.put(&table, "a", "1")?.ok()?;
+    let second = ctx.open_connection()?;
+    ctx.get_as(0, second, &table, "a")?.ok()?;
+    ctx.expect_decrypts(&table, 2, "after one request on each of two connections")?;
+    // The target drops the second connection's entries; the first connection's must stay.
+    ctx.close_connection(second)?;
+    ctx.get(&table, "a")?.ok()?;
+    ctx.expect_decrypts(
+        &table,
+        2,
+        "after the second connection closed and the first one read",
+    )?;
+    let third = ctx.open_connection()?;
+    ctx.get_as(0, third, &table, "a")?.ok()?;
+    ctx.expect_decrypts(&table, 3, "after a request on a new connection")
 }
 
 fn per_principal(ctx: &mut Ctx<'_>) -> CaseResult {

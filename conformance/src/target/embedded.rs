@@ -4,6 +4,7 @@
 
 use ddbsse_server::engine::{Engine, EngineConfig};
 use ddbsse_server::http::response::{AwsReply, CRC32_HEADER, REQUEST_ID_HEADER};
+use ddbsse_wire::caller::ConnectionId;
 use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 
 use super::{
@@ -68,6 +69,12 @@ impl Target for EmbeddedTarget {
 
     fn open_connection(&mut self) -> Result<Connection, TargetError> {
         Ok(self.sessions.open_connection())
+    }
+
+    /// What `ddbsse serve` does when a TCP connection ends.
+    fn close_connection(&mut self, connection: Connection) -> Result<(), TargetError> {
+        self.engine.connection_closed(ConnectionId(connection.0));
+        Ok(())
     }
 
     fn call(

@@ -400,6 +400,12 @@ impl Target for HttpTarget {
         Ok(c)
     }
 
+    /// Drops the connection's clients, which closes their TCP connections.
+    fn close_connection(&mut self, connection: Connection) -> Result<(), TargetError> {
+        self.clients.retain(|(c, _), _| *c != connection);
+        Ok(())
+    }
+
     fn call(
         &mut self,
         connection: Connection,

@@ -161,6 +161,12 @@ pub trait Target {
     fn principals(&self) -> Vec<String>;
     /// Opens a new logical client connection.
     fn open_connection(&mut self) -> Result<Connection, TargetError>;
+    /// Closes a logical client connection: an HTTP target closes its TCP connections, the
+    /// embedded one tells the engine. The default does nothing, for targets whose connections
+    /// are only ids; the harness never uses a closed connection again.
+    fn close_connection(&mut self, _connection: Connection) -> Result<(), TargetError> {
+        Ok(())
+    }
     /// Sends one request (`target` is the `X-Amz-Target` value) as principal number `principal`.
     fn call(
         &mut self,

@@ -735,3 +735,50 @@ fn context_and_tampering() {
     assert_ne!(a["Plaintext"], b["Plaintext"]);
     assert_eq!(a["KeyId"], Driver::key_arn(&id));
 }
+
+#[test]
+fn list_retirable_grants_by_retiring_principal() {
+    //= spec/kms.md#retirable-grants
+    //= type=test
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    let mut d = Driver::new();
+    let (a, b) = (d.create_key(), d.create_key());
+    let admin = "arn:aws:iam::123456789012:user/admin";
+    let grant = |d: &mut Driver, key: &str, retiring: &str| {
+        d.ok(
+            "CreateGrant",
+            json!({"KeyId": key, "GranteePrincipal": "arn:aws:iam::123456789012:user/app", "RetiringPrincipal": retiring, "Operations": ["Decrypt"]}),
+        )["GrantId"]
+            .clone()
+    };
+    let first = grant(&mut d, &a, admin);
+    grant(&mut d, &a, "arn:aws:iam::123456789012:user/other");
+    let second = grant(&mut d, &b, admin);
+    let out = d.ok("ListRetirableGrants", json!({"RetiringPrincipal": admin}));
+    let ids: Vec<Value> = out["Grants"]
+        .as_array()
+        .map(|g| g.iter().map(|e| e["GrantId"].clone()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, vec![first, second.clone()]);
+    assert_eq!(out["Truncated"], false);
+    assert_eq!(
+        out["Grants"][0]["GranteePrincipal"],
+        "arn:aws:iam::123456789012:user/app"
+    );
+    let page = d.ok(
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": admin, "Limit": 1}),
+    );
+    assert_eq!(page["Grants"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page["Truncated"], true);
+    let rest = d.ok(
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": admin, "Limit": 1, "Marker": page["NextMarker"]}),
+    );
+    assert_eq!(rest["Grants"][0]["GrantId"], second);
+    assert_eq!(rest["Truncated"], false);
+    assert_eq!(
+        d.err("ListRetirableGrants", json!({})).name(),
+        "ValidationException"
+    );
+}
