@@ -523,6 +523,8 @@ impl Model {
             input.expression_attribute_values.as_ref(),
         )?;
         let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
+        //= spec/expressions.md#key-condition
+        //# A key condition whose equality names an attribute other than the partition key of the table (or of the index read) MUST be refused with `ValidationException` and the message `Query condition missed key schema element: <partition key attribute>`.
         if cond.hash.0 != schema.hash.0 {
             return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }

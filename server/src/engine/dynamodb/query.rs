@@ -62,6 +62,8 @@ impl Engine {
         let st = self.read_state();
         let meta = self.data_table(&st, i.table_name.as_deref())?;
         let schema = meta.schema();
+        //= spec/expressions.md#key-condition
+        //# A key condition whose equality names an attribute other than the partition key of the table (or of the index read) MUST be refused with `ValidationException` and the message `Query condition missed key schema element: <partition key attribute>`.
         if cond.hash.0 != schema.hash.0 {
             return Err(dynamodb_errors::key_condition_missed(&schema.hash.0));
         }

@@ -187,15 +187,16 @@ fn query_operators_order_and_pages() {
     );
     assert_eq!(count["Count"], 7);
     assert!(count.get("Items").is_none());
-    let (_, m) = h.err(
+    let (n, m) = h.err(
         "Query",
         json!({"TableName": "qtab", "KeyConditionExpression": "sk = :p",
         "ExpressionAttributeValues": {":p": {"N": "1"}}}),
     );
-    assert!(
-        m.contains("Query condition missed key schema element"),
-        "{m}"
-    );
+    //= spec/expressions.md#key-condition
+    //= type=test
+    //# A key condition whose equality names an attribute other than the partition key of the table (or of the index read) MUST be refused with `ValidationException` and the message `Query condition missed key schema element: <partition key attribute>`.
+    assert_eq!(n, "ValidationException");
+    assert_eq!(m, "Query condition missed key schema element: pk");
 }
 
 #[test]
