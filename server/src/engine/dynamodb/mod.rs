@@ -129,8 +129,11 @@ impl Engine {
             table_arn = Some(arn::table(&self.config.region, &self.config.account, t));
         }
         let read_only = Operation::from_name(name).is_some_and(Operation::read_only);
+        //= spec/trail.md#response-elements
+        //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record except the alias records of the next sentence.
+        let describes_table = matches!(name, "CreateTable" | "UpdateTable" | "DeleteTable");
         let (response_elements, error) = match &result {
-            Ok(v) if !read_only => (lower_camel(v), None),
+            Ok(v) if describes_table => (lower_camel(v), None),
             Ok(_) => (Value::Null, None),
             Err(e) => (Value::Null, Some((e.name().to_owned(), e.message.clone()))),
         };
