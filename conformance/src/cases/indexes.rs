@@ -43,6 +43,12 @@ pub const CASES: &[Case] = &[
         run: sparse,
     },
     Case {
+        id: "items/index-key-check/refused",
+        title: "PutItem, UpdateItem, BatchWriteItem and TransactWriteItems refuse an index key attribute of the wrong type or an empty one, writing nothing",
+        needs: &[],
+        run: key_check,
+    },
+    Case {
         id: "items/index-projection/kinds",
         title: "KEYS_ONLY, INCLUDE and ALL return what they project; a local index fetches the rest from the item",
         needs: &[],
@@ -552,6 +558,100 @@ fn sparse(ctx: &mut Ctx<'_>) -> CaseResult {
         "the segments of a Scan of cityKeys together",
         &json!(sorted_items(scan.ok()?)),
         &json!(seen),
+    )
+}
+
+//= spec/items.md#index-key-check
+//= type=test
+//# A write that would store an item holding an index key attribute of another type than the one the table's attribute definitions declare for it MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Type mismatch for Index Key <attribute> Expected: <declared type> Actual: <type of the value> IndexName: <index name>`, writing nothing.
+//= spec/items.md#index-key-check
+//= type=test
+//# A write that would store an item holding an empty `S` or `B` value for an index key attribute MUST fail with `ValidationException` and the message `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty <string|binary> value. IndexName: <index name>, IndexKey: <attribute>`, writing nothing.
+fn key_check(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = indexed_table(ctx, "idx-keycheck")?;
+    populate(ctx, &table)?;
+    let refused = |r: &Reply, message: &str| -> CaseResult {
+        r.same_as_model()?;
+        r.expect_error("ValidationException", Some(message))
+    };
+    let mismatch = |attr: &str, expected: &str, actual: &str, index: &str| {
+        format!(
+            "One or more parameter values were invalid: Type mismatch for Index Key {attr} Expected: {expected} Actual: {actual} IndexName: {index}"
+        )
+    };
+    let put_item = |city: Value, age: Value| {
+        json!({"TableName": table, "Item": {"pk": {"S": "q1"}, "sk": {"S": "a"},
+            "city": city, "age": age}})
+    };
+    let r = ctx.ddb("PutItem", put_item(json!({"N": "7"}), json!({"N": "1"})))?;
+    refused(&r, &mismatch("city", "S", "N", GSI_ALL))?;
+    let r = ctx.ddb(
+        "PutItem",
+        put_item(json!({"S": "Oslo"}), json!({"S": "old"})),
+    )?;
+    refused(&r, &mismatch("age", "N", "S", GSI_ALL))?;
+    let r = ctx.ddb("PutItem", put_item(json!({"S": ""}), json!({"N": "1"})))?;
+    refused(
+        &r,
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byCity, IndexKey: city",
+    )?;
+    // UpdateItem: the item the update expression produces is checked.
+    let r = ctx.ddb(
+        "UpdateItem",
+        json!({"TableName": table, "Key": {"pk": {"S": "p1"}, "sk": {"S": "a"}},
+            "UpdateExpression": "SET city = :c", "ExpressionAttributeValues": {":c": {"N": "7"}}}),
+    )?;
+    refused(&r, &mismatch("city", "S", "N", GSI_ALL))?;
+    let r = ctx.ddb(
+        "BatchWriteItem",
+        json!({"RequestItems": {table.clone(): [
+            {"PutRequest": {"Item": {"pk": {"S": "q2"}, "sk": {"S": "a"}}}},
+            {"PutRequest": {"Item": {"pk": {"S": "q3"}, "sk": {"S": "a"}, "rank": {"S": "first"}}}}
+        ]}}),
+    )?;
+    refused(&r, &mismatch("rank", "N", "S", LSI_KEYS))?;
+    let r = ctx.ddb(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "q4"}, "sk": {"S": "a"}}}},
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "p2"}, "sk": {"S": "a"}},
+                "UpdateExpression": "SET age = :a", "ExpressionAttributeValues": {":a": {"S": ""}}}}
+        ]}),
+    )?;
+    refused(&r, &mismatch("age", "N", "S", GSI_ALL))?;
+    let r = ctx.ddb(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "q5"}, "sk": {"S": "a"}, "city": {"S": ""}}}}
+        ]}),
+    )?;
+    refused(
+        &r,
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byCity, IndexKey: city",
+    )?;
+    // Nothing of the refused writes is stored: the table still holds the five people, unchanged.
+    let scan = ctx.ddb("Scan", json!({"TableName": table}))?;
+    same_items_as_model(&scan)?;
+    check_eq(
+        "the table after the refused writes",
+        &json!(["Ada", "Bo", "Cy", "Di", "Ed"]),
+        &{
+            let mut names: Vec<String> = column(scan.ok()?, "name")
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            json!(names)
+        },
+    )?;
+    let oslo = query_city(ctx, &table, GSI_KEYS, "Oslo", json!({}))?;
+    check_eq(
+        "cityKeys still holds Oslo's three items",
+        &json!(3),
+        &oslo.ok()?["Count"],
     )
 }
 

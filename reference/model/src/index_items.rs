@@ -14,6 +14,7 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 use ddbsse_wire::expression;
+use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
 use ddbsse_wire::time::Timestamp;
 
@@ -179,6 +180,21 @@ impl Model {
             &exprs.projection,
         ))
     }
+}
+
+/// Checks the index key attributes of an item a write would store in `table`
+/// (`spec/items.md#index-key-check`): every index that is not being deleted.
+pub(super) fn check_index_keys(table: &Table, item: &Item) -> Result<(), ApiError> {
+    index_keys::check(
+        item,
+        table
+            .extras
+            .indexes
+            .iter()
+            .filter(|i| i.deleted.is_none())
+            .map(|i| &i.def),
+        &table.attribute_definitions,
+    )
 }
 
 /// The index entries of a table's items, each with its item.

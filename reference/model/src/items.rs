@@ -22,6 +22,7 @@ use ddbsse_wire::write_options::{self, ReturnValues};
 
 use super::Model;
 use super::cache::CacheKey;
+use super::index_items::check_index_keys;
 use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 
 /// One key attribute value, ordered as DynamoDB orders keys (numbers numerically, strings and
@@ -200,6 +201,12 @@ impl Model {
         let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
             ApiError::validation("The provided key element does not match the schema")
         })?;
+        check_index_keys(
+            self.tables
+                .get(&name)
+                .ok_or_else(|| table_not_found(&name))?,
+            &item,
+        )?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
@@ -264,6 +271,7 @@ impl Model {
             Some(u) => u.apply(&base)?,
             None => base,
         };
+        check_index_keys(table, &new)?;
         let attributes = write_options::updated_attributes(rv, old, &new, exprs.update.as_ref());
         table.items.insert(pk, new);
         Ok(WriteItemOutput { attributes })
@@ -282,6 +290,14 @@ impl Model {
         for a in &actions {
             let schema = self.table_schema(&a.table)?;
             let key = schema.key_of(&a.item, a.kind != ActionKind::Put)?;
+            if a.kind == ActionKind::Put {
+                check_index_keys(
+                    self.tables
+                        .get(&a.table)
+                        .ok_or_else(|| table_not_found(&a.table))?,
+                    &a.item,
+                )?;
+            }
             let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
                 ApiError::validation("The provided key element does not match the schema")
             })?;
@@ -337,10 +353,12 @@ impl Model {
                 ActionKind::Delete => None,
                 ActionKind::Update => {
                     let base = old.cloned().unwrap_or(key);
-                    Some(match &a.update {
+                    let new = match &a.update {
                         Some(u) => u.apply(&base)?,
                         None => base,
-                    })
+                    };
+                    check_index_keys(t, &new)?;
+                    Some(new)
                 }
             };
             writes.push((table, pk, new));
@@ -665,6 +683,10 @@ impl Model {
                     (Some(p), None) => {
                         let item = normalize_item(&p.item)?;
                         let key = schema.key_of(&item, false)?;
+                        check_index_keys(
+                            self.tables.get(name).ok_or_else(|| table_not_found(name))?,
+                            &item,
+                        )?;
                         (PrimaryKey::of(&schema, &key), Some(item))
                     }
                     (None, Some(d)) => {

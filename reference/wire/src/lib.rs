@@ -38,6 +38,7 @@ pub mod dynamodb_errors;
 pub mod error;
 pub mod expression;
 pub mod ids;
+pub mod index_keys;
 pub mod index_read;
 pub mod kms;
 pub mod kms_errors;

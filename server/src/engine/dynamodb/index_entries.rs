@@ -20,6 +20,7 @@ use std::cmp::Ordering;
 use ddbsse_wire::attribute::{Item, item_size};
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::expression::read_expressions;
+use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 use sha2::{Digest, Sha256};
@@ -72,6 +73,21 @@ fn limit_of(l: Option<i64>) -> Result<Option<usize>, ApiError> {
             "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
         ))),
     }
+}
+
+/// Checks the index key attributes of an item a write would store in the table `meta`
+/// (`spec/items.md#index-key-check`): every index that is not being deleted. Nothing to do for
+/// a table without indexes.
+pub(crate) fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), ApiError> {
+    index_keys::check(
+        item,
+        meta.extras
+            .indexes
+            .iter()
+            .filter(|x| x.deleted.is_none())
+            .map(|x| &x.def),
+        &meta.attribute_definitions,
+    )
 }
 
 /// The index a read names, at `now`.

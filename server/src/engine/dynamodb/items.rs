@@ -18,6 +18,7 @@ use ddbsse_wire::validate::{self, Violations};
 use ddbsse_wire::write_options::{self, ReturnValues};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 
+use super::index_entries::check_index_keys;
 use super::table_not_found;
 use crate::engine::state::{State, TableMeta};
 use crate::engine::table_crypto::{TableCrypto, internal};
@@ -209,6 +210,7 @@ impl Engine {
         //= spec/errors.md#key-schema-mismatch
         //# A request whose item or key does not match the table's key schema MUST fail with `ValidationException` and the message of the row of the table above that applies.
         let key = schema.key_of(&item, false)?;
+        check_index_keys(meta, &item)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
         let envelope = crypto.seal(&row, &item)?;
@@ -324,6 +326,7 @@ impl Engine {
                     (Some(p), None) => {
                         let item = normalize_item(&p.item)?;
                         let key = schema.key_of(&item, false)?;
+                        check_index_keys(meta, &item)?;
                         checked.push((key, Some(item)));
                     }
                     (None, Some(d)) => checked.push((schema.key_of(&d.key, true)?, None)),
