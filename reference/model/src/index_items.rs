@@ -16,20 +16,12 @@ use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 use ddbsse_wire::expression;
 use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::time::Timestamp;
 
 use super::Model;
-use super::items::{KeyPart, check_limit, check_select, page};
+use super::items::{KeyPart, check_limit, page};
 use super::tables::Table;
-
-/// The `Select` of an index read: `ALL_PROJECTED_ATTRIBUTES` is the default there.
-fn select_of(select: Option<&str>) -> Result<Option<&str>, ApiError> {
-    if index_read::projected_select(select) {
-        return Ok(None);
-    }
-    check_select(select)?;
-    Ok(select)
-}
 
 impl Model {
     /// The view of `index` of `table` at `now`.
@@ -58,7 +50,11 @@ impl Model {
     ) -> Result<ItemsOutput, ApiError> {
         let schema = self.table_schema(name)?;
         let view = self.index_view(now, name, index)?;
-        let select = select_of(input.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Query,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let expr = input
             .key_condition_expression
@@ -129,7 +125,11 @@ impl Model {
     ) -> Result<ItemsOutput, ApiError> {
         let schema = self.table_schema(name)?;
         let view = self.index_view(now, name, index)?;
-        let select = select_of(input.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Scan,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let exprs = expression::read_expressions(
             None,

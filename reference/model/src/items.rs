@@ -16,6 +16,7 @@ use ddbsse_wire::attribute::{AttributeValue, Item, MAX_PAGE_BYTES, item_size, no
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
 use ddbsse_wire::expression::{self, Condition, Path};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, Violations};
 use ddbsse_wire::write_options::{self, ReturnValues};
@@ -74,10 +75,6 @@ impl PrimaryKey {
     }
 }
 
-pub(super) fn unsupported(what: &str) -> ApiError {
-    ApiError::validation(format!("{what} is not supported by ddbsse"))
-}
-
 pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     match limit {
         None => Ok(None),
@@ -85,14 +82,6 @@ pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError>
             "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
         ))),
         Some(l) => Ok(Some(usize::try_from(l).unwrap_or(usize::MAX))),
-    }
-}
-
-pub(super) fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
-    match select {
-        None | Some("ALL_ATTRIBUTES") => Ok(false),
-        Some("COUNT") => Ok(true),
-        Some(other) => Err(unsupported(&format!("Select {other}"))),
     }
 }
 
@@ -526,7 +515,11 @@ impl Model {
         if let Some(index) = &input.index_name {
             return self.index_query(now, caller, &name, index, input);
         }
-        let count_only = check_select(input.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Query,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let expr = input
             .key_condition_expression
@@ -604,7 +597,11 @@ impl Model {
         if let Some(index) = &input.index_name {
             return self.index_scan(now, caller, &name, index, input);
         }
-        let count_only = check_select(input.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Scan,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
         let exprs = expression::read_expressions(

@@ -46,6 +46,7 @@ pub mod kms_settings;
 pub mod number;
 pub mod operation;
 pub mod scan_segments;
+pub mod select;
 pub mod signature;
 pub mod table_arn;
 pub mod time;

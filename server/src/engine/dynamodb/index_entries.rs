@@ -22,10 +22,10 @@ use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::expression::read_expressions;
 use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 use sha2::{Digest, Sha256};
 
-use super::items::unsupported;
 use super::query::PAGE_BYTES;
 use crate::engine::control_state::StoredIndex;
 use crate::engine::state::{TableMeta, put_table};
@@ -54,15 +54,6 @@ pub(crate) fn index_prefix(uid: &[u8; 16], x: &StoredIndex) -> Vec<u8> {
     let mut p = uid.to_vec();
     p.extend_from_slice(&index_tag(uid, x));
     p
-}
-
-/// The `Select` of an index read: `ALL_PROJECTED_ATTRIBUTES` is the default there.
-fn select_of(select: Option<&str>) -> Result<Option<&str>, ApiError> {
-    match select {
-        None | Some("ALL_ATTRIBUTES" | "COUNT") => Ok(select),
-        s if index_read::projected_select(s) => Ok(None),
-        Some(other) => Err(unsupported(&format!("Select {other}"))),
-    }
 }
 
 fn limit_of(l: Option<i64>) -> Result<Option<usize>, ApiError> {
@@ -232,7 +223,11 @@ impl Engine {
             let meta = self.data_table(&st, i.table_name.as_deref())?;
             (resolve(meta, index, call.now)?.1, meta.schema())
         };
-        let select = select_of(i.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Query,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit_of(i.limit)?;
         let expr = i
             .key_condition_expression
@@ -355,7 +350,11 @@ impl Engine {
             let meta = self.data_table(&st, i.table_name.as_deref())?;
             (resolve(meta, index, call.now)?.1, meta.schema())
         };
-        let select = select_of(i.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Scan,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit_of(i.limit)?;
         let exprs = read_expressions(
             None,

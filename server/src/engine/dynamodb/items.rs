@@ -29,10 +29,6 @@ use crate::storage::{Space, WriteOp};
 /// the new item (`None`: a delete).
 type IndexedWrite<'s> = (&'s TableMeta, Arc<TableCrypto>, Vec<u8>, Option<Item>);
 
-pub(crate) fn unsupported(what: &str) -> ApiError {
-    ApiError::validation(format!("{what} is not supported by this endpoint"))
-}
-
 /// The checks of a single-item request before it touches a table: the table name and the
 /// request's one required member (`item` or `key`), every violation reported together.
 fn check_members(table_name: Option<&str>, member: &str, present: bool) -> Result<(), ApiError> {
