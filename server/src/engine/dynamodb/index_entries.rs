@@ -159,8 +159,19 @@ impl Engine {
 
     /// Fills an index UpdateTable added with the entries of the items already in the table,
     /// once, under each item's row lock; later writes keep it in step.
+    ///
+    /// Why a concurrent key switch cannot leave an entry sealed under the old table key: the
+    /// fill seals and commits every entry while holding the state's read guard (`st` below
+    /// lives until the last commit), and a key switch holds the write guard from its scan of
+    /// the items to its commit, so the two never interleave: an entry the fill commits was
+    /// sealed under the key that is current at its commit, and a switch that runs after
+    /// re-encrypts it like every other entry. The flag is then cleared only if the table key
+    /// generation is still the one the fill sealed under (a switch in between has already
+    /// rebuilt every index and cleared it).
     fn fill_index(&self, call: &Call<'_>, table: &str, index: &str) -> Result<(), ApiError> {
-        {
+        let generation = {
+            //= spec/items.md#index-at-rest
+            //# The fill of an index UpdateTable added MUST NOT interleave with a key switch: every entry it stores is sealed under the table key that is current when the entry is committed.
             let st = self.read_state();
             let meta = self.data_table(&st, Some(table))?;
             let Some(x) = meta
@@ -194,14 +205,16 @@ impl Engine {
                     )])?;
                 }
             }
-        }
+            meta.generation
+        };
         let mut st = self.write_state();
         if let Some(meta) = st.tables.get_mut(table)
+            && meta.generation == generation
             && let Some(x) = meta
                 .extras
                 .indexes
                 .iter_mut()
-                .find(|x| x.def.name == index && x.deleted.is_none())
+                .find(|x| x.def.name == index && x.deleted.is_none() && x.unfilled)
         {
             x.unfilled = false;
             self.commit(vec![put_table(meta)])?;
