@@ -43,6 +43,18 @@ pub const CASES: &[Case] = &[
         run: sparse,
     },
     Case {
+        id: "items/index-key-check/refused",
+        title: "PutItem, UpdateItem, BatchWriteItem and TransactWriteItems refuse an index key attribute of the wrong type or an empty one, writing nothing",
+        needs: &[],
+        run: key_check,
+    },
+    Case {
+        id: "items/select/combinations",
+        title: "SPECIFIC_ATTRIBUTES with a projection reads as no Select; COUNT counts; the Select/ProjectionExpression combinations DynamoDB refuses are refused with its texts",
+        needs: &[],
+        run: select_combinations,
+    },
+    Case {
         id: "items/index-projection/kinds",
         title: "KEYS_ONLY, INCLUDE and ALL return what they project; a local index fetches the rest from the item",
         needs: &[],
@@ -553,6 +565,229 @@ fn sparse(ctx: &mut Ctx<'_>) -> CaseResult {
         &json!(sorted_items(scan.ok()?)),
         &json!(seen),
     )
+}
+
+//= spec/items.md#index-key-check
+//= type=test
+//# A write that would store an item holding an index key attribute of another type than the one the table's attribute definitions declare for it MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Type mismatch for Index Key <attribute> Expected: <declared type> Actual: <type of the value> IndexName: <index name>`, writing nothing.
+//= spec/items.md#index-key-check
+//= type=test
+//# A write that would store an item holding an empty `S` or `B` value for an index key attribute MUST fail with `ValidationException` and the message `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty <string|binary> value. IndexName: <index name>, IndexKey: <attribute>`, writing nothing.
+fn key_check(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = indexed_table(ctx, "idx-keycheck")?;
+    populate(ctx, &table)?;
+    let refused = |r: &Reply, message: &str| -> CaseResult {
+        r.same_as_model()?;
+        r.expect_error("ValidationException", Some(message))
+    };
+    let mismatch = |attr: &str, expected: &str, actual: &str, index: &str| {
+        format!(
+            "One or more parameter values were invalid: Type mismatch for Index Key {attr} Expected: {expected} Actual: {actual} IndexName: {index}"
+        )
+    };
+    let put_item = |city: Value, age: Value| {
+        json!({"TableName": table, "Item": {"pk": {"S": "q1"}, "sk": {"S": "a"},
+            "city": city, "age": age}})
+    };
+    let r = ctx.ddb("PutItem", put_item(json!({"N": "7"}), json!({"N": "1"})))?;
+    refused(&r, &mismatch("city", "S", "N", GSI_ALL))?;
+    let r = ctx.ddb(
+        "PutItem",
+        put_item(json!({"S": "Oslo"}), json!({"S": "old"})),
+    )?;
+    refused(&r, &mismatch("age", "N", "S", GSI_ALL))?;
+    let r = ctx.ddb("PutItem", put_item(json!({"S": ""}), json!({"N": "1"})))?;
+    refused(
+        &r,
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byCity, IndexKey: city",
+    )?;
+    // UpdateItem: the item the update expression produces is checked.
+    let r = ctx.ddb(
+        "UpdateItem",
+        json!({"TableName": table, "Key": {"pk": {"S": "p1"}, "sk": {"S": "a"}},
+            "UpdateExpression": "SET city = :c", "ExpressionAttributeValues": {":c": {"N": "7"}}}),
+    )?;
+    refused(&r, &mismatch("city", "S", "N", GSI_ALL))?;
+    let r = ctx.ddb(
+        "BatchWriteItem",
+        json!({"RequestItems": {table.clone(): [
+            {"PutRequest": {"Item": {"pk": {"S": "q2"}, "sk": {"S": "a"}}}},
+            {"PutRequest": {"Item": {"pk": {"S": "q3"}, "sk": {"S": "a"}, "rank": {"S": "first"}}}}
+        ]}}),
+    )?;
+    refused(&r, &mismatch("rank", "N", "S", LSI_KEYS))?;
+    let r = ctx.ddb(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "q4"}, "sk": {"S": "a"}}}},
+            {"Update": {"TableName": table, "Key": {"pk": {"S": "p2"}, "sk": {"S": "a"}},
+                "UpdateExpression": "SET age = :a", "ExpressionAttributeValues": {":a": {"S": ""}}}}
+        ]}),
+    )?;
+    refused(&r, &mismatch("age", "N", "S", GSI_ALL))?;
+    let r = ctx.ddb(
+        "TransactWriteItems",
+        json!({"TransactItems": [
+            {"Put": {"TableName": table, "Item": {"pk": {"S": "q5"}, "sk": {"S": "a"}, "city": {"S": ""}}}}
+        ]}),
+    )?;
+    refused(
+        &r,
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: byCity, IndexKey: city",
+    )?;
+    // Nothing of the refused writes is stored: the table still holds the five people, unchanged.
+    let scan = ctx.ddb("Scan", json!({"TableName": table}))?;
+    same_items_as_model(&scan)?;
+    check_eq(
+        "the table after the refused writes",
+        &json!(["Ada", "Bo", "Cy", "Di", "Ed"]),
+        &{
+            let mut names: Vec<String> = column(scan.ok()?, "name")
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+            names.sort();
+            json!(names)
+        },
+    )?;
+    let oslo = query_city(ctx, &table, GSI_KEYS, "Oslo", json!({}))?;
+    check_eq(
+        "cityKeys still holds Oslo's three items",
+        &json!(3),
+        &oslo.ok()?["Count"],
+    )
+}
+
+//= spec/items.md#select
+//= type=test
+//# A Query or Scan MUST refuse a `Select` outside `ALL_ATTRIBUTES`, `ALL_PROJECTED_ATTRIBUTES`, `SPECIFIC_ATTRIBUTES` and `COUNT` with `1 validation error detected: Value '<value>' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]`.
+//= spec/items.md#select
+//= type=test
+//# A `ProjectionExpression` with `Select` `ALL_ATTRIBUTES`, `ALL_PROJECTED_ATTRIBUTES` or `COUNT` MUST be refused with `Cannot specify the ProjectionExpression when choosing to get <ALL_ATTRIBUTES|ALL_PROJECTED_ATTRIBUTES|only the Count>`, `SPECIFIC_ATTRIBUTES` without a `ProjectionExpression` with `Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES`, and `ALL_PROJECTED_ATTRIBUTES` without `IndexName` with `ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName`, each in a `ValidationException` whose message a Query prefixes with `1 validation error detected: ` and a Scan does not.
+//= spec/items.md#select
+//= type=test
+//# A Query or Scan with `Select` `SPECIFIC_ATTRIBUTES` and a `ProjectionExpression` MUST answer as the same request without `Select` does, and one with `COUNT` MUST answer `Count` and `ScannedCount` (and `LastEvaluatedKey` when paged) without `Items`.
+fn select_combinations(ctx: &mut Ctx<'_>) -> CaseResult {
+    let (_, table) = indexed_table(ctx, "idx-select")?;
+    populate(ctx, &table)?;
+    let table_query = |extra: Value| {
+        let mut body = json!({"TableName": table, "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "p1"}}});
+        if let (Some(obj), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            for (k, v) in extra {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        body
+    };
+    let specific = ctx.ddb(
+        "Query",
+        table_query(
+            json!({"Select": "SPECIFIC_ATTRIBUTES", "ProjectionExpression": "#n",
+            "ExpressionAttributeNames": {"#n": "name"}}),
+        ),
+    )?;
+    specific.same_as_model()?;
+    let plain = ctx.ddb(
+        "Query",
+        table_query(
+            json!({"ProjectionExpression": "#n", "ExpressionAttributeNames": {"#n": "name"}}),
+        ),
+    )?;
+    check_eq(
+        "Query SPECIFIC_ATTRIBUTES with a projection answers as the projection alone",
+        plain.ok()?,
+        specific.ok()?,
+    )?;
+    check_eq(
+        "its items hold the projected attribute only",
+        &json!([["name"], ["name"]]),
+        &json!(attribute_names(specific.ok()?)),
+    )?;
+    let on_index = query_city(
+        ctx,
+        &table,
+        GSI_KEYS,
+        "Oslo",
+        json!({"Select": "SPECIFIC_ATTRIBUTES", "ProjectionExpression": "pk, city"}),
+    )?;
+    check_eq(
+        "Query of cityKeys with SPECIFIC_ATTRIBUTES",
+        &json!([["city", "pk"], ["city", "pk"], ["city", "pk"]]),
+        &json!(attribute_names(on_index.ok()?)),
+    )?;
+    let count = ctx.ddb("Query", table_query(json!({"Select": "COUNT"})))?;
+    count.same_as_model()?;
+    check(
+        count.ok()?["Count"] == json!(2) && count.ok()?.get("Items").is_none(),
+        "Query COUNT answers Count 2 and no Items",
+        count.ok()?.to_string(),
+    )?;
+    let paged = query_city(
+        ctx,
+        &table,
+        GSI_KEYS,
+        "Oslo",
+        json!({"Select": "COUNT", "Limit": 2}),
+    )?;
+    check(
+        paged.ok()?["Count"] == json!(2)
+            && paged.ok()?.get("Items").is_none()
+            && paged.ok()?.get("LastEvaluatedKey").is_some(),
+        "Query of cityKeys COUNT with Limit 2: Count 2, no Items, a LastEvaluatedKey",
+        paged.ok()?.to_string(),
+    )?;
+    let projected = query_city(
+        ctx,
+        &table,
+        GSI_INCLUDE,
+        "Oslo",
+        json!({"Select": "ALL_PROJECTED_ATTRIBUTES"}),
+    )?;
+    projected.ok()?;
+    let refusals: [(&str, Value, &str); 6] = [
+        (
+            "Query",
+            table_query(json!({"Select": "SPECIFIC_ATTRIBUTES"})),
+            "1 validation error detected: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        ),
+        (
+            "Scan",
+            json!({"TableName": table, "Select": "SPECIFIC_ATTRIBUTES"}),
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        ),
+        (
+            "Query",
+            json!({"TableName": table, "IndexName": GSI_ALL, "KeyConditionExpression": "city = :c",
+                "ExpressionAttributeValues": {":c": {"S": "Oslo"}}, "Select": "COUNT",
+                "ProjectionExpression": "pk"}),
+            "1 validation error detected: Cannot specify the ProjectionExpression when choosing to get only the Count",
+        ),
+        (
+            "Scan",
+            json!({"TableName": table, "Select": "ALL_ATTRIBUTES", "ProjectionExpression": "pk"}),
+            "Cannot specify the ProjectionExpression when choosing to get ALL_ATTRIBUTES",
+        ),
+        (
+            "Scan",
+            json!({"TableName": table, "Select": "ALL_PROJECTED_ATTRIBUTES"}),
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+        ),
+        (
+            "Query",
+            table_query(json!({"Select": "count"})),
+            "1 validation error detected: Value 'count' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+        ),
+    ];
+    for (op, body, message) in refusals {
+        let r = ctx.ddb(op, body)?;
+        r.same_as_model()?;
+        r.expect_error("ValidationException", Some(message))?;
+    }
+    Ok(())
 }
 
 //= spec/items.md#index-projection

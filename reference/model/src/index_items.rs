@@ -14,21 +14,14 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 use ddbsse_wire::expression;
+use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::time::Timestamp;
 
 use super::Model;
-use super::items::{KeyPart, check_limit, check_select, page};
+use super::items::{KeyPart, check_limit, page};
 use super::tables::Table;
-
-/// The `Select` of an index read: `ALL_PROJECTED_ATTRIBUTES` is the default there.
-fn select_of(select: Option<&str>) -> Result<Option<&str>, ApiError> {
-    if index_read::projected_select(select) {
-        return Ok(None);
-    }
-    check_select(select)?;
-    Ok(select)
-}
 
 impl Model {
     /// The view of `index` of `table` at `now`.
@@ -57,7 +50,11 @@ impl Model {
     ) -> Result<ItemsOutput, ApiError> {
         let schema = self.table_schema(name)?;
         let view = self.index_view(now, name, index)?;
-        let select = select_of(input.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Query,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let expr = input
             .key_condition_expression
@@ -128,7 +125,11 @@ impl Model {
     ) -> Result<ItemsOutput, ApiError> {
         let schema = self.table_schema(name)?;
         let view = self.index_view(now, name, index)?;
-        let select = select_of(input.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Scan,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let exprs = expression::read_expressions(
             None,
@@ -179,6 +180,21 @@ impl Model {
             &exprs.projection,
         ))
     }
+}
+
+/// Checks the index key attributes of an item a write would store in `table`
+/// (`spec/items.md#index-key-check`): every index that is not being deleted.
+pub(super) fn check_index_keys(table: &Table, item: &Item) -> Result<(), ApiError> {
+    index_keys::check(
+        item,
+        table
+            .extras
+            .indexes
+            .iter()
+            .filter(|i| i.deleted.is_none())
+            .map(|i| &i.def),
+        &table.attribute_definitions,
+    )
 }
 
 /// The index entries of a table's items, each with its item.

@@ -16,12 +16,14 @@ use ddbsse_wire::attribute::{AttributeValue, Item, MAX_PAGE_BYTES, item_size, no
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::*;
 use ddbsse_wire::expression::{self, Condition, Path};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, Violations};
 use ddbsse_wire::write_options::{self, ReturnValues};
 
 use super::Model;
 use super::cache::CacheKey;
+use super::index_items::check_index_keys;
 use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 
 /// One key attribute value, ordered as DynamoDB orders keys (numbers numerically, strings and
@@ -73,10 +75,6 @@ impl PrimaryKey {
     }
 }
 
-pub(super) fn unsupported(what: &str) -> ApiError {
-    ApiError::validation(format!("{what} is not supported by ddbsse"))
-}
-
 pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     match limit {
         None => Ok(None),
@@ -84,14 +82,6 @@ pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError>
             "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
         ))),
         Some(l) => Ok(Some(usize::try_from(l).unwrap_or(usize::MAX))),
-    }
-}
-
-pub(super) fn check_select(select: Option<&str>) -> Result<bool, ApiError> {
-    match select {
-        None | Some("ALL_ATTRIBUTES") => Ok(false),
-        Some("COUNT") => Ok(true),
-        Some(other) => Err(unsupported(&format!("Select {other}"))),
     }
 }
 
@@ -200,6 +190,12 @@ impl Model {
         let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
             ApiError::validation("The provided key element does not match the schema")
         })?;
+        check_index_keys(
+            self.tables
+                .get(&name)
+                .ok_or_else(|| table_not_found(&name))?,
+            &item,
+        )?;
         self.table_key_gate(now, caller, &name)?;
         let table = self
             .tables
@@ -264,6 +260,7 @@ impl Model {
             Some(u) => u.apply(&base)?,
             None => base,
         };
+        check_index_keys(table, &new)?;
         let attributes = write_options::updated_attributes(rv, old, &new, exprs.update.as_ref());
         table.items.insert(pk, new);
         Ok(WriteItemOutput { attributes })
@@ -282,6 +279,14 @@ impl Model {
         for a in &actions {
             let schema = self.table_schema(&a.table)?;
             let key = schema.key_of(&a.item, a.kind != ActionKind::Put)?;
+            if a.kind == ActionKind::Put {
+                check_index_keys(
+                    self.tables
+                        .get(&a.table)
+                        .ok_or_else(|| table_not_found(&a.table))?,
+                    &a.item,
+                )?;
+            }
             let pk = PrimaryKey::of(&schema, &key).ok_or_else(|| {
                 ApiError::validation("The provided key element does not match the schema")
             })?;
@@ -337,10 +342,12 @@ impl Model {
                 ActionKind::Delete => None,
                 ActionKind::Update => {
                     let base = old.cloned().unwrap_or(key);
-                    Some(match &a.update {
+                    let new = match &a.update {
                         Some(u) => u.apply(&base)?,
                         None => base,
-                    })
+                    };
+                    check_index_keys(t, &new)?;
+                    Some(new)
                 }
             };
             writes.push((table, pk, new));
@@ -508,7 +515,11 @@ impl Model {
         if let Some(index) = &input.index_name {
             return self.index_query(now, caller, &name, index, input);
         }
-        let count_only = check_select(input.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Query,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let expr = input
             .key_condition_expression
@@ -588,7 +599,11 @@ impl Model {
         if let Some(index) = &input.index_name {
             return self.index_scan(now, caller, &name, index, input);
         }
-        let count_only = check_select(input.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Scan,
+            input.select.as_deref(),
+            input.projection_expression.is_some(),
+        )?;
         let limit = check_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
         let exprs = expression::read_expressions(
@@ -667,6 +682,10 @@ impl Model {
                     (Some(p), None) => {
                         let item = normalize_item(&p.item)?;
                         let key = schema.key_of(&item, false)?;
+                        check_index_keys(
+                            self.tables.get(name).ok_or_else(|| table_not_found(name))?,
+                            &item,
+                        )?;
                         (PrimaryKey::of(&schema, &key), Some(item))
                     }
                     (None, Some(d)) => {

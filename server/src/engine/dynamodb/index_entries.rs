@@ -20,11 +20,12 @@ use std::cmp::Ordering;
 use ddbsse_wire::attribute::{Item, item_size};
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::expression::read_expressions;
+use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 use sha2::{Digest, Sha256};
 
-use super::items::unsupported;
 use super::query::PAGE_BYTES;
 use crate::engine::control_state::StoredIndex;
 use crate::engine::state::{TableMeta, put_table};
@@ -55,15 +56,6 @@ pub(crate) fn index_prefix(uid: &[u8; 16], x: &StoredIndex) -> Vec<u8> {
     p
 }
 
-/// The `Select` of an index read: `ALL_PROJECTED_ATTRIBUTES` is the default there.
-fn select_of(select: Option<&str>) -> Result<Option<&str>, ApiError> {
-    match select {
-        None | Some("ALL_ATTRIBUTES" | "COUNT") => Ok(select),
-        s if index_read::projected_select(s) => Ok(None),
-        Some(other) => Err(unsupported(&format!("Select {other}"))),
-    }
-}
-
 fn limit_of(l: Option<i64>) -> Result<Option<usize>, ApiError> {
     match l {
         None => Ok(None),
@@ -72,6 +64,21 @@ fn limit_of(l: Option<i64>) -> Result<Option<usize>, ApiError> {
             "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
         ))),
     }
+}
+
+/// Checks the index key attributes of an item a write would store in the table `meta`
+/// (`spec/items.md#index-key-check`): every index that is not being deleted. Nothing to do for
+/// a table without indexes.
+pub(crate) fn check_index_keys(meta: &TableMeta, item: &Item) -> Result<(), ApiError> {
+    index_keys::check(
+        item,
+        meta.extras
+            .indexes
+            .iter()
+            .filter(|x| x.deleted.is_none())
+            .map(|x| &x.def),
+        &meta.attribute_definitions,
+    )
 }
 
 /// The index a read names, at `now`.
@@ -152,8 +159,19 @@ impl Engine {
 
     /// Fills an index UpdateTable added with the entries of the items already in the table,
     /// once, under each item's row lock; later writes keep it in step.
+    ///
+    /// Why a concurrent key switch cannot leave an entry sealed under the old table key: the
+    /// fill seals and commits every entry while holding the state's read guard (`st` below
+    /// lives until the last commit), and a key switch holds the write guard from its scan of
+    /// the items to its commit, so the two never interleave: an entry the fill commits was
+    /// sealed under the key that is current at its commit, and a switch that runs after
+    /// re-encrypts it like every other entry. The flag is then cleared only if the table key
+    /// generation is still the one the fill sealed under (a switch in between has already
+    /// rebuilt every index and cleared it).
     fn fill_index(&self, call: &Call<'_>, table: &str, index: &str) -> Result<(), ApiError> {
-        {
+        let generation = {
+            //= spec/items.md#index-at-rest
+            //# The fill of an index UpdateTable added MUST NOT interleave with a key switch: every entry it stores is sealed under the table key that is current when the entry is committed.
             let st = self.read_state();
             let meta = self.data_table(&st, Some(table))?;
             let Some(x) = meta
@@ -187,14 +205,16 @@ impl Engine {
                     )])?;
                 }
             }
-        }
+            meta.generation
+        };
         let mut st = self.write_state();
         if let Some(meta) = st.tables.get_mut(table)
+            && meta.generation == generation
             && let Some(x) = meta
                 .extras
                 .indexes
                 .iter_mut()
-                .find(|x| x.def.name == index && x.deleted.is_none())
+                .find(|x| x.def.name == index && x.deleted.is_none() && x.unfilled)
         {
             x.unfilled = false;
             self.commit(vec![put_table(meta)])?;
@@ -216,7 +236,11 @@ impl Engine {
             let meta = self.data_table(&st, i.table_name.as_deref())?;
             (resolve(meta, index, call.now)?.1, meta.schema())
         };
-        let select = select_of(i.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Query,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit_of(i.limit)?;
         let expr = i
             .key_condition_expression
@@ -339,7 +363,11 @@ impl Engine {
             let meta = self.data_table(&st, i.table_name.as_deref())?;
             (resolve(meta, index, call.now)?.1, meta.schema())
         };
-        let select = select_of(i.select.as_deref())?;
+        let select = select::index_read(
+            ReadOp::Scan,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit_of(i.limit)?;
         let exprs = read_expressions(
             None,

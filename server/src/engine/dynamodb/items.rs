@@ -18,6 +18,7 @@ use ddbsse_wire::validate::{self, Violations};
 use ddbsse_wire::write_options::{self, ReturnValues};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 
+use super::index_entries::check_index_keys;
 use super::table_not_found;
 use crate::engine::state::{State, TableMeta};
 use crate::engine::table_crypto::{TableCrypto, internal};
@@ -27,10 +28,6 @@ use crate::storage::{Space, WriteOp};
 /// A BatchWriteItem write on a table with indexes: the table, its crypto, the item's row, and
 /// the new item (`None`: a delete).
 type IndexedWrite<'s> = (&'s TableMeta, Arc<TableCrypto>, Vec<u8>, Option<Item>);
-
-pub(crate) fn unsupported(what: &str) -> ApiError {
-    ApiError::validation(format!("{what} is not supported by this endpoint"))
-}
 
 /// The checks of a single-item request before it touches a table: the table name and the
 /// request's one required member (`item` or `key`), every violation reported together.
@@ -209,6 +206,7 @@ impl Engine {
         //= spec/errors.md#key-schema-mismatch
         //# A request whose item or key does not match the table's key schema MUST fail with `ValidationException` and the message of the row of the table above that applies.
         let key = schema.key_of(&item, false)?;
+        check_index_keys(meta, &item)?;
         let crypto = self.data_plane_crypto(&st, meta, call)?;
         let row = crypto.row_key(&meta.uid_bytes(), &schema, &key);
         let envelope = crypto.seal(&row, &item)?;
@@ -324,6 +322,7 @@ impl Engine {
                     (Some(p), None) => {
                         let item = normalize_item(&p.item)?;
                         let key = schema.key_of(&item, false)?;
+                        check_index_keys(meta, &item)?;
                         checked.push((key, Some(item)));
                     }
                     (None, Some(d)) => checked.push((schema.key_of(&d.key, true)?, None)),

@@ -7,10 +7,11 @@ use std::cmp::Ordering;
 use ddbsse_wire::attribute::{AttributeValue, Item, item_size};
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
 use ddbsse_wire::expression::{Condition, Path, read_expressions};
+use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::validate::{self, Violations};
 use ddbsse_wire::{ApiError, dynamodb_errors};
 
-use super::items::{apply, unsupported};
+use super::items::apply;
 use crate::engine::table_crypto::{canonical_key, internal};
 use crate::engine::{Call, Engine};
 use crate::storage::Space;
@@ -28,14 +29,6 @@ fn limit(l: Option<i64>) -> Result<Option<usize>, ApiError> {
     }
 }
 
-fn select_count(select: Option<&str>) -> Result<bool, ApiError> {
-    match select {
-        None | Some("ALL_ATTRIBUTES") => Ok(false),
-        Some("COUNT") => Ok(true),
-        Some(other) => Err(unsupported(&format!("Select {other}"))),
-    }
-}
-
 impl Engine {
     pub(crate) fn query(&self, call: &Call<'_>, i: QueryInput) -> Result<ItemsOutput, ApiError> {
         let mut v = Violations::default();
@@ -44,7 +37,11 @@ impl Engine {
         if let Some(index) = &i.index_name {
             return self.index_query(call, &i, index);
         }
-        let count_only = select_count(i.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Query,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit(i.limit)?;
         let expr = i
             .key_condition_expression
@@ -224,7 +221,11 @@ impl Engine {
         if let Some(index) = &i.index_name {
             return self.index_scan(call, &i, index);
         }
-        let count_only = select_count(i.select.as_deref())?;
+        let count_only = select::table_read(
+            ReadOp::Scan,
+            i.select.as_deref(),
+            i.projection_expression.is_some(),
+        )?;
         let limit = limit(i.limit)?;
         let exprs = read_expressions(
             None,

@@ -16,6 +16,7 @@ use ddbsse_wire::expression::errors::key_attribute_updated;
 use ddbsse_wire::transact::{self, ActionKind};
 use ddbsse_wire::transact_token;
 
+use super::index_entries::check_index_keys;
 use crate::engine::table_crypto::TableCrypto;
 use crate::engine::transact_tokens::Admission;
 use crate::engine::{Call, Engine};
@@ -38,6 +39,9 @@ impl Engine {
             let meta = self.data_table(&st, Some(&a.table))?;
             let schema = meta.schema();
             let key = schema.key_of(&a.item, a.kind != ActionKind::Put)?;
+            if a.kind == ActionKind::Put {
+                check_index_keys(meta, &a.item)?;
+            }
             if let Some(u) = &a.update
                 && let Some(k) = u.writes_any(&schema.names())
             {
@@ -119,6 +123,7 @@ impl Engine {
                         Some(u) => u.apply(&base)?,
                         None => base,
                     };
+                    check_index_keys(meta, &new)?;
                     ops.push(WriteOp::Put(
                         Space::Items,
                         row.clone(),

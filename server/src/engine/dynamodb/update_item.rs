@@ -11,6 +11,7 @@ use ddbsse_wire::expression::errors::key_attribute_updated;
 use ddbsse_wire::validate::{self, Violations};
 use ddbsse_wire::write_options::updated_attributes;
 
+use super::index_entries::check_index_keys;
 use super::items::{check_condition, write_options};
 use crate::engine::{Call, Engine};
 use crate::storage::{Space, WriteOp};
@@ -61,6 +62,7 @@ impl Engine {
             Some(u) => u.apply(&base)?,
             None => base,
         };
+        check_index_keys(meta, &new)?;
         let attributes = updated_attributes(opts.rv, old.as_ref(), &new, opts.update.as_ref());
         //= spec/items.md#update-at-rest
         //# The item an UpdateItem stores MUST be sealed under the table's current table key like an item PutItem stores, so that nothing of it is stored in plaintext.

@@ -6,6 +6,7 @@ mod at_rest;
 mod cache;
 mod concurrency;
 mod damaged;
+mod index_fill;
 mod items;
 mod kms;
 mod lifecycle;
