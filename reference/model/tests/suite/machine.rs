@@ -819,7 +819,19 @@ impl StateMachineTest for Sut {
             T::Lookup(max) => {
                 let mut seen = Vec::new();
                 let mut token: Option<String> = None;
+                //= spec/trail.md#lookup-paging
+                //= type=test
+                //# When more events match, the response MUST carry a `NextToken` that, sent with the same parameters, returns the following events, and a token that the target did not issue for those parameters MUST fail with `InvalidNextTokenException`.
+                // A token "returns the following events", so every page but the last brings at
+                // least one: more pages than records means the paging goes nowhere (a mutant
+                // that pages forever is caught here instead of hanging the test).
+                let mut pages = 0;
                 loop {
+                    pages += 1;
+                    assert!(
+                        pages <= s.recorded.len() + 1,
+                        "LookupEvents paging makes no progress after {pages} pages"
+                    );
                     let mut body = json!({"MaxResults": max});
                     if let Some(t) = &token {
                         body["NextToken"] = json!(t);

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)] // Tests: a failed expect is a failed test.
 
 mod boundaries;
+mod indexes_tags;
 mod kms_ops;
 mod machine;
 mod scenario;

@@ -620,3 +620,100 @@ fn failed_refresh_drops_the_entry() {
     d.ok("DeleteTable", json!({"TableName": RATINGS}));
     assert_eq!(d.model.cache_entries(), 0);
 }
+
+#[test]
+fn records_of_reencrypt_retire_grant_and_key_deletion() {
+    let mut d = Driver::new();
+    let source = d.create_key();
+    let destination = d.create_key();
+    let enc = d.ok(
+        "Encrypt",
+        json!({"KeyId": source, "Plaintext": "c2VjcmV0", "EncryptionContext": {"Case": "Kept"}}),
+    );
+    //= spec/trail.md#request-parameters
+    //= type=test
+    //# The `requestParameters` of a ReEncrypt record MUST be `sourceEncryptionAlgorithm` and `destinationEncryptionAlgorithm` (always, `SYMMETRIC_DEFAULT` when not sent), `sourceKeyId` and `destinationKeyId` as sent, and `sourceEncryptionContext` and `destinationEncryptionContext` when not empty.
+    let re = d.call(
+        "ReEncrypt",
+        json!({
+            "CiphertextBlob": enc["CiphertextBlob"],
+            "SourceEncryptionContext": {"Case": "Kept"},
+            "SourceKeyId": source,
+            "DestinationKeyId": destination,
+            "DestinationEncryptionContext": {}
+        }),
+    );
+    assert!(re.result.is_ok(), "ReEncrypt");
+    assert_eq!(
+        re.events[0].request_parameters,
+        json!({
+            "sourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            "sourceEncryptionContext": {"Case": "Kept"},
+            "sourceKeyId": source,
+            "destinationKeyId": destination,
+            "destinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT"
+        }),
+        "the empty destination context is left out, the source context kept"
+    );
+    let enc = d.ok("Encrypt", json!({"KeyId": source, "Plaintext": "c2VjcmV0"}));
+    let re = d.call(
+        "ReEncrypt",
+        json!({
+            "CiphertextBlob": enc["CiphertextBlob"],
+            "DestinationKeyId": destination,
+            "DestinationEncryptionContext": {"To": "There"}
+        }),
+    );
+    assert!(re.result.is_ok(), "ReEncrypt");
+    assert_eq!(
+        re.events[0].request_parameters,
+        json!({
+            "sourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+            "destinationKeyId": destination,
+            "destinationEncryptionContext": {"To": "There"},
+            "destinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT"
+        })
+    );
+    //= spec/trail.md#request-parameters
+    //= type=test
+    //# The `requestParameters` of every record MUST be those of the table above.
+    // RetireGrant's row of the table: `null`, also when the grant is named by key and id.
+    let grant = d.ok(
+        "CreateGrant",
+        json!({"KeyId": source, "GranteePrincipal": "p", "RetiringPrincipal": "p", "Operations": ["Decrypt"]}),
+    );
+    let retire = d.call(
+        "RetireGrant",
+        json!({"KeyId": Driver::key_arn(&source), "GrantId": grant["GrantId"]}),
+    );
+    assert!(retire.result.is_ok(), "RetireGrant");
+    assert_eq!(retire.events[0].request_parameters, Value::Null);
+    //= spec/trail.md#response-elements
+    //= type=test
+    //# `responseElements` MUST be `{"grantId": <grant id>, "keyId": <key ARN>}` for a successful CreateGrant (by a caller or by DynamoDB), `{"keyId": <key ARN>, "keyState": "PendingDeletion", "deletionDate": <deletion date>}` for a successful ScheduleKeyDeletion, `{"keyId": <key ARN>}` for a successful CancelKeyDeletion, `{"keyMetadata": <KeyMetadata with lowercased member names>}` for a successful CreateKey, `{"tableDescription": <the response's TableDescription with lowercased member names>}` for a successful CreateTable, UpdateTable or DeleteTable, and `null` for every other record except the alias records of the next sentence.
+    //= spec/trail.md#response-elements
+    //= type=test
+    //# A date inside `responseElements` outside `keyMetadata` and `tableDescription` MUST be a string in CloudTrail's form `<Mon> <d>, <yyyy>, <h>:<mm>:<ss> <AM|PM>` in UTC, such as `Aug 10, 2022, 10:38:27 PM`.
+    let arn = Driver::key_arn(&destination);
+    let schedule = d.call(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": destination, "PendingWindowInDays": 7}),
+    );
+    let deletion = schedule.result.expect("schedule").body()["DeletionDate"]
+        .as_f64()
+        .expect("date");
+    let date = ddbsse_wire::time::Timestamp::from_epoch_seconds(deletion)
+        .expect("date")
+        .response_date();
+    assert!(
+        (date.ends_with(" AM") || date.ends_with(" PM")) && date.matches(", ").count() == 2,
+        "CloudTrail's date form: {date}"
+    );
+    assert_eq!(
+        schedule.events[0].response_elements,
+        json!({"keyId": arn, "keyState": "PendingDeletion", "deletionDate": date})
+    );
+    let cancel = d.call("CancelKeyDeletion", json!({"KeyId": destination}));
+    assert!(cancel.result.is_ok(), "CancelKeyDeletion");
+    assert_eq!(cancel.events[0].response_elements, json!({"keyId": arn}));
+}
