@@ -18,9 +18,10 @@ use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
 use ddbsse_wire::select::{self, ReadOp};
 use ddbsse_wire::time::Timestamp;
+use ddbsse_wire::validate;
 
 use super::Model;
-use super::items::{KeyPart, check_limit, page};
+use super::items::{KeyPart, page};
 use super::tables::Table;
 
 impl Model {
@@ -55,7 +56,7 @@ impl Model {
             input.select.as_deref(),
             input.projection_expression.is_some(),
         )?;
-        let limit = check_limit(input.limit)?;
+        let limit = validate::read_limit(input.limit)?;
         let expr = input
             .key_condition_expression
             .as_deref()
@@ -130,7 +131,7 @@ impl Model {
             input.select.as_deref(),
             input.projection_expression.is_some(),
         )?;
-        let limit = check_limit(input.limit)?;
+        let limit = validate::read_limit(input.limit)?;
         let exprs = expression::read_expressions(
             None,
             input.filter_expression.as_deref(),

@@ -75,16 +75,6 @@ impl PrimaryKey {
     }
 }
 
-pub(super) fn check_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
-    match limit {
-        None => Ok(None),
-        Some(l) if l < 1 => Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-        ))),
-        Some(l) => Ok(Some(usize::try_from(l).unwrap_or(usize::MAX))),
-    }
-}
-
 /// The table name and the one required member (`key` or `item`), every violation together.
 fn members(table: Option<&str>, member: &str, present: bool) -> Result<(), ApiError> {
     let mut v = Violations::default();
@@ -520,7 +510,7 @@ impl Model {
             input.select.as_deref(),
             input.projection_expression.is_some(),
         )?;
-        let limit = check_limit(input.limit)?;
+        let limit = validate::read_limit(input.limit)?;
         let expr = input
             .key_condition_expression
             .as_deref()
@@ -604,7 +594,7 @@ impl Model {
             input.select.as_deref(),
             input.projection_expression.is_some(),
         )?;
-        let limit = check_limit(input.limit)?;
+        let limit = validate::read_limit(input.limit)?;
         let schema = self.table_schema(&name)?;
         let exprs = expression::read_expressions(
             None,

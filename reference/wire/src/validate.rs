@@ -86,6 +86,18 @@ pub fn table_name<'a>(name: Option<&'a str>, v: &mut Violations) -> Option<&'a s
     Some(name)
 }
 
+/// The `Limit` of a Query or Scan (of a table or an index): absent, or at least 1, with
+/// DynamoDB's constraint message otherwise.
+pub fn read_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
+    match limit {
+        None => Ok(None),
+        Some(n) if n >= 1 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+        Some(n) => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ))),
+    }
+}
+
 /// A table name alone, as a `Result`.
 pub fn require_table_name(name: Option<&str>) -> Result<&str, ApiError> {
     let mut v = Violations::default();
@@ -393,6 +405,22 @@ mod tests {
             missing_member("requestItems").message,
             "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"
         );
+    }
+
+    #[test]
+    fn a_read_limit_is_absent_or_at_least_one() {
+        assert_eq!(read_limit(None), Ok(None));
+        assert_eq!(read_limit(Some(1)), Ok(Some(1)));
+        for n in [0, -1] {
+            let e = read_limit(Some(n)).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::Validation);
+            assert_eq!(
+                e.message,
+                format!(
+                    "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+                )
+            );
+        }
     }
 
     fn spec(e: Option<bool>, t: Option<&str>, k: Option<&str>) -> SseSpecification {

@@ -23,7 +23,7 @@ use ddbsse_wire::expression::read_expressions;
 use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
 use ddbsse_wire::select::{self, ReadOp};
-use ddbsse_wire::{ApiError, dynamodb_errors};
+use ddbsse_wire::{ApiError, dynamodb_errors, validate};
 use sha2::{Digest, Sha256};
 
 use super::query::PAGE_BYTES;
@@ -54,16 +54,6 @@ pub(crate) fn index_prefix(uid: &[u8; 16], x: &StoredIndex) -> Vec<u8> {
     let mut p = uid.to_vec();
     p.extend_from_slice(&index_tag(uid, x));
     p
-}
-
-fn limit_of(l: Option<i64>) -> Result<Option<usize>, ApiError> {
-    match l {
-        None => Ok(None),
-        Some(n) if n >= 1 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
-        Some(n) => Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-        ))),
-    }
 }
 
 /// Checks the index key attributes of an item a write would store in the table `meta`
@@ -241,7 +231,7 @@ impl Engine {
             i.select.as_deref(),
             i.projection_expression.is_some(),
         )?;
-        let limit = limit_of(i.limit)?;
+        let limit = validate::read_limit(i.limit)?;
         let expr = i
             .key_condition_expression
             .as_deref()
@@ -368,7 +358,7 @@ impl Engine {
             i.select.as_deref(),
             i.projection_expression.is_some(),
         )?;
-        let limit = limit_of(i.limit)?;
+        let limit = validate::read_limit(i.limit)?;
         let exprs = read_expressions(
             None,
             i.filter_expression.as_deref(),

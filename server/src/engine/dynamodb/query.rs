@@ -19,16 +19,6 @@ use crate::storage::Space;
 /// DynamoDB's data limit of one Query or Scan page.
 pub use ddbsse_wire::attribute::MAX_PAGE_BYTES as PAGE_BYTES;
 
-fn limit(l: Option<i64>) -> Result<Option<usize>, ApiError> {
-    match l {
-        None => Ok(None),
-        Some(n) if n >= 1 => Ok(Some(n as usize)),
-        Some(n) => Err(ApiError::validation(format!(
-            "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
-        ))),
-    }
-}
-
 impl Engine {
     pub(crate) fn query(&self, call: &Call<'_>, i: QueryInput) -> Result<ItemsOutput, ApiError> {
         let mut v = Violations::default();
@@ -42,7 +32,7 @@ impl Engine {
             i.select.as_deref(),
             i.projection_expression.is_some(),
         )?;
-        let limit = limit(i.limit)?;
+        let limit = validate::read_limit(i.limit)?;
         let expr = i
             .key_condition_expression
             .as_deref()
@@ -226,7 +216,7 @@ impl Engine {
             i.select.as_deref(),
             i.projection_expression.is_some(),
         )?;
-        let limit = limit(i.limit)?;
+        let limit = validate::read_limit(i.limit)?;
         let exprs = read_expressions(
             None,
             i.filter_expression.as_deref(),
