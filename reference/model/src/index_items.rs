@@ -12,7 +12,7 @@ use ddbsse_wire::ApiError;
 use ddbsse_wire::attribute::{Item, item_size};
 use ddbsse_wire::caller::Caller;
 use ddbsse_wire::dynamodb::{ItemsOutput, QueryInput, ScanInput};
-use ddbsse_wire::dynamodb_errors::{self, table_not_found};
+use ddbsse_wire::dynamodb_errors::table_not_found;
 use ddbsse_wire::expression;
 use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
@@ -51,43 +51,13 @@ impl Model {
     ) -> Result<ItemsOutput, ApiError> {
         let schema = self.table_schema(name)?;
         let view = self.index_view(now, name, index)?;
-        let select = select::index_read(
-            ReadOp::Query,
-            input.select.as_deref(),
-            input.projection_expression.is_some(),
-        )?;
-        let limit = validate::read_limit(input.limit)?;
-        let expr = input
-            .key_condition_expression
-            .as_deref()
-            .ok_or_else(dynamodb_errors::no_key_condition)?;
-        let exprs = expression::read_expressions(
-            Some(expr),
-            input.filter_expression.as_deref(),
-            input.projection_expression.as_deref(),
-            input.expression_attribute_names.as_ref(),
-            input.expression_attribute_values.as_ref(),
-        )?;
-        let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
-        let hash = index_read::key_condition_on(view.schema(), &cond)?;
-        let mode = index_read::index_select(
-            &view,
-            &schema,
-            input.consistent_read,
-            select,
-            exprs.projection.as_deref(),
-        )?;
-        let start = input
-            .exclusive_start_key
-            .as_ref()
-            .map(|k| view.start_key(&schema, k))
-            .transpose()?;
+        let q = index_read::check_query(&view, &schema, input)?;
         self.table_key_gate(now, caller, name)?;
         let table = self.tables.get(name).ok_or_else(|| table_not_found(name))?;
         let hash_name = &view.schema().hash.0;
         let mut rows: Vec<(Item, &Item)> = entries(table, &view)
-            .filter(|(e, _)| index_read::same_value(e.get(hash_name), &hash))
-            .filter(|(e, _)| match &cond.range {
+            .filter(|(e, _)| index_read::same_value(e.get(hash_name), &q.hash))
+            .filter(|(e, _)| match &q.key.range {
                 None => true,
                 Some((rn, c)) => e.get(rn).is_some_and(|v| c.matches(v)),
             })
@@ -97,7 +67,7 @@ impl Model {
         if !forward {
             rows.reverse();
         }
-        if let Some(s) = &start {
+        if let Some(s) = &q.start {
             let after = if forward {
                 Ordering::Greater
             } else {
@@ -109,10 +79,10 @@ impl Model {
             &view,
             &schema,
             &rows,
-            mode,
-            limit,
-            &exprs.filter,
-            &exprs.projection,
+            q.mode,
+            q.limit,
+            &q.filter,
+            &q.projection,
         ))
     }
 

@@ -271,6 +271,77 @@ pub enum IndexSelect {
     FetchItem,
 }
 
+/// An index Query after every check of its members: what the model and the engine read with.
+#[derive(Debug)]
+pub struct IndexQuery {
+    /// `Limit`.
+    pub limit: Option<usize>,
+    /// The key condition, on the index's key schema.
+    pub key: crate::expression::KeyCondition,
+    /// The normalized partition value the key condition names.
+    pub hash: AttributeValue,
+    /// `FilterExpression`, resolved.
+    pub filter: Option<crate::expression::Condition<AttributeValue>>,
+    /// `ProjectionExpression`, resolved.
+    pub projection: Option<Vec<Path>>,
+    /// What the read returns of each entry.
+    pub mode: IndexSelect,
+    /// `ExclusiveStartKey`, checked against the index and the table.
+    pub start: Option<Item>,
+}
+
+/// Checks an index Query's members in the order DynamoDB applies them, so that the model and
+/// the engine refuse a request breaking several rules with the same error: `Select`, `Limit`,
+/// the key condition's presence and every expression, the key condition against the index's
+/// key schema, `ConsistentRead` and the projection, then `ExclusiveStartKey`.
+pub fn check_query(
+    view: &IndexView,
+    table: &KeySchema,
+    input: &crate::dynamodb::QueryInput,
+) -> Result<IndexQuery, ApiError> {
+    use crate::dynamodb_errors::no_key_condition;
+    let select = crate::select::index_read(
+        crate::select::ReadOp::Query,
+        input.select.as_deref(),
+        input.projection_expression.is_some(),
+    )?;
+    let limit = crate::validate::read_limit(input.limit)?;
+    let expr = input
+        .key_condition_expression
+        .as_deref()
+        .ok_or_else(no_key_condition)?;
+    let exprs = crate::expression::read_expressions(
+        Some(expr),
+        input.filter_expression.as_deref(),
+        input.projection_expression.as_deref(),
+        input.expression_attribute_names.as_ref(),
+        input.expression_attribute_values.as_ref(),
+    )?;
+    let key = exprs.key.ok_or_else(no_key_condition)?;
+    let hash = key_condition_on(view.schema(), &key)?;
+    let mode = index_select(
+        view,
+        table,
+        input.consistent_read,
+        select,
+        exprs.projection.as_deref(),
+    )?;
+    let start = input
+        .exclusive_start_key
+        .as_ref()
+        .map(|k| view.start_key(table, k))
+        .transpose()?;
+    Ok(IndexQuery {
+        limit,
+        key,
+        hash,
+        filter: exprs.filter,
+        projection: exprs.projection,
+        mode,
+        start,
+    })
+}
+
 //= spec/items.md#index-read
 //# On a global index, `ConsistentRead` `true` MUST be refused with `Consistent reads are not supported on global secondary indexes`, `Select` `ALL_ATTRIBUTES` on an index whose projection is not `ALL` with `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index <index name> because its projection type is not ALL`, and a `ProjectionExpression` naming an attribute the index does not project with `One or more parameter values were invalid: Global secondary index <index name> does not project [<attribute>]`; on a local index these reads MUST fetch the attributes from the table's item.
 /// The checks of `ConsistentRead`, `Select` and the projection on an index read, and what it

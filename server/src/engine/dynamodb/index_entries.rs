@@ -23,7 +23,7 @@ use ddbsse_wire::expression::read_expressions;
 use ddbsse_wire::index_keys;
 use ddbsse_wire::index_read::{self, IndexSelect, IndexView};
 use ddbsse_wire::select::{self, ReadOp};
-use ddbsse_wire::{ApiError, dynamodb_errors, validate};
+use ddbsse_wire::{ApiError, validate};
 use sha2::{Digest, Sha256};
 
 use super::query::PAGE_BYTES;
@@ -226,37 +226,7 @@ impl Engine {
             let meta = self.data_table(&st, i.table_name.as_deref())?;
             (resolve(meta, index, call.now)?.1, meta.schema())
         };
-        let select = select::index_read(
-            ReadOp::Query,
-            i.select.as_deref(),
-            i.projection_expression.is_some(),
-        )?;
-        let limit = validate::read_limit(i.limit)?;
-        let expr = i
-            .key_condition_expression
-            .as_deref()
-            .ok_or_else(dynamodb_errors::no_key_condition)?;
-        let exprs = read_expressions(
-            Some(expr),
-            i.filter_expression.as_deref(),
-            i.projection_expression.as_deref(),
-            i.expression_attribute_names.as_ref(),
-            i.expression_attribute_values.as_ref(),
-        )?;
-        let cond = exprs.key.ok_or_else(dynamodb_errors::no_key_condition)?;
-        let hash = index_read::key_condition_on(view.schema(), &cond)?;
-        let mode = index_read::index_select(
-            &view,
-            &schema,
-            i.consistent_read,
-            select,
-            exprs.projection.as_deref(),
-        )?;
-        let start = i
-            .exclusive_start_key
-            .as_ref()
-            .map(|k| view.start_key(&schema, k))
-            .transpose()?;
+        let q = index_read::check_query(&view, &schema, i)?;
         // The request is valid: fill an index UpdateTable added (once), then read it.
         self.fill_index(call, i.table_name.as_deref().unwrap_or_default(), index)?;
         let st = self.read_state();
@@ -267,7 +237,7 @@ impl Engine {
         let tag = index_tag(&uid, stored);
         let hash_name = view.schema().hash.0.clone();
         let mut hash_item = Item::new();
-        hash_item.insert(hash_name.clone(), hash.clone());
+        hash_item.insert(hash_name.clone(), q.hash.clone());
         let (part, _) = canonical_key(view.schema(), &hash_item);
         let mut prefix = uid.to_vec();
         prefix.extend_from_slice(&tag);
@@ -279,11 +249,11 @@ impl Engine {
         let mut entries = Vec::with_capacity(rows.len());
         for (row, env) in rows {
             let e = crypto.open_entry(&row, &env, &uid, &tag, view.schema(), &schema)?;
-            // A partition-hash collision would mix partitions: check the value itself.
-            if !index_read::same_value(e.get(&hash_name), &hash) {
+            // A partition-q.hash collision would mix partitions: check the value itself.
+            if !index_read::same_value(e.get(&hash_name), &q.hash) {
                 continue;
             }
-            if let Some((rn, c)) = &cond.range
+            if let Some((rn, c)) = &q.key.range
                 && !e.get(rn).is_some_and(|v| c.matches(v))
             {
                 continue;
@@ -295,7 +265,7 @@ impl Engine {
         if !forward {
             entries.reverse();
         }
-        if let Some(s) = &start {
+        if let Some(s) = &q.start {
             let after = if forward {
                 Ordering::Greater
             } else {
@@ -303,14 +273,14 @@ impl Engine {
             };
             entries.retain(|e| view.cmp(&schema, e, s) == after);
         }
-        let items = self.fetch_items(&crypto, meta, entries, mode)?;
+        let items = self.fetch_items(&crypto, meta, entries, q.mode)?;
         Ok(self.page_by(
             items,
-            limit,
+            q.limit,
             |it| Some(view.last_key(&schema, it)),
-            exprs.filter.as_ref(),
-            &exprs.projection,
-            mode == IndexSelect::Count,
+            q.filter.as_ref(),
+            &q.projection,
+            q.mode == IndexSelect::Count,
         ))
     }
 
