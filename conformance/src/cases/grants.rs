@@ -42,6 +42,18 @@ pub const CASES: &[Case] = &[
         needs: &[Need::ManualClock],
         run: revoke_recreate,
     },
+    Case {
+        id: "kms/grant-table-access/which-grants",
+        title: "only a Decrypt grant to DynamoDB on the key, constrained to the table's context, keeps it usable",
+        needs: &[Need::ManualClock],
+        run: which_grants,
+    },
+    Case {
+        id: "kms/retire-revoke/grant-id",
+        title: "RetireGrant and RevokeGrant: a malformed GrantId and an unknown one",
+        needs: &[],
+        run: grant_ids,
+    },
 ];
 
 const OPERATIONS: [&str; 7] = [
@@ -216,4 +228,106 @@ fn revoke_recreate(ctx: &mut Ctx<'_>) -> CaseResult {
     )?
     .ok()?;
     expect_status(ctx, &table, "ACTIVE", "after a Decrypt grant is re-created")
+}
+
+/// The grants that do not let DynamoDB use the key, each of them alone (after DynamoDB's own grant
+/// is revoked): the table must still become inaccessible. Then one that does, by
+/// `EncryptionContextEquals`, heals it.
+//= spec/kms.md#grant-table-access
+//= type=test
+//# A target MUST treat a table's key as usable by DynamoDB only while some grant on it has grantee `dynamodb.<region>.amazonaws.com`, includes `Decrypt`, and has an `EncryptionContextSubset` contained in the table's encryption context (or an `EncryptionContextEquals` equal to it, or no constraint).
+fn which_grants(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let other_key = ctx.create_key()?;
+    let table = ctx.created_table(
+        "granted",
+        Some(json!({"Enabled": true, "SSEType": "KMS", "KMSMasterKeyId": key.id})),
+    )?;
+    let own = table_grants(ctx, &key.id, &table)?;
+    let id = own
+        .first()
+        .and_then(|g| g["GrantId"].as_str())
+        .unwrap_or_default()
+        .to_owned();
+    ctx.kms("RevokeGrant", json!({"KeyId": key.id, "GrantId": id}))?
+        .ok()?;
+    let dynamodb = format!("dynamodb.{}.amazonaws.com", ctx.region());
+    let context =
+        json!({"aws:dynamodb:tableName": table, "aws:dynamodb:subscriberId": ctx.account()});
+    let other_context = json!({"aws:dynamodb:tableName": format!("{table}-other"), "aws:dynamodb:subscriberId": ctx.account()});
+    let not_enough = [
+        (
+            "a Decrypt grant on the key to another principal, unconstrained",
+            json!({"KeyId": key.id, "GranteePrincipal": format!("arn:aws:iam::{}:user/someone", ctx.account()),
+                   "Operations": ["Decrypt"]}),
+        ),
+        (
+            "a grant on the key to DynamoDB, constrained to the table, without Decrypt",
+            json!({"KeyId": key.id, "GranteePrincipal": dynamodb, "Operations": ["Encrypt", "GenerateDataKey"],
+                   "Constraints": {"EncryptionContextSubset": context}}),
+        ),
+        (
+            "a Decrypt grant on the key to DynamoDB, constrained to another table's context",
+            json!({"KeyId": key.id, "GranteePrincipal": dynamodb, "Operations": ["Decrypt"],
+                   "Constraints": {"EncryptionContextSubset": other_context}}),
+        ),
+        (
+            "a Decrypt grant on the key to DynamoDB whose EncryptionContextEquals is part of the context only",
+            json!({"KeyId": key.id, "GranteePrincipal": dynamodb, "Operations": ["Decrypt"],
+                   "Constraints": {"EncryptionContextEquals": {"aws:dynamodb:tableName": table}}}),
+        ),
+        (
+            "a Decrypt grant to DynamoDB, constrained to the table, on another key",
+            json!({"KeyId": other_key.id, "GranteePrincipal": dynamodb, "Operations": ["Decrypt"],
+                   "Constraints": {"EncryptionContextSubset": context}}),
+        ),
+    ];
+    let mut made = Vec::new();
+    for (what, body) in &not_enough {
+        ctx.kms("CreateGrant", body.clone())?.ok()?;
+        made.push(*what);
+    }
+    ctx.advance(900 * SECOND)?;
+    expect_status(
+        ctx,
+        &table,
+        "INACCESSIBLE_ENCRYPTION_CREDENTIALS",
+        &format!(
+            "900 s after its grant was revoked, with only these: {}",
+            made.join("; ")
+        ),
+    )?;
+    ctx.kms(
+        "CreateGrant",
+        json!({"KeyId": key.id, "GranteePrincipal": dynamodb, "Operations": ["Decrypt"],
+               "Constraints": {"EncryptionContextEquals": context}}),
+    )?
+    .ok()?;
+    expect_status(
+        ctx,
+        &table,
+        "ACTIVE",
+        "after a Decrypt grant to DynamoDB whose EncryptionContextEquals is the table's context",
+    )
+}
+
+/// A grant id that is not 64 hex digits, of either length or alphabet, and a well-formed one that
+/// names no grant.
+//= spec/kms.md#retire-revoke
+//= type=test
+//# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.
+fn grant_ids(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let short_hex = "0123456789abcdef";
+    let long_not_hex = "g".repeat(64);
+    let unknown = "0".repeat(64);
+    for op in ["RevokeGrant", "RetireGrant"] {
+        for bad in [short_hex, long_not_hex.as_str()] {
+            ctx.kms(op, json!({"KeyId": key.arn, "GrantId": bad}))?
+                .expect_error("InvalidGrantIdException", None)?;
+        }
+        ctx.kms(op, json!({"KeyId": key.arn, "GrantId": unknown}))?
+            .expect_error("NotFoundException", None)?;
+    }
+    Ok(())
 }
