@@ -54,6 +54,18 @@ pub const CASES: &[Case] = &[
         needs: &[],
         run: grant_ids,
     },
+    Case {
+        id: "kms/retire-revoke/deletes",
+        title: "RetireGrant by token, RetireGrant by id and RevokeGrant each delete exactly their grant",
+        needs: &[],
+        run: retire_revoke_deletes,
+    },
+    Case {
+        id: "kms/list-grants/paging",
+        title: "ListGrants pages at 50 by default and at Limit, in creation order; NextMarker continues",
+        needs: &[],
+        run: list_grants_paging,
+    },
 ];
 
 const OPERATIONS: [&str; 7] = [
@@ -330,4 +342,145 @@ fn grant_ids(ctx: &mut Ctx<'_>) -> CaseResult {
             .expect_error("NotFoundException", None)?;
     }
     Ok(())
+}
+
+/// Three grants on one key, removed one way each; after each removal ListGrants shows exactly the
+/// others.
+//= spec/kms.md#retire-revoke
+//= type=test
+//# RetireGrant (by `GrantToken`, or by `KeyId` and `GrantId`) and RevokeGrant (by `KeyId` and `GrantId`) MUST delete the grant, so that ListGrants no longer shows it.
+fn retire_revoke_deletes(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let grantee = format!("arn:aws:iam::{}:user/someone", ctx.account());
+    let mut made = Vec::new();
+    for name in ["first", "second", "third"] {
+        let r = ctx.kms(
+            "CreateGrant",
+            json!({"KeyId": key.id, "GranteePrincipal": grantee, "RetiringPrincipal": grantee,
+                   "Operations": ["Decrypt"], "Name": name}),
+        )?;
+        let body = r.ok()?;
+        made.push((
+            name,
+            body["GrantId"].as_str().unwrap_or_default().to_owned(),
+            body["GrantToken"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
+    let listed = |ctx: &mut Ctx<'_>| -> Result<Vec<String>, crate::ctx::Failure> {
+        Ok(grants(ctx, &key.id)?
+            .iter()
+            .map(|g| g["GrantId"].as_str().unwrap_or_default().to_owned())
+            .collect())
+    };
+    let ids = |names: &[&str]| -> Vec<String> {
+        made.iter()
+            .filter(|(n, _, _)| names.contains(n))
+            .map(|(_, id, _)| id.clone())
+            .collect()
+    };
+    ctx.kms("RetireGrant", json!({"GrantToken": made[1].2}))?
+        .ok()?;
+    check_eq(
+        "the grants after RetireGrant by the second grant's token",
+        &json!(ids(&["first", "third"])),
+        &json!(listed(ctx)?),
+    )?;
+    ctx.kms(
+        "RetireGrant",
+        json!({"KeyId": key.arn, "GrantId": made[0].1}),
+    )?
+    .ok()?;
+    check_eq(
+        "the grants after RetireGrant by the first grant's KeyId and GrantId",
+        &json!(ids(&["third"])),
+        &json!(listed(ctx)?),
+    )?;
+    ctx.kms(
+        "RevokeGrant",
+        json!({"KeyId": key.id, "GrantId": made[2].1}),
+    )?
+    .ok()?;
+    check_eq(
+        "the grants after RevokeGrant of the third",
+        &json!([]),
+        &json!(listed(ctx)?),
+    )
+}
+
+/// Every grant id of `key`, page by page with `limit` (the default when `None`); fails when a
+/// page is longer than `max` or a truncated page has no `NextMarker`.
+fn grant_pages(
+    ctx: &mut Ctx<'_>,
+    key: &str,
+    limit: Option<usize>,
+    max: usize,
+) -> Result<(Vec<String>, usize), crate::ctx::Failure> {
+    let (mut out, mut count, mut marker) = (Vec::new(), 0usize, None::<Value>);
+    loop {
+        let mut body = json!({"KeyId": key});
+        if let Some(l) = limit {
+            body["Limit"] = json!(l);
+        }
+        if let Some(m) = &marker {
+            body["Marker"] = m.clone();
+        }
+        let page = ctx.kms("ListGrants", body)?.ok()?.clone();
+        count += 1;
+        let entries = page["Grants"].as_array().cloned().unwrap_or_default();
+        check(
+            entries.len() <= max,
+            format!("a ListGrants page holds at most {max} grants"),
+            format!("{} grants", entries.len()),
+        )?;
+        out.extend(
+            entries
+                .iter()
+                .map(|g| g["GrantId"].as_str().unwrap_or_default().to_owned()),
+        );
+        if page["Truncated"] != json!(true) {
+            return Ok((out, count));
+        }
+        let next = page.get("NextMarker").cloned().unwrap_or(Value::Null);
+        check(
+            next.is_string(),
+            "a truncated ListGrants page carries NextMarker",
+            short(&page),
+        )?;
+        check(
+            count < 1000,
+            "ListGrants paging ends",
+            "more than 1000 pages",
+        )?;
+        marker = Some(next);
+    }
+}
+
+/// 51 grants: two pages by default (50 + 1), eight of 7; both in creation order.
+//= spec/kms.md#list-grants
+//= type=test
+//# ListGrants MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
+fn list_grants_paging(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    let grantee = format!("arn:aws:iam::{}:user/someone", ctx.account());
+    let mut made = Vec::new();
+    for i in 0..51 {
+        let r = ctx.kms(
+            "CreateGrant",
+            json!({"KeyId": key.id, "GranteePrincipal": grantee, "Operations": ["Decrypt"],
+                   "Name": format!("grant-{i}")}),
+        )?;
+        made.push(r.ok()?["GrantId"].as_str().unwrap_or_default().to_owned());
+    }
+    let (by_default, n) = grant_pages(ctx, &key.id, None, 50)?;
+    check_eq(
+        "pages of ListGrants without Limit (51 grants)",
+        &json!({"pages": 2, "grants in creation order": made}),
+        &json!({"pages": n, "grants in creation order": by_default}),
+    )?;
+    let (by_seven, n) = grant_pages(ctx, &key.id, Some(7), 7)?;
+    check_eq(
+        "pages of ListGrants with Limit 7 (51 grants)",
+        &json!({"pages": 8, "grants in creation order": made}),
+        &json!({"pages": n, "grants in creation order": by_seven}),
+    )
 }
