@@ -72,11 +72,6 @@ mod embedded {
                 c.reason
             );
         }
-        assert!(
-            report.duration_ms < 60_000,
-            "the default suite takes {} ms",
-            report.duration_ms
-        );
     }
 
     fn assert_caught(faults: Faults, covering: &[&str]) {
