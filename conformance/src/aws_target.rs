@@ -80,6 +80,10 @@ pub struct AwsArgs {
     /// Write every exchange (secrets redacted) to DIR/exchanges.jsonl.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// The folder the target delivers its CloudTrail log files to (`ddbsse serve --trail-dir`),
+    /// read by the trail/delivery cases; without it they are skipped.
+    #[arg(long, value_name = "DIR")]
+    pub delivery_dir: Option<PathBuf>,
 }
 
 /// Why the AWS part of a check cannot start.
@@ -618,6 +622,9 @@ impl Target for TrackedTarget {
     fn at_rest(&self) -> Option<&dyn AtRest> {
         None
     }
+    fn delivery_files(&mut self) -> Result<Vec<crate::target::DeliveryFile>, TargetError> {
+        self.inner.delivery_files()
+    }
 }
 
 /// Everything `ddbsse check` needs to build an HTTP target, from its arguments.
@@ -689,6 +696,7 @@ pub fn http_target(choice: &HttpChoice<'_>) -> Result<Option<Box<dyn Target>>, T
         real_time: choice.real_time,
         timeout: choice.timeout,
         record: aws.record.clone(),
+        delivery_dir: aws.delivery_dir.clone(),
     };
     announce(format!(
         "endpoints: dynamodb {}, kms {}, cloudtrail {}, sts {}",

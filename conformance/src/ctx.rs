@@ -592,6 +592,12 @@ impl<'a> Ctx<'a> {
             .call_badly_signed(connection, target, body, bad)?)
     }
 
+    /// The target's trail delivery files so far (`Target::delivery_files`), or a skip when the
+    /// harness cannot see them.
+    pub fn delivery_files(&mut self) -> Result<Vec<crate::target::DeliveryFile>, Failure> {
+        Ok(self.target.delivery_files()?)
+    }
+
     /// The white-box storage hooks, or a skip.
     pub fn at_rest(&self) -> Result<&dyn crate::target::AtRest, Failure> {
         self.target.at_rest().ok_or_else(|| {

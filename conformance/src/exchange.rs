@@ -379,4 +379,8 @@ impl Target for Tap<'_> {
     fn at_rest(&self) -> Option<&dyn AtRest> {
         self.inner.at_rest()
     }
+
+    fn delivery_files(&mut self) -> Result<Vec<crate::target::DeliveryFile>, TargetError> {
+        self.inner.delivery_files()
+    }
 }

@@ -17,6 +17,7 @@
 //!     principals: vec![AccessKey { id: "testing".into(), secret: "testing".into() }],
 //!     real_time: false,
 //!     timeout: std::time::Duration::from_secs(30),
+//!     delivery_dir: None,
 //! })
 //! .expect("endpoint reachable");
 //! let report = run(&mut target, &Options::default());

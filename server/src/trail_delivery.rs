@@ -7,6 +7,9 @@
 //! and each move of the manual clock) and at least once a second, so that the system clock rolls
 //! files on time. [`TrailDelivery::shutdown`] delivers the open window with the clock's time.
 //!
+//! The deterministic part, [`DeliveryPump`], takes the time as an argument and has no thread:
+//! the conformance harness's in-process target drives the same pump with its manual clock.
+//!
 //! What it does not do: keep records itself (the engine's storage does, and LookupEvents and
 //! `ddbsse trail export` read them there), or deliver records appended before it started: those
 //! were delivered by the run that made them, or are recovered with `ddbsse trail export`.
@@ -17,6 +20,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use ddbsse_trail::writer::{Delivered, DeliveryConfig, DeliveryWriter};
+use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::TrailRecord;
 use rand::SeedableRng;
 
@@ -84,18 +88,13 @@ impl TrailDelivery {
         source: Arc<dyn TrailSource>,
         clock: Arc<Clock>,
     ) -> std::io::Result<Self> {
-        std::fs::create_dir_all(&config.dir)?;
-        let writer_config = DeliveryConfig::new(&config.dir, &config.account, &config.region)
-            .with_interval_millis(config.interval_millis);
-        let rng = Box::new(rand::rngs::StdRng::from_os_rng());
-        let writer = DeliveryWriter::new(writer_config, rng);
+        let pump = DeliveryPump::start(&config, &*source)?;
         let shared = Arc::new(Shared::default());
         let worker = Worker {
             shared: Arc::clone(&shared),
-            cursor: source.trail_end(),
             source,
             clock,
-            writer: Some(writer),
+            pump,
             stats: DeliveryStats::default(),
         };
         let thread = std::thread::Builder::new()
@@ -153,12 +152,97 @@ impl Drop for TrailDelivery {
     }
 }
 
+/// What one look of a [`DeliveryPump`] did.
+#[derive(Debug, Default)]
+pub struct Look {
+    /// The files delivered, in delivery order.
+    pub delivered: Vec<Delivered>,
+    /// Records that could not be delivered (refused by the writer, or lost to a file error).
+    pub failed_records: u64,
+}
+
+/// Files the records a [`TrailSource`] appends into delivery windows and delivers each window
+/// once the time it is given reaches the window's end. No thread and no clock: the caller passes
+/// `now`, so the same pump serves `ddbsse serve`'s delivery thread and an in-process target
+/// driven by a manual clock.
+#[derive(Debug)]
+pub struct DeliveryPump {
+    cursor: u64,
+    writer: Option<DeliveryWriter>,
+}
+
+impl DeliveryPump {
+    /// A pump that delivers under `config.dir` (created if missing) the records `source`
+    /// appends from now on.
+    pub fn start(config: &TrailDeliveryConfig, source: &dyn TrailSource) -> std::io::Result<Self> {
+        std::fs::create_dir_all(&config.dir)?;
+        let writer_config = DeliveryConfig::new(&config.dir, &config.account, &config.region)
+            .with_interval_millis(config.interval_millis);
+        let rng = Box::new(rand::rngs::StdRng::from_os_rng());
+        Ok(Self {
+            cursor: source.trail_end(),
+            writer: Some(DeliveryWriter::new(writer_config, rng)),
+        })
+    }
+
+    /// Appends the records appended since the last look, then delivers the windows `now` has
+    /// passed. `now` must be read before the records are: every record of a window `now` has
+    /// passed is then among them (a request finishes before the clock moves on), so a window is
+    /// never delivered while some of its records are still unread, which would split it in two
+    /// files.
+    pub fn look(&mut self, source: &dyn TrailSource, now: Timestamp) -> Look {
+        let mut look = Look::default();
+        let Some(writer) = self.writer.as_mut() else {
+            return look;
+        };
+        let (records, next) = source.trail_since(self.cursor);
+        self.cursor = next;
+        for record in &records {
+            //= spec/trail.md#delivery-roll
+            //# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint clock that contains its time, and MUST deliver a window's file, named with the window's end as delivery time, once the clock reaches that end; a window without records produces no file.
+            let time = record.time().unwrap_or(now);
+            match writer.append(time.millis(), record) {
+                Ok(file) => look.delivered.extend(file),
+                Err(e) => {
+                    // The record is refused (invalid) or dropped (the roll before it failed; the
+                    // writer keeps its buffer and retries at the next roll).
+                    look.failed_records += 1;
+                    tracing::error!(error = %e, "trail record not delivered");
+                }
+            }
+        }
+        match writer.tick(now.millis()) {
+            Ok(file) => look.delivered.extend(file),
+            Err(e) => {
+                tracing::error!(error = %e, "trail delivery failed; retrying at the next roll")
+            }
+        }
+        look
+    }
+
+    /// Delivers the open window at once, named with `now`, and ends the pump (later looks and
+    /// closes do nothing).
+    pub fn close(&mut self, now: Timestamp) -> Look {
+        let mut look = Look::default();
+        if let Some(writer) = self.writer.take() {
+            let pending = writer.pending_records() as u64;
+            match writer.close(now.millis()) {
+                Ok(file) => look.delivered.extend(file),
+                Err(e) => {
+                    look.failed_records += pending;
+                    tracing::error!(error = %e, records = pending, "trail delivery at shutdown failed");
+                }
+            }
+        }
+        look
+    }
+}
+
 struct Worker {
     shared: Arc<Shared>,
     source: Arc<dyn TrailSource>,
     clock: Arc<Clock>,
-    cursor: u64,
-    writer: Option<DeliveryWriter>,
+    pump: DeliveryPump,
     stats: DeliveryStats,
 }
 
@@ -166,11 +250,13 @@ impl Worker {
     fn run(mut self) -> DeliveryStats {
         loop {
             let stopping = self.wait();
-            self.look();
+            let look = self.pump.look(&*self.source, self.clock.now());
+            self.count(look);
             if stopping {
                 //= spec/trail.md#delivery-roll
                 //# A flush at shutdown delivers the open window at once, named with the time of the flush.
-                self.close();
+                let look = self.pump.close(self.clock.now());
+                self.count(look);
                 return self.stats;
             }
         }
@@ -192,60 +278,13 @@ impl Worker {
         signal.stopping
     }
 
-    /// Appends the new records, then delivers the windows the clock has passed.
-    fn look(&mut self) {
-        let Some(writer) = self.writer.as_mut() else {
-            return;
-        };
-        // The clock is read before the records: every record of a window the clock has passed
-        // is then among them (a request finishes before the clock moves on), so a window is never
-        // delivered while some of its records are still unread, which would split it in two files.
-        let now = self.clock.now();
-        let (records, next) = self.source.trail_since(self.cursor);
-        self.cursor = next;
-        let mut delivered = Vec::new();
-        for record in &records {
-            //= spec/trail.md#delivery-roll
-            //# A target MUST put each record in the window `[k * 300 s, (k + 1) * 300 s)` of the endpoint clock that contains its time, and MUST deliver a window's file, named with the window's end as delivery time, once the clock reaches that end; a window without records produces no file.
-            let time = record.time().unwrap_or_else(|| self.clock.now());
-            match writer.append(time.millis(), record) {
-                Ok(file) => delivered.extend(file),
-                Err(e) => {
-                    // The record is refused (invalid) or dropped (the roll before it failed; the
-                    // writer keeps its buffer and retries at the next roll).
-                    self.stats.failed_records += 1;
-                    tracing::error!(error = %e, "trail record not delivered");
-                }
-            }
+    fn count(&mut self, look: Look) {
+        self.stats.failed_records += look.failed_records;
+        for file in look.delivered {
+            self.stats.files += 1;
+            self.stats.records += file.records as u64;
+            tracing::info!(path = %file.path.display(), records = file.records, "trail file delivered");
         }
-        match writer.tick(now.millis()) {
-            Ok(file) => delivered.extend(file),
-            Err(e) => {
-                tracing::error!(error = %e, "trail delivery failed; retrying at the next roll")
-            }
-        }
-        for file in delivered {
-            self.delivered(&file);
-        }
-    }
-
-    fn close(&mut self) {
-        if let Some(writer) = self.writer.take() {
-            let pending = writer.pending_records() as u64;
-            match writer.close(self.clock.now().millis()) {
-                Ok(file) => file.iter().for_each(|f| self.delivered(f)),
-                Err(e) => {
-                    self.stats.failed_records += pending;
-                    tracing::error!(error = %e, records = pending, "trail delivery at shutdown failed");
-                }
-            }
-        }
-    }
-
-    fn delivered(&mut self, file: &Delivered) {
-        self.stats.files += 1;
-        self.stats.records += file.records as u64;
-        tracing::info!(path = %file.path.display(), records = file.records, "trail file delivered");
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod at_rest;
 pub mod cache;
 pub mod control;
+pub mod delivery;
 pub mod errors;
 pub mod grants;
 pub mod indexes;
@@ -91,6 +92,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(kms_settings::CASES);
     v.extend_from_slice(cache::CASES);
     v.extend_from_slice(trail::CASES);
+    v.extend_from_slice(delivery::CASES);
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(control::CASES);

@@ -1,15 +1,19 @@
 //! The embedded target: the in-repo engine in this process, with a manual clock that starts at
 //! `MANUAL_CLOCK_START` and moves only when the harness advances it. No port, no HTTP: a
-//! connection is a fresh id and the caller is built from the principal and that id.
+//! connection is a fresh id and the caller is built from the principal and that id. Its trail is
+//! delivered as `ddbsse serve --trail-dir` delivers it, by the server's own [`DeliveryPump`], into
+//! a temporary folder removed with the target; the pump runs on the manual clock when the harness
+//! asks for the files.
 
 use ddbsse_server::engine::{Engine, EngineConfig};
 use ddbsse_server::http::response::{AwsReply, CRC32_HEADER, REQUEST_ID_HEADER};
+use ddbsse_server::trail_delivery::{DeliveryPump, TrailDeliveryConfig};
 use ddbsse_wire::caller::ConnectionId;
 use ddbsse_wire::time::{MANUAL_CLOCK_START, Timestamp};
 
 use super::{
-    AtRest, Capabilities, ClockControl, Connection, RawResponse, ResponseHeaders, StoredRows,
-    Target, TargetError, parse_body,
+    AtRest, Capabilities, ClockControl, Connection, DeliveryFile, RawResponse, ResponseHeaders,
+    StoredRows, Target, TargetError, parse_body,
 };
 
 pub use super::in_process::IN_PROCESS_PRINCIPALS;
@@ -21,16 +25,38 @@ pub struct EmbeddedTarget {
     engine: Engine,
     now: Timestamp,
     sessions: InProcessSessions,
+    delivery: Delivery,
+}
+
+/// The trail delivery of an embedded target: the pump and the folder it writes to.
+#[derive(Debug)]
+struct Delivery {
+    folder: tempfile::TempDir,
+    pump: DeliveryPump,
 }
 
 impl EmbeddedTarget {
     /// An engine opened with `config` (faults included), its clock at `MANUAL_CLOCK_START`.
     pub fn open(config: EngineConfig) -> Result<Self, TargetError> {
+        let folder = tempfile::Builder::new()
+            .prefix("ddbsse-embedded-trail-")
+            .tempdir()
+            .map_err(|e| TargetError::Open(Box::new(e)))?;
+        let delivery_config = TrailDeliveryConfig {
+            dir: folder.path().to_owned(),
+            account: config.account.clone(),
+            region: config.region.clone(),
+            interval_millis: ddbsse_trail::writer::DEFAULT_INTERVAL_MILLIS,
+        };
         let engine = Engine::open(config).map_err(|e| TargetError::Open(Box::new(e)))?;
+        // As `ddbsse serve --trail-dir`: delivery starts with the endpoint.
+        let pump = DeliveryPump::start(&delivery_config, &engine)
+            .map_err(|e| TargetError::Open(Box::new(e)))?;
         Ok(Self {
             engine,
             now: MANUAL_CLOCK_START,
             sessions: InProcessSessions::default(),
+            delivery: Delivery { folder, pump },
         })
     }
 
@@ -137,6 +163,19 @@ impl Target for EmbeddedTarget {
 
     fn at_rest(&self) -> Option<&dyn AtRest> {
         Some(self)
+    }
+
+    /// Runs the delivery pump at the target's time, as `ddbsse serve`'s delivery thread does
+    /// when woken, then reads the folder.
+    fn delivery_files(&mut self) -> Result<Vec<DeliveryFile>, TargetError> {
+        let look = self.delivery.pump.look(&self.engine, self.now);
+        if look.failed_records > 0 {
+            return Err(TargetError::Transport(format!(
+                "{} trail record(s) could not be delivered",
+                look.failed_records
+            )));
+        }
+        super::delivery::read_delivery_folder(self.delivery.folder.path())
     }
 }
 

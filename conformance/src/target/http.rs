@@ -74,6 +74,9 @@ pub struct HttpConfig {
     pub real_time: bool,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The folder the target delivers its trail log files to, when the harness can read it
+    /// (`ddbsse serve --trail-dir` on this machine).
+    pub delivery_dir: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for HttpConfig {
@@ -89,6 +92,7 @@ impl std::fmt::Debug for HttpConfig {
                 &self.session_token.as_ref().map(|_| "<redacted>"),
             )
             .field("record", &self.record)
+            .field("delivery_dir", &self.delivery_dir)
             .finish_non_exhaustive()
     }
 }
@@ -484,5 +488,15 @@ impl Target for HttpTarget {
         }
         self.clock_request(serde_json::json!({"advanceMillis": ms}))
             .map(|_| ())
+    }
+
+    /// The files in `--delivery-dir`, as the target's delivery thread has written them so far.
+    fn delivery_files(&mut self) -> Result<Vec<super::DeliveryFile>, TargetError> {
+        match &self.config.delivery_dir {
+            Some(dir) => super::delivery::read_delivery_folder(dir),
+            None => Err(TargetError::Unsupported(
+                super::NO_DELIVERY_FOLDER.to_owned(),
+            )),
+        }
     }
 }

@@ -9,6 +9,7 @@
 //! case compares a target with). It does not decide what a correct answer is: that is the cases'
 //! job.
 
+pub mod delivery;
 #[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod http;
@@ -16,6 +17,12 @@ pub mod in_process;
 pub mod model;
 
 use ddbsse_wire::time::Timestamp;
+
+pub use delivery::DeliveryFile;
+
+/// Why a target's delivery files cannot be read, for targets that do not say where they are.
+pub const NO_DELIVERY_FOLDER: &str = "the harness cannot see this target's trail delivery files \
+     (ddbsse check --delivery-dir DIR names the folder the target delivers to)";
 
 /// One answer of a target.
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +225,13 @@ pub trait Target {
     /// White-box storage access, for in-process targets that offer it.
     fn at_rest(&self) -> Option<&dyn AtRest> {
         None
+    }
+    /// The trail delivery files the target has written so far (`spec/trail.md#delivery`),
+    /// sorted by path. A target whose delivery runs in the background may not have delivered a
+    /// window yet when its clock has just passed the window's end: the cases wait for it. The
+    /// default is `Unsupported` ([`NO_DELIVERY_FOLDER`]), which skips the delivery cases.
+    fn delivery_files(&mut self) -> Result<Vec<DeliveryFile>, TargetError> {
+        Err(TargetError::Unsupported(NO_DELIVERY_FOLDER.to_owned()))
     }
 }
 

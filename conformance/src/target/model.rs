@@ -156,4 +156,10 @@ impl Target for ModelTarget {
         self.model.advance(self.now);
         Ok(())
     }
+
+    fn delivery_files(&mut self) -> Result<Vec<super::DeliveryFile>, TargetError> {
+        Err(TargetError::Unsupported(
+            "the reference model writes no delivery files (spec/trail.md#delivery)".to_owned(),
+        ))
+    }
 }

@@ -407,6 +407,7 @@ fn what_a_failing_run_created_is_cleaned_up() {
         }],
         real_time: false,
         timeout: Duration::from_secs(30),
+        delivery_dir: None,
     };
     let inner = HttpTarget::new(config.clone()).expect("target");
     let mut target = TrackedTarget::new(inner, config.clone(), false);
