@@ -344,16 +344,18 @@ fn grant_ids(ctx: &mut Ctx<'_>) -> CaseResult {
     Ok(())
 }
 
-/// Three grants on one key, removed one way each; after each removal ListGrants shows exactly the
-/// others.
+/// Four grants on one key: three retired by their tokens (in an order unlike their creation
+/// order, so that a target that mixed tokens up would retire the wrong ones), then the last by
+/// KeyId and GrantId with RetireGrant and RevokeGrant; after each removal ListGrants shows
+/// exactly the others.
 //= spec/kms.md#retire-revoke
 //= type=test
 //# RetireGrant (by `GrantToken`, or by `KeyId` and `GrantId`) and RevokeGrant (by `KeyId` and `GrantId`) MUST delete the grant, so that ListGrants no longer shows it.
 fn retire_revoke_deletes(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
     let grantee = format!("arn:aws:iam::{}:user/someone", ctx.account());
-    let mut made = Vec::new();
-    for name in ["first", "second", "third"] {
+    let mut made: Vec<(String, String)> = Vec::new();
+    for name in ["g0", "g1", "g2", "g3", "g4"] {
         let r = ctx.kms(
             "CreateGrant",
             json!({"KeyId": key.id, "GranteePrincipal": grantee, "RetiringPrincipal": grantee,
@@ -361,50 +363,41 @@ fn retire_revoke_deletes(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
         let body = r.ok()?;
         made.push((
-            name,
             body["GrantId"].as_str().unwrap_or_default().to_owned(),
             body["GrantToken"].as_str().unwrap_or_default().to_owned(),
         ));
     }
-    let listed = |ctx: &mut Ctx<'_>| -> Result<Vec<String>, crate::ctx::Failure> {
-        Ok(grants(ctx, &key.id)?
+    let mut left: Vec<usize> = (0..made.len()).collect();
+    let steps: [(usize, &str); 5] = [
+        (2, "RetireGrant by GrantToken"),
+        (0, "RetireGrant by GrantToken"),
+        (4, "RetireGrant by GrantToken"),
+        (1, "RetireGrant by KeyId and GrantId"),
+        (3, "RevokeGrant"),
+    ];
+    for (i, how) in steps {
+        let (id, token) = &made[i];
+        let (op, body) = match how {
+            "RetireGrant by GrantToken" => ("RetireGrant", json!({"GrantToken": token})),
+            "RetireGrant by KeyId and GrantId" => {
+                ("RetireGrant", json!({"KeyId": key.arn, "GrantId": id}))
+            }
+            _ => ("RevokeGrant", json!({"KeyId": key.id, "GrantId": id})),
+        };
+        ctx.kms(op, body)?.ok()?;
+        left.retain(|&j| j != i);
+        let expected: Vec<&String> = left.iter().map(|&j| &made[j].0).collect();
+        let listed: Vec<String> = grants(ctx, &key.id)?
             .iter()
             .map(|g| g["GrantId"].as_str().unwrap_or_default().to_owned())
-            .collect())
-    };
-    let ids = |names: &[&str]| -> Vec<String> {
-        made.iter()
-            .filter(|(n, _, _)| names.contains(n))
-            .map(|(_, id, _)| id.clone())
-            .collect()
-    };
-    ctx.kms("RetireGrant", json!({"GrantToken": made[1].2}))?
-        .ok()?;
-    check_eq(
-        "the grants after RetireGrant by the second grant's token",
-        &json!(ids(&["first", "third"])),
-        &json!(listed(ctx)?),
-    )?;
-    ctx.kms(
-        "RetireGrant",
-        json!({"KeyId": key.arn, "GrantId": made[0].1}),
-    )?
-    .ok()?;
-    check_eq(
-        "the grants after RetireGrant by the first grant's KeyId and GrantId",
-        &json!(ids(&["third"])),
-        &json!(listed(ctx)?),
-    )?;
-    ctx.kms(
-        "RevokeGrant",
-        json!({"KeyId": key.id, "GrantId": made[2].1}),
-    )?
-    .ok()?;
-    check_eq(
-        "the grants after RevokeGrant of the third",
-        &json!([]),
-        &json!(listed(ctx)?),
-    )
+            .collect();
+        check_eq(
+            &format!("the grants (in creation order) after {how} of grant g{i}"),
+            &json!(expected),
+            &json!(listed),
+        )?;
+    }
+    Ok(())
 }
 
 /// Every grant id of `key`, page by page with `limit` (the default when `None`); fails when a
