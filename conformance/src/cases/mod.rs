@@ -12,6 +12,7 @@ pub mod at_rest;
 pub mod cache;
 pub mod control;
 pub mod delivery;
+pub mod distinct_keys;
 pub mod errors;
 pub mod grants;
 pub mod indexes;
@@ -95,6 +96,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(delivery::CASES);
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
+    v.extend_from_slice(distinct_keys::CASES);
     v.extend_from_slice(control::CASES);
     v.extend_from_slice(ttl::CASES);
     v.extend_from_slice(items::CASES);
