@@ -802,13 +802,26 @@ fn retirable_grants(ctx: &mut Ctx<'_>) -> CaseResult {
     )?;
     let rest = r.ok()?.clone();
     check_eq(
-        "the page NextMarker continues with",
-        &json!([ids[1].1]),
-        &json!(
-            rest["Grants"]
+        "the last page, which NextMarker continues with",
+        &json!({"grants": [ids[1].1], "Truncated": false}),
+        &json!({"grants": rest["Grants"]
                 .as_array()
-                .map(|g| g.iter().map(|e| e["GrantId"].clone()).collect::<Vec<_>>())
-        ),
+                .map(|g| g.iter().map(|e| e["GrantId"].clone()).collect::<Vec<_>>()),
+                "Truncated": rest["Truncated"]}),
+    )?;
+    // A page that holds exactly the last grants is not truncated either.
+    //= spec/kms.md#retirable-grants
+    //= type=test
+    //# A ListRetirableGrants page MUST carry `Truncated` true, and a `NextMarker` that, passed as `Marker`, continues the listing, exactly when more grants remain after it; a page that ends the listing, even a full one, carries `Truncated` false.
+    let r = ctx.kms(
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": retiring, "Limit": 3}),
+    )?;
+    let whole = r.ok()?.clone();
+    check_eq(
+        "a page of Limit 3 holding all 3 grants",
+        &json!({"count": 3, "Truncated": false}),
+        &json!({"count": whole["Grants"].as_array().map_or(0, Vec::len), "Truncated": whole["Truncated"]}),
     )?;
     ctx.kms("ListRetirableGrants", json!({}))?
         .expect_error("ValidationException", None)?;

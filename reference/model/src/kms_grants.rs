@@ -242,6 +242,8 @@ impl Model {
             .collect();
         let total = all.len();
         let grants: Vec<GrantListEntry> = all.into_iter().skip(start).take(limit).collect();
+        //= spec/kms.md#retirable-grants
+        //# A ListRetirableGrants page MUST carry `Truncated` true, and a `NextMarker` that, passed as `Marker`, continues the listing, exactly when more grants remain after it; a page that ends the listing, even a full one, carries `Truncated` false.
         let truncated = start.saturating_add(grants.len()) < total;
         Ok(ListGrantsOutput {
             grants,

@@ -775,8 +775,17 @@ fn list_retirable_grants_by_retiring_principal() {
         "ListRetirableGrants",
         json!({"RetiringPrincipal": admin, "Limit": 1, "Marker": page["NextMarker"]}),
     );
+    //= spec/kms.md#retirable-grants
+    //= type=test
+    //# A ListRetirableGrants page MUST carry `Truncated` true, and a `NextMarker` that, passed as `Marker`, continues the listing, exactly when more grants remain after it; a page that ends the listing, even a full one, carries `Truncated` false.
     assert_eq!(rest["Grants"][0]["GrantId"], second);
     assert_eq!(rest["Truncated"], false);
+    let full = d.ok(
+        "ListRetirableGrants",
+        json!({"RetiringPrincipal": admin, "Limit": 2}),
+    );
+    assert_eq!(full["Grants"].as_array().map(Vec::len), Some(2));
+    assert_eq!(full["Truncated"], false);
     assert_eq!(
         d.err("ListRetirableGrants", json!({})).name(),
         "ValidationException"

@@ -347,6 +347,8 @@ impl Engine {
             .take(limit)
             .map(|g| self.grant_entry(g))
             .collect();
+        //= spec/kms.md#retirable-grants
+        //# A ListRetirableGrants page MUST carry `Truncated` true, and a `NextMarker` that, passed as `Marker`, continues the listing, exactly when more grants remain after it; a page that ends the listing, even a full one, carries `Truncated` false.
         let truncated = start.saturating_add(page.len()) < matching.len();
         Ok(KmsOutcome::new(
             ListGrantsOutput {
