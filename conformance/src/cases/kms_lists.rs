@@ -20,7 +20,7 @@ pub const CASES: &[Case] = &[
     },
     Case {
         id: "kms/list-grants/filters",
-        title: "ListGrants by GrantId, by GranteePrincipal (never a service grantee) and by both",
+        title: "ListGrants by GrantId, GranteePrincipal (never a service grantee), both, and GranteeServicePrincipal",
         needs: &[],
         run: list_grants_filters,
     },
@@ -106,6 +106,9 @@ fn listed(ctx: &mut Ctx<'_>, key: &str, filter: Value) -> Result<Value, Failure>
 //= spec/kms.md#list-grants
 //= type=test
 //# A `GrantId` filter that is not 64 hex digits MUST fail with `InvalidGrantIdException`.
+//= spec/kms.md#list-grants
+//= type=test
+//# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
 fn list_grants_filters(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
     let other = ctx.create_key()?;
@@ -121,7 +124,7 @@ fn list_grants_filters(ctx: &mut Ctx<'_>) -> CaseResult {
     let g1 = grant(ctx, &key.id, "GranteePrincipal", &a)?;
     let g2 = grant(ctx, &key.id, "GranteePrincipal", &b)?;
     let g3 = grant(ctx, &key.id, "GranteePrincipal", &a)?;
-    grant(ctx, &key.id, "GranteeServicePrincipal", &b)?;
+    let g4 = grant(ctx, &key.id, "GranteeServicePrincipal", &b)?;
     let elsewhere = grant(ctx, &other.id, "GranteePrincipal", &a)?;
     let observed = json!({
         "GrantId g2": listed(ctx, &key.id, json!({"GrantId": g2}))?,
@@ -130,6 +133,7 @@ fn list_grants_filters(ctx: &mut Ctx<'_>) -> CaseResult {
         "GranteePrincipal b (not the service grantee)": listed(ctx, &key.id, json!({"GranteePrincipal": b}))?,
         "GrantId g1 and GranteePrincipal a": listed(ctx, &key.id, json!({"GrantId": g1, "GranteePrincipal": a}))?,
         "GrantId g1 and GranteePrincipal b": listed(ctx, &key.id, json!({"GrantId": g1, "GranteePrincipal": b}))?,
+        "GranteeServicePrincipal b": listed(ctx, &key.id, json!({"GranteeServicePrincipal": b}))?,
     });
     check_eq(
         "ListGrants by filter",
@@ -140,8 +144,17 @@ fn list_grants_filters(ctx: &mut Ctx<'_>) -> CaseResult {
             "GranteePrincipal b (not the service grantee)": [g2],
             "GrantId g1 and GranteePrincipal a": [g1],
             "GrantId g1 and GranteePrincipal b": [],
+            "GranteeServicePrincipal b": [g4],
         }),
         &observed,
+    )?;
+    ctx.kms(
+        "ListGrants",
+        json!({"KeyId": key.id, "GranteePrincipal": b, "GranteeServicePrincipal": b}),
+    )?
+    .expect_error(
+        "ValidationException",
+        Some("You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."),
     )?;
     ctx.kms("ListGrants", json!({"KeyId": key.id, "GrantId": "abc"}))?
         .expect_error("InvalidGrantIdException", None)

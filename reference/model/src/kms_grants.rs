@@ -91,6 +91,7 @@ impl Model {
         //= spec/kms.md#list-grants
         //# ListGrants MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
         let limit = kms_paging::LIST_GRANTS.check(input.limit)?;
+        kms_errors::one_grantee_filter(input)?;
         let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
         self.check_key_state(i, KeyOpClass::Metadata)?;
         //= spec/kms.md#list-grants
@@ -103,6 +104,8 @@ impl Model {
         let key = &self.kms.keys[i];
         //= spec/kms.md#list-grants
         //# A `GrantId` filter MUST limit the listing to the key's grant with that id (no entry when the key has none), a `GranteePrincipal` filter to the key's grants created with that `GranteePrincipal`, and the two given together to the grants that pass both.
+        //= spec/kms.md#list-grants
+        //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
         let matching: Vec<&Grant> = key
             .grants
             .iter()
@@ -112,6 +115,12 @@ impl Model {
                     .grantee_principal
                     .as_ref()
                     .is_none_or(|p| !g.service_grantee && *p == g.grantee)
+            })
+            .filter(|g| {
+                input
+                    .grantee_service_principal
+                    .as_ref()
+                    .is_none_or(|p| g.service_grantee && *p == g.grantee)
             })
             .collect();
         let start = match input.marker.as_deref() {

@@ -48,6 +48,23 @@ pub fn one_grantee() -> ApiError {
     ApiError::new(ErrorCode::KmsValidation, ONE_GRANTEE_TEXT)
 }
 
+/// The text of a ListGrants with both grantee filters (M-KMS's sentence, `spec/kms.md#list-grants`).
+pub const ONE_GRANTEE_FILTER_TEXT: &str =
+    "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.";
+
+//= spec/kms.md#list-grants
+//# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+/// Refuses a ListGrants that gives both grantee filters.
+pub fn one_grantee_filter(input: &crate::kms::ListInput) -> Result<(), ApiError> {
+    if input.grantee_principal.is_some() && input.grantee_service_principal.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::KmsValidation,
+            ONE_GRANTEE_FILTER_TEXT,
+        ));
+    }
+    Ok(())
+}
+
 /// `NotFoundException` for a key ARN that names no key.
 pub fn key_not_found(key_arn: &str) -> ApiError {
     ApiError::new(ErrorCode::NotFound, key_not_found_text(key_arn))

@@ -810,7 +810,7 @@ fn list_grants_filters() {
     let g1 = grant(&mut d, &key, "GranteePrincipal", a);
     let g2 = grant(&mut d, &key, "GranteePrincipal", b);
     let g3 = grant(&mut d, &key, "GranteePrincipal", a);
-    grant(&mut d, &key, "GranteeServicePrincipal", service);
+    let g4 = grant(&mut d, &key, "GranteeServicePrincipal", service);
     let g5 = grant(&mut d, &key, "GranteePrincipal", service);
     let elsewhere = grant(&mut d, &other, "GranteePrincipal", a);
     //= spec/kms.md#list-grants
@@ -840,6 +840,24 @@ fn list_grants_filters() {
     assert_eq!(
         list(&mut d, json!({"GrantId": g1, "GranteePrincipal": b})),
         Vec::<Value>::new()
+    );
+    //= spec/kms.md#list-grants
+    //= type=test
+    //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+    assert_eq!(
+        list(&mut d, json!({"GranteeServicePrincipal": service})),
+        vec![g4]
+    );
+    let e = d.err(
+        "ListGrants",
+        json!({"KeyId": key, "GranteePrincipal": service, "GranteeServicePrincipal": service}),
+    );
+    assert_eq!(
+        (e.name(), e.message.as_str()),
+        (
+            "ValidationException",
+            "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
     );
     //= spec/kms.md#list-grants
     //= type=test

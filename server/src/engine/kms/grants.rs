@@ -205,6 +205,7 @@ impl Engine {
         i: ListInput,
     ) -> Result<KmsOutcome, ApiError> {
         let limit = kms_paging::LIST_GRANTS.check(i.limit)?;
+        kms_errors::one_grantee_filter(&i)?;
         let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let key_id = k.rec.key_id.clone();
         //= spec/kms.md#list-grants
@@ -216,6 +217,8 @@ impl Engine {
         }
         //= spec/kms.md#list-grants
         //# A `GrantId` filter MUST limit the listing to the key's grant with that id (no entry when the key has none), a `GranteePrincipal` filter to the key's grants created with that `GranteePrincipal`, and the two given together to the grants that pass both.
+        //= spec/kms.md#list-grants
+        //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
         let mut grants: Vec<&Grant> = st
             .grants
             .values()
@@ -225,6 +228,11 @@ impl Engine {
                 i.grantee_principal
                     .as_ref()
                     .is_none_or(|p| !g.service_grantee && &g.grantee == p)
+            })
+            .filter(|g| {
+                i.grantee_service_principal
+                    .as_ref()
+                    .is_none_or(|p| g.service_grantee && &g.grantee == p)
             })
             .collect();
         grants.sort_by_key(|g| g.seq);
