@@ -953,6 +953,23 @@ run kms-list-retirable "$aws_bin" kms list-retirable-grants \
 check kms-list-retirable "list-retirable-grants: the grant the role may retire" "
 assert len(d['Grants']) == 1 and d['Grants'][0]['KeyId'].endswith('$settings_key'), d
 "
+retirable_grant="$("$py" -c 'import json, sys; print(json.load(open(sys.argv[1]))["GrantId"])' "$work/kms-retirable-grant.json" 2>/dev/null)"
+run kms-grants-by-id "$aws_bin" kms list-grants --key-id "$settings_key" \
+    --grant-id "$retirable_grant" "$(ep)"
+check kms-grants-by-id "list-grants --grant-id: that grant only" "
+assert [g['GrantId'] for g in d['Grants']] == ['$retirable_grant'], d
+"
+run kms-grants-by-grantee "$aws_bin" kms list-grants --key-id "$settings_key" \
+    --grantee-principal arn:aws:iam::123456789012:role/nobody "$(ep)"
+check kms-grants-by-grantee "list-grants --grantee-principal of no grant: no entry" "
+assert d['Grants'] == [], d
+"
+run_err kms-grants-page-101 "$aws_bin" kms list-grants --key-id "$settings_key" --page-size 101 "$(ep)"
+if grep -q "Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100" "$work/kms-grants-page-101.err"; then
+  ok "list-grants --page-size 101 is refused with the spec's Limit message"
+else
+  fail "list-grants --page-size 101: $(head -c 400 "$work/kms-grants-page-101.err")"
+fi
 run kms-delete-alias "$aws_bin" kms delete-alias --alias-name alias/e2e-settings "$(ep)"
 run kms-aliases-after-delete "$aws_bin" kms list-aliases --key-id "$second_key" "$(ep)"
 check kms-aliases-after-delete "delete-alias: the alias is gone" "

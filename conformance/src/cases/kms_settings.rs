@@ -743,7 +743,7 @@ fn reencrypt(ctx: &mut Ctx<'_>) -> CaseResult {
 
 //= spec/kms.md#retirable-grants
 //= type=test
-//# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+//# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 100, default 50).
 fn retirable_grants(ctx: &mut Ctx<'_>) -> CaseResult {
     let a = ctx.create_key()?;
     let b = ctx.create_key()?;

@@ -18,6 +18,7 @@ pub mod grants;
 pub mod indexes;
 pub mod items;
 pub mod kms;
+pub mod kms_lists;
 pub mod kms_settings;
 pub mod lockstep;
 pub mod sse;
@@ -90,6 +91,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);
     v.extend_from_slice(kms::CASES);
+    v.extend_from_slice(kms_lists::CASES);
     v.extend_from_slice(kms_settings::CASES);
     v.extend_from_slice(cache::CASES);
     v.extend_from_slice(trail::CASES);

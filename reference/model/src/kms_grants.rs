@@ -7,16 +7,11 @@ use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::kms::*;
 use ddbsse_wire::operation::Empty;
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors, kms_paging};
 
 use super::Model;
 use super::key_state::KeyOpClass;
 use super::kms::{Forms, Grant, missing};
-
-/// `ListGrants` page size bounds and default (`spec/kms.md#list-grants`).
-pub const LIST_GRANTS_MAX: i64 = 100;
-/// Default `Limit` of ListGrants.
-pub const LIST_GRANTS_DEFAULT: i64 = 50;
 
 /// What a new grant allows, as CreateGrant received it.
 pub struct GrantSpec {
@@ -27,10 +22,6 @@ pub struct GrantSpec {
     pub retiring: Option<String>,
     pub operations: Vec<String>,
     pub constraints: Option<GrantConstraints>,
-}
-
-fn is_grant_id(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl Model {
@@ -99,23 +90,22 @@ impl Model {
     ) -> Result<ListGrantsOutput, ApiError> {
         //= spec/kms.md#list-grants
         //# ListGrants MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
-        let limit = input.limit.unwrap_or(LIST_GRANTS_DEFAULT);
-        if !(1..=LIST_GRANTS_MAX).contains(&limit) {
-            let bound = if limit < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 100"
-            };
-            return Err(ApiError::new(
-                ErrorCode::KmsValidation,
-                format!(
-                    "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
-                ),
-            ));
-        }
+        let limit = kms_paging::LIST_GRANTS.check(input.limit)?;
+        kms_errors::one_grantee_filter(input)?;
         let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
         self.check_key_state(i, KeyOpClass::Metadata)?;
+        //= spec/kms.md#list-grants
+        //# A `GrantId` filter that is not 64 hex digits MUST fail with `InvalidGrantIdException`.
+        if let Some(id) = input.grant_id.as_deref()
+            && !kms_errors::is_grant_id(id)
+        {
+            return Err(kms_errors::invalid_grant_id(id));
+        }
         let key = &self.kms.keys[i];
+        //= spec/kms.md#list-grants
+        //# A `GrantId` filter MUST limit the listing to the key's grant with that id (no entry when the key has none), a `GranteePrincipal` filter to the key's grants created with that `GranteePrincipal`, and the two given together to the grants that pass both.
+        //= spec/kms.md#list-grants
+        //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
         let matching: Vec<&Grant> = key
             .grants
             .iter()
@@ -124,7 +114,13 @@ impl Model {
                 input
                     .grantee_principal
                     .as_ref()
-                    .is_none_or(|p| *p == g.grantee)
+                    .is_none_or(|p| !g.service_grantee && *p == g.grantee)
+            })
+            .filter(|g| {
+                input
+                    .grantee_service_principal
+                    .as_ref()
+                    .is_none_or(|p| g.service_grantee && *p == g.grantee)
             })
             .collect();
         let start = match input.marker.as_deref() {
@@ -133,7 +129,7 @@ impl Model {
                 ApiError::new(ErrorCode::InvalidMarker, format!("Invalid marker {m}"))
             })?,
         };
-        let end = (start + usize::try_from(limit).unwrap_or(50)).min(matching.len());
+        let end = (start + limit).min(matching.len());
         //= spec/kms.md#list-grants
         //# ListGrants MUST return the key's grants in creation order, with the values CreateGrant received, as `GrantListEntry` objects with `KeyId` (the key ARN), `GrantId`, `Name`, `CreationDate`, `GranteePrincipal` or `GranteeServicePrincipal` (whichever CreateGrant received), `RetiringPrincipal` (when set), `IssuingAccount`, `Operations` and `Constraints` (when set).
         let grants = matching[start..end]
@@ -167,11 +163,10 @@ impl Model {
         retire: bool,
     ) -> Result<Empty, ApiError> {
         let (ki, gi) = match (retire, input.grant_token.as_deref()) {
-            (true, Some(token)) if input.grant_id.is_none() => {
-                self.kms.grant_by_token(token).ok_or_else(|| {
-                    ApiError::new(ErrorCode::InvalidGrantToken, "Grant token is not valid")
-                })?
-            }
+            (true, Some(token)) if input.grant_id.is_none() => self
+                .kms
+                .grant_by_token(token)
+                .ok_or_else(kms_errors::invalid_grant_token)?,
             _ => {
                 let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
                 let grant_id = input
@@ -180,17 +175,21 @@ impl Model {
                     .ok_or_else(|| missing("grantId"))?;
                 //= spec/kms.md#retire-revoke
                 //# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.
-                if !is_grant_id(grant_id) {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidGrantId,
-                        format!("Invalid grant ID {grant_id}"),
-                    ));
+                if !kms_errors::is_grant_id(grant_id) {
+                    return Err(kms_errors::invalid_grant_id(grant_id));
                 }
                 let gi = self.kms.keys[i]
                     .grants
                     .iter()
                     .position(|g| g.id == grant_id)
                     .ok_or_else(|| kms_errors::grant_not_found(grant_id))?;
+                //= spec/kms.md#retire-revoke
+                //# A RetireGrant carrying a `GrantToken` together with `KeyId` and `GrantId` MUST retire that grant only when the token is that grant's token, and otherwise MUST fail with `InvalidGrantTokenException` and the message `Grant token is not valid` and retire nothing.
+                if let Some(token) = input.grant_token.as_deref().filter(|_| retire)
+                    && self.kms.keys[i].grants[gi].token != token
+                {
+                    return Err(kms_errors::invalid_grant_token());
+                }
                 (i, gi)
             }
         };
@@ -204,17 +203,13 @@ impl Model {
 
 impl Model {
     //= spec/kms.md#retirable-grants
-    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 100, default 50).
     pub(super) fn list_retirable_grants(
         &mut self,
         input: &ListRetirableGrantsInput,
     ) -> Result<ListGrantsOutput, ApiError> {
         use ddbsse_wire::kms_settings as checks;
-        let limit = kms_errors::list_limit(
-            input.limit,
-            checks::LIST_LIMIT_MAX,
-            checks::LIST_LIMIT_DEFAULT,
-        )?;
+        let limit = kms_paging::LIST_RETIRABLE_GRANTS.check(input.limit)?;
         let principal = checks::retiring_principal(input)?;
         let start = checks::marker_start(input.marker.as_deref())?;
         let all: Vec<GrantListEntry> = self

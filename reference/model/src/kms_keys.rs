@@ -6,20 +6,11 @@ use ddbsse_wire::caller::Caller;
 use ddbsse_wire::kms::*;
 use ddbsse_wire::operation::Empty;
 use ddbsse_wire::time::{DAY, Timestamp};
-use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors, kms_paging};
 
 use super::Model;
 use super::key_state::{KeyEvent, KeyOpClass, KeyState};
 use super::kms::{Alias, Forms, missing};
-
-/// ListKeys `Limit` bounds and default (`spec/kms.md#list-keys`).
-pub const LIST_KEYS_MAX: i64 = 1000;
-/// Default `Limit` of ListKeys.
-pub const LIST_KEYS_DEFAULT: i64 = 100;
-/// ListAliases `Limit` bounds and default (`spec/kms.md#aliases`).
-pub const LIST_ALIASES_MAX: i64 = 100;
-/// Default `Limit` of ListAliases.
-pub const LIST_ALIASES_DEFAULT: i64 = 50;
 
 /// One page of `all`: at most `limit` entries from the one whose `name` is `marker` (the first
 /// when absent), and the `NextMarker` (the name of the first entry left) when more remain. A
@@ -122,7 +113,7 @@ impl Model {
     pub(super) fn list_keys(&self, input: &ListInput) -> Result<ListKeysOutput, ApiError> {
         //= spec/kms.md#list-keys
         //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
-        let limit = kms_errors::list_limit(input.limit, LIST_KEYS_MAX, LIST_KEYS_DEFAULT)?;
+        let limit = kms_paging::LIST_KEYS.check(input.limit)?;
         let all: Vec<KeyListEntry> = self
             .kms
             .keys
@@ -309,7 +300,9 @@ impl Model {
     ) -> Result<ListAliasesOutput, ApiError> {
         //= spec/kms.md#aliases
         //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
-        let limit = kms_errors::list_limit(input.limit, LIST_ALIASES_MAX, LIST_ALIASES_DEFAULT)?;
+        let limit = kms_paging::LIST_ALIASES.check(input.limit)?;
+        //= spec/kms.md#aliases
+        //# A ListAliases with a `KeyId` MUST list only the aliases whose `TargetKeyId` is that key, and a `KeyId` that names no key MUST fail with `NotFoundException` and the message of section 1.2.
         let filter = match input.key_id.as_deref() {
             Some(k) => {
                 let i = self.resolve_key(now, Some(k), Forms::IdOrArn, false)?;

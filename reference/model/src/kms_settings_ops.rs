@@ -167,11 +167,7 @@ impl Model {
         now: Timestamp,
         input: &ListResourceTagsInput,
     ) -> Result<ListResourceTagsOutput, ApiError> {
-        let limit = kms_errors::list_limit(
-            input.limit,
-            checks::LIST_LIMIT_MAX,
-            checks::LIST_LIMIT_DEFAULT,
-        )?;
+        let limit = ddbsse_wire::kms_paging::LIST_RESOURCE_TAGS.check(input.limit)?;
         let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
         self.check_key_state(i, KeyOpClass::Metadata)?;
         let start = checks::marker_start(input.marker.as_deref())?;

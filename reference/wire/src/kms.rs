@@ -163,6 +163,8 @@ pub struct ListInput {
     pub grant_id: Option<String>,
     /// ListGrants filter.
     pub grantee_principal: Option<String>,
+    /// ListGrants filter (not together with `grantee_principal`).
+    pub grantee_service_principal: Option<String>,
 }
 
 /// One entry of `ListKeys`.

@@ -35,26 +35,6 @@ pub fn constraint(value: &str, member: &str, constraint: &str) -> ApiError {
     )
 }
 
-/// A `Limit` of a List operation checked against `1..=max`, with `default` when absent.
-pub fn list_limit(limit: Option<i64>, max: i64, default: i64) -> Result<usize, ApiError> {
-    let l = limit.unwrap_or(default);
-    if l < 1 {
-        return Err(constraint(
-            &l.to_string(),
-            "limit",
-            "Member must have value greater than or equal to 1",
-        ));
-    }
-    if l > max {
-        return Err(constraint(
-            &l.to_string(),
-            "limit",
-            &format!("Member must have value less than or equal to {max}"),
-        ));
-    }
-    usize::try_from(l).map_err(|_| constraint(&l.to_string(), "limit", "Member must fit"))
-}
-
 /// KMS's own range check of `PendingWindowInDays` (7 to 30), inside the model's 1 to 365
 /// (`spec/kms.md#deletion`).
 pub const PENDING_WINDOW_TEXT: &str = "PendingWindowInDays must be between 7 and 30";
@@ -66,6 +46,23 @@ pub const ONE_GRANTEE_TEXT: &str =
 /// `ValidationException` for a CreateGrant with neither or both grantees.
 pub fn one_grantee() -> ApiError {
     ApiError::new(ErrorCode::KmsValidation, ONE_GRANTEE_TEXT)
+}
+
+/// The text of a ListGrants with both grantee filters (M-KMS's sentence, `spec/kms.md#list-grants`).
+pub const ONE_GRANTEE_FILTER_TEXT: &str =
+    "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.";
+
+//= spec/kms.md#list-grants
+//# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+/// Refuses a ListGrants that gives both grantee filters.
+pub fn one_grantee_filter(input: &crate::kms::ListInput) -> Result<(), ApiError> {
+    if input.grantee_principal.is_some() && input.grantee_service_principal.is_some() {
+        return Err(ApiError::new(
+            ErrorCode::KmsValidation,
+            ONE_GRANTEE_FILTER_TEXT,
+        ));
+    }
+    Ok(())
 }
 
 /// `NotFoundException` for a key ARN that names no key.
@@ -122,6 +119,29 @@ pub fn grant_not_found(grant_id: &str) -> ApiError {
         ErrorCode::NotFound,
         format!("Grant ID {grant_id} not found"),
     )
+}
+
+/// Whether `id` has the form of every grant id KMS issues, 64 hex digits
+/// (`spec/kms.md#retire-revoke`, `spec/kms.md#list-grants`).
+pub fn is_grant_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `InvalidGrantIdException` for a grant id that is not 64 hex digits (the text is ours).
+pub fn invalid_grant_id(grant_id: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidGrantId,
+        format!("Invalid grant ID {grant_id}"),
+    )
+}
+
+/// The text of `InvalidGrantTokenException` (ours, `spec/kms.md#retire-revoke`).
+pub const INVALID_GRANT_TOKEN_TEXT: &str = "Grant token is not valid";
+
+/// `InvalidGrantTokenException` for a RetireGrant token that is no grant's, or not the token of
+/// the grant `KeyId` and `GrantId` name.
+pub fn invalid_grant_token() -> ApiError {
+    ApiError::new(ErrorCode::InvalidGrantToken, INVALID_GRANT_TOKEN_TEXT)
 }
 
 /// The text of the refusal of an alias name without the `alias/` prefix.
@@ -245,24 +265,6 @@ mod tests {
         assert_eq!(
             (ok.grantee, ok.service_grantee),
             ("dynamodb.amazonaws.com", true)
-        );
-    }
-
-    #[test]
-    fn list_limits_are_bounded() {
-        assert_eq!(list_limit(None, 100, 50).unwrap(), 50);
-        assert_eq!(list_limit(Some(100), 100, 50).unwrap(), 100);
-        assert!(
-            list_limit(Some(0), 100, 50)
-                .unwrap_err()
-                .message
-                .contains("greater than or equal to 1")
-        );
-        assert!(
-            list_limit(Some(101), 100, 50)
-                .unwrap_err()
-                .message
-                .contains("less than or equal to 100")
         );
     }
 }

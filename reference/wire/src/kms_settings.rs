@@ -30,10 +30,6 @@ pub const TAG_KEY_MAX: usize = 128;
 pub const TAG_VALUE_MAX: usize = 256;
 /// `DescriptionType` length limit, in characters.
 pub const DESCRIPTION_MAX: usize = 8192;
-/// Bounds and default of the `Limit` of ListResourceTags and ListRetirableGrants (`LimitType`).
-pub const LIST_LIMIT_MAX: i64 = 1000;
-/// Default `Limit` of ListResourceTags and ListRetirableGrants.
-pub const LIST_LIMIT_DEFAULT: i64 = 50;
 /// `DryRunOperationException`'s text (decided here).
 pub const DRY_RUN_TEXT: &str = "The request would have succeeded, but the DryRun option is set.";
 
@@ -315,7 +311,7 @@ pub fn reencrypt_members(input: &crate::kms::ReEncryptInput) -> Result<(&str, &[
 }
 
 //= spec/kms.md#retirable-grants
-//# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+//# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 100, default 50).
 /// The retiring principal ListRetirableGrants lists the grants of.
 pub fn retiring_principal(input: &crate::kms::ListRetirableGrantsInput) -> Result<&str, ApiError> {
     input

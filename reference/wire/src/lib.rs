@@ -42,6 +42,7 @@ pub mod index_keys;
 pub mod index_read;
 pub mod kms;
 pub mod kms_errors;
+pub mod kms_paging;
 pub mod kms_settings;
 pub mod number;
 pub mod operation;

@@ -529,6 +529,8 @@ fn list_grants_limit_1_to_100_default_50() {
         let e = d.err("ListGrants", json!({"KeyId": key, "Limit": bad}));
         assert_eq!(e.name(), "ValidationException");
     }
+    let page = d.ok("ListGrants", json!({"KeyId": key, "Limit": 1}));
+    assert_eq!(page["Grants"].as_array().map(Vec::len), Some(1));
     let page = d.ok("ListGrants", json!({"KeyId": key}));
     assert_eq!(page["Grants"].as_array().map(Vec::len), Some(50));
     assert_eq!(page["Truncated"], true);
@@ -699,5 +701,76 @@ fn alias_names_up_to_256_characters() {
     for bad in [long.as_str(), "nope/x", "alias/a b", "alias/aws/mine"] {
         let e = d.err("CreateAlias", json!({"AliasName": bad, "TargetKeyId": key}));
         assert_eq!(e.name(), "InvalidAliasNameException", "{bad}");
+    }
+}
+
+/// The message of a `Limit` of `value` outside `bound` (`spec/kms.md#list-limit`).
+fn limit_text(value: i64, bound: &str) -> String {
+    format!(
+        "1 validation error detected: Value '{value}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+    )
+}
+
+#[test]
+fn list_limit_messages() {
+    //= spec/kms.md#list-limit
+    //= type=test
+    //# A `Limit` below 1 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`, and a `Limit` above 1000 with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000`.
+    //= spec/kms.md#list-limit
+    //= type=test
+    //# A `Limit` from 101 to 1000 given to ListAliases, ListGrants or ListRetirableGrants MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`.
+    let mut d = Driver::new();
+    let key = d.create_key();
+    let admin = "arn:aws:iam::123456789012:user/admin";
+    d.ok(
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": admin, "RetiringPrincipal": admin, "Operations": ["Decrypt"]}),
+    );
+    let ops = [
+        ("ListGrants", json!({"KeyId": key}), true),
+        ("ListAliases", json!({}), true),
+        (
+            "ListRetirableGrants",
+            json!({"RetiringPrincipal": admin}),
+            true,
+        ),
+        ("ListKeys", json!({}), false),
+        ("ListResourceTags", json!({"KeyId": key}), false),
+    ];
+    for (op, body, hundred) in ops {
+        let mut with = |limit: i64| {
+            let mut b = body.clone();
+            b["Limit"] = json!(limit);
+            d.call(op, b).result.map(|r| r.body())
+        };
+        let expected: [(i64, Option<String>); 7] = [
+            (0, Some(limit_text(0, "greater than or equal to 1"))),
+            (-1, Some(limit_text(-1, "greater than or equal to 1"))),
+            (1, None),
+            (100, None),
+            (
+                101,
+                hundred.then(|| limit_text(101, "less than or equal to 100")),
+            ),
+            (
+                1000,
+                hundred.then(|| limit_text(1000, "less than or equal to 100")),
+            ),
+            (1001, Some(limit_text(1001, "less than or equal to 1000"))),
+        ];
+        for (limit, want) in expected {
+            let got = with(limit);
+            match want {
+                None => assert!(got.is_ok(), "{op} Limit {limit}: {got:?}"),
+                Some(text) => {
+                    let e = got.expect_err(&format!("{op} Limit {limit} is refused"));
+                    assert_eq!(
+                        (e.name(), e.message.as_str()),
+                        ("ValidationException", text.as_str()),
+                        "{op} Limit {limit}"
+                    );
+                }
+            }
+        }
     }
 }

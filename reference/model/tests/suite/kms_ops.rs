@@ -740,7 +740,7 @@ fn context_and_tampering() {
 fn list_retirable_grants_by_retiring_principal() {
     //= spec/kms.md#retirable-grants
     //= type=test
-    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 100, default 50).
     let mut d = Driver::new();
     let (a, b) = (d.create_key(), d.create_key());
     let admin = "arn:aws:iam::123456789012:user/admin";
@@ -789,5 +789,167 @@ fn list_retirable_grants_by_retiring_principal() {
     assert_eq!(
         d.err("ListRetirableGrants", json!({})).name(),
         "ValidationException"
+    );
+}
+
+/// The `GrantId` of each entry of a ListGrants answer.
+fn grant_ids(list: &Value) -> Vec<Value> {
+    list["Grants"]
+        .as_array()
+        .map(|g| g.iter().map(|e| e["GrantId"].clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn list_grants_filters() {
+    let mut d = Driver::new();
+    let (key, other) = (d.create_key(), d.create_key());
+    let (a, b) = (
+        "arn:aws:iam::123456789012:user/a",
+        "arn:aws:iam::123456789012:user/b",
+    );
+    let service = "dynamodb.amazonaws.com";
+    let grant = |d: &mut Driver, key: &str, member: &str, principal: &str| {
+        d.ok(
+            "CreateGrant",
+            json!({"KeyId": key, member: principal, "Operations": ["Decrypt"]}),
+        )["GrantId"]
+            .clone()
+    };
+    let g1 = grant(&mut d, &key, "GranteePrincipal", a);
+    let g2 = grant(&mut d, &key, "GranteePrincipal", b);
+    let g3 = grant(&mut d, &key, "GranteePrincipal", a);
+    let g4 = grant(&mut d, &key, "GranteeServicePrincipal", service);
+    let g5 = grant(&mut d, &key, "GranteePrincipal", service);
+    let elsewhere = grant(&mut d, &other, "GranteePrincipal", a);
+    //= spec/kms.md#list-grants
+    //= type=test
+    //# A `GrantId` filter MUST limit the listing to the key's grant with that id (no entry when the key has none), a `GranteePrincipal` filter to the key's grants created with that `GranteePrincipal`, and the two given together to the grants that pass both.
+    let list = |d: &mut Driver, filter: Value| {
+        let mut body = json!({"KeyId": key});
+        for (k, v) in filter.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        grant_ids(&d.ok("ListGrants", body))
+    };
+    assert_eq!(list(&mut d, json!({"GrantId": g2})), vec![g2.clone()]);
+    assert_eq!(
+        list(&mut d, json!({"GrantId": elsewhere})),
+        Vec::<Value>::new()
+    );
+    assert_eq!(
+        list(&mut d, json!({"GranteePrincipal": a})),
+        [g1.clone(), g3]
+    );
+    assert_eq!(list(&mut d, json!({"GranteePrincipal": service})), [g5]);
+    assert_eq!(
+        list(&mut d, json!({"GrantId": g1, "GranteePrincipal": a})),
+        vec![g1.clone()]
+    );
+    assert_eq!(
+        list(&mut d, json!({"GrantId": g1, "GranteePrincipal": b})),
+        Vec::<Value>::new()
+    );
+    //= spec/kms.md#list-grants
+    //= type=test
+    //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
+    assert_eq!(
+        list(&mut d, json!({"GranteeServicePrincipal": service})),
+        vec![g4]
+    );
+    let e = d.err(
+        "ListGrants",
+        json!({"KeyId": key, "GranteePrincipal": service, "GranteeServicePrincipal": service}),
+    );
+    assert_eq!(
+        (e.name(), e.message.as_str()),
+        (
+            "ValidationException",
+            "You can specify either GranteePrincipal or GranteeServicePrincipal, but not both."
+        )
+    );
+    //= spec/kms.md#list-grants
+    //= type=test
+    //# A `GrantId` filter that is not 64 hex digits MUST fail with `InvalidGrantIdException`.
+    assert_eq!(
+        d.err("ListGrants", json!({"KeyId": key, "GrantId": "abc"}))
+            .name(),
+        "InvalidGrantIdException"
+    );
+}
+
+#[test]
+fn retire_grant_with_token_and_grant_id() {
+    //= spec/kms.md#retire-revoke
+    //= type=test
+    //# A RetireGrant carrying a `GrantToken` together with `KeyId` and `GrantId` MUST retire that grant only when the token is that grant's token, and otherwise MUST fail with `InvalidGrantTokenException` and the message `Grant token is not valid` and retire nothing.
+    let mut d = Driver::new();
+    let key = d.create_key();
+    let grant = |d: &mut Driver| {
+        d.ok(
+            "CreateGrant",
+            json!({"KeyId": key, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+        )
+    };
+    let (first, second) = (grant(&mut d), grant(&mut d));
+    for token in [first["GrantToken"].clone(), json!("AQpAnotatoken")] {
+        let e = d.err(
+            "RetireGrant",
+            json!({"GrantToken": token, "KeyId": key, "GrantId": second["GrantId"]}),
+        );
+        assert_eq!(
+            (e.name(), e.message.as_str()),
+            ("InvalidGrantTokenException", "Grant token is not valid")
+        );
+    }
+    assert_eq!(
+        grant_ids(&d.ok("ListGrants", json!({"KeyId": key}))),
+        [first["GrantId"].clone(), second["GrantId"].clone()],
+        "nothing retired"
+    );
+    d.ok(
+        "RetireGrant",
+        json!({"GrantToken": second["GrantToken"], "KeyId": key, "GrantId": second["GrantId"]}),
+    );
+    assert_eq!(
+        grant_ids(&d.ok("ListGrants", json!({"KeyId": key}))),
+        [first["GrantId"].clone()]
+    );
+}
+
+#[test]
+fn list_aliases_by_key() {
+    //= spec/kms.md#aliases
+    //= type=test
+    //# A ListAliases with a `KeyId` MUST list only the aliases whose `TargetKeyId` is that key, and a `KeyId` that names no key MUST fail with `NotFoundException` and the message of section 1.2.
+    let mut d = Driver::new();
+    let (a, b, bare) = (d.create_key(), d.create_key(), d.create_key());
+    for (name, key) in [("alias/a1", &a), ("alias/b1", &b), ("alias/a2", &a)] {
+        d.ok(
+            "CreateAlias",
+            json!({"AliasName": name, "TargetKeyId": key}),
+        );
+    }
+    let names = |d: &mut Driver, key: &str| -> Vec<String> {
+        d.ok("ListAliases", json!({"KeyId": key}))["Aliases"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|e| e["AliasName"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(names(&mut d, &a), ["alias/a1", "alias/a2"]);
+    assert_eq!(names(&mut d, &Driver::key_arn(&b)), ["alias/b1"]);
+    assert_eq!(names(&mut d, &bare), Vec::<String>::new());
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let e = d.err("ListAliases", json!({"KeyId": unknown}));
+    assert_eq!(
+        (e.name(), e.message),
+        (
+            "NotFoundException",
+            format!("Key '{}' does not exist", Driver::key_arn(unknown))
+        )
     );
 }

@@ -6,7 +6,7 @@ use ddbsse_wire::kms::{
 };
 use ddbsse_wire::{ApiError, ErrorCode, kms_errors};
 
-use super::keys::{list_limit, marker_start};
+use super::keys::marker_start;
 use super::{KmsOutcome, null_member, pending};
 use crate::engine::state::{Alias, KeyStatus, State, put_alias};
 use crate::engine::{Call, Engine};
@@ -86,7 +86,9 @@ impl Engine {
     ) -> Result<KmsOutcome, ApiError> {
         //= spec/kms.md#aliases
         //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
-        let limit = list_limit(i.limit, 100, 50)?;
+        let limit = ddbsse_wire::kms_paging::LIST_ALIASES.check(i.limit)?;
+        //= spec/kms.md#aliases
+        //# A ListAliases with a `KeyId` MUST list only the aliases whose `TargetKeyId` is that key, and a `KeyId` that names no key MUST fail with `NotFoundException` and the message of section 1.2.
         let filter = match i.key_id.as_deref() {
             None => None,
             Some(k) => Some(

@@ -8,9 +8,9 @@ use ddbsse_wire::kms::{
     GrantListEntry, GrantRefInput, ListGrantsOutput, ListInput, ListRetirableGrantsInput,
 };
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors};
+use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors, kms_paging};
 
-use super::keys::{KeyForms, list_limit, marker_start};
+use super::keys::{KeyForms, marker_start};
 use super::{KmsOutcome, null_member};
 use crate::engine::state::{Grant, KeyStatus, State, put_grant};
 use crate::engine::{Call, Engine, random};
@@ -27,14 +27,6 @@ pub enum DynamoDbAccess {
     PendingDeletion,
     /// The key is deleted, or no grant lets DynamoDB decrypt.
     Denied,
-}
-
-fn valid_grant_id(id: &str) -> bool {
-    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-fn invalid_grant_id() -> ApiError {
-    ApiError::new(ErrorCode::InvalidGrantId, "Invalid grant ID")
 }
 
 impl Engine {
@@ -212,20 +204,36 @@ impl Engine {
         call: &Call<'_>,
         i: ListInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let limit = list_limit(i.limit, 100, 50)?;
+        let limit = kms_paging::LIST_GRANTS.check(i.limit)?;
+        kms_errors::one_grantee_filter(&i)?;
         let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let key_id = k.rec.key_id.clone();
+        //= spec/kms.md#list-grants
+        //# A `GrantId` filter that is not 64 hex digits MUST fail with `InvalidGrantIdException`.
         if let Some(g) = i.grant_id.as_deref()
-            && !valid_grant_id(g)
+            && !kms_errors::is_grant_id(g)
         {
-            return Err(invalid_grant_id());
+            return Err(kms_errors::invalid_grant_id(g));
         }
+        //= spec/kms.md#list-grants
+        //# A `GrantId` filter MUST limit the listing to the key's grant with that id (no entry when the key has none), a `GranteePrincipal` filter to the key's grants created with that `GranteePrincipal`, and the two given together to the grants that pass both.
+        //= spec/kms.md#list-grants
+        //# A `GranteeServicePrincipal` filter MUST limit the listing to the key's grants created with that `GranteeServicePrincipal`, and a ListGrants with both `GranteePrincipal` and `GranteeServicePrincipal` MUST fail with `ValidationException` and the message `You can specify either GranteePrincipal or GranteeServicePrincipal, but not both.`.
         let mut grants: Vec<&Grant> = st
             .grants
             .values()
             .filter(|g| g.key_id == key_id)
             .filter(|g| i.grant_id.as_ref().is_none_or(|id| &g.grant_id == id))
-            .filter(|g| i.grantee_principal.as_ref().is_none_or(|p| &g.grantee == p))
+            .filter(|g| {
+                i.grantee_principal
+                    .as_ref()
+                    .is_none_or(|p| !g.service_grantee && &g.grantee == p)
+            })
+            .filter(|g| {
+                i.grantee_service_principal
+                    .as_ref()
+                    .is_none_or(|p| g.service_grantee && &g.grantee == p)
+            })
             .collect();
         grants.sort_by_key(|g| g.seq);
         let start = marker_start(i.marker.as_deref())?;
@@ -256,15 +264,15 @@ impl Engine {
         call: &Call<'_>,
         i: GrantRefInput,
     ) -> Result<KmsOutcome, ApiError> {
-        if let Some(token) = i.grant_token.as_deref() {
+        if let Some(token) = i.grant_token.as_deref()
+            && i.grant_id.is_none()
+        {
             let g = st
                 .grants
                 .values()
                 .find(|g| g.token == token)
                 .map(|g| (g.grant_id.clone(), g.key_id.clone()))
-                .ok_or_else(|| {
-                    ApiError::new(ErrorCode::InvalidGrantToken, "Invalid grant token")
-                })?;
+                .ok_or_else(kms_errors::invalid_grant_token)?;
             self.delete_grant(st, &g.0)?;
             let mut out = KmsOutcome::new(serde_json::json!({}), Some(self.key_arn(&g.1)));
             out.grant_id = Some(g.0);
@@ -276,7 +284,8 @@ impl Engine {
                 "Either GrantToken, or both KeyId and GrantId must be specified",
             ));
         }
-        self.remove_named_grant(st, call, i)
+        let token = i.grant_token.clone();
+        self.remove_named_grant(st, call, i, token.as_deref())
     }
 
     pub(crate) fn revoke_grant(
@@ -288,25 +297,33 @@ impl Engine {
         if i.grant_id.is_none() {
             return Err(null_member("grantId"));
         }
-        self.remove_named_grant(st, call, i)
+        self.remove_named_grant(st, call, i, None)
     }
 
     //= spec/kms.md#retire-revoke
     //# A `GrantId` that is not 64 hex digits MUST fail with `InvalidGrantIdException`, and a well-formed `GrantId` that names no grant of the key MUST fail with `NotFoundException`.
+    /// Removes the grant `KeyId` and `GrantId` name; with `token` (a RetireGrant that also
+    /// carries a `GrantToken`) only when it is that grant's token.
     fn remove_named_grant(
         &self,
         st: &mut State,
         call: &Call<'_>,
         i: GrantRefInput,
+        token: Option<&str>,
     ) -> Result<KmsOutcome, ApiError> {
         let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let key_id = k.rec.key_id.clone();
         let grant_id = i.grant_id.unwrap_or_default();
-        if !valid_grant_id(&grant_id) {
-            return Err(invalid_grant_id());
+        if !kms_errors::is_grant_id(&grant_id) {
+            return Err(kms_errors::invalid_grant_id(&grant_id));
         }
-        if st.grants.get(&grant_id).is_none_or(|g| g.key_id != key_id) {
+        let Some(grant) = st.grants.get(&grant_id).filter(|g| g.key_id == key_id) else {
             return Err(kms_errors::grant_not_found(&grant_id));
+        };
+        //= spec/kms.md#retire-revoke
+        //# A RetireGrant carrying a `GrantToken` together with `KeyId` and `GrantId` MUST retire that grant only when the token is that grant's token, and otherwise MUST fail with `InvalidGrantTokenException` and the message `Grant token is not valid` and retire nothing.
+        if token.is_some_and(|t| t != grant.token) {
+            return Err(kms_errors::invalid_grant_token());
         }
         self.delete_grant(st, &grant_id)?;
         let mut out = KmsOutcome::new(serde_json::json!({}), Some(self.key_arn(&key_id)));
@@ -318,7 +335,7 @@ impl Engine {
 /// A fresh grant token (opaque, base64 of random bytes).
 impl Engine {
     //= spec/kms.md#retirable-grants
-    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 1000, default 50).
+    //# ListRetirableGrants MUST require `RetiringPrincipal` or `RetiringServicePrincipal` (else `ValidationException`) and return, in key and then grant creation order, every grant of a live key whose retiring principal equals it, paged by `Limit` (1 to 100, default 50).
     pub(crate) fn list_retirable_grants(
         &self,
         st: &mut State,
@@ -326,7 +343,7 @@ impl Engine {
         i: ListRetirableGrantsInput,
     ) -> Result<KmsOutcome, ApiError> {
         use ddbsse_wire::kms_settings as checks;
-        let limit = list_limit(i.limit, checks::LIST_LIMIT_MAX, checks::LIST_LIMIT_DEFAULT)?;
+        let limit = kms_paging::LIST_RETIRABLE_GRANTS.check(i.limit)?;
         let principal = checks::retiring_principal(&i)?;
         let start = checks::marker_start(i.marker.as_deref())?;
         let mut matching: Vec<&Grant> = st

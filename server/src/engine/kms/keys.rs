@@ -438,7 +438,7 @@ impl Engine {
     ) -> Result<KmsOutcome, ApiError> {
         //= spec/kms.md#list-keys
         //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
-        let limit = list_limit(i.limit, 1000, 100)?;
+        let limit = ddbsse_wire::kms_paging::LIST_KEYS.check(i.limit)?;
         let mut keys: Vec<&KmsKey> = st
             .keys
             .values()
@@ -572,9 +572,6 @@ impl Engine {
         ))
     }
 }
-
-/// A list `Limit` within `1..=max`, defaulting to `default`.
-pub use ddbsse_wire::kms_errors::list_limit;
 
 /// The start index a `Marker` encodes.
 pub fn marker_start(marker: Option<&str>) -> Result<usize, ApiError> {

@@ -202,11 +202,7 @@ impl Engine {
         call: &Call<'_>,
         i: ListResourceTagsInput,
     ) -> Result<KmsOutcome, ApiError> {
-        let limit = ddbsse_wire::kms_errors::list_limit(
-            i.limit,
-            checks::LIST_LIMIT_MAX,
-            checks::LIST_LIMIT_DEFAULT,
-        )?;
+        let limit = ddbsse_wire::kms_paging::LIST_RESOURCE_TAGS.check(i.limit)?;
         let k = self.named_key(st, i.key_id.as_deref(), call.now, KeyForms::IdOrArn)?;
         let start = checks::marker_start(i.marker.as_deref())?;
         let tags: Vec<KmsTag> = k
