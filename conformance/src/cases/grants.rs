@@ -341,6 +341,23 @@ fn grant_ids(ctx: &mut Ctx<'_>) -> CaseResult {
         ctx.kms(op, json!({"KeyId": key.arn, "GrantId": unknown}))?
             .expect_error("NotFoundException", None)?;
     }
+    retire_names_no_grant(ctx, &key.arn)
+}
+
+/// RetireGrant with neither a token nor both `KeyId` and `GrantId`.
+//= spec/kms.md#retire-revoke
+//= type=test
+//# A RetireGrant without `GrantToken` that lacks `KeyId` or `GrantId` MUST fail with `ValidationException` and the message `Either GrantToken, or both KeyId and GrantId must be specified`, before any key is looked up.
+fn retire_names_no_grant(ctx: &mut Ctx<'_>, key: &str) -> CaseResult {
+    let message = "Either GrantToken, or both KeyId and GrantId must be specified";
+    for body in [
+        json!({}),
+        json!({"KeyId": key}),
+        json!({"GrantId": "0".repeat(64)}),
+    ] {
+        ctx.kms("RetireGrant", body)?
+            .expect_error("ValidationException", Some(message))?;
+    }
     Ok(())
 }
 

@@ -168,6 +168,11 @@ impl Model {
                 .grant_by_token(token)
                 .ok_or_else(kms_errors::invalid_grant_token)?,
             _ => {
+                //= spec/kms.md#retire-revoke
+                //# A RetireGrant without `GrantToken` that lacks `KeyId` or `GrantId` MUST fail with `ValidationException` and the message `Either GrantToken, or both KeyId and GrantId must be specified`, before any key is looked up.
+                if retire && (input.key_id.is_none() || input.grant_id.is_none()) {
+                    return Err(kms_errors::retire_names_no_grant());
+                }
                 let i = self.resolve_key(now, input.key_id.as_deref(), Forms::IdOrArn, false)?;
                 let grant_id = input
                     .grant_id

@@ -144,6 +144,15 @@ pub fn invalid_grant_token() -> ApiError {
     ApiError::new(ErrorCode::InvalidGrantToken, INVALID_GRANT_TOKEN_TEXT)
 }
 
+/// The text of the refusal of a RetireGrant that names no grant (ours, `spec/kms.md#retire-revoke`).
+pub const RETIRE_NAMES_NO_GRANT_TEXT: &str =
+    "Either GrantToken, or both KeyId and GrantId must be specified";
+
+/// The refusal of a RetireGrant without `GrantToken` that lacks `KeyId` or `GrantId`.
+pub fn retire_names_no_grant() -> ApiError {
+    ApiError::new(ErrorCode::KmsValidation, RETIRE_NAMES_NO_GRANT_TEXT)
+}
+
 /// The text of the refusal of an alias name without the `alias/` prefix.
 pub const ALIAS_PREFIX_TEXT: &str = "Alias must start with the prefix \"alias/\".";
 

@@ -953,3 +953,36 @@ fn list_aliases_by_key() {
         )
     );
 }
+
+#[test]
+fn retire_grant_that_names_no_grant() {
+    //= spec/kms.md#retire-revoke
+    //= type=test
+    //# A RetireGrant without `GrantToken` that lacks `KeyId` or `GrantId` MUST fail with `ValidationException` and the message `Either GrantToken, or both KeyId and GrantId must be specified`, before any key is looked up.
+    let mut d = Driver::new();
+    let key = d.create_key();
+    let id = d.ok(
+        "CreateGrant",
+        json!({"KeyId": key, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+    )["GrantId"]
+        .clone();
+    let unknown_key = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000";
+    for body in [
+        json!({}),
+        json!({"KeyId": key}),
+        json!({"GrantId": id}),
+        json!({"KeyId": unknown_key}),
+    ] {
+        let e = d.err("RetireGrant", body.clone());
+        assert_eq!(
+            (e.name(), e.message.as_str()),
+            (
+                "ValidationException",
+                "Either GrantToken, or both KeyId and GrantId must be specified"
+            ),
+            "{body}"
+        );
+    }
+    let listed = d.ok("ListGrants", json!({"KeyId": key}));
+    assert_eq!(listed["Grants"].as_array().map(Vec::len), Some(1));
+}

@@ -8,7 +8,7 @@ use ddbsse_wire::kms::{
     GrantListEntry, GrantRefInput, ListGrantsOutput, ListInput, ListRetirableGrantsInput,
 };
 use ddbsse_wire::time::Timestamp;
-use ddbsse_wire::{ApiError, ErrorCode, arn, kms_errors, kms_paging};
+use ddbsse_wire::{ApiError, arn, kms_errors, kms_paging};
 
 use super::keys::{KeyForms, marker_start};
 use super::{KmsOutcome, null_member};
@@ -278,11 +278,10 @@ impl Engine {
             out.grant_id = Some(g.0);
             return Ok(out);
         }
+        //= spec/kms.md#retire-revoke
+        //# A RetireGrant without `GrantToken` that lacks `KeyId` or `GrantId` MUST fail with `ValidationException` and the message `Either GrantToken, or both KeyId and GrantId must be specified`, before any key is looked up.
         if i.key_id.is_none() || i.grant_id.is_none() {
-            return Err(ApiError::new(
-                ErrorCode::KmsValidation,
-                "Either GrantToken, or both KeyId and GrantId must be specified",
-            ));
+            return Err(kms_errors::retire_names_no_grant());
         }
         let token = i.grant_token.clone();
         self.remove_named_grant(st, call, i, token.as_deref())
