@@ -1,8 +1,8 @@
 //! The cases: each is named after the spec requirement it checks, cites that requirement with
 //! duvet, and says which target capabilities it needs. [`all`] lists them in suite order.
 //!
-//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
-//! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
+//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`list_tables`]
+//! (ListTables pages), [`update`] (switching and quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
 //! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
 //! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
@@ -17,6 +17,7 @@ pub mod indexes;
 pub mod items;
 pub mod kms;
 pub mod kms_settings;
+pub mod list_tables;
 pub mod lockstep;
 pub mod sse;
 pub mod status;
@@ -84,6 +85,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(sse::CASES);
     v.extend_from_slice(validation::CASES);
     v.extend_from_slice(table_arn::CASES);
+    v.extend_from_slice(list_tables::CASES);
     v.extend_from_slice(update::CASES);
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);

@@ -392,19 +392,13 @@ impl Model {
         &self,
         input: &ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError> {
-        let limit = input.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            let bound = if limit < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 100"
-            };
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
-            )));
-        }
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables without `Limit` MUST answer at most 100 names per page.
+        let limit = validate::list_tables_limit(input.limit)?;
         let listed: std::collections::BTreeSet<&String> =
             self.tables.keys().chain(self.deleting.keys()).collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer the names of the tables it lists in ascending byte order, and only names greater than `ExclusiveStartTableName` when that member is present, whether or not it names a table.
         let names: Vec<String> = listed
             .into_iter()
             .filter(|n| {
@@ -415,8 +409,11 @@ impl Model {
             })
             .cloned()
             .collect();
-        let limit = usize::try_from(limit).unwrap_or(100);
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer `LastEvaluatedTableName`, equal to the last name of its page, exactly when at least one listed name is greater than that last name; a page that ends with the greatest listed name MUST NOT carry `LastEvaluatedTableName`, even when it holds `Limit` names.
         let more = names.len() > limit;
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables whose `Limit` is between 1 and 100 MUST answer at most `Limit` names.
         let table_names: Vec<String> = names.into_iter().take(limit).collect();
         Ok(ListTablesOutput {
             last_evaluated_table_name: if more {

@@ -7,6 +7,7 @@
 mod boundaries;
 mod indexes_tags;
 mod kms_ops;
+mod list_tables;
 mod machine;
 mod scenario;
 mod snapshots;

@@ -197,17 +197,9 @@ impl Engine {
         call: &Call<'_>,
         i: ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError> {
-        let limit = i.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {}",
-                if limit < 1 {
-                    "greater than or equal to 1"
-                } else {
-                    "less than or equal to 100"
-                }
-            )));
-        }
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables without `Limit` MUST answer at most 100 names per page.
+        let limit = validate::list_tables_limit(i.limit)?;
         let st = self.read_state();
         let listed: std::collections::BTreeSet<&String> = st
             .tables
@@ -218,17 +210,19 @@ impl Engine {
                     .filter(|n| Self::deleting(&st, n, call.now).is_some()),
             )
             .collect();
-        let names: Vec<String> = listed
-            .into_iter()
-            .filter(|n| {
-                i.exclusive_start_table_name
-                    .as_ref()
-                    .is_none_or(|s| n.as_str() > s.as_str())
-            })
-            .cloned()
-            .collect();
-        let more = names.len() > limit as usize;
-        let page: Vec<String> = names.into_iter().take(limit as usize).collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer the names of the tables it lists in ascending byte order, and only names greater than `ExclusiveStartTableName` when that member is present, whether or not it names a table.
+        let mut names = listed.into_iter().filter(|n| {
+            i.exclusive_start_table_name
+                .as_ref()
+                .is_none_or(|s| n.as_str() > s.as_str())
+        });
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables whose `Limit` is between 1 and 100 MUST answer at most `Limit` names.
+        let page: Vec<String> = names.by_ref().take(limit).cloned().collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer `LastEvaluatedTableName`, equal to the last name of its page, exactly when at least one listed name is greater than that last name; a page that ends with the greatest listed name MUST NOT carry `LastEvaluatedTableName`, even when it holds `Limit` names.
+        let more = names.next().is_some();
         Ok(ListTablesOutput {
             last_evaluated_table_name: if more { page.last().cloned() } else { None },
             table_names: page,
