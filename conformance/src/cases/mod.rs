@@ -4,7 +4,8 @@
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`list_tables`]
 //! (ListTables pages), [`update`] (switching and quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
-//! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
+//! [`control`] (indexes, TTL, tags, backups, limits), [`update_settings`] (UpdateTable besides
+//! the key), [`ttl`] (expiry and the sweep),
 //! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
 //! [`indexes`] (reads of secondary indexes) and [`lockstep`].
 
@@ -26,6 +27,7 @@ pub mod trail;
 pub mod transact_token;
 pub mod ttl;
 pub mod update;
+pub mod update_settings;
 pub mod util;
 pub mod validation;
 
@@ -96,6 +98,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(control::CASES);
+    v.extend_from_slice(update_settings::CASES);
     v.extend_from_slice(ttl::CASES);
     v.extend_from_slice(items::CASES);
     v.extend_from_slice(transact_token::CASES);

@@ -14,3 +14,4 @@ mod snapshots;
 mod support;
 mod tables_sse;
 mod trail;
+mod update_settings;

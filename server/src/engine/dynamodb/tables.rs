@@ -12,7 +12,7 @@ use ddbsse_wire::time::{DAY, HOUR, Timestamp};
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
 use ddbsse_wire::validate_indexes;
-use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors};
+use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors, table_settings};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
@@ -93,6 +93,7 @@ impl Engine {
                 })
                 .collect(),
             tags,
+            pay_per_request_at: (billing == "PAY_PER_REQUEST").then_some(call.now),
             ..TableExtras::default()
         };
         //= spec/tables.md#sse-validation-order
@@ -472,6 +473,8 @@ impl Engine {
     }
 
     /// UpdateTable without `SSESpecification`: billing mode, throughput, deletion protection.
+    /// UpdateTable without SSE (`spec/control-plane.md#update-table`): streams and replicas are
+    /// refused, then the table class, throughput, billing mode, deletion protection and indexes.
     fn update_other(
         &self,
         call: &Call<'_>,
@@ -480,34 +483,48 @@ impl Engine {
         others: bool,
         table_arn: &mut Option<String>,
     ) -> Result<TableDescriptionOutput, ApiError> {
+        //= spec/control-plane.md#update-table-nothing
+        //# An UpdateTable that carries no member besides `TableName` MUST fail with `ValidationException` and the message `At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required`.
+        //= spec/control-plane.md#update-table-nothing
+        //# An UpdateTable that carries `TableName` and exactly one of `BillingMode`, `ProvisionedThroughput`, `GlobalSecondaryIndexUpdates`, `StreamSpecification`, `ReplicaUpdates`, `TableClass` or `DeletionProtectionEnabled` MUST NOT fail with that message.
         if !others {
-            return Err(ApiError::validation(
-                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-            ));
+            return Err(table_settings::nothing_to_update());
         }
         let mut st = self.write_state();
         let mut meta = self.table_meta(&st, name)?.clone();
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
-        if i.billing_mode.is_some() || i.provisioned_throughput.is_some() {
-            let mode = i
-                .billing_mode
-                .as_deref()
-                .unwrap_or(&meta.billing_mode)
-                .to_owned();
-            let pt = match (&i.provisioned_throughput, mode.as_str()) {
-                (Some(p), _) => Some(p.clone()),
-                (None, "PROVISIONED") if meta.billing_mode == "PROVISIONED" => {
-                    Some(ddbsse_wire::dynamodb::ProvisionedThroughput {
-                        read_capacity_units: Some(meta.read_capacity),
-                        write_capacity_units: Some(meta.write_capacity),
-                    })
-                }
-                _ => None,
-            };
-            let b = validate::billing(Some(&mode), pt.as_ref())?;
+        if let Some(stream) = &i.stream_specification {
+            return Err(table_settings::stream_change(stream, name));
+        }
+        if i.replica_updates.is_some() {
+            return Err(table_settings::replicas_unsupported());
+        }
+        let class = i
+            .table_class
+            .as_deref()
+            .map(table_settings::table_class)
+            .transpose()?;
+        let billing = table_settings::update_billing(
+            i.billing_mode.as_deref(),
+            i.provisioned_throughput.as_ref(),
+            &meta.billing_mode,
+        )?;
+        if let Some(b) = billing {
+            //= spec/control-plane.md#update-billing
+            //# An UpdateTable with `BillingMode` `PAY_PER_REQUEST` and no other member besides `TableName` MUST be accepted on a `PROVISIONED` table, and its response and every later DescribeTable MUST show `BillingModeSummary` with `BillingMode` `PAY_PER_REQUEST` and `LastUpdateToPayPerRequestDateTime` equal to the request's time, and `ProvisionedThroughput` with `ReadCapacityUnits` and `WriteCapacityUnits` 0.
+            if b.mode == "PAY_PER_REQUEST" && meta.billing_mode != b.mode {
+                meta.extras.pay_per_request_at = Some(call.now);
+            } else if b.mode != "PAY_PER_REQUEST" && meta.billing_mode == "PAY_PER_REQUEST" {
+                // Keep when on demand was last set, for the summary of a provisioned table.
+                meta.extras.pay_per_request_at =
+                    meta.extras.pay_per_request_since(meta.created, true);
+            }
             meta.billing_mode = b.mode;
             meta.read_capacity = b.read;
             meta.write_capacity = b.write;
+        }
+        if let Some(class) = class {
+            meta.extras.table_class = Some((class.to_owned(), call.now));
         }
         if let Some(dp) = i.deletion_protection_enabled {
             meta.deletion_protection = dp;
