@@ -14,7 +14,8 @@
 #      update-item with a condition, a put-item whose condition fails, get-item with a projection,
 #      transact-write-items (committed, then cancelled), transact-get-items,
 #      `aws kms list-grants --key-id <arn>`, `aws cloudtrail lookup-events` and a boto3 script,
-#      and checks the fields the blog shows; then UpdateItem, conditions, Scan filters and
+#      and checks the fields the blog shows; then ListTables paged by the CLI and UpdateTable's
+#      billing mode, table class and refused stream changes; then UpdateItem, conditions, Scan filters and
 #      projections, TransactWriteItems (with a ClientRequestToken repeated and reused) and
 #      TransactGetItems after a switch to another customer managed key and under that key
 #      disabled, with the CLI and with boto3, and a TTL deletion on the manual clock; then the
@@ -627,6 +628,56 @@ done <<<"$boto3_out"
 if [ "$boto3_rc" -ne 0 ] && ! grep -q '^FAIL - ' <<<"$boto3_out"; then
   fail "boto3 script crashed: $(tail -n 5 <<<"$boto3_out" | tr '\n' ' ')"
 fi
+
+# --- 3b2. ListTables pages and UpdateTable's other settings -------------------------------------
+# (spec/tables.md#list-tables, spec/control-plane.md#update-table) The CLI's own paging
+# (--page-size 1: Limit 1 and ExclusiveStartTableName until no LastEvaluatedTableName) must list
+# what one page lists; update-table with only --billing-mode, only --table-class, only
+# --stream-specification, and with nothing to change.
+run list-all "$aws_bin" dynamodb list-tables "$(ep)"
+run list-paged "$aws_bin" dynamodb list-tables --page-size 1 "$(ep)"
+check list-paged "list-tables --page-size 1 (the CLI pages with Limit 1) lists every table once, in order" "
+whole = json.load(open('$work/list-all.json'))['TableNames']
+assert d['TableNames'] == whole == sorted(whole), (d, whole)
+assert len(whole) >= 2, whole
+"
+run_err list-limit-0 "$aws_bin" dynamodb list-tables --page-size 101 "$(ep)"
+if grep -q "Value '101' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100" "$work/list-limit-0.err"; then
+  ok "list-tables with Limit 101: AWS's ValidationException naming the bound"
+else
+  fail "list-tables with Limit 101: $(head -c 300 "$work/list-limit-0.err")"
+fi
+run settings-create "$aws_bin" dynamodb create-table --table-name settings \
+    --attribute-definitions AttributeName=pk,AttributeType=S --key-schema AttributeName=pk,KeyType=HASH \
+    --billing-mode PAY_PER_REQUEST "$(ep)"
+run settings-provisioned "$aws_bin" dynamodb update-table --table-name settings \
+    --billing-mode PROVISIONED --provisioned-throughput ReadCapacityUnits=3,WriteCapacityUnits=4 "$(ep)"
+check settings-provisioned "update-table --billing-mode PROVISIONED: capacities and BillingModeSummary PROVISIONED" '
+t = d["TableDescription"]
+assert t["BillingModeSummary"]["BillingMode"] == "PROVISIONED", t["BillingModeSummary"]
+assert "LastUpdateToPayPerRequestDateTime" in t["BillingModeSummary"], t["BillingModeSummary"]
+assert (t["ProvisionedThroughput"]["ReadCapacityUnits"], t["ProvisionedThroughput"]["WriteCapacityUnits"]) == (3, 4), t
+'
+run settings-class "$aws_bin" dynamodb update-table --table-name settings \
+    --table-class STANDARD_INFREQUENT_ACCESS "$(ep)"
+run settings-describe "$aws_bin" dynamodb describe-table --table-name settings "$(ep)"
+check settings-describe "update-table --table-class: describe-table shows TableClassSummary" '
+assert d["Table"]["TableClassSummary"]["TableClass"] == "STANDARD_INFREQUENT_ACCESS", d["Table"]
+'
+for refusal in \
+  "settings-stream|StreamSpecification cannot enable a stream: ddbsse does not implement DynamoDB Streams|--stream-specification StreamEnabled=true,StreamViewType=NEW_IMAGE" \
+  "settings-no-stream|Table has no stream to disable: TableName: settings|--stream-specification StreamEnabled=false" \
+  "settings-no-throughput|ProvisionedThroughput must be specified when BillingMode is PROVISIONED|--billing-mode PROVISIONED" \
+  "settings-nothing|At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled|"; do
+  IFS='|' read -r name message args <<<"$refusal"
+  # shellcheck disable=SC2086 # args is a list of CLI words
+  run_err "$name" "$aws_bin" dynamodb update-table --table-name settings $args "$(ep)"
+  if grep -qF "$message" "$work/$name.err"; then
+    ok "update-table ${args:-with TableName alone}: ValidationException '$message'"
+  else
+    fail "update-table ${args:-with TableName alone}: $(head -c 300 "$work/$name.err")"
+  fi
+done
 
 # --- 3c. the data plane after a key switch and under a disabled key; TTL; idempotent tokens -----
 # (issue 16) With the AWS CLI: a table under customer managed key A switched to key B (UpdateTable

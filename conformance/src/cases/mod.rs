@@ -1,10 +1,11 @@
 //! The cases: each is named after the spec requirement it checks, cites that requirement with
 //! duvet, and says which target capabilities it needs. [`all`] lists them in suite order.
 //!
-//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
-//! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
+//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`list_tables`]
+//! (ListTables pages), [`update`] (switching and quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
 //! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
-//! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
+//! [`control`] (indexes, TTL, tags, backups, limits), [`update_settings`] (UpdateTable besides
+//! the key), [`ttl`] (expiry and the sweep),
 //! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
 //! [`indexes`] (reads of secondary indexes) and [`lockstep`].
 
@@ -20,6 +21,7 @@ pub mod items;
 pub mod kms;
 pub mod kms_lists;
 pub mod kms_settings;
+pub mod list_tables;
 pub mod lockstep;
 pub mod sse;
 pub mod status;
@@ -28,6 +30,7 @@ pub mod trail;
 pub mod transact_token;
 pub mod ttl;
 pub mod update;
+pub mod update_settings;
 pub mod util;
 pub mod validation;
 
@@ -87,6 +90,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(sse::CASES);
     v.extend_from_slice(validation::CASES);
     v.extend_from_slice(table_arn::CASES);
+    v.extend_from_slice(list_tables::CASES);
     v.extend_from_slice(update::CASES);
     v.extend_from_slice(status::CASES);
     v.extend_from_slice(grants::CASES);
@@ -100,6 +104,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(at_rest::CASES);
     v.extend_from_slice(distinct_keys::CASES);
     v.extend_from_slice(control::CASES);
+    v.extend_from_slice(update_settings::CASES);
     v.extend_from_slice(ttl::CASES);
     v.extend_from_slice(items::CASES);
     v.extend_from_slice(transact_token::CASES);

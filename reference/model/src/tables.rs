@@ -13,7 +13,7 @@ use ddbsse_wire::dynamodb_errors::{self, table_not_found};
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
-use ddbsse_wire::{ApiError, arn};
+use ddbsse_wire::{ApiError, arn, table_settings};
 
 use super::Model;
 use super::items::PrimaryKey;
@@ -61,6 +61,10 @@ pub struct Table {
     pub billing_mode: String,
     pub read_capacity: i64,
     pub write_capacity: i64,
+    /// When `PAY_PER_REQUEST` was last set (`None`: never on demand).
+    pub pay_per_request_at: Option<Timestamp>,
+    /// The class UpdateTable last set, and when (`None`: never set).
+    pub table_class: Option<(String, Timestamp)>,
     pub deletion_protection: bool,
     pub status: TableStatus,
     /// `None`: the AWS owned key.
@@ -149,7 +153,6 @@ impl Model {
             }),
             _ => None,
         };
-        let on_demand = t.billing_mode == "PAY_PER_REQUEST";
         let (mut local_secondary_indexes, mut global_secondary_indexes) =
             t.extras.describe(self.now, &t.arn);
         let figures = |name: &str| {
@@ -197,9 +200,17 @@ impl Model {
             item_count: i64::try_from(t.items.len()).unwrap_or(i64::MAX),
             table_arn: t.arn.clone(),
             table_id: t.id.clone(),
-            billing_mode_summary: on_demand.then(|| BillingModeSummary {
-                billing_mode: "PAY_PER_REQUEST".to_owned(),
-                last_update_to_pay_per_request_date_time: Some(t.created.epoch_seconds()),
+            //= spec/control-plane.md#update-billing
+            //# An UpdateTable with `BillingMode` `PROVISIONED` and `ProvisionedThroughput` on a `PAY_PER_REQUEST` table MUST be accepted, and its response and every later DescribeTable MUST show the requested capacities and `BillingModeSummary` with `BillingMode` `PROVISIONED` and the `LastUpdateToPayPerRequestDateTime` of the table's last switch to `PAY_PER_REQUEST` (its creation time when it was created so).
+            billing_mode_summary: t.pay_per_request_at.map(|at| BillingModeSummary {
+                billing_mode: t.billing_mode.clone(),
+                last_update_to_pay_per_request_date_time: Some(at.epoch_seconds()),
+            }),
+            //= spec/control-plane.md#update-table-class
+            //# An UpdateTable with `TableClass` `STANDARD` or `STANDARD_INFREQUENT_ACCESS` and no other member besides `TableName` MUST be accepted, and its response and every later DescribeTable MUST show `TableClassSummary` with that `TableClass` and `LastUpdateDateTime` equal to the request's time.
+            table_class_summary: t.table_class.as_ref().map(|(class, at)| TableClassSummary {
+                table_class: class.clone(),
+                last_update_date_time: Some(at.epoch_seconds()),
             }),
             sse_description,
             archival_summary,
@@ -312,6 +323,8 @@ impl Model {
             attribute_definitions: defs,
             key_schema,
             schema,
+            pay_per_request_at: (billing_mode == "PAY_PER_REQUEST").then_some(now),
+            table_class: None,
             billing_mode,
             read_capacity: rcu,
             write_capacity: wcu,
@@ -392,19 +405,13 @@ impl Model {
         &self,
         input: &ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError> {
-        let limit = input.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            let bound = if limit < 1 {
-                "greater than or equal to 1"
-            } else {
-                "less than or equal to 100"
-            };
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
-            )));
-        }
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables without `Limit` MUST answer at most 100 names per page.
+        let limit = validate::list_tables_limit(input.limit)?;
         let listed: std::collections::BTreeSet<&String> =
             self.tables.keys().chain(self.deleting.keys()).collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer the names of the tables it lists in ascending byte order, and only names greater than `ExclusiveStartTableName` when that member is present, whether or not it names a table.
         let names: Vec<String> = listed
             .into_iter()
             .filter(|n| {
@@ -415,8 +422,11 @@ impl Model {
             })
             .cloned()
             .collect();
-        let limit = usize::try_from(limit).unwrap_or(100);
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer `LastEvaluatedTableName`, equal to the last name of its page, exactly when at least one listed name is greater than that last name; a page that ends with the greatest listed name MUST NOT carry `LastEvaluatedTableName`, even when it holds `Limit` names.
         let more = names.len() > limit;
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables whose `Limit` is between 1 and 100 MUST answer at most `Limit` names.
         let table_names: Vec<String> = names.into_iter().take(limit).collect();
         Ok(ListTablesOutput {
             last_evaluated_table_name: if more {
@@ -502,12 +512,14 @@ impl Model {
             || input.table_class.is_some()
             || input.deletion_protection_enabled.is_some();
         let Some(spec) = input.sse_specification.as_ref() else {
+            //= spec/control-plane.md#update-table-nothing
+            //# An UpdateTable that carries no member besides `TableName` MUST fail with `ValidationException` and the message `At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required`.
+            //= spec/control-plane.md#update-table-nothing
+            //# An UpdateTable that carries `TableName` and exactly one of `BillingMode`, `ProvisionedThroughput`, `GlobalSecondaryIndexUpdates`, `StreamSpecification`, `ReplicaUpdates`, `TableClass` or `DeletionProtectionEnabled` MUST NOT fail with that message.
             if !other {
-                return Err(ApiError::validation(
-                    "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, DeletionProtectionEnabled or TableClass is required",
-                ));
+                return Err(table_settings::nothing_to_update());
             }
-            return self.update_settings(input);
+            return self.update_settings(now, input);
         };
         //= spec/tables.md#update-sse-only
         //# An UpdateTable that carries `SSESpecification` together with any other member besides `TableName` MUST fail with `ValidationException` and the message `One or more parameter values were invalid: Server-Side Encryption modification must be the only operation in the request`.
@@ -519,33 +531,52 @@ impl Model {
         self.switch_key(now, caller, &name, choice)
     }
 
-    /// UpdateTable without SSE: throughput, billing mode, deletion protection.
+    /// UpdateTable without SSE (`spec/control-plane.md#update-table`): streams and replicas are
+    /// refused, then the table class, throughput, billing mode, deletion protection and indexes.
     fn update_settings(
         &mut self,
+        now: Timestamp,
         input: &UpdateTableInput,
     ) -> Result<TableDescriptionOutput, ApiError> {
         let name = self.existing_table(input.table_name.as_deref())?;
+        if let Some(stream) = &input.stream_specification {
+            return Err(table_settings::stream_change(stream, &name));
+        }
+        if input.replica_updates.is_some() {
+            return Err(table_settings::replicas_unsupported());
+        }
+        let class = input
+            .table_class
+            .as_deref()
+            .map(table_settings::table_class)
+            .transpose()?;
         let current_mode = self
             .tables
             .get(&name)
             .map(|t| t.billing_mode.clone())
             .unwrap_or_default();
-        let billing = if input.billing_mode.is_some() || input.provisioned_throughput.is_some() {
-            let mode = input.billing_mode.as_deref().unwrap_or(&current_mode);
-            let b = validate::billing(Some(mode), input.provisioned_throughput.as_ref())?;
-            Some((b.mode, b.read, b.write))
-        } else {
-            None
-        };
+        let billing = table_settings::update_billing(
+            input.billing_mode.as_deref(),
+            input.provisioned_throughput.as_ref(),
+            &current_mode,
+        )?;
         let mut table = self
             .tables
             .get(&name)
             .cloned()
             .ok_or_else(|| table_not_found(&name))?;
-        if let Some((mode, r, w)) = billing {
-            table.billing_mode = mode;
-            table.read_capacity = r;
-            table.write_capacity = w;
+        if let Some(b) = billing {
+            //= spec/control-plane.md#update-billing
+            //# An UpdateTable with `BillingMode` `PAY_PER_REQUEST` and no other member besides `TableName` MUST be accepted on a `PROVISIONED` table, and its response and every later DescribeTable MUST show `BillingModeSummary` with `BillingMode` `PAY_PER_REQUEST` and `LastUpdateToPayPerRequestDateTime` equal to the request's time, and `ProvisionedThroughput` with `ReadCapacityUnits` and `WriteCapacityUnits` 0.
+            if b.mode == "PAY_PER_REQUEST" && table.billing_mode != b.mode {
+                table.pay_per_request_at = Some(now);
+            }
+            table.billing_mode = b.mode;
+            table.read_capacity = b.read;
+            table.write_capacity = b.write;
+        }
+        if let Some(class) = class {
+            table.table_class = Some((class.to_owned(), now));
         }
         if let Some(p) = input.deletion_protection_enabled {
             table.deletion_protection = p;

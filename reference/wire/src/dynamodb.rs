@@ -543,6 +543,17 @@ pub struct BillingModeSummary {
     pub last_update_to_pay_per_request_date_time: Option<f64>,
 }
 
+/// `TableClassSummary`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableClassSummary {
+    /// `STANDARD` or `STANDARD_INFREQUENT_ACCESS`.
+    pub table_class: String,
+    /// When the class was last set by UpdateTable (epoch seconds); omitted when absent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub last_update_date_time: Option<f64>,
+}
+
 /// `SSEDescription`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SseDescription {
@@ -604,9 +615,12 @@ pub struct TableDescription {
     pub table_arn: String,
     /// A UUID.
     pub table_id: String,
-    /// Present for on-demand tables.
+    /// Present for tables that are or have been on demand.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub billing_mode_summary: Option<BillingModeSummary>,
+    /// Present once UpdateTable set a table class.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub table_class_summary: Option<TableClassSummary>,
     /// Local secondary indexes, when the table has any.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub local_secondary_indexes:

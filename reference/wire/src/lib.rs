@@ -16,6 +16,8 @@
 //!   each built in one place for the model and the endpoint;
 //! - [`durations`]: the durations the specification fixes;
 //! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler;
+//! - [`table_settings`]: UpdateTable's settings besides SSE (billing, table class, the refused
+//!   streams and replicas);
 //! - [`dynamodb_control`], [`validate_indexes`], [`validate_control`], [`control_errors`]: the
 //!   control plane beyond the table (indexes, time to live, tags, continuous backups, limits);
 //! - [`expression`]: DynamoDB's expression language (conditions, filters, updates, projections,
@@ -50,6 +52,7 @@ pub mod scan_segments;
 pub mod select;
 pub mod signature;
 pub mod table_arn;
+pub mod table_settings;
 pub mod time;
 pub mod trail;
 pub mod transact;

@@ -98,6 +98,30 @@ pub fn read_limit(limit: Option<i64>) -> Result<Option<usize>, ApiError> {
     }
 }
 
+/// The largest page of ListTables and the page size when `Limit` is absent.
+pub const LIST_TABLES_MAX_LIMIT: i64 = 100;
+
+/// The `Limit` of a ListTables: absent (a page of [`LIST_TABLES_MAX_LIMIT`] names), or 1 to
+/// [`LIST_TABLES_MAX_LIMIT`], with DynamoDB's constraint message naming the bound it broke
+/// otherwise (`spec/tables.md#list-tables-limit`). It does not look at any table.
+pub fn list_tables_limit(limit: Option<i64>) -> Result<usize, ApiError> {
+    let n = limit.unwrap_or(LIST_TABLES_MAX_LIMIT);
+    //= spec/tables.md#list-tables-limit
+    //# A ListTables whose `Limit` is less than 1 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<limit>' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`.
+    //= spec/tables.md#list-tables-limit
+    //# A ListTables whose `Limit` is greater than 100 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<limit>' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`.
+    let bound = if n < 1 {
+        "greater than or equal to 1"
+    } else if n > LIST_TABLES_MAX_LIMIT {
+        "less than or equal to 100"
+    } else {
+        return Ok(usize::try_from(n).unwrap_or(usize::MAX));
+    };
+    Err(ApiError::validation(format!(
+        "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value {bound}"
+    )))
+}
+
 /// A table name alone, as a `Result`.
 pub fn require_table_name(name: Option<&str>) -> Result<&str, ApiError> {
     let mut v = Violations::default();
@@ -405,6 +429,34 @@ mod tests {
             missing_member("requestItems").message,
             "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null"
         );
+    }
+
+    //= spec/tables.md#list-tables-limit
+    //= type=test
+    //# A ListTables whose `Limit` is less than 1 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<limit>' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`.
+    //= spec/tables.md#list-tables-limit
+    //= type=test
+    //# A ListTables whose `Limit` is greater than 100 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<limit>' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100`.
+    #[test]
+    fn a_list_tables_limit_is_1_to_100_and_the_message_names_the_bound_broken() {
+        let message = |n: i64| list_tables_limit(Some(n)).map_err(|e| e.message);
+        let low = |n: i64| {
+            format!(
+                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            )
+        };
+        let high = |n: i64| {
+            format!(
+                "1 validation error detected: Value '{n}' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
+            )
+        };
+        assert_eq!(list_tables_limit(None), Ok(100));
+        assert_eq!(message(1), Ok(1));
+        assert_eq!(message(100), Ok(100));
+        assert_eq!(message(0), Err(low(0)));
+        assert_eq!(message(-3), Err(low(-3)));
+        assert_eq!(message(101), Err(high(101)));
+        assert_eq!(message(i64::MAX), Err(high(i64::MAX)));
     }
 
     #[test]

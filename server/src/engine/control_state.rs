@@ -79,6 +79,13 @@ pub struct TableExtras {
     /// Point-in-time recovery (`None`: disabled).
     #[serde(default)]
     pub pitr: Option<PitrState>,
+    /// When `PAY_PER_REQUEST` was last set, by CreateTable or UpdateTable (`None`: never, or a
+    /// table stored before this field, see [`TableExtras::pay_per_request_since`]).
+    #[serde(default)]
+    pub pay_per_request_at: Option<Timestamp>,
+    /// The class UpdateTable last set, and when (`None`: never set).
+    #[serde(default)]
+    pub table_class: Option<(String, Timestamp)>,
 }
 
 impl TableExtras {
@@ -87,6 +94,13 @@ impl TableExtras {
         self.indexes
             .iter()
             .any(|i| matches!(i.status(now), Some("CREATING" | "DELETING")))
+    }
+
+    /// When `PAY_PER_REQUEST` was last set on a table created at `created` that is `on_demand`
+    /// now: the recorded time, else (a table stored before it was recorded) its creation when it
+    /// is on demand.
+    pub fn pay_per_request_since(&self, created: Timestamp, on_demand: bool) -> Option<Timestamp> {
+        self.pay_per_request_at.or(on_demand.then_some(created))
     }
 
     /// Drops deleted indexes whose `DELETING` period ended.

@@ -7,9 +7,11 @@
 mod boundaries;
 mod indexes_tags;
 mod kms_ops;
+mod list_tables;
 mod machine;
 mod scenario;
 mod snapshots;
 mod support;
 mod tables_sse;
 mod trail;
+mod update_settings;

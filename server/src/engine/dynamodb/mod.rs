@@ -16,7 +16,7 @@ pub mod update_item;
 
 use ddbsse_wire::dynamodb::{
     ArchivalSummary, BillingModeSummary, ProvisionedThroughputDescription, SseDescription,
-    TableDescription,
+    TableClassSummary, TableDescription,
 };
 use ddbsse_wire::operation::{Request, Response};
 use ddbsse_wire::table_arn::{Renamed, Scope, resolve as resolve_table_arn};
@@ -272,10 +272,21 @@ impl Engine {
             item_count,
             table_arn,
             table_id: meta.table_id.clone(),
-            billing_mode_summary: (meta.billing_mode == "PAY_PER_REQUEST").then(|| {
-                BillingModeSummary {
-                    billing_mode: "PAY_PER_REQUEST".to_owned(),
-                    last_update_to_pay_per_request_date_time: Some(meta.created.epoch_seconds()),
+            //= spec/control-plane.md#update-billing
+            //# An UpdateTable with `BillingMode` `PROVISIONED` and `ProvisionedThroughput` on a `PAY_PER_REQUEST` table MUST be accepted, and its response and every later DescribeTable MUST show the requested capacities and `BillingModeSummary` with `BillingMode` `PROVISIONED` and the `LastUpdateToPayPerRequestDateTime` of the table's last switch to `PAY_PER_REQUEST` (its creation time when it was created so).
+            billing_mode_summary: meta
+                .extras
+                .pay_per_request_since(meta.created, meta.billing_mode == "PAY_PER_REQUEST")
+                .map(|at| BillingModeSummary {
+                    billing_mode: meta.billing_mode.clone(),
+                    last_update_to_pay_per_request_date_time: Some(at.epoch_seconds()),
+                }),
+            //= spec/control-plane.md#update-table-class
+            //# An UpdateTable with `TableClass` `STANDARD` or `STANDARD_INFREQUENT_ACCESS` and no other member besides `TableName` MUST be accepted, and its response and every later DescribeTable MUST show `TableClassSummary` with that `TableClass` and `LastUpdateDateTime` equal to the request's time.
+            table_class_summary: meta.extras.table_class.as_ref().map(|(class, at)| {
+                TableClassSummary {
+                    table_class: class.clone(),
+                    last_update_date_time: Some(at.epoch_seconds()),
                 }
             }),
             local_secondary_indexes: (!locals.is_empty()).then_some(locals),

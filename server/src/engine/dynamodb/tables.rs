@@ -12,7 +12,7 @@ use ddbsse_wire::time::{DAY, HOUR, Timestamp};
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::validate::{self, KeySchema, SseChoice, Violations};
 use ddbsse_wire::validate_indexes;
-use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors};
+use ddbsse_wire::{ApiError, ErrorCode, arn, dynamodb_errors, table_settings};
 
 use super::sse::KmsFailure;
 use super::{DescribeAs, table_not_found};
@@ -93,6 +93,7 @@ impl Engine {
                 })
                 .collect(),
             tags,
+            pay_per_request_at: (billing == "PAY_PER_REQUEST").then_some(call.now),
             ..TableExtras::default()
         };
         //= spec/tables.md#sse-validation-order
@@ -197,17 +198,9 @@ impl Engine {
         call: &Call<'_>,
         i: ListTablesInput,
     ) -> Result<ListTablesOutput, ApiError> {
-        let limit = i.limit.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must have value {}",
-                if limit < 1 {
-                    "greater than or equal to 1"
-                } else {
-                    "less than or equal to 100"
-                }
-            )));
-        }
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables without `Limit` MUST answer at most 100 names per page.
+        let limit = validate::list_tables_limit(i.limit)?;
         let st = self.read_state();
         let listed: std::collections::BTreeSet<&String> = st
             .tables
@@ -218,17 +211,19 @@ impl Engine {
                     .filter(|n| Self::deleting(&st, n, call.now).is_some()),
             )
             .collect();
-        let names: Vec<String> = listed
-            .into_iter()
-            .filter(|n| {
-                i.exclusive_start_table_name
-                    .as_ref()
-                    .is_none_or(|s| n.as_str() > s.as_str())
-            })
-            .cloned()
-            .collect();
-        let more = names.len() > limit as usize;
-        let page: Vec<String> = names.into_iter().take(limit as usize).collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer the names of the tables it lists in ascending byte order, and only names greater than `ExclusiveStartTableName` when that member is present, whether or not it names a table.
+        let mut names = listed.into_iter().filter(|n| {
+            i.exclusive_start_table_name
+                .as_ref()
+                .is_none_or(|s| n.as_str() > s.as_str())
+        });
+        //= spec/tables.md#list-tables-limit
+        //# A ListTables whose `Limit` is between 1 and 100 MUST answer at most `Limit` names.
+        let page: Vec<String> = names.by_ref().take(limit).cloned().collect();
+        //= spec/tables.md#list-tables-pages
+        //# A ListTables MUST answer `LastEvaluatedTableName`, equal to the last name of its page, exactly when at least one listed name is greater than that last name; a page that ends with the greatest listed name MUST NOT carry `LastEvaluatedTableName`, even when it holds `Limit` names.
+        let more = names.next().is_some();
         Ok(ListTablesOutput {
             last_evaluated_table_name: if more { page.last().cloned() } else { None },
             table_names: page,
@@ -478,6 +473,8 @@ impl Engine {
     }
 
     /// UpdateTable without `SSESpecification`: billing mode, throughput, deletion protection.
+    /// UpdateTable without SSE (`spec/control-plane.md#update-table`): streams and replicas are
+    /// refused, then the table class, throughput, billing mode, deletion protection and indexes.
     fn update_other(
         &self,
         call: &Call<'_>,
@@ -486,34 +483,48 @@ impl Engine {
         others: bool,
         table_arn: &mut Option<String>,
     ) -> Result<TableDescriptionOutput, ApiError> {
+        //= spec/control-plane.md#update-table-nothing
+        //# An UpdateTable that carries no member besides `TableName` MUST fail with `ValidationException` and the message `At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required`.
+        //= spec/control-plane.md#update-table-nothing
+        //# An UpdateTable that carries `TableName` and exactly one of `BillingMode`, `ProvisionedThroughput`, `GlobalSecondaryIndexUpdates`, `StreamSpecification`, `ReplicaUpdates`, `TableClass` or `DeletionProtectionEnabled` MUST NOT fail with that message.
         if !others {
-            return Err(ApiError::validation(
-                "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required",
-            ));
+            return Err(table_settings::nothing_to_update());
         }
         let mut st = self.write_state();
         let mut meta = self.table_meta(&st, name)?.clone();
         *table_arn = Some(meta.arn(&self.config.region, &self.config.account));
-        if i.billing_mode.is_some() || i.provisioned_throughput.is_some() {
-            let mode = i
-                .billing_mode
-                .as_deref()
-                .unwrap_or(&meta.billing_mode)
-                .to_owned();
-            let pt = match (&i.provisioned_throughput, mode.as_str()) {
-                (Some(p), _) => Some(p.clone()),
-                (None, "PROVISIONED") if meta.billing_mode == "PROVISIONED" => {
-                    Some(ddbsse_wire::dynamodb::ProvisionedThroughput {
-                        read_capacity_units: Some(meta.read_capacity),
-                        write_capacity_units: Some(meta.write_capacity),
-                    })
-                }
-                _ => None,
-            };
-            let b = validate::billing(Some(&mode), pt.as_ref())?;
+        if let Some(stream) = &i.stream_specification {
+            return Err(table_settings::stream_change(stream, name));
+        }
+        if i.replica_updates.is_some() {
+            return Err(table_settings::replicas_unsupported());
+        }
+        let class = i
+            .table_class
+            .as_deref()
+            .map(table_settings::table_class)
+            .transpose()?;
+        let billing = table_settings::update_billing(
+            i.billing_mode.as_deref(),
+            i.provisioned_throughput.as_ref(),
+            &meta.billing_mode,
+        )?;
+        if let Some(b) = billing {
+            //= spec/control-plane.md#update-billing
+            //# An UpdateTable with `BillingMode` `PAY_PER_REQUEST` and no other member besides `TableName` MUST be accepted on a `PROVISIONED` table, and its response and every later DescribeTable MUST show `BillingModeSummary` with `BillingMode` `PAY_PER_REQUEST` and `LastUpdateToPayPerRequestDateTime` equal to the request's time, and `ProvisionedThroughput` with `ReadCapacityUnits` and `WriteCapacityUnits` 0.
+            if b.mode == "PAY_PER_REQUEST" && meta.billing_mode != b.mode {
+                meta.extras.pay_per_request_at = Some(call.now);
+            } else if b.mode != "PAY_PER_REQUEST" && meta.billing_mode == "PAY_PER_REQUEST" {
+                // Keep when on demand was last set, for the summary of a provisioned table.
+                meta.extras.pay_per_request_at =
+                    meta.extras.pay_per_request_since(meta.created, true);
+            }
             meta.billing_mode = b.mode;
             meta.read_capacity = b.read;
             meta.write_capacity = b.write;
+        }
+        if let Some(class) = class {
+            meta.extras.table_class = Some((class.to_owned(), call.now));
         }
         if let Some(dp) = i.deletion_protection_enabled {
             meta.deletion_protection = dp;
