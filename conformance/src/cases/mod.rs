@@ -23,6 +23,7 @@ pub mod kms_lists;
 pub mod kms_settings;
 pub mod list_tables;
 pub mod lockstep;
+pub mod managed_key_first_use;
 pub mod sse;
 pub mod status;
 pub mod table_arn;
@@ -87,6 +88,8 @@ impl std::fmt::Debug for Case {
 /// Every case, in suite order.
 pub fn all() -> Vec<Case> {
     let mut v = Vec::new();
+    // First: the AWS managed key is made once per target, by the first case that needs it.
+    v.extend_from_slice(managed_key_first_use::CASES);
     v.extend_from_slice(sse::CASES);
     v.extend_from_slice(validation::CASES);
     v.extend_from_slice(table_arn::CASES);
