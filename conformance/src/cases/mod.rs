@@ -3,13 +3,14 @@
 //!
 //! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`update`] (switching and
 //! quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
+//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`cache_bound`] (the cache at its bound), [`trail`], [`errors`], [`at_rest`],
 //! [`control`] (indexes, TTL, tags, backups, limits), [`ttl`] (expiry and the sweep),
 //! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
 //! [`indexes`] (reads of secondary indexes) and [`lockstep`].
 
 pub mod at_rest;
 pub mod cache;
+pub mod cache_bound;
 pub mod control;
 pub mod errors;
 pub mod grants;
@@ -90,6 +91,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(kms::CASES);
     v.extend_from_slice(kms_settings::CASES);
     v.extend_from_slice(cache::CASES);
+    v.extend_from_slice(cache_bound::CASES);
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(errors::CASES);
     v.extend_from_slice(at_rest::CASES);

@@ -15,6 +15,7 @@
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
 //!   each built in one place for the model and the endpoint;
 //! - [`durations`]: the durations the specification fixes;
+//! - [`table_key_cache`]: the fewest entries a target may bound its table-key cache at;
 //! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler;
 //! - [`dynamodb_control`], [`validate_indexes`], [`validate_control`], [`control_errors`]: the
 //!   control plane beyond the table (indexes, time to live, tags, continuous backups, limits);
@@ -49,6 +50,7 @@ pub mod scan_segments;
 pub mod select;
 pub mod signature;
 pub mod table_arn;
+pub mod table_key_cache;
 pub mod time;
 pub mod trail;
 pub mod transact;
