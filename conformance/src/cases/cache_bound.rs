@@ -3,9 +3,9 @@
 //!
 //! Each case fills a target's cache with exactly 4096 entries of its own (the spec's floor for a
 //! bound, so a conforming target never drops one of them during the fill), fetches one or two
-//! more, disables the key and then reads every entry that must have survived: a dropped entry needs a
-//! Decrypt, which now fails, so the read names the entry; and the trail from the reads on must
-//! hold no Decrypt of the case's tables at all. Entries are (principal, connection, table): two
+//! more, disables the key and then reads every entry that must have survived: a dropped entry
+//! needs a Decrypt, which now fails, so the read names the entry; and the trail from the reads on
+//! must hold no Decrypt of the case's tables at all. Entries are (principal, connection, table): two
 //! principals (one when the target offers only one) on 256 (512) fresh connections over 8
 //! tables, so an HTTP target needs a few hundred TCP connections, not thousands. Every fetch and
 //! read is a GetItem of an item that does not exist: a data-plane read needs the table key all
