@@ -1,9 +1,11 @@
 //! The cases: each is named after the spec requirement it checks, cites that requirement with
 //! duvet, and says which target capabilities it needs. [`all`] lists them in suite order.
 //!
-//! One file per area: [`sse`] (choosing the key), [`validation`], [`table_arn`], [`list_tables`]
+//! One file per area: [`managed_key_first_use`] (runs first), [`sse`] (choosing the key), [`validation`], [`table_arn`], [`list_tables`]
 //! (ListTables pages), [`update`] (switching and quota), [`status`] (table status lifecycle and the data plane while a key is unusable),
-//! [`grants`], [`kms`], [`kms_settings`], [`cache`], [`trail`], [`errors`], [`at_rest`],
+//! [`grants`], [`kms`], [`kms_lists`] (Limit and filters of the List operations), [`kms_settings`],
+//! [`cache`], [`cache_bound`] (the cache at its bound), [`trail`], [`delivery`] (trail files),
+//! [`errors`], [`at_rest`], [`distinct_keys`] (Number and Binary keys),
 //! [`control`] (indexes, TTL, tags, backups, limits), [`update_settings`] (UpdateTable besides
 //! the key), [`ttl`] (expiry and the sweep),
 //! [`items`] (UpdateItem, conditions, filters), [`transact_token`] (idempotent transactions),
@@ -11,6 +13,7 @@
 
 pub mod at_rest;
 pub mod cache;
+pub mod cache_bound;
 pub mod control;
 pub mod delivery;
 pub mod distinct_keys;
@@ -101,6 +104,7 @@ pub fn all() -> Vec<Case> {
     v.extend_from_slice(kms_lists::CASES);
     v.extend_from_slice(kms_settings::CASES);
     v.extend_from_slice(cache::CASES);
+    v.extend_from_slice(cache_bound::CASES);
     v.extend_from_slice(trail::CASES);
     v.extend_from_slice(delivery::CASES);
     v.extend_from_slice(errors::CASES);

@@ -123,6 +123,12 @@ pub const CASES: &[Case] = &[
         needs: &[crate::cases::Need::Clock],
         run: lookup_paging,
     },
+    Case {
+        id: "trail/lookup-category",
+        title: "EventCategory insight returns no events; any other value is InvalidEventCategoryException",
+        needs: &[crate::cases::Need::Clock],
+        run: lookup_category,
+    },
 ];
 
 fn kms_sse(key: &str) -> Value {
@@ -494,6 +500,47 @@ fn lookup_paging(ctx: &mut Ctx<'_>) -> CaseResult {
         json!({"StartTime": start, "MaxResults": 2, "NextToken": "not-a-token"}),
     )?
     .expect_error("InvalidNextTokenException", None)
+}
+
+//= spec/trail.md#lookup-category
+//= type=test
+//# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
+/// The window holds management events (CreateKey, CreateTable and its KMS calls), so an empty
+/// answer for `insight` means the category was applied; `Insight` and `management` are refused
+/// (the enum is exact, and management events are asked for by leaving the category out).
+fn lookup_category(ctx: &mut Ctx<'_>) -> CaseResult {
+    create_table_scenario(ctx)?;
+    let management = ctx.lookup_events(json!({}))?;
+    check(
+        !management.is_empty(),
+        "management events without EventCategory",
+        "no events",
+    )?;
+    let insight = ctx.lookup_events(json!({"EventCategory": "insight"}))?;
+    check(
+        insight.is_empty(),
+        "no events for EventCategory insight (no Insights events on a ddbsse target)",
+        format!(
+            "{} events: {:?}",
+            insight.len(),
+            insight
+                .iter()
+                .map(|e| e["EventName"].clone())
+                .collect::<Vec<_>>()
+        ),
+    )?;
+    let target = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents";
+    let start = ctx.start().epoch_seconds();
+    for bad in ["Insight", "management"] {
+        ctx.call(target, json!({"StartTime": start, "EventCategory": bad}))?
+            .expect_error(
+                "InvalidEventCategoryException",
+                Some(&format!(
+                    "Event category {bad} is not valid; the only valid value is insight"
+                )),
+            )?;
+    }
+    Ok(())
 }
 
 //= spec/trail.md#key-deletion

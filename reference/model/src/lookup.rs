@@ -5,7 +5,7 @@
 //! Reading never changes the trail (LookupEvents is not recorded); it only remembers which page
 //! tokens it issued, so a forged or reused-elsewhere token is refused.
 
-use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput, LookupFilter};
+use ddbsse_wire::cloudtrail::{EventCategory, LookupEventsInput, LookupEventsOutput, LookupFilter};
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::trail::TrailRecord;
 use ddbsse_wire::{ApiError, ErrorCode};
@@ -29,14 +29,9 @@ impl Model {
         input: &LookupEventsInput,
     ) -> Result<LookupEventsOutput, ApiError> {
         let attribute = LookupFilter::parse(input.lookup_attributes.as_deref())?;
-        if let Some(category) = input.event_category.as_deref()
-            && category != "insight"
-        {
-            return Err(ApiError::new(
-                ErrorCode::InvalidEventCategory,
-                format!("Event category {category} is not valid"),
-            ));
-        }
+        //= spec/trail.md#lookup-category
+        //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
+        let category = EventCategory::parse(input.event_category.as_deref())?;
         //= spec/trail.md#lookup-paging
         //# LookupEvents MUST return at most `MaxResults` events, where `MaxResults` is 1 to 50 and defaults to 50, and MUST fail with `InvalidMaxResultsException` for a value outside 1 to 50.
         let max = input.max_results.unwrap_or(MAX_RESULTS);
@@ -74,7 +69,8 @@ impl Model {
                 }
             }
         }
-        let insight = input.event_category.is_some();
+        // The model keeps no Insights events.
+        let insight = category == EventCategory::Insight;
         let matches = |r: &TrailRecord| {
             if insight {
                 return false;

@@ -23,7 +23,7 @@ pub struct LookupEventsInput {
     pub start_time: Option<f64>,
     /// Inclusive end (epoch seconds).
     pub end_time: Option<f64>,
-    /// Only `insight` (not supported: management events only).
+    /// Absent (management events) or `insight` ([`EventCategory::parse`]).
     pub event_category: Option<String>,
     /// 1-50, default 50.
     pub max_results: Option<i64>,
@@ -129,6 +129,39 @@ impl LookupFilter {
     }
 }
 
+/// The one `EventCategory` value LookupEvents accepts (M-CT's enum `["insight"]`).
+pub const INSIGHT: &str = "insight";
+
+/// `EventCategory` of a LookupEvents request, checked. This is the stateless part; what each
+/// category returns is behaviour, owned by each implementation (neither keeps Insights events,
+/// so `insight` returns none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventCategory {
+    /// No `EventCategory`: management events.
+    Management,
+    /// `insight`: CloudTrail Insights events.
+    Insight,
+}
+
+impl EventCategory {
+    /// Checks the `EventCategory` of a request: absent gives [`EventCategory::Management`],
+    /// exactly `insight` gives [`EventCategory::Insight`], anything else
+    /// `InvalidEventCategoryException` with our message (AWS publishes none).
+    pub fn parse(value: Option<&str>) -> Result<Self, crate::error::ApiError> {
+        use crate::error::{ApiError, ErrorCode};
+        //= spec/trail.md#lookup-category
+        //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
+        match value {
+            None => Ok(Self::Management),
+            Some(v) if v == INSIGHT => Ok(Self::Insight),
+            Some(v) => Err(ApiError::new(
+                ErrorCode::InvalidEventCategory,
+                format!("Event category {v} is not valid; the only valid value is {INSIGHT}"),
+            )),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +172,23 @@ mod tests {
         LookupAttribute {
             attribute_key: Some(key.to_owned()),
             attribute_value: Some(value.to_owned()),
+        }
+    }
+
+    #[test]
+    fn event_category_is_absent_or_exactly_insight() {
+        assert_eq!(EventCategory::parse(None), Ok(EventCategory::Management));
+        assert_eq!(
+            EventCategory::parse(Some("insight")),
+            Ok(EventCategory::Insight)
+        );
+        for bad in ["Insight", "INSIGHT", "management", "data", " insight", ""] {
+            let err = EventCategory::parse(Some(bad)).expect_err("refused");
+            assert_eq!(err.code, ErrorCode::InvalidEventCategory, "{bad:?}");
+            assert_eq!(
+                err.message,
+                format!("Event category {bad} is not valid; the only valid value is insight")
+            );
         }
     }
 

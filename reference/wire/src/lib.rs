@@ -15,6 +15,7 @@
 //! - [`arn`], [`dynamodb_errors`], [`kms_errors`]: ARNs, and the errors with AWS's messages,
 //!   each built in one place for the model and the endpoint;
 //! - [`durations`]: the durations the specification fixes;
+//! - [`table_key_cache`]: the fewest entries a target may bound its table-key cache at;
 //! - [`table_arn`]: a table named by its ARN, resolved to its name for every handler;
 //! - [`table_settings`]: UpdateTable's settings besides SSE (billing, table class, the refused
 //!   streams and replicas);
@@ -52,6 +53,7 @@ pub mod scan_segments;
 pub mod select;
 pub mod signature;
 pub mod table_arn;
+pub mod table_key_cache;
 pub mod table_settings;
 pub mod time;
 pub mod trail;

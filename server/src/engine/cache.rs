@@ -16,8 +16,10 @@ use super::table_crypto::TableCrypto;
 
 /// How long an entry serves requests: 300 s.
 pub use ddbsse_wire::durations::TABLE_KEY_CACHE_LIFETIME_MS as ENTRY_LIFETIME_MS;
-/// Above this many entries, an insert first evicts expired entries.
-pub const DEFAULT_MAX_ENTRIES: usize = 4096;
+/// The bound `ddbsse serve` uses: the spec's floor (`spec/cache.md#bound`). At this many
+/// entries, a fetch of a new entry first drops the expired ones and, only if none was expired,
+/// the one fetched earliest.
+pub const DEFAULT_MAX_ENTRIES: usize = ddbsse_wire::table_key_cache::MIN_BOUND;
 
 /// What identifies an entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -80,14 +82,17 @@ impl TableKeyCache {
         self.fresh(e.fetched_at, now).then(|| e.crypto.clone())
     }
 
-    /// Stores (or replaces) an entry fetched at `now`, first evicting expired entries when
-    /// the cache is full.
+    /// Stores (or replaces) an entry fetched at `now`. A new entry that finds the cache at its
+    /// bound first drops every expired entry and, only if that made no room, the entry fetched
+    /// earliest; a replacement adds no entry and drops none.
+    //= spec/cache.md#bound
+    //# A fetch that finds the cache at its bound MUST NOT drop a fresh entry while an expired entry can be dropped, and MUST NOT drop any fresh entry other than the one fetched earliest.
     pub fn insert(&self, key: CacheKey, now: Timestamp, crypto: Arc<TableCrypto>) {
         let mut map = self.lock();
-        if map.len() >= self.max_entries {
+        if !map.contains_key(&key) && map.len() >= self.max_entries {
             map.retain(|_, e| now.since(e.fetched_at) < ENTRY_LIFETIME_MS);
             if map.len() >= self.max_entries {
-                // Still full of fresh entries: drop the oldest.
+                // Still full of fresh entries: drop the one fetched earliest.
                 if let Some(oldest) = map
                     .iter()
                     .min_by_key(|(_, e)| e.fetched_at)
@@ -175,6 +180,43 @@ mod tests {
             c.get_fresh(&key("a", 1, 1), t0).is_none(),
             "other generation"
         );
+    }
+
+    //= spec/cache.md#bound
+    //= type=test
+    //# A fetch that finds the cache at its bound MUST NOT drop a fresh entry while an expired entry can be dropped, and MUST NOT drop any fresh entry other than the one fetched earliest.
+    #[test]
+    fn a_full_cache_drops_expired_entries_first_and_then_only_the_earliest() {
+        let c = TableKeyCache::new(4, false);
+        let t0 = Timestamp(10_000_000);
+        // Two entries that are exactly 300 s old at the next fetch (expired), two fresh ones.
+        c.insert(key("a", 1, 0), t0, crypto());
+        c.insert(key("a", 2, 0), t0, crypto());
+        c.insert(key("a", 3, 0), t0.plus(1_000), crypto());
+        c.insert(key("a", 4, 0), t0.plus(2_000), crypto());
+        let at = t0.plus(ENTRY_LIFETIME_MS);
+        c.insert(key("a", 5, 0), at, crypto());
+        assert_eq!(c.len(), 3, "the two expired entries made room");
+        for conn in 3..=5 {
+            assert!(c.get_fresh(&key("a", conn, 0), at).is_some(), "{conn}");
+        }
+        // Full of fresh entries (3 at t0+1 s is the earliest): a new one drops that one only.
+        c.insert(key("a", 6, 0), at, crypto());
+        c.insert(key("a", 7, 0), at, crypto());
+        assert_eq!(c.len(), 4);
+        assert!(c.get_fresh(&key("a", 3, 0), at).is_none(), "the earliest");
+        for conn in 4..=7 {
+            assert!(c.get_fresh(&key("a", conn, 0), at).is_some(), "{conn}");
+        }
+        // A refresh replaces an entry: it adds none, so it drops none.
+        c.insert(key("a", 4, 0), at.plus(1), crypto());
+        assert_eq!(c.len(), 4);
+        for conn in 4..=7 {
+            assert!(
+                c.get_fresh(&key("a", conn, 0), at.plus(1)).is_some(),
+                "{conn}"
+            );
+        }
     }
 
     #[test]

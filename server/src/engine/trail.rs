@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use base64::Engine as _;
 use ddbsse_wire::caller::Caller;
-use ddbsse_wire::cloudtrail::{LookupEventsInput, LookupEventsOutput, LookupFilter};
+use ddbsse_wire::cloudtrail::{EventCategory, LookupEventsInput, LookupEventsOutput, LookupFilter};
 use ddbsse_wire::time::Timestamp;
 use ddbsse_wire::trail::{
     AWS_API_CALL, AWS_INTERNAL, AWS_SERVICE_EVENT, DYNAMODB_EVENT_SOURCE, DYNAMODB_SERVICE,
@@ -314,6 +314,10 @@ impl TrailLog {
         input: &LookupEventsInput,
     ) -> Result<LookupEventsOutput, ApiError> {
         let filter = LookupFilter::parse(input.lookup_attributes.as_deref())?;
+        // Checked where the model checks it, so that the same error wins.
+        //= spec/trail.md#lookup-category
+        //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
+        let category = EventCategory::parse(input.event_category.as_deref())?;
         let max = input.max_results.unwrap_or(50);
         if !(1..=50).contains(&max) {
             return Err(ApiError::new(
@@ -331,13 +335,7 @@ impl TrailLog {
                 "Start time must not be after end time.",
             ));
         }
-        if let Some(cat) = input.event_category.as_deref() {
-            if cat != "insight" {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidEventCategory,
-                    format!("Invalid event category: {cat}"),
-                ));
-            }
+        if category == EventCategory::Insight {
             // Only management events are kept: there are no Insights events.
             return Ok(LookupEventsOutput::default());
         }

@@ -314,6 +314,32 @@ fn request_ids_failed_calls_and_resources() {
 }
 
 #[test]
+fn lookup_events_event_category_insight_is_empty_and_others_fail() {
+    let mut d = Driver::new();
+    let key = d.create_key();
+    d.create_ratings(json!({"SSEType": "KMS", "KMSMasterKeyId": key}));
+    let all = d.ok("LookupEvents", json!({}));
+    assert!(
+        all["Events"].as_array().is_some_and(|e| !e.is_empty()),
+        "management events without EventCategory"
+    );
+    //= spec/trail.md#lookup-category
+    //= type=test
+    //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
+    let insight = d.ok("LookupEvents", json!({"EventCategory": "insight"}));
+    assert_eq!(insight["Events"], json!([]));
+    assert!(insight.get("NextToken").is_none());
+    for bad in ["Insight", "management", "Management", "data", ""] {
+        let e = d.err("LookupEvents", json!({"EventCategory": bad}));
+        assert_eq!(e.name(), "InvalidEventCategoryException", "{bad:?}");
+        assert_eq!(
+            e.message,
+            format!("Event category {bad} is not valid; the only valid value is insight")
+        );
+    }
+}
+
+#[test]
 fn lookup_events_order_filters_time_and_tokens() {
     let mut d = Driver::new();
     let key = d.create_key();
