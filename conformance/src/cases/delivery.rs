@@ -16,7 +16,7 @@ use crate::target::DeliveryFile;
 
 /// Cases of this file.
 pub const CASES: &[Case] = &[Case {
-    id: "trail/delivery/window",
+    id: "trail/delivery-roll/one-window",
     title: "a window's records are delivered once the clock reaches its end, in the S3 layout, as LookupEvents returns them",
     needs: &[Need::ManualClock],
     run: window,
