@@ -36,6 +36,12 @@ pub const CASES: &[Case] = &[
         needs: &[],
         run: aliases_by_key,
     },
+    Case {
+        id: "kms/list-truncated/full-last-page",
+        title: "a last page holding exactly Limit entries is not truncated: ListKeys, ListAliases, ListGrants, ListResourceTags",
+        needs: &[],
+        run: full_last_page,
+    },
 ];
 
 /// The spec's text for a `Limit` of `value` breaking `bound`.
@@ -241,4 +247,75 @@ fn aliases_by_key(ctx: &mut Ctx<'_>) -> CaseResult {
             "NotFoundException",
             Some(&format!("Key '{arn}' does not exist")),
         )
+}
+
+/// Asks for the last page of `op` again with `Limit` equal to its length, so that it is full and
+/// nothing follows it. `body` holds the operation's other members; `max` is its largest `Limit`.
+fn last_page_full(ctx: &mut Ctx<'_>, op: &str, body: &Value, list: &str, max: usize) -> CaseResult {
+    // Walk to the last page with the largest Limit, keeping the marker that leads to it.
+    let mut marker = None::<Value>;
+    let mut len = 0;
+    for _ in 0..1000 {
+        let mut b = body.clone();
+        b["Limit"] = json!(max);
+        if let Some(m) = &marker {
+            b["Marker"] = m.clone();
+        }
+        let page = ctx.kms(op, b)?.ok()?.clone();
+        len = page[list].as_array().map_or(0, Vec::len);
+        if page["Truncated"] != json!(true) {
+            break;
+        }
+        marker = Some(page["NextMarker"].clone());
+    }
+    if len == 0 {
+        return Err(crate::ctx::mismatch(
+            format!("{op} lists at least one entry"),
+            "an empty last page",
+        ));
+    }
+    let mut b = body.clone();
+    b["Limit"] = json!(len);
+    if let Some(m) = &marker {
+        b["Marker"] = m.clone();
+    }
+    let page = ctx.kms(op, b)?.ok()?.clone();
+    check_eq(
+        &format!("{op}'s last page asked with Limit {len}, its length"),
+        &json!({"entries": len, "Truncated": false, "NextMarker": null}),
+        &json!({"entries": page[list].as_array().map_or(0, Vec::len), "Truncated": page["Truncated"],
+                "NextMarker": page.get("NextMarker").cloned().unwrap_or(Value::Null)}),
+    )
+}
+
+//= spec/kms.md#list-truncated
+//= type=test
+//# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
+fn full_last_page(ctx: &mut Ctx<'_>) -> CaseResult {
+    let key = ctx.create_key()?;
+    ctx.create_alias(&key)?;
+    let grantee = format!("arn:aws:iam::{}:user/someone", ctx.account());
+    for name in ["a", "b", "c"] {
+        ctx.kms(
+            "CreateGrant",
+            json!({"KeyId": key.id, "GranteePrincipal": grantee, "Operations": ["Decrypt"], "Name": name}),
+        )?
+        .ok()?;
+    }
+    ctx.kms(
+        "TagResource",
+        json!({"KeyId": key.id, "Tags": [{"TagKey": "a", "TagValue": "1"}, {"TagKey": "b", "TagValue": "2"},
+                                         {"TagKey": "c", "TagValue": "3"}]}),
+    )?
+    .ok()?;
+    last_page_full(ctx, "ListKeys", &json!({}), "Keys", 1000)?;
+    last_page_full(ctx, "ListAliases", &json!({}), "Aliases", 100)?;
+    last_page_full(ctx, "ListGrants", &json!({"KeyId": key.id}), "Grants", 100)?;
+    last_page_full(
+        ctx,
+        "ListResourceTags",
+        &json!({"KeyId": key.id}),
+        "Tags",
+        1000,
+    )
 }

@@ -147,6 +147,8 @@ impl Model {
                 constraints: g.constraints.clone(),
             })
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = end < matching.len();
         Ok(ListGrantsOutput {
             grants,

@@ -28,6 +28,8 @@ fn page<T>(
         })?,
     };
     let end = start.saturating_add(limit).min(all.len());
+    //= spec/kms.md#list-truncated
+    //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
     let next = all.get(end).map(|e| name(e).clone());
     all.truncate(end);
     all.drain(..start);

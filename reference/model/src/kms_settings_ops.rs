@@ -181,6 +181,8 @@ impl Model {
                 tag_value: Some(v.clone()),
             })
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = start.saturating_add(tags.len()) < all.len();
         Ok(ListResourceTagsOutput {
             tags,

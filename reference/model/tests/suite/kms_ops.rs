@@ -986,3 +986,36 @@ fn retire_grant_that_names_no_grant() {
     let listed = d.ok("ListGrants", json!({"KeyId": key}));
     assert_eq!(listed["Grants"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_full_last_page_is_not_truncated() {
+    //= spec/kms.md#list-truncated
+    //= type=test
+    //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
+    let mut d = Driver::new();
+    let (a, b) = (d.create_key(), d.create_key());
+    for alias in ["alias/one", "alias/two"] {
+        d.ok("CreateAlias", json!({"AliasName": alias, "TargetKeyId": a}));
+    }
+    for _ in 0..2 {
+        d.ok(
+            "CreateGrant",
+            json!({"KeyId": b, "GranteePrincipal": "p", "Operations": ["Decrypt"]}),
+        );
+    }
+    d.ok(
+        "TagResource",
+        json!({"KeyId": a, "Tags": [{"TagKey": "x", "TagValue": "1"}, {"TagKey": "y", "TagValue": "2"}]}),
+    );
+    for (op, body, list) in [
+        ("ListKeys", json!({"Limit": 2}), "Keys"),
+        ("ListAliases", json!({"Limit": 2}), "Aliases"),
+        ("ListGrants", json!({"KeyId": b, "Limit": 2}), "Grants"),
+        ("ListResourceTags", json!({"KeyId": a, "Limit": 2}), "Tags"),
+    ] {
+        let page = d.ok(op, body);
+        assert_eq!(page[list].as_array().map(Vec::len), Some(2), "{op}");
+        assert_eq!(page["Truncated"], false, "{op}");
+        assert!(page.get("NextMarker").is_none_or(Value::is_null), "{op}");
+    }
+}

@@ -115,6 +115,8 @@ impl Engine {
                 last_updated_date: Some(a.updated.epoch_seconds()),
             })
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = start + page.len() < all.len();
         Ok(KmsOutcome::new(
             ListAliasesOutput {

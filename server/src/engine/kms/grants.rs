@@ -245,6 +245,8 @@ impl Engine {
             .take(limit)
             .map(|g| self.grant_entry(g))
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = start + page.len() < grants.len();
         Ok(KmsOutcome::new(
             ListGrantsOutput {

@@ -455,6 +455,8 @@ impl Engine {
                 key_arn: self.key_arn(&k.rec.key_id),
             })
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = start + page.len() < keys.len();
         Ok(KmsOutcome::new(
             ListKeysOutput {

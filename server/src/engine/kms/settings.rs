@@ -216,6 +216,8 @@ impl Engine {
                 tag_value: Some(value.clone()),
             })
             .collect();
+        //= spec/kms.md#list-truncated
+        //# A page of ListKeys, ListAliases, ListGrants or ListResourceTags MUST carry `Truncated` false and no `NextMarker` when no entries remain after it, even when it holds `Limit` entries.
         let truncated = start.saturating_add(tags.len()) < k.rec.tags.len();
         Ok(KmsOutcome::new(
             ListResourceTagsOutput {
