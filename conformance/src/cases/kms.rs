@@ -59,7 +59,7 @@ pub const CASES: &[Case] = &[
     },
     Case {
         id: "kms/deletion/window-message",
-        title: "PendingWindowInDays 6 or 31: KMS's own message; 0: the Coral constraint of 1..365",
+        title: "PendingWindowInDays 1, 6, 31 or 365: KMS's own message; 0 and 366: the Coral constraints of 1..365",
         needs: &[],
         run: deletion_window_message,
     },
@@ -264,7 +264,8 @@ fn no_pending_window(ctx: &mut Ctx<'_>) -> CaseResult {
 //# A `PendingWindowInDays` below 1 or above 365 MUST fail with `ValidationException` and the message `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1` or `1 validation error detected: Value '<n>' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365` respectively.
 fn deletion_window_message(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
-    for days in [6, 31] {
+    // Both ends of both ranges: 1 and 365 are KMS's own refusal, 0 and 366 the Coral ones.
+    for days in [1, 6, 31, 365] {
         ctx.kms(
             "ScheduleKeyDeletion",
             json!({"KeyId": key.id, "PendingWindowInDays": days}),
@@ -276,6 +277,8 @@ fn deletion_window_message(ctx: &mut Ctx<'_>) -> CaseResult {
     }
     ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id, "PendingWindowInDays": 0}))?
         .expect_error("ValidationException", Some("1 validation error detected: Value '0' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 1"))?;
+    ctx.kms("ScheduleKeyDeletion", json!({"KeyId": key.id, "PendingWindowInDays": 366}))?
+        .expect_error("ValidationException", Some("1 validation error detected: Value '366' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 365"))?;
     let r = ctx.kms("DescribeKey", json!({"KeyId": key.id}))?;
     check_eq(
         "KeyState after the refused requests",
