@@ -35,6 +35,12 @@ pub const CASES: &[Case] = &[
         needs: &[Need::AtRest],
         run: moved_table,
     },
+    Case {
+        id: "key-hierarchy/item-aad/reopened-by-the-harness",
+        title: "the harness opens a stored item with the crypto core and the spec's AAD; another primary key fails",
+        needs: &[Need::AtRest],
+        run: reopened_by_the_harness,
+    },
 ];
 
 const MARKER: &str = "PLAINTEXT-MARKER-7d1e";
@@ -184,5 +190,71 @@ fn moved_table(ctx: &mut Ctx<'_>) -> CaseResult {
         r.status != 200,
         "GetItem of the table that received another table's envelope fails",
         format!("GetItem answered {} {}", r.status, r.body),
+    )
+}
+
+/// The harness unwraps the stored table key with KMS Decrypt (the table's encryption context),
+/// and opens the stored envelope of an item itself, with the crypto core and the AAD of section 13
+/// built from the table ARN and the primary-key bytes of ddbsse's storage layout (the 32 hash
+/// bytes of the row key, `server/src/engine/table_crypto.rs`): it must open and hold the item,
+/// and must not open with any other primary key. The engine's own key checks after opening
+/// would hide an AAD that left the primary key out; this does not go through them.
+//= spec/key-hierarchy.md#item-aad
+//= type=test
+//# The AAD MUST be `header || u32be(len(table_arn)) || table_arn || u32be(len(primary_key)) || primary_key`.
+fn reopened_by_the_harness(ctx: &mut Ctx<'_>) -> CaseResult {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let t = table(ctx, "at-rest-aad")?;
+    ctx.put(&t, "a", MARKER)?.ok()?;
+    let table_arn = ctx.describe(&t)?["TableArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let wrapped = ctx.at_rest()?.stored_table_key(&t)?;
+    let r = ctx.kms(
+        "Decrypt",
+        json!({"CiphertextBlob": b64.encode(&wrapped),
+               "EncryptionContext": {"aws:dynamodb:tableName": t, "aws:dynamodb:subscriberId": ctx.account()}}),
+    )?;
+    let plaintext = b64
+        .decode(r.ok()?["Plaintext"].as_str().unwrap_or_default())
+        .unwrap_or_default();
+    let table_key = ddbsse_crypto::TableKey::from_plaintext(&plaintext).map_err(|_| {
+        crate::ctx::mismatch(
+            "KMS Decrypt of the stored table key gives 32 bytes",
+            format!("{} bytes", plaintext.len()),
+        )
+    })?;
+    let rows = ctx.at_rest()?.rows(&t)?;
+    check(
+        rows.len() == 1,
+        "one stored row",
+        format!("{} rows", rows.len()),
+    )?;
+    let (row_key, envelope) = &rows[0];
+    let primary_key = row_key.get(16..).unwrap_or_default();
+    let opened = ddbsse_crypto::open_item(&table_key, &table_arn, primary_key, envelope);
+    let text = opened
+        .as_deref()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .unwrap_or_default();
+    check(
+        opened.is_ok() && text.contains(MARKER),
+        "the envelope opens with the spec's AAD (table ARN and the row's primary-key bytes) and holds the item",
+        if opened.is_ok() {
+            "it opens, without the item's value".to_owned()
+        } else {
+            "it does not open".to_owned()
+        },
+    )?;
+    let mut other = primary_key.to_vec();
+    if let Some(b) = other.last_mut() {
+        *b ^= 1;
+    }
+    check(
+        ddbsse_crypto::open_item(&table_key, &table_arn, &other, envelope).is_err(),
+        "the envelope does not open with another primary key in its AAD",
+        "it opens",
     )
 }

@@ -147,8 +147,8 @@ fn white_box_cases_are_not_applicable_on_the_model() {
             ..Options::default()
         },
     );
-    // The four white-box cases, and one that only reads and writes items.
-    assert_eq!(report.cases.len(), 5);
+    // The five white-box cases, and one that only reads and writes items.
+    assert_eq!(report.cases.len(), 6);
     for c in &report.cases {
         if c.id == "key-hierarchy/item-aad/distinct-keys" {
             assert_eq!(c.outcome, Verdict::Passed, "{}: {:?}", c.id, c.reason);
