@@ -450,7 +450,23 @@ fn lookup_time(ctx: &mut Ctx<'_>) -> CaseResult {
                 .map(|e| e["EventTime"].clone())
                 .collect::<Vec<_>>()
         ),
-    )
+    )?;
+    // Both bounds are inclusive: StartTime at the first event's second and EndTime at the last
+    // one's return every event of the case.
+    let all = ctx.lookup_events(json!({}))?;
+    let times: Vec<f64> = all.iter().filter_map(|e| e["EventTime"].as_f64()).collect();
+    let first = times.iter().copied().fold(f64::INFINITY, f64::min);
+    let last = times.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let bounded = ctx.lookup_events(json!({"StartTime": first, "EndTime": last}))?;
+    check(
+        !all.is_empty() && bounded.len() == all.len(),
+        format!(
+            "all {} events of the case with StartTime {first} (the first event's) and EndTime {last} (the last one's)",
+            all.len()
+        ),
+        format!("{} events", bounded.len()),
+    )?;
+    Ok(())
 }
 
 //= spec/trail.md#lookup-paging
