@@ -515,6 +515,19 @@ fn lookup_paging(ctx: &mut Ctx<'_>) -> CaseResult {
         target,
         json!({"StartTime": start, "MaxResults": 2, "NextToken": "not-a-token"}),
     )?
+    .expect_error("InvalidNextTokenException", None)?;
+    // A token the target issued, sent with other parameters (another StartTime, or a filter), is
+    // one it did not issue for those parameters.
+    ctx.call(
+        target,
+        json!({"StartTime": start - 1.0, "MaxResults": 2, "NextToken": token}),
+    )?
+    .expect_error("InvalidNextTokenException", None)?;
+    ctx.call(
+        target,
+        json!({"StartTime": start, "MaxResults": 2, "NextToken": token,
+               "LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateTable"}]}),
+    )?
     .expect_error("InvalidNextTokenException", None)
 }
 
