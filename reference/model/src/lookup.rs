@@ -5,15 +5,14 @@
 //! Reading never changes the trail (LookupEvents is not recorded); it only remembers which page
 //! tokens it issued, so a forged or reused-elsewhere token is refused.
 
-use ddbsse_wire::cloudtrail::{EventCategory, LookupEventsInput, LookupEventsOutput, LookupFilter};
+use ddbsse_wire::ApiError;
+use ddbsse_wire::cloudtrail::{
+    self, EventCategory, LookupEventsInput, LookupEventsOutput, LookupFilter,
+};
 use ddbsse_wire::ids::IdSource;
 use ddbsse_wire::trail::TrailRecord;
-use ddbsse_wire::{ApiError, ErrorCode};
 
 use super::Model;
-
-/// Largest and default `MaxResults`.
-pub const MAX_RESULTS: i64 = 50;
 
 /// What a page token continues: the parameters' fingerprint and the recording index of the
 /// next (older) record to consider.
@@ -32,25 +31,8 @@ impl Model {
         //= spec/trail.md#lookup-category
         //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
         let category = EventCategory::parse(input.event_category.as_deref())?;
-        //= spec/trail.md#lookup-paging
-        //# LookupEvents MUST return at most `MaxResults` events, where `MaxResults` is 1 to 50 and defaults to 50, and MUST fail with `InvalidMaxResultsException` for a value outside 1 to 50.
-        let max = input.max_results.unwrap_or(MAX_RESULTS);
-        if !(1..=MAX_RESULTS).contains(&max) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidMaxResults,
-                "MaxResults must be between 1 and 50",
-            ));
-        }
-        //= spec/trail.md#lookup-time
-        //# LookupEvents MUST return only events whose `eventTime`, in whole seconds, lies within `StartTime` and `EndTime` inclusive (either bound may be absent), and MUST fail with `InvalidTimeRangeException` when `StartTime` is after `EndTime`.
-        if let (Some(s), Some(e)) = (input.start_time, input.end_time)
-            && s > e
-        {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTimeRange,
-                "Start time must not be after end time",
-            ));
-        }
+        let max = cloudtrail::lookup_max_results(input.max_results)?;
+        cloudtrail::lookup_time_range(input.start_time, input.end_time)?;
         let fingerprint = format!(
             "{:?}|{:?}|{:?}|{:?}",
             input.lookup_attributes, input.start_time, input.end_time, input.event_category
@@ -61,12 +43,7 @@ impl Model {
         if let Some(token) = input.next_token.as_deref() {
             match self.lookup_tokens.get(token) {
                 Some(t) if t.fingerprint == fingerprint => next_index = t.next_index,
-                _ => {
-                    return Err(ApiError::new(
-                        ErrorCode::InvalidNextToken,
-                        "Invalid NextToken",
-                    ));
-                }
+                _ => return Err(cloudtrail::invalid_next_token()),
             }
         }
         // The model keeps no Insights events.
@@ -87,7 +64,7 @@ impl Model {
         };
         //= spec/trail.md#lookup-shape
         //# LookupEvents MUST return events newest first, a later-recorded event before an earlier one with the same time, each as `{"EventId", "EventName", "ReadOnly", "AccessKeyId", "EventTime", "EventSource", "Username", "Resources", "CloudTrailEvent"}`.
-        let limit = usize::try_from(max).unwrap_or(50);
+        let limit = max;
         let mut events = Vec::new();
         let mut index = next_index;
         while index > 0 && events.len() < limit {

@@ -162,11 +162,88 @@ impl EventCategory {
     }
 }
 
+/// The largest and the default `MaxResults` of LookupEvents.
+pub const LOOKUP_MAX_RESULTS: i64 = 50;
+
+/// Checks a LookupEvents `MaxResults`: 1 to 50, 50 when absent. The message is ours (the spec
+/// names only the exception).
+pub fn lookup_max_results(value: Option<i64>) -> Result<usize, crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    //= spec/trail.md#lookup-paging
+    //# LookupEvents MUST return at most `MaxResults` events, where `MaxResults` is 1 to 50 and defaults to 50, and MUST fail with `InvalidMaxResultsException` for a value outside 1 to 50.
+    let max = value.unwrap_or(LOOKUP_MAX_RESULTS);
+    if !(1..=LOOKUP_MAX_RESULTS).contains(&max) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidMaxResults,
+            "MaxResults must be between 1 and 50.",
+        ));
+    }
+    usize::try_from(max).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidMaxResults,
+            "MaxResults must be between 1 and 50.",
+        )
+    })
+}
+
+/// Checks that a LookupEvents `StartTime` is not after its `EndTime` (either may be absent). The
+/// message is ours.
+pub fn lookup_time_range(
+    start: Option<f64>,
+    end: Option<f64>,
+) -> Result<(), crate::error::ApiError> {
+    use crate::error::{ApiError, ErrorCode};
+    //= spec/trail.md#lookup-time
+    //# LookupEvents MUST return only events whose `eventTime`, in whole seconds, lies within `StartTime` and `EndTime` inclusive (either bound may be absent), and MUST fail with `InvalidTimeRangeException` when `StartTime` is after `EndTime`.
+    match (start, end) {
+        (Some(s), Some(e)) if s > e => Err(ApiError::new(
+            ErrorCode::InvalidTimeRange,
+            "Start time must not be after end time.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `InvalidNextTokenException` for a LookupEvents token the target did not issue for the
+/// request's parameters. The message is ours.
+pub fn invalid_next_token() -> crate::error::ApiError {
+    crate::error::ApiError::new(
+        crate::error::ErrorCode::InvalidNextToken,
+        "Invalid NextToken.",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ErrorCode;
     use crate::trail::LookupAttributeKey;
+
+    #[test]
+    fn lookup_max_results_is_1_to_50_and_50_by_default() {
+        assert_eq!(lookup_max_results(None).ok(), Some(50));
+        assert_eq!(lookup_max_results(Some(1)).ok(), Some(1));
+        assert_eq!(lookup_max_results(Some(50)).ok(), Some(50));
+        for bad in [0, 51, -1] {
+            let e = lookup_max_results(Some(bad)).err();
+            assert_eq!(
+                e.map(|e| (e.code, e.message)),
+                Some((
+                    ErrorCode::InvalidMaxResults,
+                    "MaxResults must be between 1 and 50.".to_owned()
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_time_range_refuses_a_start_after_the_end_only() {
+        assert!(lookup_time_range(Some(5.0), Some(5.0)).is_ok());
+        assert!(lookup_time_range(Some(5.0), None).is_ok());
+        assert!(lookup_time_range(None, Some(5.0)).is_ok());
+        let e = lookup_time_range(Some(6.0), Some(5.0)).err();
+        assert_eq!(e.map(|e| e.code), Some(ErrorCode::InvalidTimeRange));
+    }
 
     fn attr(key: &str, value: &str) -> LookupAttribute {
         LookupAttribute {

@@ -318,23 +318,10 @@ impl TrailLog {
         //= spec/trail.md#lookup-category
         //# LookupEvents with `EventCategory` `insight` MUST succeed and return no events, and any other `EventCategory` value MUST fail with `InvalidEventCategoryException` and the message `Event category <value> is not valid; the only valid value is insight`.
         let category = EventCategory::parse(input.event_category.as_deref())?;
-        let max = input.max_results.unwrap_or(50);
-        if !(1..=50).contains(&max) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidMaxResults,
-                "MaxResults must be between 1 and 50.",
-            ));
-        }
+        let max = ddbsse_wire::cloudtrail::lookup_max_results(input.max_results)?;
+        ddbsse_wire::cloudtrail::lookup_time_range(input.start_time, input.end_time)?;
         let start = input.start_time.map(time_arg).transpose()?;
         let end = input.end_time.map(time_arg).transpose()?;
-        if let (Some(s), Some(e)) = (start, end)
-            && s > e
-        {
-            return Err(ApiError::new(
-                ErrorCode::InvalidTimeRange,
-                "Start time must not be after end time.",
-            ));
-        }
         if category == EventCategory::Insight {
             // Only management events are kept: there are no Insights events.
             return Ok(LookupEventsOutput::default());
@@ -354,7 +341,7 @@ impl TrailLog {
                 .filter(|(_, h)| *h == params)
                 .map(|(n, _)| n)
                 .filter(|n| *n <= len)
-                .ok_or_else(|| ApiError::new(ErrorCode::InvalidNextToken, "Invalid NextToken."))?,
+                .ok_or_else(ddbsse_wire::cloudtrail::invalid_next_token)?,
         };
         let mut events = Vec::new();
         let mut next = None;
@@ -379,7 +366,7 @@ impl TrailLog {
                 {
                     continue;
                 }
-                if events.len() == max as usize {
+                if events.len() == max {
                     next = Some(encode_token(idx + 1, params));
                     break 'chunks;
                 }
