@@ -5,7 +5,7 @@
 use ddbsse_wire::time::SECOND;
 use serde_json::{Value, json};
 
-use super::util::{expect_status, grants, table_grants};
+use super::util::{expect_status, grants, kms_pages, table_grants};
 use super::{Case, Need};
 use crate::ctx::{CaseResult, Ctx, check, check_eq};
 use crate::normalize::short;
@@ -417,54 +417,6 @@ fn retire_revoke_deletes(ctx: &mut Ctx<'_>) -> CaseResult {
     Ok(())
 }
 
-/// Every grant id of `key`, page by page with `limit` (the default when `None`); fails when a
-/// page is longer than `max` or a truncated page has no `NextMarker`.
-fn grant_pages(
-    ctx: &mut Ctx<'_>,
-    key: &str,
-    limit: Option<usize>,
-    max: usize,
-) -> Result<(Vec<String>, usize), crate::ctx::Failure> {
-    let (mut out, mut count, mut marker) = (Vec::new(), 0usize, None::<Value>);
-    loop {
-        let mut body = json!({"KeyId": key});
-        if let Some(l) = limit {
-            body["Limit"] = json!(l);
-        }
-        if let Some(m) = &marker {
-            body["Marker"] = m.clone();
-        }
-        let page = ctx.kms("ListGrants", body)?.ok()?.clone();
-        count += 1;
-        let entries = page["Grants"].as_array().cloned().unwrap_or_default();
-        check(
-            entries.len() <= max,
-            format!("a ListGrants page holds at most {max} grants"),
-            format!("{} grants", entries.len()),
-        )?;
-        out.extend(
-            entries
-                .iter()
-                .map(|g| g["GrantId"].as_str().unwrap_or_default().to_owned()),
-        );
-        if page["Truncated"] != json!(true) {
-            return Ok((out, count));
-        }
-        let next = page.get("NextMarker").cloned().unwrap_or(Value::Null);
-        check(
-            next.is_string(),
-            "a truncated ListGrants page carries NextMarker",
-            short(&page),
-        )?;
-        check(
-            count < 1000,
-            "ListGrants paging ends",
-            "more than 1000 pages",
-        )?;
-        marker = Some(next);
-    }
-}
-
 /// 51 grants: two pages by default (50 + 1), eight of 7; both in creation order.
 //= spec/kms.md#list-grants
 //= type=test
@@ -481,13 +433,29 @@ fn list_grants_paging(ctx: &mut Ctx<'_>) -> CaseResult {
         )?;
         made.push(r.ok()?["GrantId"].as_str().unwrap_or_default().to_owned());
     }
-    let (by_default, n) = grant_pages(ctx, &key.id, None, 50)?;
+    let (by_default, n) = kms_pages(
+        ctx,
+        "ListGrants",
+        &json!({"KeyId": key.id}),
+        "Grants",
+        "GrantId",
+        None,
+        50,
+    )?;
     check_eq(
         "pages of ListGrants without Limit (51 grants)",
         &json!({"pages": 2, "grants in creation order": made}),
         &json!({"pages": n, "grants in creation order": by_default}),
     )?;
-    let (by_seven, n) = grant_pages(ctx, &key.id, Some(7), 7)?;
+    let (by_seven, n) = kms_pages(
+        ctx,
+        "ListGrants",
+        &json!({"KeyId": key.id}),
+        "Grants",
+        "GrantId",
+        Some(7),
+        7,
+    )?;
     check_eq(
         "pages of ListGrants with Limit 7 (51 grants)",
         &json!({"pages": 8, "grants in creation order": made}),

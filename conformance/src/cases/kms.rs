@@ -8,10 +8,9 @@
 use ddbsse_wire::time::DAY;
 use serde_json::{Value, json};
 
-use super::util::managed_key_arn;
+use super::util::{kms_pages, managed_key_arn};
 use super::{Case, Need};
-use crate::ctx::{CaseResult, Ctx, Failure, check, check_eq};
-use crate::normalize::short;
+use crate::ctx::{CaseResult, Ctx, check, check_eq};
 
 /// Cases of this file.
 pub const CASES: &[Case] = &[
@@ -287,57 +286,6 @@ fn deletion_window_message(ctx: &mut Ctx<'_>) -> CaseResult {
     )
 }
 
-/// Every entry of a List operation, page by page with `limit` (default when `None`), as the
-/// values of `field`; fails when a page is longer than `max` or a truncated page has no marker.
-fn pages(
-    ctx: &mut Ctx<'_>,
-    op: &str,
-    list: &str,
-    field: &str,
-    limit: Option<usize>,
-    max: usize,
-) -> Result<(Vec<String>, usize), Failure> {
-    let (mut out, mut count, mut marker) = (Vec::new(), 0, None::<Value>);
-    loop {
-        let mut body = json!({});
-        if let Some(l) = limit {
-            body["Limit"] = json!(l);
-        }
-        if let Some(m) = &marker {
-            body["Marker"] = m.clone();
-        }
-        let r = ctx.kms(op, body)?;
-        let page = r.ok()?.clone();
-        count += 1;
-        let entries = page[list].as_array().cloned().unwrap_or_default();
-        check(
-            entries.len() <= max,
-            format!("{op} returns at most {max} entries"),
-            format!("{op} returned {}", entries.len()),
-        )?;
-        out.extend(
-            entries
-                .iter()
-                .map(|e| e[field].as_str().unwrap_or_default().to_owned()),
-        );
-        if page["Truncated"] != json!(true) {
-            return Ok((out, count));
-        }
-        let next = page.get("NextMarker").cloned().unwrap_or(Value::Null);
-        check(
-            next.is_string(),
-            format!("a truncated {op} page carries NextMarker"),
-            short(&page),
-        )?;
-        check(
-            count < 1000,
-            format!("{op} paging ends"),
-            "more than 1000 pages",
-        )?;
-        marker = Some(next);
-    }
-}
-
 /// Fails unless `paged` holds exactly the entries of `all`, each once.
 fn same_entries(what: &str, all: &[String], paged: &[String]) -> CaseResult {
     let mut a = all.to_vec();
@@ -358,19 +306,27 @@ fn same_entries(what: &str, all: &[String], paged: &[String]) -> CaseResult {
 //= type=test
 //# ListKeys MUST return at most `Limit` entries (1 to 1000, default 100) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
 fn list_keys_paging(ctx: &mut Ctx<'_>) -> CaseResult {
-    let (mut all, _) = pages(ctx, "ListKeys", "Keys", "KeyId", Some(1000), 1000)?;
+    let (mut all, _) = kms_pages(
+        ctx,
+        "ListKeys",
+        &json!({}),
+        "Keys",
+        "KeyId",
+        Some(1000),
+        1000,
+    )?;
     // The default of 100 shows only with more than 100 keys.
     while all.len() < 101 {
         all.push(ctx.create_key()?.id);
     }
-    let (by_default, n) = pages(ctx, "ListKeys", "Keys", "KeyId", None, 100)?;
+    let (by_default, n) = kms_pages(ctx, "ListKeys", &json!({}), "Keys", "KeyId", None, 100)?;
     check(
         n >= 2,
         "101 keys take two default pages",
         format!("{n} page"),
     )?;
     same_entries("ListKeys by default pages", &all, &by_default)?;
-    let (by_seven, _) = pages(ctx, "ListKeys", "Keys", "KeyId", Some(7), 7)?;
+    let (by_seven, _) = kms_pages(ctx, "ListKeys", &json!({}), "Keys", "KeyId", Some(7), 7)?;
     same_entries("ListKeys by pages of 7", &all, &by_seven)
 }
 
@@ -379,19 +335,43 @@ fn list_keys_paging(ctx: &mut Ctx<'_>) -> CaseResult {
 //# ListAliases MUST return at most `Limit` entries (1 to 100, default 50) and, when more remain, `Truncated` true and a `NextMarker` that, passed as `Marker`, continues the listing.
 fn list_aliases_paging(ctx: &mut Ctx<'_>) -> CaseResult {
     let key = ctx.create_key()?;
-    let (mut all, _) = pages(ctx, "ListAliases", "Aliases", "AliasName", Some(100), 100)?;
+    let (mut all, _) = kms_pages(
+        ctx,
+        "ListAliases",
+        &json!({}),
+        "Aliases",
+        "AliasName",
+        Some(100),
+        100,
+    )?;
     // The default of 50 shows only with more than 50 aliases.
     while all.len() < 51 {
         all.push(ctx.create_alias(&key)?);
     }
-    let (by_default, n) = pages(ctx, "ListAliases", "Aliases", "AliasName", None, 50)?;
+    let (by_default, n) = kms_pages(
+        ctx,
+        "ListAliases",
+        &json!({}),
+        "Aliases",
+        "AliasName",
+        None,
+        50,
+    )?;
     check(
         n >= 2,
         "51 aliases take two default pages",
         format!("{n} page"),
     )?;
     same_entries("ListAliases by default pages", &all, &by_default)?;
-    let (by_seven, _) = pages(ctx, "ListAliases", "Aliases", "AliasName", Some(7), 7)?;
+    let (by_seven, _) = kms_pages(
+        ctx,
+        "ListAliases",
+        &json!({}),
+        "Aliases",
+        "AliasName",
+        Some(7),
+        7,
+    )?;
     same_entries("ListAliases by pages of 7", &all, &by_seven)
 }
 

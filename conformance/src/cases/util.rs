@@ -139,3 +139,56 @@ pub fn finish_delete(ctx: &mut Ctx<'_>, table: &str) -> CaseResult {
         format!("{table} still described"),
     ))
 }
+
+/// Every entry of a KMS List operation, page by page with `limit` (the default when `None`), as
+/// the values of `field` of each element of `list`, and the number of pages; `base` holds the
+/// operation's other members (`KeyId` of ListGrants). Fails when a page is longer than `max`,
+/// when a truncated page has no `NextMarker`, or after 1000 pages.
+pub fn kms_pages(
+    ctx: &mut Ctx<'_>,
+    op: &str,
+    base: &Value,
+    list: &str,
+    field: &str,
+    limit: Option<usize>,
+    max: usize,
+) -> Result<(Vec<String>, usize), Failure> {
+    let (mut out, mut count, mut marker) = (Vec::new(), 0, None::<Value>);
+    loop {
+        let mut body = base.clone();
+        if let Some(l) = limit {
+            body["Limit"] = json!(l);
+        }
+        if let Some(m) = &marker {
+            body["Marker"] = m.clone();
+        }
+        let page = ctx.kms(op, body)?.ok()?.clone();
+        count += 1;
+        let entries = page[list].as_array().cloned().unwrap_or_default();
+        check(
+            entries.len() <= max,
+            format!("{op} returns at most {max} entries"),
+            format!("{op} returned {}", entries.len()),
+        )?;
+        out.extend(
+            entries
+                .iter()
+                .map(|e| e[field].as_str().unwrap_or_default().to_owned()),
+        );
+        if page["Truncated"] != json!(true) {
+            return Ok((out, count));
+        }
+        let next = page.get("NextMarker").cloned().unwrap_or(Value::Null);
+        check(
+            next.is_string(),
+            format!("a truncated {op} page carries NextMarker"),
+            short(&page),
+        )?;
+        check(
+            count < 1000,
+            format!("{op} paging ends"),
+            "more than 1000 pages",
+        )?;
+        marker = Some(next);
+    }
+}
