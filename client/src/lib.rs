@@ -139,6 +139,9 @@ impl fmt::Debug for Client {
 /// Largest body read back (LookupEvents pages of 50 large records fit many times).
 const BODY_LIMIT: u64 = 256 << 20;
 
+/// How long an idle connection is kept for the next request (ureq's default is 15 s).
+pub const IDLE_CONNECTION_KEPT: Duration = Duration::from_secs(24 * 3600);
+
 impl Client {
     /// A client of `endpoint` (`http://host[:port]` or `https://...`, an optional trailing `/`),
     /// signing for `region`, each request limited to `timeout`.
@@ -157,6 +160,12 @@ impl Client {
             .max_redirects(0)
             .max_idle_connections(1)
             .max_idle_connections_per_host(1)
+            // One client is one TCP connection for as long as it lives: the conformance harness
+            // sends one simulated client's requests over one connection
+            // (spec/conformance.md#connections), and a target keys its table-key cache by it.
+            // ureq drops a pooled connection idle for 15 s by default and opens another, which
+            // made a slow run (or a real-time wait of 299 s) look like a new client.
+            .max_idle_age(IDLE_CONNECTION_KEPT)
             .timeout_global(Some(timeout))
             .user_agent("ddbsse")
             .build()
